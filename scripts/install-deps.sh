@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what building and testing edgert needs on Debian, only when missing (idempotent).
+# The library itself needs only a C11 compiler and libm; tests use Python with numpy and Pillow to decode
+# the fixture images and compare outputs.
+set -euo pipefail
+
+need=()
+command -v cmake >/dev/null 2>&1 || need+=(cmake)
+command -v cc >/dev/null 2>&1 || need+=(gcc)
+command -v make >/dev/null 2>&1 || need+=(make)
+/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || need+=(python3-numpy)
+/usr/bin/python3 -c 'import PIL' >/dev/null 2>&1 || need+=(python3-pil)
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "install-deps: installing ${need[*]}"
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+
+# TensorFlow Lite itself (compiled to WebAssembly, npm @tensorflow/tfjs-tflite) is the outside reference
+# that tests/models/test_tflite_reference.py compares edgert with. It lands in .deps/ (git-ignored).
+here="$(cd "$(dirname "$0")/.." && pwd)"
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "install-deps: installing nodejs and npm"
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+  $sudo_cmd apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+if [ ! -f "$here/.deps/node_modules/@tensorflow/tfjs-tflite/wasm/tflite_web_api_cc_simd.wasm" ]; then
+  echo "install-deps: installing @tensorflow/tfjs-tflite into .deps/"
+  mkdir -p "$here/.deps"
+  npm install --silent --no-audit --no-fund --ignore-scripts --prefix "$here/.deps" @tensorflow/tfjs-tflite@0.0.1-alpha.10
+fi

@@ -1,0 +1,24 @@
+/* Graph memory lives in one pool so the whole graph is released in one call. */
+#include "core/graph.h"
+
+#include <stdint.h>
+#include <string.h>
+
+void *er_graph_alloc(er_graph *g, size_t bytes) { return er_pool_alloc(&g->pool, bytes); }
+
+void *er_graph_alloc_array(er_graph *g, size_t count, size_t elem) {
+  if (elem && count > SIZE_MAX / elem) return NULL;
+  return er_graph_alloc(g, count * elem);
+}
+
+char *er_graph_strdup(er_graph *g, const char *s, size_t len) {
+  if (len == SIZE_MAX) return NULL;
+  char *d = er_graph_alloc(g, len + 1);
+  if (d) memcpy(d, s, len);
+  return d;
+}
+
+void er_graph_free(er_graph *g) {
+  er_pool_free(&g->pool);
+  memset(g, 0, sizeof *g);
+}

@@ -1,0 +1,252 @@
+/* Interpreter life cycle: create (copy tensors, prepare every node in order, plan the arena, bind
+ * tensors to it), invoke (run each kernel's eval; no allocation), and the input/output accessors. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/interp.h"
+#include "core/plan.h"
+
+/* Refuse arenas beyond this before allocating (a model declaring absurd shapes). */
+#define ER_DEFAULT_ARENA_LIMIT ((size_t)1 << 32)
+
+static edgert_status copy_tensors(er_interp *it) {
+  const er_graph *g = it->graph;
+  size_t n = (size_t)g->n_tensors;
+  it->tensors = er_pool_alloc(&it->pool, n * sizeof(er_tensor));
+  it->shaped = er_pool_alloc(&it->pool, n ? n : 1);
+  it->ctxs = er_pool_alloc(&it->pool, (size_t)g->n_nodes * sizeof(er_op_ctx));
+  it->kernels = er_pool_alloc(&it->pool, (size_t)g->n_nodes * sizeof(er_kernel *));
+  it->scratch_offsets = er_pool_alloc(&it->pool, (size_t)g->n_nodes * sizeof(size_t));
+  if (!it->tensors || !it->shaped || !it->ctxs || !it->kernels || !it->scratch_offsets)
+    return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory creating interpreter");
+  if (n) memcpy(it->tensors, g->tensors, n * sizeof(er_tensor));
+  for (size_t i = 0; i < n; i++) {
+    er_tensor *t = &it->tensors[i];
+    if (t->kind != ER_TENSOR_CONST) t->data = NULL;
+    it->shaped[i] = t->kind != ER_TENSOR_ACTIVATION;
+  }
+  for (int32_t i = 0; i < g->n_inputs; i++) it->shaped[g->inputs[i]] = 1;
+  return EDGERT_OK;
+}
+
+static edgert_status prepare_nodes(er_interp *it) {
+  const er_graph *g = it->graph;
+  for (int32_t n = 0; n < g->n_nodes; n++) {
+    const er_node *node = &g->nodes[n];
+    const er_kernel *k = er_kernel_for(node->op);
+    if (!k)
+      return er_interp_fail(it, EDGERT_ERR_UNSUPPORTED, "%s node %d: no kernel for this op", er_op_name(node->op),
+                            (int)n);
+    it->kernels[n] = k;
+    er_op_ctx *ctx = &it->ctxs[n];
+    ctx->interp = it;
+    ctx->node = node;
+    ctx->tensors = it->tensors;
+    edgert_status st = k->prepare(ctx);
+    if (st != EDGERT_OK) {
+      if (it->status == EDGERT_OK) er_fail(ctx, st, "prepare failed");
+      return st;
+    }
+    for (int32_t k2 = 0; k2 < node->n_outputs; k2++)
+      if (!it->shaped[node->outputs[k2]])
+        return er_fail(ctx, EDGERT_ERR_RUNTIME, "kernel left output %d without a shape", (int)k2);
+  }
+  return EDGERT_OK;
+}
+
+/* Buffers: one per activation/variable tensor that is used, then one per node with scratch. Fills
+ * offsets[t] for each planned tensor (SIZE_MAX for the rest) and it->scratch_offsets. */
+static edgert_status plan_arena(er_interp *it, size_t *offsets) {
+  const er_graph *g = it->graph;
+  int32_t last_node = g->n_nodes > 0 ? g->n_nodes - 1 : 0;
+  er_plan_buffer *bufs = calloc((size_t)g->n_tensors + (size_t)g->n_nodes + 1, sizeof(er_plan_buffer));
+  int32_t *buffer_of = malloc(sizeof(int32_t) * ((size_t)g->n_tensors + 1));
+  if (!bufs || !buffer_of) {
+    free(bufs);
+    free(buffer_of);
+    return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory planning arena");
+  }
+  int32_t nb = 0;
+  for (int32_t t = 0; t < g->n_tensors; t++) {
+    buffer_of[t] = -1;
+    if (it->tensors[t].kind == ER_TENSOR_VARIABLE) {
+      buffer_of[t] = nb;
+      bufs[nb++] = (er_plan_buffer){it->tensors[t].bytes, 0, last_node, 0};
+    }
+  }
+  for (int32_t i = 0; i < g->n_inputs; i++) {
+    int32_t t = g->inputs[i];
+    if (buffer_of[t] >= 0) continue;
+    buffer_of[t] = nb;
+    bufs[nb++] = (er_plan_buffer){it->tensors[t].bytes, 0, 0, 0};
+  }
+  for (int32_t n = 0; n < g->n_nodes; n++) {
+    const er_node *node = &g->nodes[n];
+    for (int32_t k = 0; k < node->n_inputs; k++) {
+      int32_t t = node->inputs[k];
+      if (t >= 0 && buffer_of[t] >= 0 && bufs[buffer_of[t]].last < n) bufs[buffer_of[t]].last = n;
+    }
+    for (int32_t k = 0; k < node->n_outputs; k++) {
+      int32_t t = node->outputs[k];
+      buffer_of[t] = nb;
+      bufs[nb++] = (er_plan_buffer){it->tensors[t].bytes, n, n, 0};
+    }
+  }
+  for (int32_t i = 0; i < g->n_outputs; i++) bufs[buffer_of[g->outputs[i]]].last = last_node;
+  int32_t first_scratch = nb;
+  for (int32_t n = 0; n < g->n_nodes; n++)
+    if (it->ctxs[n].scratch_bytes) bufs[nb++] = (er_plan_buffer){it->ctxs[n].scratch_bytes, n, n, 0};
+
+  size_t total = 0;
+  edgert_status st = er_plan_greedy(bufs, nb, ER_ARENA_ALIGNMENT, &total);
+  if (st == EDGERT_OK) {
+    for (int32_t t = 0; t < g->n_tensors; t++) offsets[t] = buffer_of[t] >= 0 ? bufs[buffer_of[t]].offset : SIZE_MAX;
+    int32_t b = first_scratch;
+    for (int32_t n = 0; n < g->n_nodes; n++)
+      it->scratch_offsets[n] = it->ctxs[n].scratch_bytes ? bufs[b++].offset : 0;
+    it->arena_bytes = total;
+  }
+  free(bufs);
+  free(buffer_of);
+  if (st != EDGERT_OK) return er_interp_fail(it, st, "arena planning failed: sizes too large");
+  return EDGERT_OK;
+}
+
+static edgert_status bind_arena(er_interp *it, const edgert_options *opts, const size_t *offsets) {
+  size_t need = it->arena_bytes;
+  if (need > ER_DEFAULT_ARENA_LIMIT)
+    return er_interp_fail(it, EDGERT_ERR_LIMIT, "model needs an arena of %zu bytes, beyond the limit of %zu", need,
+                          (size_t)ER_DEFAULT_ARENA_LIMIT);
+  if (opts && opts->arena) {
+    uintptr_t base = (uintptr_t)opts->arena;
+    size_t skew = (ER_ARENA_ALIGNMENT - (base % ER_ARENA_ALIGNMENT)) % ER_ARENA_ALIGNMENT;
+    if (opts->arena_bytes < skew || opts->arena_bytes - skew < need)
+      return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "arena of %zu bytes is too small: this model needs %zu (+%d for alignment)",
+                            opts->arena_bytes, need, ER_ARENA_ALIGNMENT - 1);
+    it->arena = (unsigned char *)opts->arena + skew;
+  } else {
+    it->arena_owned = malloc(need + ER_ARENA_ALIGNMENT);
+    if (!it->arena_owned) return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "cannot allocate an arena of %zu bytes", need);
+    uintptr_t base = (uintptr_t)it->arena_owned;
+    it->arena = (unsigned char *)it->arena_owned + (ER_ARENA_ALIGNMENT - (base % ER_ARENA_ALIGNMENT)) % ER_ARENA_ALIGNMENT;
+  }
+  for (int32_t t = 0; t < it->graph->n_tensors; t++)
+    if (offsets[t] != SIZE_MAX) it->tensors[t].data = it->arena + offsets[t];
+  for (int32_t n = 0; n < it->graph->n_nodes; n++)
+    it->ctxs[n].scratch = it->ctxs[n].scratch_bytes ? it->arena + it->scratch_offsets[n] : NULL;
+  return EDGERT_OK;
+}
+
+void edgert_interpreter_reset_state(edgert_interpreter *it) {
+  if (!it || !it->arena) return;
+  for (int32_t t = 0; t < it->graph->n_tensors; t++) {
+    er_tensor *v = &it->tensors[t];
+    if (v->kind != ER_TENSOR_VARIABLE || !v->data) continue;
+    /* TFLite and TFLM start int8 state at its zero point (real 0), other dtypes at 0 */
+    int fill = v->dtype == EDGERT_INT8 ? (int)(int8_t)v->q.zero_point : 0;
+    memset(v->data, fill, v->bytes);
+  }
+}
+
+static edgert_status create(er_interp *it, const edgert_options *opts) {
+  edgert_status st = copy_tensors(it);
+  if (st == EDGERT_OK) st = prepare_nodes(it);
+  if (st != EDGERT_OK) return st;
+  size_t *offsets = malloc(sizeof(size_t) * ((size_t)it->graph->n_tensors + 1));
+  if (!offsets) return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory planning arena");
+  st = plan_arena(it, offsets);
+  if (st == EDGERT_OK) st = bind_arena(it, opts, offsets);
+  free(offsets);
+  if (st == EDGERT_OK) edgert_interpreter_reset_state(it);
+  return st;
+}
+
+edgert_status edgert_interpreter_create(const edgert_model *model, const edgert_options *opts,
+                                        edgert_interpreter **out) {
+  if (!out) return EDGERT_ERR_ARGUMENT;
+  er_interp *it = *out = calloc(1, sizeof(er_interp));
+  if (!it) return EDGERT_ERR_NO_MEMORY;
+  if (!model || model->status != EDGERT_OK)
+    return er_interp_fail(it, EDGERT_ERR_ARGUMENT, "interpreter needs a successfully loaded model");
+  it->model = model;
+  it->graph = &model->graph;
+  edgert_status st = create(it, opts);
+  if (st != EDGERT_OK && it->status == EDGERT_OK) er_interp_fail(it, st, "interpreter creation failed");
+  return st;
+}
+
+void edgert_interpreter_free(edgert_interpreter *it) {
+  if (!it) return;
+  free(it->arena_owned);
+  er_pool_free(&it->pool);
+  free(it);
+}
+
+const char *edgert_interpreter_error(const edgert_interpreter *it) {
+  if (!it) return "out of memory";
+  return it->error;
+}
+
+size_t edgert_interpreter_arena_bytes(const edgert_interpreter *it) { return it ? it->arena_bytes : 0; }
+
+static bool ready(const er_interp *it) { return it && it->arena; }
+
+static er_tensor *io_tensor(const er_interp *it, bool input, int index) {
+  if (!it || !it->arena) return NULL;
+  int count = input ? it->graph->n_inputs : it->graph->n_outputs;
+  if (index < 0 || index >= count) return NULL;
+  return &it->tensors[input ? it->graph->inputs[index] : it->graph->outputs[index]];
+}
+
+edgert_status edgert_interpreter_input_info(const edgert_interpreter *it, int index, edgert_tensor_info *info) {
+  const er_tensor *t = io_tensor(it, true, index);
+  if (!t || !info) return EDGERT_ERR_ARGUMENT;
+  er_tensor_info_fill(t, info);
+  return EDGERT_OK;
+}
+
+edgert_status edgert_interpreter_output_info(const edgert_interpreter *it, int index, edgert_tensor_info *info) {
+  const er_tensor *t = io_tensor(it, false, index);
+  if (!t || !info) return EDGERT_ERR_ARGUMENT;
+  er_tensor_info_fill(t, info);
+  return EDGERT_OK;
+}
+
+edgert_status edgert_interpreter_set_input(edgert_interpreter *it, int index, const void *data, size_t bytes) {
+  if (!ready(it)) return EDGERT_ERR_ARGUMENT;
+  er_tensor *t = io_tensor(it, true, index);
+  if (!t) return er_interp_fail(it, EDGERT_ERR_ARGUMENT, "input %d does not exist (model has %d)", index,
+                                (int)it->graph->n_inputs);
+  if (!data || bytes != t->bytes) {
+    edgert_status st = er_interp_fail(it, EDGERT_ERR_SHAPE, "input %d '%s': got %zu bytes, expected %zu", index,
+                                      t->name ? t->name : "", bytes, t->bytes);
+    it->status = EDGERT_OK; /* a refused input leaves the interpreter usable */
+    return st;
+  }
+  memcpy(t->data, data, bytes);
+  return EDGERT_OK;
+}
+
+void *edgert_interpreter_input_data(edgert_interpreter *it, int index) {
+  er_tensor *t = io_tensor(it, true, index);
+  return t ? t->data : NULL;
+}
+
+const void *edgert_interpreter_output_data(const edgert_interpreter *it, int index) {
+  const er_tensor *t = io_tensor(it, false, index);
+  return t ? t->data : NULL;
+}
+
+edgert_status edgert_interpreter_invoke(edgert_interpreter *it) {
+  if (!ready(it)) return EDGERT_ERR_ARGUMENT;
+  int32_t n_nodes = it->graph->n_nodes;
+  for (int32_t n = 0; n < n_nodes; n++) {
+    edgert_status st = it->kernels[n]->eval(&it->ctxs[n]);
+    if (st != EDGERT_OK) {
+      if (it->status == EDGERT_OK) er_fail(&it->ctxs[n], st, "eval failed");
+      it->status = EDGERT_OK; /* the message stays readable; the next invoke may succeed */
+      return st;
+    }
+  }
+  return EDGERT_OK;
+}

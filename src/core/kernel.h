@@ -1,0 +1,62 @@
+/* The contract between the interpreter and the kernels in src/ops/.
+ *
+ * Each op kind has one er_kernel. prepare runs once per interpreter (and again when input shapes
+ * change): it checks dtypes and shapes, sets every output's shape with er_set_output_shape, computes
+ * what eval needs (quantized multipliers, lookup tables) into memory from er_persist_alloc, and states
+ * its scratch needs in ctx->scratch_bytes. eval runs at every invoke and must not allocate.
+ * During prepare only constant tensors hold data; activation data exists from eval on. */
+#ifndef EDGERT_CORE_KERNEL_H
+#define EDGERT_CORE_KERNEL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "core/graph.h"
+
+typedef struct edgert_interpreter er_interp;
+
+typedef struct {
+  er_interp *interp;
+  const er_node *node;
+  er_tensor *tensors; /* the interpreter's tensors, indexed by tensor id */
+  void *op_data;      /* set by prepare; kept for eval */
+  size_t scratch_bytes; /* set by prepare */
+  void *scratch;        /* valid during eval: scratch_bytes of arena, aligned to 16 */
+} er_op_ctx;
+
+typedef struct {
+  edgert_status (*prepare)(er_op_ctx *ctx);
+  edgert_status (*eval)(er_op_ctx *ctx);
+} er_kernel;
+
+/* The kernel for an op kind, or NULL when no kernel exists. */
+const er_kernel *er_kernel_for(er_op op);
+
+/* Input or output `i` of the node, or NULL if absent (id -1 or i beyond the count). */
+static inline er_tensor *er_input(const er_op_ctx *ctx, int i) {
+  if (i < 0 || i >= ctx->node->n_inputs || ctx->node->inputs[i] < 0) return NULL;
+  return &ctx->tensors[ctx->node->inputs[i]];
+}
+static inline er_tensor *er_output(const er_op_ctx *ctx, int i) {
+  if (i < 0 || i >= ctx->node->n_outputs || ctx->node->outputs[i] < 0) return NULL;
+  return &ctx->tensors[ctx->node->outputs[i]];
+}
+static inline const void *er_attrs(const er_op_ctx *ctx) { return ctx->node->attrs; }
+
+/* Records an error "OP node N: <message>" on the interpreter and returns status. */
+edgert_status er_fail(er_op_ctx *ctx, edgert_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Sets the shape of output tensor `t` and its byte size. Fails (with a message) on overflow or when the
+ * model declared a different static shape for it. */
+edgert_status er_set_output_shape(er_op_ctx *ctx, er_tensor *t, int32_t ndim, const int64_t *dims);
+
+/* Zeroed memory that lives as long as the interpreter; NULL (after recording an error) when out of
+ * memory. For prepare only. */
+void *er_persist_alloc(er_op_ctx *ctx, size_t bytes);
+
+/* Common checks used by prepare; each records an error naming the node and returns non-OK. */
+edgert_status er_check_io(er_op_ctx *ctx, int min_inputs, int max_inputs, int outputs);
+edgert_status er_check_dtype(er_op_ctx *ctx, const er_tensor *t, edgert_dtype dtype, const char *what);
+
+#endif

@@ -1,0 +1,73 @@
+/* Services the interpreter offers kernels during prepare: errors that name the node, output shapes
+ * checked against what the model declares, persistent memory, and common argument checks. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/interp.h"
+
+edgert_status er_interp_fail(er_interp *it, edgert_status st, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(it->error, sizeof it->error, fmt, ap);
+  va_end(ap);
+  it->status = st;
+  return st;
+}
+
+edgert_status er_fail(er_op_ctx *ctx, edgert_status st, const char *fmt, ...) {
+  char msg[ER_ERROR_LEN - 64];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return er_interp_fail(ctx->interp, st, "%s node %d: %s", er_op_name(ctx->node->op), (int)ctx->node->index, msg);
+}
+
+edgert_status er_set_output_shape(er_op_ctx *ctx, er_tensor *t, int32_t ndim, const int64_t *dims) {
+  er_interp *it = ctx->interp;
+  ptrdiff_t id = t - it->tensors;
+  if (id < 0 || id >= it->graph->n_tensors) return er_fail(ctx, EDGERT_ERR_ARGUMENT, "output is not a graph tensor");
+  if (ndim < 0 || ndim > ER_MAX_DIMS)
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "output rank %d is beyond %d", ndim, ER_MAX_DIMS);
+  size_t bytes;
+  if (!er_bytes_for(t->dtype, er_shape_elements(ndim, dims), &bytes))
+    return er_fail(ctx, EDGERT_ERR_LIMIT, "output '%s' shape is negative or too large", t->name ? t->name : "");
+  const er_tensor *declared = &it->graph->tensors[id];
+  bool same = declared->ndim == ndim && memcmp(declared->dims, dims, sizeof(int64_t) * (size_t)ndim) == 0;
+  if (declared->ndim > 0 && !same) {
+    char want[128], got[128];
+    er_shape_str(declared->ndim, declared->dims, want, sizeof want);
+    er_shape_str(ndim, dims, got, sizeof got);
+    return er_fail(ctx, EDGERT_ERR_SHAPE, "output '%s' computed shape %s but the model declares %s",
+                   t->name ? t->name : "", got, want);
+  }
+  t->ndim = ndim;
+  if (ndim) memcpy(t->dims, dims, sizeof(int64_t) * (size_t)ndim);
+  t->bytes = bytes;
+  it->shaped[id] = 1;
+  return EDGERT_OK;
+}
+
+void *er_persist_alloc(er_op_ctx *ctx, size_t bytes) {
+  void *p = er_pool_alloc(&ctx->interp->pool, bytes);
+  if (!p) er_fail(ctx, EDGERT_ERR_NO_MEMORY, "out of memory for %zu bytes of kernel data", bytes);
+  return p;
+}
+
+edgert_status er_check_io(er_op_ctx *ctx, int min_inputs, int max_inputs, int outputs) {
+  const er_node *n = ctx->node;
+  if (n->n_inputs < min_inputs || n->n_inputs > max_inputs)
+    return er_fail(ctx, EDGERT_ERR_MALFORMED, "has %d inputs, expected %d to %d", n->n_inputs, min_inputs, max_inputs);
+  for (int i = 0; i < min_inputs; i++)
+    if (!er_input(ctx, i)) return er_fail(ctx, EDGERT_ERR_MALFORMED, "required input %d is missing", i);
+  if (n->n_outputs != outputs)
+    return er_fail(ctx, EDGERT_ERR_MALFORMED, "has %d outputs, expected %d", n->n_outputs, outputs);
+  return EDGERT_OK;
+}
+
+edgert_status er_check_dtype(er_op_ctx *ctx, const er_tensor *t, edgert_dtype dtype, const char *what) {
+  if (t->dtype == dtype) return EDGERT_OK;
+  return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s '%s' is %s, expected %s", what, t->name ? t->name : "",
+                 edgert_dtype_name(t->dtype), edgert_dtype_name(dtype));
+}

@@ -1,0 +1,147 @@
+/* Loading models: map or borrow the bytes, pick the importer from the file's identifier, validate the
+ * resulting graph, and answer questions about its inputs and outputs. */
+#include "core/model.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats/tflite/tflite_import.h"
+
+static edgert_model *model_new(void) { return calloc(1, sizeof(edgert_model)); }
+
+static edgert_status model_fail(edgert_model *m, edgert_status st, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(m->error, sizeof m->error, fmt, ap);
+  va_end(ap);
+  m->status = st;
+  return st;
+}
+
+static edgert_status import_bytes(edgert_model *m) {
+  char err[ER_ERROR_LEN - 32] = {0};
+  edgert_status st;
+  if (er_tflite_is_model(m->bytes, m->size)) {
+    st = er_tflite_import(m->bytes, m->size, &m->graph, err, sizeof err);
+  } else {
+    return model_fail(m, EDGERT_ERR_UNSUPPORTED,
+                      "not a model edgert can read (%zu bytes; expected a .tflite file with identifier TFL3)",
+                      m->size);
+  }
+  if (st != EDGERT_OK) {
+    er_graph_free(&m->graph);
+    return model_fail(m, st, "%s", err[0] ? err : "import failed");
+  }
+  st = er_graph_finish(&m->graph, err, sizeof err);
+  if (st != EDGERT_OK) {
+    er_graph_free(&m->graph);
+    return model_fail(m, st, "%s", err);
+  }
+  return EDGERT_OK;
+}
+
+edgert_status edgert_model_load_buffer(const void *data, size_t bytes, edgert_model **out) {
+  if (!out) return EDGERT_ERR_ARGUMENT;
+  edgert_model *m = *out = model_new();
+  if (!m) return EDGERT_ERR_NO_MEMORY;
+  if (!data) return model_fail(m, EDGERT_ERR_ARGUMENT, "model buffer is NULL");
+  m->bytes = data;
+  m->size = bytes;
+  return import_bytes(m);
+}
+
+edgert_status edgert_model_load_file(const char *path, edgert_model **out) {
+  if (!out) return EDGERT_ERR_ARGUMENT;
+  edgert_model *m = *out = model_new();
+  if (!m) return EDGERT_ERR_NO_MEMORY;
+  if (!path) return model_fail(m, EDGERT_ERR_ARGUMENT, "model path is NULL");
+  char err[ER_ERROR_LEN - 32] = {0};
+  edgert_status st = er_map_file(path, &m->mapping, &m->mapping_size, err, sizeof err);
+  if (st != EDGERT_OK) return model_fail(m, st, "%s", err);
+  m->bytes = m->mapping;
+  m->size = m->mapping_size;
+  st = import_bytes(m);
+  if (st != EDGERT_OK) {
+    /* prefix the file name so the one-line message says where */
+    char msg[ER_ERROR_LEN];
+    memcpy(msg, m->error, sizeof msg);
+    int n = snprintf(m->error, sizeof m->error, "%.200s: ", path);
+    if (n > 0 && (size_t)n < sizeof m->error) snprintf(m->error + n, sizeof m->error - (size_t)n, "%.300s", msg);
+  }
+  return st;
+}
+
+edgert_status er_model_from_graph(er_graph *graph, edgert_model **out) {
+  edgert_model *m = *out = model_new();
+  if (!m) {
+    er_graph_free(graph);
+    return EDGERT_ERR_NO_MEMORY;
+  }
+  m->graph = *graph;
+  memset(graph, 0, sizeof *graph);
+  char err[ER_ERROR_LEN] = {0};
+  edgert_status st = er_graph_finish(&m->graph, err, sizeof err);
+  if (st != EDGERT_OK) {
+    er_graph_free(&m->graph);
+    return model_fail(m, st, "%s", err);
+  }
+  return EDGERT_OK;
+}
+
+void edgert_model_free(edgert_model *m) {
+  if (!m) return;
+  er_graph_free(&m->graph);
+  if (m->mapping) er_unmap_file(m->mapping, m->mapping_size);
+  free(m);
+}
+
+const char *edgert_model_error(const edgert_model *m) {
+  if (!m) return "out of memory";
+  return m->status == EDGERT_OK ? "" : m->error;
+}
+
+static bool model_usable(const edgert_model *m) { return m && m->status == EDGERT_OK; }
+
+int edgert_model_input_count(const edgert_model *m) { return model_usable(m) ? m->graph.n_inputs : 0; }
+int edgert_model_output_count(const edgert_model *m) { return model_usable(m) ? m->graph.n_outputs : 0; }
+size_t edgert_model_bytes(const edgert_model *m) { return m ? m->size : 0; }
+int edgert_model_op_count(const edgert_model *m) { return model_usable(m) ? m->graph.n_nodes : 0; }
+
+const char *edgert_model_op_name(const edgert_model *m, int index) {
+  if (!model_usable(m) || index < 0 || index >= m->graph.n_nodes) return NULL;
+  return er_op_name(m->graph.nodes[index].op);
+}
+
+void er_tensor_info_fill(const er_tensor *t, edgert_tensor_info *info) {
+  memset(info, 0, sizeof *info);
+  info->name = t->name ? t->name : "";
+  info->dtype = t->dtype;
+  info->ndim = t->ndim;
+  for (int i = 0; i < t->ndim && i < EDGERT_MAX_DIMS; i++) info->dims[i] = t->dims[i];
+  info->bytes = t->bytes;
+  info->scale = t->q.scale;
+  info->zero_point = t->q.zero_point;
+  info->channel_count = t->q.channels;
+  info->quant_axis = t->q.axis;
+  info->channel_scales = t->q.scales;
+  info->channel_zero_points = t->q.zero_points;
+}
+
+static edgert_status graph_io_info(const edgert_model *m, bool input, int index, edgert_tensor_info *info) {
+  if (!model_usable(m) || !info) return EDGERT_ERR_ARGUMENT;
+  int count = input ? m->graph.n_inputs : m->graph.n_outputs;
+  if (index < 0 || index >= count) return EDGERT_ERR_ARGUMENT;
+  int32_t id = input ? m->graph.inputs[index] : m->graph.outputs[index];
+  er_tensor_info_fill(&m->graph.tensors[id], info);
+  return EDGERT_OK;
+}
+
+edgert_status edgert_model_input_info(const edgert_model *m, int index, edgert_tensor_info *info) {
+  return graph_io_info(m, true, index, info);
+}
+
+edgert_status edgert_model_output_info(const edgert_model *m, int index, edgert_tensor_info *info) {
+  return graph_io_info(m, false, index, info);
+}

@@ -1,0 +1,36 @@
+/* The loaded model: the bytes it came from (mapped file or caller buffer) and the IR graph built from
+ * them. Immutable after load. */
+#ifndef EDGERT_CORE_MODEL_H
+#define EDGERT_CORE_MODEL_H
+
+#include "core/graph.h"
+#include "edgert.h"
+
+#define ER_ERROR_LEN 512
+
+struct edgert_model {
+  er_graph graph;
+  const uint8_t *bytes;
+  size_t size;
+  void *mapping; /* from er_map_file, released at free; NULL for caller buffers */
+  size_t mapping_size;
+  edgert_status status;
+  char error[ER_ERROR_LEN];
+};
+
+/* Takes ownership of a graph built in memory (tests, later converters) and wraps it as a model.
+ * On success *out owns the graph; on failure the graph is freed. */
+edgert_status er_model_from_graph(er_graph *graph, edgert_model **out);
+
+/* Finishes a graph from any importer: computes each tensor's byte size (overflow-checked) and checks
+ * structure independent of format: ids in range, every activation input produced before use, no tensor
+ * produced twice, constants big enough for their shape. Writes a message on failure. */
+edgert_status er_graph_finish(er_graph *g, char *err, size_t err_len);
+
+void er_tensor_info_fill(const er_tensor *t, edgert_tensor_info *info);
+
+/* File mapping (mmap on POSIX, a read into memory elsewhere). */
+edgert_status er_map_file(const char *path, void **mapping, size_t *size, char *err, size_t err_len);
+void er_unmap_file(void *mapping, size_t size);
+
+#endif

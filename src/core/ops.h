@@ -1,0 +1,14 @@
+/* The op kinds of the IR (from ops.def) and their names. */
+#ifndef EDGERT_CORE_OPS_H
+#define EDGERT_CORE_OPS_H
+
+typedef enum {
+#define ER_OP(id, name) ER_OP_##id,
+#include "core/ops.def"
+#undef ER_OP
+  ER_OP_COUNT
+} er_op;
+
+const char *er_op_name(er_op op);
+
+#endif

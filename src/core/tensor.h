@@ -1,0 +1,57 @@
+/* Tensors of the IR: dtype, shape, quantization and where the data lives. The same struct serves the
+ * graph (static facts from the model file) and each interpreter (a copy whose shapes and data pointers
+ * are set at prepare). */
+#ifndef EDGERT_CORE_TENSOR_H
+#define EDGERT_CORE_TENSOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "edgert.h"
+
+#define ER_MAX_DIMS EDGERT_MAX_DIMS
+
+typedef enum {
+  ER_TENSOR_ACTIVATION = 0, /* produced by a node or fed by the caller; lives in the arena */
+  ER_TENSOR_CONST,          /* data points into the model (or a buffer the graph owns) */
+  ER_TENSOR_VARIABLE        /* recurrent state: in the arena, kept across invokes, zeroed at reset */
+} er_tensor_kind;
+
+typedef struct {
+  float scale;        /* per-tensor scale; 0 when the tensor is not quantized */
+  int32_t zero_point; /* per-tensor zero point */
+  int32_t channels;   /* > 0 for per-channel quantization along `axis` */
+  int32_t axis;
+  const float *scales;        /* [channels], owned by the graph */
+  const int32_t *zero_points; /* [channels], owned by the graph */
+} er_quant;
+
+typedef struct {
+  const char *name;
+  edgert_dtype dtype;
+  er_tensor_kind kind;
+  int32_t ndim;
+  int64_t dims[ER_MAX_DIMS];
+  er_quant q;
+  void *data;   /* const: model bytes; others: arena pointer once planned */
+  size_t bytes; /* ndim/dims times dtype size */
+} er_tensor;
+
+/* Number of elements; -1 when it does not fit in int64 or a dim is negative. */
+int64_t er_tensor_elements(const er_tensor *t);
+/* Elements of dims[0..ndim); -1 on overflow or a negative dim. */
+int64_t er_shape_elements(int32_t ndim, const int64_t *dims);
+/* Bytes for `elements` of `dtype` into *bytes; false on overflow. */
+bool er_bytes_for(edgert_dtype dtype, int64_t elements, size_t *bytes);
+bool er_same_shape(const er_tensor *a, const er_tensor *b);
+/* Writes "[1, 96, 96, 1]" into buf (always terminated). */
+const char *er_shape_str(int32_t ndim, const int64_t *dims, char *buf, size_t len);
+/* Index into dims counting from the back: er_dim(t, -1) is the last dim. */
+static inline int64_t er_dim(const er_tensor *t, int i) { return t->dims[i < 0 ? t->ndim + i : i]; }
+
+/* IEEE half <-> float, round to nearest even. */
+float er_half_to_float(uint16_t h);
+uint16_t er_float_to_half(float f);
+
+#endif

@@ -1,0 +1,174 @@
+/* BATCH_MATMUL: out[..., m, n] = sum_k A[..., m, k] * B[..., k, n], where A is lhs (transposed in its last
+ * two dims when adj_x) and B is rhs (transposed when adj_y). Batch dims broadcast as numpy does (a dim of
+ * 1 repeats). Follows TFLite's batch_matmul.cc and reference/batch_matmul.h: float32; int8 with per-tensor
+ * scales, both zero points applied, int32 accumulator; int16 with int64 accumulator. The output multiplier
+ * is lhs_scale * rhs_scale / output_scale; there is no fused activation. */
+#include "core/kernel.h"
+#include "core/quant.h"
+#include "ops/conv_common.h"
+
+typedef struct {
+  int32_t batch_ndim;
+  int64_t out_batch[ER_MAX_DIMS];
+  int64_t lhs_stride[ER_MAX_DIMS], rhs_stride[ER_MAX_DIMS]; /* per batch dim; 0 where broadcast */
+  int64_t m, n, k;
+  /* element strides of A[m][k] and B[k][n] inside one matrix, folding in adj_x / adj_y */
+  int64_t a_m, a_k, b_k, b_n;
+  int32_t lhs_offset, rhs_offset, output_offset, multiplier, shift, act_min, act_max;
+} bmm_data;
+
+/* Batch dims of lhs and rhs broadcast into d->out_batch, with each side's stride per dim. */
+static edgert_status broadcast_batches(er_op_ctx *ctx, bmm_data *d, const er_tensor *lhs, const er_tensor *rhs) {
+  int32_t lb = lhs->ndim - 2, rb = rhs->ndim - 2;
+  d->batch_ndim = lb > rb ? lb : rb;
+  int64_t lhs_step = d->m * d->k, rhs_step = d->k * d->n;
+  for (int32_t i = d->batch_ndim - 1; i >= 0; i--) {
+    int32_t li = i - (d->batch_ndim - lb), ri = i - (d->batch_ndim - rb);
+    int64_t ldim = li >= 0 ? lhs->dims[li] : 1, rdim = ri >= 0 ? rhs->dims[ri] : 1;
+    if (ldim != rdim && ldim != 1 && rdim != 1)
+      return er_fail(ctx, EDGERT_ERR_SHAPE, "batch dims %lld and %lld do not broadcast", (long long)ldim,
+                     (long long)rdim);
+    d->out_batch[i] = ldim > rdim ? ldim : rdim;
+    d->lhs_stride[i] = ldim == 1 ? 0 : lhs_step;
+    d->rhs_stride[i] = rdim == 1 ? 0 : rhs_step;
+    lhs_step *= ldim;
+    rhs_step *= rdim;
+  }
+  return EDGERT_OK;
+}
+
+static edgert_status check_shapes(er_op_ctx *ctx, const er_matmul_attrs *a, bmm_data *d, const er_tensor *lhs,
+                                  const er_tensor *rhs) {
+  if (lhs->ndim < 2 || rhs->ndim < 2)
+    return er_fail(ctx, EDGERT_ERR_SHAPE, "inputs need rank >= 2 (have %d and %d)", (int)lhs->ndim, (int)rhs->ndim);
+  if (er_tensor_elements(lhs) < 1 || er_tensor_elements(rhs) < 1)
+    return er_fail(ctx, EDGERT_ERR_SHAPE, "inputs must be non-empty");
+  int64_t lr = er_dim(lhs, -2), lc = er_dim(lhs, -1), rr = er_dim(rhs, -2), rc = er_dim(rhs, -1);
+  d->m = a->adj_x ? lc : lr;
+  d->k = a->adj_x ? lr : lc;
+  int64_t rhs_k = a->adj_y ? rc : rr;
+  d->n = a->adj_y ? rr : rc;
+  if (rhs_k != d->k)
+    return er_fail(ctx, EDGERT_ERR_SHAPE, "lhs depth %lld differs from rhs depth %lld", (long long)d->k,
+                   (long long)rhs_k);
+  d->a_m = a->adj_x ? 1 : d->k;
+  d->a_k = a->adj_x ? d->m : 1;
+  d->b_k = a->adj_y ? 1 : d->n;
+  d->b_n = a->adj_y ? d->k : 1;
+  return broadcast_batches(ctx, d, lhs, rhs);
+}
+
+static edgert_status prepare_quant(er_op_ctx *ctx, bmm_data *d, const er_tensor *lhs, const er_tensor *rhs,
+                                   const er_tensor *out) {
+  bool is_16 = lhs->dtype == EDGERT_INT16;
+  edgert_status st = er_conv_check_act_quant(ctx, lhs, "lhs", is_16);
+  if (st == EDGERT_OK) st = er_conv_check_act_quant(ctx, rhs, "rhs", is_16);
+  if (st == EDGERT_OK) st = er_conv_check_act_quant(ctx, out, "output", is_16);
+  if (st != EDGERT_OK) return st;
+  double real = (double)er_conv_tensor_scale(lhs) * (double)er_conv_tensor_scale(rhs) /
+                (double)er_conv_tensor_scale(out);
+  int shift;
+  er_quantize_multiplier(real, &d->multiplier, &shift);
+  d->shift = shift;
+  d->lhs_offset = -lhs->q.zero_point;
+  d->rhs_offset = -rhs->q.zero_point;
+  d->output_offset = out->q.zero_point;
+  int32_t qmin, qmax;
+  er_dtype_range(out->dtype, &qmin, &qmax);
+  er_activation_range_quantized(ER_ACT_NONE, er_conv_tensor_scale(out), out->q.zero_point, qmin, qmax, &d->act_min,
+                                &d->act_max);
+  return EDGERT_OK;
+}
+
+static edgert_status bmm_prepare(er_op_ctx *ctx) {
+  const er_matmul_attrs *a = er_attrs(ctx);
+  const er_matmul_attrs none = {false, false};
+  if (!a) a = &none;
+  edgert_status st = er_check_io(ctx, 2, 2, 1);
+  if (st != EDGERT_OK) return st;
+  const er_tensor *lhs = er_input(ctx, 0), *rhs = er_input(ctx, 1);
+  er_tensor *out = er_output(ctx, 0);
+  bool same = lhs->dtype == rhs->dtype && lhs->dtype == out->dtype;
+  if (!same || (lhs->dtype != EDGERT_FLOAT32 && lhs->dtype != EDGERT_INT8 && lhs->dtype != EDGERT_INT16))
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "types %s x %s -> %s are not supported (need float32, int8 or int16 "
+                   "throughout)", edgert_dtype_name(lhs->dtype), edgert_dtype_name(rhs->dtype),
+                   edgert_dtype_name(out->dtype));
+  bmm_data *d = er_persist_alloc(ctx, sizeof *d);
+  if (!d) return EDGERT_ERR_NO_MEMORY;
+  if ((st = check_shapes(ctx, a, d, lhs, rhs)) != EDGERT_OK) return st;
+  int64_t dims[ER_MAX_DIMS];
+  for (int32_t i = 0; i < d->batch_ndim; i++) dims[i] = d->out_batch[i];
+  dims[d->batch_ndim] = d->m;
+  dims[d->batch_ndim + 1] = d->n;
+  if ((st = er_set_output_shape(ctx, out, d->batch_ndim + 2, dims)) != EDGERT_OK) return st;
+  if (lhs->dtype != EDGERT_FLOAT32 && (st = prepare_quant(ctx, d, lhs, rhs, out)) != EDGERT_OK) return st;
+  ctx->op_data = d;
+  return EDGERT_OK;
+}
+
+static int64_t batch_count(const bmm_data *d) {
+  int64_t n = 1;
+  for (int32_t i = 0; i < d->batch_ndim; i++) n *= d->out_batch[i];
+  return n;
+}
+
+/* Start of batch `index` (row-major over out_batch) in lhs and rhs. */
+static void batch_starts(const bmm_data *d, int64_t index, int64_t *lhs_at, int64_t *rhs_at) {
+  *lhs_at = 0;
+  *rhs_at = 0;
+  for (int32_t i = d->batch_ndim - 1; i >= 0; i--) {
+    int64_t coord = index % d->out_batch[i];
+    index /= d->out_batch[i];
+    *lhs_at += coord * d->lhs_stride[i];
+    *rhs_at += coord * d->rhs_stride[i];
+  }
+}
+
+/* For every batch and output (m, n): SUM over k of A[m][k] * B[k][n] with ACC_T, then STORE at out[o]. */
+#define MATMUL_LOOPS(ACC_T, TERM, STORE)                                                          \
+  int64_t batches = batch_count(d), o = 0;                                                       \
+  for (int64_t bi = 0; bi < batches; bi++) {                                                     \
+    int64_t la, ra;                                                                              \
+    batch_starts(d, bi, &la, &ra);                                                               \
+    for (int64_t m = 0; m < d->m; m++)                                                           \
+      for (int64_t n = 0; n < d->n; n++, o++) {                                                  \
+        ACC_T acc = 0;                                                                           \
+        for (int64_t k = 0; k < d->k; k++) {                                                     \
+          const int64_t ai = la + m * d->a_m + k * d->a_k, bj = ra + k * d->b_k + n * d->b_n;    \
+          acc += TERM;                                                                           \
+        }                                                                                        \
+        STORE;                                                                                   \
+      }                                                                                          \
+  }
+
+static void bmm_f32(const bmm_data *d, const float *lhs, const float *rhs, float *out) {
+  MATMUL_LOOPS(float, lhs[ai] * rhs[bj], out[o] = acc)
+}
+
+static void bmm_i8(const bmm_data *d, const int8_t *lhs, const int8_t *rhs, int8_t *out) {
+  MATMUL_LOOPS(int64_t, ((int32_t)lhs[ai] + d->lhs_offset) * ((int32_t)rhs[bj] + d->rhs_offset),
+               out[o] = (int8_t)er_requantize_i32(er_wrap_i32(acc), d->multiplier, d->shift, d->output_offset,
+                                                  d->act_min, d->act_max))
+}
+
+static void bmm_i16(const bmm_data *d, const int16_t *lhs, const int16_t *rhs, int16_t *out) {
+  MATMUL_LOOPS(int64_t, (int64_t)((int32_t)lhs[ai] + d->lhs_offset) * ((int32_t)rhs[bj] + d->rhs_offset),
+               out[o] = (int16_t)er_clamp_i32(er_multiply_by_quantized_multiplier_64(acc, d->multiplier, d->shift) +
+                                                  d->output_offset,
+                                              d->act_min, d->act_max))
+}
+
+static edgert_status bmm_eval(er_op_ctx *ctx) {
+  const bmm_data *d = ctx->op_data;
+  const er_tensor *lhs = er_input(ctx, 0), *rhs = er_input(ctx, 1);
+  er_tensor *out = er_output(ctx, 0);
+  switch (lhs->dtype) {
+  case EDGERT_FLOAT32: bmm_f32(d, lhs->data, rhs->data, out->data); break;
+  case EDGERT_INT8: bmm_i8(d, lhs->data, rhs->data, out->data); break;
+  case EDGERT_INT16: bmm_i16(d, lhs->data, rhs->data, out->data); break;
+  default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "unexpected input type");
+  }
+  return EDGERT_OK;
+}
+
+const er_kernel er_kernel_batch_matmul = {bmm_prepare, bmm_eval};

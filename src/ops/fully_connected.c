@@ -1,0 +1,160 @@
+/* FULLY_CONNECTED: y = x W^T + b with weights [units, depth]; the input is read as [batches, depth] rows
+ * (batches = elements / depth). The output is [batches, units], or with keep_num_dims the input's shape
+ * with the last dim replaced by units. Follows TFLite's reference kernels (reference/fully_connected.h and
+ * reference/integer_ops/fully_connected.h): float32; int8 with int8 weights and int32 bias, per-tensor
+ * (the weights' zero point is applied, as TFLite keeps for old models) or per-channel (symmetric weights);
+ * int16 with int8 weights and int64 bias, int64 accumulator, no activation zero points. */
+#include "core/kernel.h"
+#include "core/quant.h"
+#include "ops/conv_common.h"
+
+typedef struct {
+  int64_t batches, depth, units;
+  float act_min_f, act_max_f;
+  int32_t act_min, act_max;
+  int32_t input_offset, filter_offset, output_offset;
+  const int32_t *multipliers, *shifts; /* one per unit; all equal for per-tensor weights */
+} fc_data;
+
+static edgert_status check_types(er_op_ctx *ctx, const er_tensor *in, const er_tensor *filter,
+                                 const er_tensor *bias, const er_tensor *out, int64_t units) {
+  static const edgert_dtype f32_bias[] = {EDGERT_FLOAT32};
+  static const edgert_dtype i8_bias[] = {EDGERT_INT32};
+  static const edgert_dtype i16_bias[] = {EDGERT_INT64, EDGERT_INT32};
+  if (out->dtype != in->dtype)
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "output type %s differs from input type %s",
+                   edgert_dtype_name(out->dtype), edgert_dtype_name(in->dtype));
+  if (in->dtype == EDGERT_FLOAT32 && filter->dtype == EDGERT_FLOAT32)
+    return er_conv_check_bias(ctx, bias, units, f32_bias, 1);
+  if (in->dtype == EDGERT_INT8 && filter->dtype == EDGERT_INT8) return er_conv_check_bias(ctx, bias, units, i8_bias, 1);
+  if (in->dtype == EDGERT_INT16 && filter->dtype == EDGERT_INT8)
+    return er_conv_check_bias(ctx, bias, units, i16_bias, 2);
+  return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input %s with weights %s is not supported (no hybrid kernels)",
+                 edgert_dtype_name(in->dtype), edgert_dtype_name(filter->dtype));
+}
+
+static edgert_status prepare_quant(er_op_ctx *ctx, fc_data *d, er_activation act, const er_tensor *in,
+                                   const er_tensor *filter, const er_tensor *out) {
+  bool is_16 = in->dtype == EDGERT_INT16;
+  edgert_status st = er_conv_check_act_quant(ctx, in, "input", is_16);
+  if (st == EDGERT_OK) st = er_conv_check_act_quant(ctx, out, "output", is_16);
+  int32_t *mult = NULL, *shift = NULL;
+  if (st == EDGERT_OK) st = er_conv_multipliers(ctx, in, filter, out, 0, d->units, &mult, &shift);
+  if (st != EDGERT_OK) return st;
+  d->multipliers = mult;
+  d->shifts = shift;
+  d->input_offset = -in->q.zero_point;
+  d->output_offset = out->q.zero_point;
+  /* Per-channel weights are symmetric by the quantization spec; TFLite ignores their zero points. */
+  d->filter_offset = filter->q.channels > 1 ? 0 : -filter->q.zero_point;
+  if (d->filter_offset < -127 || d->filter_offset > 128)
+    return er_fail(ctx, EDGERT_ERR_MALFORMED, "weights zero point %d is outside the int8 range",
+                   (int)filter->q.zero_point);
+  int32_t qmin, qmax;
+  er_dtype_range(out->dtype, &qmin, &qmax);
+  er_activation_range_quantized(act, er_conv_tensor_scale(out), out->q.zero_point, qmin, qmax, &d->act_min,
+                                &d->act_max);
+  return EDGERT_OK;
+}
+
+/* [batches, units], or the input's dims with the last one replaced (keep_num_dims). */
+static edgert_status set_output(er_op_ctx *ctx, const er_fc_attrs *a, const er_tensor *in, const fc_data *d,
+                                er_tensor *out) {
+  int64_t dims[ER_MAX_DIMS];
+  if (!a->keep_num_dims) {
+    dims[0] = d->batches;
+    dims[1] = d->units;
+    return er_set_output_shape(ctx, out, 2, dims);
+  }
+  if (in->ndim < 1 || in->dims[in->ndim - 1] != d->depth)
+    return er_fail(ctx, EDGERT_ERR_SHAPE, "keep_num_dims needs the input's last dim to equal weights depth %lld",
+                   (long long)d->depth);
+  for (int i = 0; i < in->ndim; i++) dims[i] = in->dims[i];
+  dims[in->ndim - 1] = d->units;
+  return er_set_output_shape(ctx, out, in->ndim, dims);
+}
+
+static edgert_status fc_prepare(er_op_ctx *ctx) {
+  const er_fc_attrs *a = er_attrs(ctx);
+  if (!a) return er_fail(ctx, EDGERT_ERR_MALFORMED, "fully connected attributes are missing");
+  if (a->activation == ER_ACT_TANH || a->activation == ER_ACT_SIGMOID)
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "fused tanh/sigmoid activation is not supported");
+  edgert_status st = er_check_io(ctx, 2, 3, 1);
+  if (st != EDGERT_OK) return st;
+  const er_tensor *in = er_input(ctx, 0), *filter = er_input(ctx, 1), *bias = er_input(ctx, 2);
+  er_tensor *out = er_output(ctx, 0);
+  if (filter->ndim != 2 || filter->dims[0] < 1 || filter->dims[1] < 1)
+    return er_fail(ctx, EDGERT_ERR_SHAPE, "weights must be 2-D [units, depth] with positive dims");
+  int64_t elements = er_tensor_elements(in);
+  fc_data *d = er_persist_alloc(ctx, sizeof *d);
+  if (!d) return EDGERT_ERR_NO_MEMORY;
+  d->units = filter->dims[0];
+  d->depth = filter->dims[1];
+  if (elements < 1 || elements % d->depth != 0)
+    return er_fail(ctx, EDGERT_ERR_SHAPE, "input of %lld elements does not split into rows of depth %lld",
+                   (long long)elements, (long long)d->depth);
+  d->batches = elements / d->depth;
+  if ((st = check_types(ctx, in, filter, bias, out, d->units)) != EDGERT_OK) return st;
+  if ((st = set_output(ctx, a, in, d, out)) != EDGERT_OK) return st;
+  er_activation_range_float(a->activation, &d->act_min_f, &d->act_max_f);
+  if (in->dtype != EDGERT_FLOAT32 && (st = prepare_quant(ctx, d, a->activation, in, filter, out)) != EDGERT_OK)
+    return st;
+  ctx->op_data = d;
+  return EDGERT_OK;
+}
+
+static void fc_f32(const fc_data *d, const float *in, const float *w, const float *bias, float *out) {
+  for (int64_t b = 0; b < d->batches; b++) {
+    const float *x = in + b * d->depth;
+    for (int64_t u = 0; u < d->units; u++) {
+      const float *row = w + u * d->depth;
+      float total = 0.0f;
+      for (int64_t k = 0; k < d->depth; k++) total += x[k] * row[k];
+      out[b * d->units + u] = er_clamp_f(total + (bias ? bias[u] : 0.0f), d->act_min_f, d->act_max_f);
+    }
+  }
+}
+
+static void fc_i8(const fc_data *d, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
+  for (int64_t b = 0; b < d->batches; b++) {
+    const int8_t *x = in + b * d->depth;
+    for (int64_t u = 0; u < d->units; u++) {
+      const int8_t *row = w + u * d->depth;
+      int64_t acc = 0; /* reduced mod 2^32 below, like TFLite's wrapping int32 accumulator */
+      for (int64_t k = 0; k < d->depth; k++)
+        acc += ((int32_t)row[k] + d->filter_offset) * ((int32_t)x[k] + d->input_offset);
+      int32_t sum = er_wrap_i32(acc + (bias ? bias[u] : 0));
+      out[b * d->units + u] =
+          (int8_t)er_requantize_i32(sum, d->multipliers[u], d->shifts[u], d->output_offset, d->act_min, d->act_max);
+    }
+  }
+}
+
+static void fc_i16(const fc_data *d, const int16_t *in, const int8_t *w, const er_tensor *bias, int16_t *out) {
+  for (int64_t b = 0; b < d->batches; b++) {
+    const int16_t *x = in + b * d->depth;
+    for (int64_t u = 0; u < d->units; u++) {
+      const int8_t *row = w + u * d->depth;
+      int64_t acc = 0;
+      for (int64_t k = 0; k < d->depth; k++) acc += ((int32_t)row[k] + d->filter_offset) * (int32_t)x[k];
+      acc = er_add_wrap_i64(acc, er_conv_bias_at(bias, u));
+      int32_t scaled = er_multiply_by_quantized_multiplier_64(acc, d->multipliers[u], d->shifts[u]);
+      out[b * d->units + u] = (int16_t)er_clamp_i32(scaled, d->act_min, d->act_max);
+    }
+  }
+}
+
+static edgert_status fc_eval(er_op_ctx *ctx) {
+  const fc_data *d = ctx->op_data;
+  const er_tensor *in = er_input(ctx, 0), *w = er_input(ctx, 1), *bias = er_input(ctx, 2);
+  er_tensor *out = er_output(ctx, 0);
+  switch (in->dtype) {
+  case EDGERT_FLOAT32: fc_f32(d, in->data, w->data, bias ? bias->data : NULL, out->data); break;
+  case EDGERT_INT8: fc_i8(d, in->data, w->data, bias ? bias->data : NULL, out->data); break;
+  case EDGERT_INT16: fc_i16(d, in->data, w->data, bias, out->data); break;
+  default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "unexpected input type");
+  }
+  return EDGERT_OK;
+}
+
+const er_kernel er_kernel_fully_connected = {fc_prepare, fc_eval};

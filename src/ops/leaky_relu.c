@@ -1,0 +1,77 @@
+/* LEAKY_RELU: y = x for x >= 0, alpha * x otherwise. float32, and int8 / int16 as TFLite Micro's
+ * QuantizeLeakyRelu: two requantizations from the input's scale to the output's, one with alpha folded
+ * in for negative inputs, one plain for the rest. */
+#include "ops/activation_common.h"
+#include "core/quant.h"
+
+typedef struct {
+  float alpha;
+  int32_t input_zero_point, output_zero_point;
+  int32_t multiplier_alpha, multiplier_identity;
+  int shift_alpha, shift_identity;
+} leaky_relu_data;
+
+static edgert_status leaky_relu_prepare(er_op_ctx *ctx) {
+  er_tensor *in, *out;
+  edgert_status st = act_unary_io(ctx, &in, &out);
+  if (st == EDGERT_OK) st = act_same_dtype(ctx, in, out);
+  if (st != EDGERT_OK) return st;
+  const er_leaky_relu_attrs *attrs = er_attrs(ctx);
+  if (!attrs) return er_fail(ctx, EDGERT_ERR_MALFORMED, "has no alpha attribute");
+  leaky_relu_data *d = ACT_ALLOC_OP_DATA(ctx, leaky_relu_data);
+  if (!d) return EDGERT_ERR_NO_MEMORY;
+  d->alpha = attrs->alpha;
+  ctx->op_data = d;
+  if (in->dtype == EDGERT_FLOAT32) return EDGERT_OK;
+  if (in->dtype != EDGERT_INT8 && in->dtype != EDGERT_INT16)
+    return act_unsupported_dtype(ctx, in, "float32, int8, int16");
+  if ((st = act_require_scale(ctx, in, "input")) != EDGERT_OK) return st;
+  if ((st = act_require_scale(ctx, out, "output")) != EDGERT_OK) return st;
+  d->input_zero_point = in->q.zero_point;
+  d->output_zero_point = out->q.zero_point;
+  /* TFLM forms both ratios in float before widening to double; the golden outputs depend on it. */
+  float alpha_ratio = in->q.scale * attrs->alpha / out->q.scale;
+  float identity_ratio = in->q.scale / out->q.scale;
+  er_quantize_multiplier((double)alpha_ratio, &d->multiplier_alpha, &d->shift_alpha);
+  er_quantize_multiplier((double)identity_ratio, &d->multiplier_identity, &d->shift_identity);
+  return EDGERT_OK;
+}
+
+static inline int32_t leaky_relu_quantized(const leaky_relu_data *d, int32_t q, int32_t qmin, int32_t qmax) {
+  int32_t x = q - d->input_zero_point;
+  int32_t scaled = x >= 0 ? er_multiply_by_quantized_multiplier(x, d->multiplier_identity, d->shift_identity)
+                          : er_multiply_by_quantized_multiplier(x, d->multiplier_alpha, d->shift_alpha);
+  return er_clamp_i32(d->output_zero_point + scaled, qmin, qmax);
+}
+
+static edgert_status leaky_relu_eval(er_op_ctx *ctx) {
+  const leaky_relu_data *d = ctx->op_data;
+  const er_tensor *in = er_input(ctx, 0);
+  er_tensor *out = er_output(ctx, 0);
+  int64_t n = er_tensor_elements(in);
+  switch (in->dtype) {
+  case EDGERT_FLOAT32: {
+    const float *x = in->data;
+    float *y = out->data;
+    /* alpha may exceed 1 or be negative, so this is not max(x, alpha x). */
+    for (int64_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : x[i] * d->alpha;
+    break;
+  }
+  case EDGERT_INT8: {
+    const int8_t *x = in->data;
+    int8_t *y = out->data;
+    for (int64_t i = 0; i < n; i++) y[i] = (int8_t)leaky_relu_quantized(d, x[i], INT8_MIN, INT8_MAX);
+    break;
+  }
+  case EDGERT_INT16: {
+    const int16_t *x = in->data;
+    int16_t *y = out->data;
+    for (int64_t i = 0; i < n; i++) y[i] = (int16_t)leaky_relu_quantized(d, x[i], INT16_MIN, INT16_MAX);
+    break;
+  }
+  default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype changed after prepare");
+  }
+  return EDGERT_OK;
+}
+
+const er_kernel er_kernel_leaky_relu = {leaky_relu_prepare, leaky_relu_eval};

@@ -1,0 +1,67 @@
+/* What the UNIDIRECTIONAL_SEQUENCE_LSTM kernel's files share: TFLite's 24-input layout, the sizes and
+ * options prepare derives, and the integer path's precomputed rescales. lstm.c holds prepare and the
+ * float path; lstm_int8.c the 8-bit activation / 16-bit cell path of TensorFlow Lite Micro. */
+#ifndef EDGERT_OPS_LSTM_H
+#define EDGERT_OPS_LSTM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/kernel.h"
+
+/* Input positions (tensorflow/lite/kernels/lstm_shared.h). Gate-indexed groups add an lstm_gate. */
+enum {
+  LSTM_IN_INPUT = 0,
+  LSTM_IN_INPUT_WEIGHTS = 1,     /* input_to_{input,forget,cell,output}_weights: 1..4 */
+  LSTM_IN_RECURRENT_WEIGHTS = 5, /* recurrent_to_{...}_weights: 5..8 */
+  LSTM_IN_PEEPHOLE_WEIGHTS = 9,  /* cell_to_{input,forget,output}_weights: 9..11 (no cell gate) */
+  LSTM_IN_BIAS = 12,             /* {input,forget,cell,output}_gate_bias: 12..15 */
+  LSTM_IN_PROJECTION_WEIGHTS = 16,
+  LSTM_IN_PROJECTION_BIAS = 17,
+  LSTM_IN_OUTPUT_STATE = 18,
+  LSTM_IN_CELL_STATE = 19,
+  LSTM_IN_LAYER_NORM = 20, /* {input,forget,cell,output}_layer_norm_coefficients: 20..23 */
+  LSTM_IN_COUNT = 24
+};
+
+typedef enum {
+  LSTM_GATE_INPUT = 0,
+  LSTM_GATE_FORGET,
+  LSTM_GATE_CELL,
+  LSTM_GATE_OUTPUT,
+  LSTM_GATES
+} lstm_gate;
+
+/* A real scale as TFLite's quantized multiplier and shift. */
+typedef struct {
+  int32_t multiplier;
+  int shift;
+} lstm_rescale;
+
+/* The integer path's constants, as TFLM's PrepareGateParametersInteger and CreateLstmCellStateInfo
+ * compute them. Gate pre-activations are int16 in Q3.12, gate outputs int16 in Q0.15. */
+typedef struct {
+  lstm_rescale input_fc[LSTM_GATES], recurrent_fc[LSTM_GATES];
+  int32_t input_weight_zero_point[LSTM_GATES], recurrent_weight_zero_point[LSTM_GATES];
+  int32_t input_zero_point, hidden_zero_point;
+  lstm_rescale forget_times_cell, input_times_cell_gate, output_times_tanh_cell;
+  int cell_scale_power; /* cell state scale is 2^cell_scale_power */
+  bool clip_cell;
+  int16_t quantized_cell_clip;
+} lstm_int8_params;
+
+typedef struct {
+  int32_t batch, steps, n_input, n_cell, n_output;
+  bool time_major;
+  er_activation activation; /* cell gate and, in the float path, the hidden state's */
+  float cell_clip, proj_clip;
+  bool cifg, peephole, projection, layer_norm;
+  lstm_int8_params q;
+} lstm_data;
+
+/* Integer prepare after the shared shape checks: dtypes, scales, rescales. */
+edgert_status er_lstm_prepare_int8(er_op_ctx *ctx, lstm_data *d);
+/* Runs every time step of the int8 LSTM; scratch holds 4 * batch * n_cell int16. */
+void er_lstm_eval_int8(er_op_ctx *ctx, const lstm_data *d);
+
+#endif

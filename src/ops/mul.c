@@ -1,0 +1,105 @@
+/* MUL with numpy broadcasting: float32, int32 and int64 with a fused activation, and quantized int8 and
+ * int16 (TFLite reference_integer_ops/mul.h). The quantized product of the offset inputs is rescaled by
+ * input1_scale * input2_scale / output_scale as one quantized multiplier. As in TFLite, int16 requires
+ * zero points of 0, which also keeps the 32-bit product from overflowing. */
+#include "core/quant.h"
+#include "ops/broadcast.h"
+
+typedef struct {
+  er_bcast plan;
+  float act_min_f, act_max_f;
+  int64_t act_min_i, act_max_i;
+  int32_t input1_offset, input2_offset, output_offset;
+  int32_t output_multiplier;
+  int output_shift;
+  int32_t act_min_q, act_max_q;
+} mul_data;
+
+static edgert_status prepare_quantized(er_op_ctx *ctx, mul_data *p, er_activation act, const er_tensor *a,
+                                       const er_tensor *b, const er_tensor *out) {
+  edgert_status st = er_check_per_tensor_quant(ctx, a, "input 0");
+  if (st == EDGERT_OK) st = er_check_per_tensor_quant(ctx, b, "input 1");
+  if (st == EDGERT_OK) st = er_check_per_tensor_quant(ctx, out, "output");
+  if (st != EDGERT_OK) return st;
+  if (out->dtype == EDGERT_INT16 && (a->q.zero_point != 0 || b->q.zero_point != 0 || out->q.zero_point != 0))
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "int16 MUL needs zero points of 0 (got %d, %d, %d)",
+                   (int)a->q.zero_point, (int)b->q.zero_point, (int)out->q.zero_point);
+  p->input1_offset = -a->q.zero_point;
+  p->input2_offset = -b->q.zero_point;
+  p->output_offset = out->q.zero_point;
+  const double real_multiplier = (double)a->q.scale * (double)b->q.scale / (double)out->q.scale;
+  er_quantize_multiplier(real_multiplier, &p->output_multiplier, &p->output_shift);
+  int32_t qmin, qmax;
+  er_dtype_range(out->dtype, &qmin, &qmax);
+  er_activation_range_quantized(act, out->q.scale, out->q.zero_point, qmin, qmax, &p->act_min_q, &p->act_max_q);
+  return EDGERT_OK;
+}
+
+static edgert_status mul_prepare(er_op_ctx *ctx) {
+  er_tensor *a, *b, *out;
+  edgert_status st = er_binary_io(ctx, &a, &b, &out);
+  if (st != EDGERT_OK) return st;
+  const er_binary_attrs *attrs = er_attrs(ctx);
+  const er_activation act = attrs ? attrs->activation : ER_ACT_NONE;
+  if ((st = er_check_fused_activation(ctx, act)) != EDGERT_OK) return st;
+  if ((st = er_check_dtype(ctx, out, a->dtype, "output")) != EDGERT_OK) return st;
+
+  mul_data *p = er_persist_alloc(ctx, sizeof *p);
+  if (!p) return EDGERT_ERR_NO_MEMORY;
+  switch (a->dtype) {
+  case EDGERT_FLOAT32: er_activation_range_float(act, &p->act_min_f, &p->act_max_f); break;
+  case EDGERT_INT32: er_activation_range_int(act, INT32_MIN, INT32_MAX, &p->act_min_i, &p->act_max_i); break;
+  case EDGERT_INT64: er_activation_range_int(act, INT64_MIN, INT64_MAX, &p->act_min_i, &p->act_max_i); break;
+  case EDGERT_INT8:
+  case EDGERT_INT16: st = prepare_quantized(ctx, p, act, a, b, out); break;
+  default:
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "dtype %s is not supported (float32, int32, int64, int8, int16)",
+                   edgert_dtype_name(a->dtype));
+  }
+  if (st != EDGERT_OK) return st;
+  ctx->op_data = p;
+  return er_broadcast_prepare(ctx, 2, (const er_tensor *const[]){a, b}, out, &p->plan);
+}
+
+static inline int32_t mul_quantized(int32_t x, int32_t y, const mul_data *p) {
+  const int32_t product = (x + p->input1_offset) * (y + p->input2_offset);
+  const int32_t out =
+      er_multiply_by_quantized_multiplier(product, p->output_multiplier, p->output_shift) + p->output_offset;
+  return er_clamp_i32(out, p->act_min_q, p->act_max_q);
+}
+
+/* Products wrap around in two's complement on overflow, as TFLite's kernels do in practice. */
+static inline int64_t clamp_i64(int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
+static inline int32_t wrap_mul_i32(int32_t x, int32_t y) { return (int32_t)((uint32_t)x * (uint32_t)y); }
+static inline int64_t wrap_mul_i64(int64_t x, int64_t y) { return (int64_t)((uint64_t)x * (uint64_t)y); }
+
+static edgert_status mul_eval(er_op_ctx *ctx) {
+  const mul_data *p = ctx->op_data;
+  const er_tensor *a = er_input(ctx, 0), *b = er_input(ctx, 1);
+  er_tensor *out = er_output(ctx, 0);
+  const er_bcast *plan = &p->plan;
+  switch (out->dtype) {
+  case EDGERT_FLOAT32:
+    ER_BCAST_BINARY(plan, float, a->data, float, b->data, float, out->data,
+                    er_clamp_f(x * y, p->act_min_f, p->act_max_f));
+    break;
+  case EDGERT_INT32:
+    ER_BCAST_BINARY(plan, int32_t, a->data, int32_t, b->data, int32_t, out->data,
+                    (int32_t)clamp_i64(wrap_mul_i32(x, y), p->act_min_i, p->act_max_i));
+    break;
+  case EDGERT_INT64:
+    ER_BCAST_BINARY(plan, int64_t, a->data, int64_t, b->data, int64_t, out->data,
+                    clamp_i64(wrap_mul_i64(x, y), p->act_min_i, p->act_max_i));
+    break;
+  case EDGERT_INT8:
+    ER_BCAST_BINARY(plan, int8_t, a->data, int8_t, b->data, int8_t, out->data, (int8_t)mul_quantized(x, y, p));
+    break;
+  case EDGERT_INT16:
+    ER_BCAST_BINARY(plan, int16_t, a->data, int16_t, b->data, int16_t, out->data, (int16_t)mul_quantized(x, y, p));
+    break;
+  default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype %s changed after prepare", edgert_dtype_name(out->dtype));
+  }
+  return EDGERT_OK;
+}
+
+const er_kernel er_kernel_mul = {mul_prepare, mul_eval};

@@ -1,0 +1,215 @@
+/* DEPTHWISE_CONV_2D kernel tests. Vectors come from tensorflow/lite/kernels/depthwise_conv_test.cc
+ * (SimpleTest, ActivationReluTest, ActivationReluN1Test, ActivationRelu6Test, StrideTest, PaddingTest,
+ * SimpleDilatedTestPaddingValid, SimpleDilatedTestPaddingSame), all with depth multiplier 2 except the
+ * dilation tests. The integer tests run the same data quantized with scales under which every value is
+ * exact (input scale 0.5, per-channel weight scales that divide the weights), so the expected integers
+ * are TFLite's float goldens and the comparison is exact; the per-channel axis is 3, as TFLite's. */
+#include "conv_test.h"
+
+#include "core/attrs.h"
+
+/* input [1, 3, 2, 2], filter [1, 2, 2, 4] (multiplier 2), bias [4] */
+static const float k_input[12] = {1, 2, 7, 8, 3, 4, 9, 10, 5, 6, 11, 12};
+static const float k_filter[16] = {1, 2, 3, 4, -9, 10, -11, 12, 5, 6, 7, 8, 13, -14, 15, -16};
+static const float k_bias[4] = {1, 2, 3, 4};
+static const float k_golden[8] = {71, -34, 99, -20, 91, -26, 127, -4};
+
+static er_conv_attrs attrs_of(er_padding padding, int stride, er_activation act, int dilation) {
+  er_conv_attrs a;
+  memset(&a, 0, sizeof a);
+  a.layout = ER_LAYOUT_NHWC;
+  a.padding = padding;
+  a.stride_w = a.stride_h = stride;
+  a.dilation_w = a.dilation_h = dilation;
+  a.depth_multiplier = 2;
+  a.activation = act;
+  return a;
+}
+
+static void run_float(const er_conv_attrs *a, const int64_t in_dims[4], const float *input, const int64_t f_dims[4],
+                      const float *filter, const float *bias, const int64_t out_dims[4], const float *want) {
+  ct_tensor in[3] = {
+      {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {in_dims[0], in_dims[1], in_dims[2], in_dims[3]}},
+      {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {f_dims[0], f_dims[1], f_dims[2], f_dims[3]}, .data = filter},
+      {.dtype = EDGERT_FLOAT32, .ndim = 1, .dims = {f_dims[3]}, .data = bias, .absent = bias == NULL},
+  };
+  ct_tensor out = {.dtype = EDGERT_FLOAT32, .ndim = -1};
+  int64_t n = out_dims[0] * out_dims[1] * out_dims[2] * out_dims[3];
+  float got[64];
+  edgert_tensor_info info;
+  CHECK_OK(ct_run(ER_OP_DEPTHWISE_CONV_2D, a, sizeof *a, 3, in, (const void *[]){input}, &out, got,
+                  sizeof(float) * (size_t)n, &info, false));
+  ct_expect_dims(&info, 4, out_dims);
+  ct_expect_f32(got, want, (int)n, 1e-4);
+}
+
+static void run_simple_float(er_padding padding, int stride, er_activation act, const int64_t out_dims[4],
+                             const float *want) {
+  er_conv_attrs a = attrs_of(padding, stride, act, 1);
+  run_float(&a, (int64_t[]){1, 3, 2, 2}, k_input, (int64_t[]){1, 2, 2, 4}, k_filter, k_bias, out_dims, want);
+}
+
+static void depthwise_float_multiplier_two(void) {
+  run_simple_float(ER_PAD_VALID, 1, ER_ACT_NONE, (int64_t[]){1, 2, 1, 4}, k_golden);
+}
+
+static void depthwise_float_fused_activations(void) {
+  static const float relu[8] = {71, 0, 99, 0, 91, 0, 127, 0};
+  static const float relu_n1[8] = {1, -1, 1, -1, 1, -1, 1, -1};
+  static const float relu6[8] = {6, 0, 6, 0, 6, 0, 6, 0};
+  run_simple_float(ER_PAD_VALID, 1, ER_ACT_RELU, (int64_t[]){1, 2, 1, 4}, relu);
+  run_simple_float(ER_PAD_VALID, 1, ER_ACT_RELU_N1_TO_1, (int64_t[]){1, 2, 1, 4}, relu_n1);
+  run_simple_float(ER_PAD_VALID, 1, ER_ACT_RELU6, (int64_t[]){1, 2, 1, 4}, relu6);
+}
+
+static void depthwise_float_stride_and_same_padding(void) {
+  static const float stride[4] = {71, -34, 99, -20};
+  static const float same[8] = {71, -34, 99, -20, -93, 122, -111, 172};
+  run_simple_float(ER_PAD_VALID, 2, ER_ACT_NONE, (int64_t[]){1, 1, 1, 4}, stride);
+  run_simple_float(ER_PAD_SAME, 2, ER_ACT_NONE, (int64_t[]){1, 2, 1, 4}, same);
+}
+
+static void depthwise_float_dilation(void) {
+  float input[81] = {0};
+  for (int y = 3; y < 6; y++)
+    for (int x = 3; x < 6; x++) input[y * 9 + x] = 1;
+  static const float filter9[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  static const float fives[9] = {5, 5, 5, 5, 5, 5, 5, 5, 5};
+  er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, ER_ACT_NONE, 3);
+  a.depth_multiplier = 1;
+  run_float(&a, (int64_t[]){1, 9, 9, 1}, input, (int64_t[]){1, 3, 3, 1}, filter9, NULL, (int64_t[]){1, 3, 3, 1},
+            fives);
+  static const float ones[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+  static const float filter4[4] = {1, 2, 3, 4};
+  static const float same[9] = {4, 7, 3, 6, 10, 4, 2, 3, 1};
+  a = attrs_of(ER_PAD_SAME, 1, ER_ACT_NONE, 2);
+  a.depth_multiplier = 1;
+  run_float(&a, (int64_t[]){1, 3, 3, 1}, ones, (int64_t[]){1, 2, 2, 1}, filter4, NULL, (int64_t[]){1, 3, 3, 1}, same);
+}
+
+/* SimpleTest in int8: input scale 0.5 zero point -1, per-channel weight scales {1, 2, 1, 4} on axis 3 (all
+ * weights of channels 1 and 3 are multiples of them), bias scale 0.5 * weight scale, output scale 1 zero
+ * point 2: expected = golden + 2. Also the ReLU form, whose bound is the zero point. */
+static void run_int8(er_activation act, const float *golden) {
+  static const float scales[4] = {1, 2, 1, 4};
+  int8_t input[12], filter[16], want[8];
+  int32_t bias[4];
+  for (int i = 0; i < 12; i++) input[i] = (int8_t)(k_input[i] * 2 - 1);
+  for (int i = 0; i < 16; i++) filter[i] = (int8_t)(k_filter[i] / scales[i % 4]);
+  for (int c = 0; c < 4; c++) bias[c] = (int32_t)(k_bias[c] / (0.5f * scales[c]));
+  for (int i = 0; i < 8; i++) want[i] = (int8_t)(golden[i] + 2 > 127 ? 127 : golden[i] + 2);
+  er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, act, 1);
+  ct_tensor in[3] = {
+      {.dtype = EDGERT_INT8, .ndim = 4, .dims = {1, 3, 2, 2}, .scale = 0.5f, .zero_point = -1},
+      {.dtype = EDGERT_INT8, .ndim = 4, .dims = {1, 2, 2, 4}, .data = filter, .channels = 4, .axis = 3, .scales = scales},
+      {.dtype = EDGERT_INT32, .ndim = 1, .dims = {4}, .data = bias},
+  };
+  ct_tensor out = {.dtype = EDGERT_INT8, .ndim = -1, .scale = 1.0f, .zero_point = 2};
+  int8_t got[8];
+  CHECK_OK(ct_run(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, in, (const void *[]){input}, &out, got, sizeof got, NULL,
+                  false));
+  ct_expect_i8(got, want, 8);
+}
+
+static void depthwise_int8_per_channel(void) {
+  static const float relu[8] = {71, 0, 99, 0, 91, 0, 127, 0};
+  run_int8(ER_ACT_NONE, k_golden);
+  run_int8(ER_ACT_RELU, relu); /* 127 + 2 saturates at 127 */
+}
+
+/* Per-tensor int8 weights with output scale 2: 71 / 2 = 35.5 exercises the rounding of the requantizing
+ * multiply (0.5 -> TFLite rounds half away from zero: 36, -17, 50, -10, 46, -13, 64, -2). */
+static void depthwise_int8_per_tensor_rounding(void) {
+  static const int8_t want[8] = {36, -17, 50, -10, 46, -13, 64, -2};
+  int8_t input[12], filter[16];
+  int32_t bias[4];
+  for (int i = 0; i < 12; i++) input[i] = (int8_t)k_input[i];
+  for (int i = 0; i < 16; i++) filter[i] = (int8_t)k_filter[i];
+  for (int c = 0; c < 4; c++) bias[c] = (int32_t)k_bias[c];
+  er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, ER_ACT_NONE, 1);
+  ct_tensor in[3] = {
+      {.dtype = EDGERT_INT8, .ndim = 4, .dims = {1, 3, 2, 2}, .scale = 1.0f},
+      {.dtype = EDGERT_INT8, .ndim = 4, .dims = {1, 2, 2, 4}, .data = filter, .scale = 1.0f},
+      {.dtype = EDGERT_INT32, .ndim = 1, .dims = {4}, .data = bias},
+  };
+  ct_tensor out = {.dtype = EDGERT_INT8, .ndim = -1, .scale = 2.0f};
+  int8_t got[8];
+  CHECK_OK(ct_run(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, in, (const void *[]){input}, &out, got, sizeof got, NULL,
+                  false));
+  ct_expect_i8(got, want, 8);
+}
+
+/* 16x8: int16 input scale 0.5, the same per-channel weights, int64 bias, output scale 0.5. */
+static void depthwise_int16x8_per_channel(void) {
+  static const float scales[4] = {1, 2, 1, 4};
+  int16_t input[12], want[8];
+  int8_t filter[16];
+  int64_t bias[4];
+  for (int i = 0; i < 12; i++) input[i] = (int16_t)(k_input[i] * 2);
+  for (int i = 0; i < 16; i++) filter[i] = (int8_t)(k_filter[i] / scales[i % 4]);
+  for (int c = 0; c < 4; c++) bias[c] = (int64_t)(k_bias[c] / (0.5f * scales[c]));
+  for (int i = 0; i < 8; i++) want[i] = (int16_t)(k_golden[i] * 2);
+  er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, ER_ACT_NONE, 1);
+  ct_tensor in[3] = {
+      {.dtype = EDGERT_INT16, .ndim = 4, .dims = {1, 3, 2, 2}, .scale = 0.5f},
+      {.dtype = EDGERT_INT8, .ndim = 4, .dims = {1, 2, 2, 4}, .data = filter, .channels = 4, .axis = 3, .scales = scales},
+      {.dtype = EDGERT_INT64, .ndim = 1, .dims = {4}, .data = bias},
+  };
+  ct_tensor out = {.dtype = EDGERT_INT16, .ndim = -1, .scale = 0.5f};
+  int16_t got[8];
+  CHECK_OK(ct_run(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, in, (const void *[]){input}, &out, got, sizeof got, NULL,
+                  false));
+  ct_expect_i16(got, want, 8);
+}
+
+static void depthwise_rejects_bad_inputs(void) {
+  float out_buf[8];
+  er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, ER_ACT_NONE, 1);
+  ct_tensor out = {.dtype = EDGERT_FLOAT32, .ndim = -1};
+  /* filter channels (3) not a multiple of input channels (2) */
+  ct_tensor channels[3] = {
+      {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {1, 3, 2, 2}},
+      {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {1, 2, 2, 3}, .data = k_filter},
+      {.absent = true},
+  };
+  CHECK(ct_run(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, channels, (const void *[]){k_input}, &out, out_buf,
+               sizeof out_buf, NULL, true) != EDGERT_OK);
+  /* filter dim 0 must be 1 */
+  ct_tensor dim0[3] = {
+      {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {1, 3, 2, 2}},
+      {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {2, 2, 1, 4}, .data = k_filter},
+      {.absent = true},
+  };
+  CHECK(ct_run(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, dim0, (const void *[]){k_input}, &out, out_buf,
+               sizeof out_buf, NULL, true) != EDGERT_OK);
+  /* int8 input with float weights */
+  static const int8_t input8[12] = {0};
+  ct_tensor mixed[3] = {
+      {.dtype = EDGERT_INT8, .ndim = 4, .dims = {1, 3, 2, 2}, .scale = 1.0f},
+      {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {1, 2, 2, 4}, .data = k_filter},
+      {.absent = true},
+  };
+  ct_tensor out8 = {.dtype = EDGERT_INT8, .ndim = -1, .scale = 1.0f};
+  int8_t out8_buf[8];
+  CHECK(ct_run(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, mixed, (const void *[]){input8}, &out8, out8_buf,
+               sizeof out8_buf, NULL, true) != EDGERT_OK);
+  /* filter larger than the input with VALID padding */
+  ct_tensor big[3] = {
+      {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {1, 1, 1, 4}},
+      {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {1, 2, 2, 4}, .data = k_filter},
+      {.absent = true},
+  };
+  CHECK(ct_run(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, big, (const void *[]){k_input}, &out, out_buf,
+               sizeof out_buf, NULL, true) != EDGERT_OK);
+}
+
+void run_tests(void) {
+  RUN(depthwise_float_multiplier_two);
+  RUN(depthwise_float_fused_activations);
+  RUN(depthwise_float_stride_and_same_padding);
+  RUN(depthwise_float_dilation);
+  RUN(depthwise_int8_per_channel);
+  RUN(depthwise_int8_per_tensor_rounding);
+  RUN(depthwise_int16x8_per_channel);
+  RUN(depthwise_rejects_bad_inputs);
+}

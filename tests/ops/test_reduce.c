@@ -1,0 +1,433 @@
+/* MEAN, SUM, REDUCE_MAX, REDUCE_MIN and REDUCE_PROD against TFLite's own kernel tests:
+ *   tensorflow/lite/micro/kernels/reduce_test.cc  (float goldens; int8/int16 goldens at scale 0.5 / 1.0 /
+ * 0.7) tensorflow/lite/kernels/reduce_test.cc        (min/max axes with duplicates and negatives, empty
+ * inputs) The micro tests quantize their float goldens and accept +-1; the integer checks here are exact.
+ * Where TFLite's integer arithmetic lands on a different neighbour than rounding the float golden would (a
+ * truncating division), the comment says so and the expected value is TFLite's. */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "op_harness.h"
+
+typedef struct {
+  er_op op;
+  edgert_dtype dtype;
+  int ndim;
+  int64_t dims[4];
+  int n_axes;
+  int32_t axes[4];
+  bool keep_dims;
+  float in_scale, out_scale; /* 0: not quantized */
+  int32_t in_zp, out_zp;
+} reduce_case;
+
+/* Runs one reduction; checks the output shape against want_dims (want_ndim entries) and copies
+ * out_bytes of output into out. */
+static edgert_status run_reduce(const reduce_case *c, const void *input, void *out, size_t out_bytes,
+                                int want_ndim, const int64_t *want_dims) {
+  th_graph *g = th_new();
+  int in = th_tensor(g, c->dtype, c->ndim, c->dims, NULL);
+  int axes = th_tensor(g, EDGERT_INT32, 1, (const int64_t[]){c->n_axes}, c->axes);
+  int res = th_tensor(g, c->dtype, -1, NULL, NULL);
+  if (c->in_scale > 0) th_quant(g, in, c->in_scale, c->in_zp);
+  if (c->out_scale > 0) th_quant(g, res, c->out_scale, c->out_zp);
+  er_reduce_attrs a = {c->keep_dims};
+  th_node(g, c->op, &a, sizeof a, 2, (int[]){in, axes}, 1, (int[]){res});
+  th_io(g, 1, (int[]){in}, 1, (int[]){res});
+  edgert_status st = th_run(g, (const void *[]){input});
+  if (st == EDGERT_OK) {
+    edgert_tensor_info info = th_output_info(g, 0);
+    CHECK_EQ_INT(info.ndim, want_ndim);
+    for (int i = 0; i < want_ndim && i < info.ndim; i++)
+      CHECK_EQ_INT(info.dims[i], want_dims[i]);
+    CHECK_EQ_INT(info.bytes, out_bytes);
+    if (info.bytes == out_bytes && out_bytes) memcpy(out, th_output(g, 0), out_bytes);
+  } else {
+    printf("  (status %d: %s)\n", (int)st, th_error(g));
+  }
+  th_free(g);
+  return st;
+}
+
+/* micro reduce_test.cc kInputData4D: 1..24 as [2, 2, 3, 2] */
+static float k24[24];
+static int32_t k24_i32[24];
+static int64_t k24_i64[24];
+
+static void fill_ramps(void) {
+  for (int i = 0; i < 24; i++) {
+    k24[i] = (float)(i + 1);
+    k24_i32[i] = i + 1;
+    k24_i64[i] = i + 1;
+  }
+}
+
+static void check_floats(const float *got, const float *want, int n, double tol) {
+  for (int i = 0; i < n; i++)
+    CHECK_NEAR(got[i], want[i], tol);
+}
+
+/* ---- float ---- */
+
+/* micro reduce_test.cc MeanFloat2DKeepDims, MeanFloat4DKeepDims, MeanFloat4DWithoutKeepDims,
+ * MeanFloat4DWithoutKeepDimsWithPrecision */
+static void test_mean_float(void) {
+  float out[4];
+  reduce_case c = {ER_OP_MEAN, EDGERT_FLOAT32, 2, {2, 4}, 1, {1}, true, 0, 0, 0, 0};
+  CHECK_OK(run_reduce(&c, k24, out, 2 * sizeof(float), 2, (const int64_t[]){2, 1}));
+  check_floats(out, (const float[]){2.5f, 6.5f}, 2, 1e-5);
+
+  reduce_case c4 = {ER_OP_MEAN, EDGERT_FLOAT32, 4, {2, 2, 3, 2}, 2, {1, 2}, true, 0, 0, 0, 0};
+  CHECK_OK(run_reduce(&c4, k24, out, 4 * sizeof(float), 4, (const int64_t[]){2, 1, 1, 2}));
+  check_floats(out, (const float[]){6, 7, 18, 19}, 4, 1e-5);
+  c4.keep_dims = false;
+  CHECK_OK(run_reduce(&c4, k24, out, 4 * sizeof(float), 2, (const int64_t[]){2, 2}));
+  check_floats(out, (const float[]){6, 7, 18, 19}, 4, 1e-5);
+
+  reduce_case p = {ER_OP_MEAN, EDGERT_FLOAT32, 4, {2, 2, 3, 1}, 2, {1, 2}, false, 0, 0, 0, 0};
+  const float data[12] = {1.0f, 24.0f, 13.0f, 3.0f, 9.0f, 17.0f, 11.0f, 36.0f, 14.0f, 19.0f, 17.0f, 22.0f};
+  CHECK_OK(run_reduce(&p, data, out, 2 * sizeof(float), 2, (const int64_t[]){2, 1}));
+  check_floats(out, (const float[]){11.166667f, 19.833334f}, 2, 1e-5);
+}
+
+/* micro reduce_test.cc SumFloatFlatten2ReduceDims, SumFloatFlatten2NonReduceDims, SumFloat4DKeepDims */
+static void test_sum_float(void) {
+  float out[12];
+  reduce_case c = {ER_OP_SUM, EDGERT_FLOAT32, 3, {4, 3, 2}, 2, {2, 1}, false, 0, 0, 0, 0};
+  CHECK_OK(run_reduce(&c, k24, out, 4 * sizeof(float), 1, (const int64_t[]){4}));
+  check_floats(out, (const float[]){21, 57, 93, 129}, 4, 1e-5);
+
+  c.n_axes = 1;
+  c.axes[0] = 2;
+  CHECK_OK(run_reduce(&c, k24, out, 12 * sizeof(float), 2, (const int64_t[]){4, 3}));
+  check_floats(out, (const float[]){3, 7, 11, 15, 19, 23, 27, 31, 35, 39, 43, 47}, 12, 1e-5);
+
+  reduce_case c4 = {ER_OP_SUM, EDGERT_FLOAT32, 4, {2, 2, 3, 2}, 2, {1, 2}, true, 0, 0, 0, 0};
+  CHECK_OK(run_reduce(&c4, k24, out, 4 * sizeof(float), 4, (const int64_t[]){2, 1, 1, 2}));
+  check_floats(out, (const float[]){36, 42, 108, 114}, 4, 1e-5);
+}
+
+/* reduce_test.cc ConstFloatMaxOpTest / ConstFloatMinOpTest NotKeepDims (axes {1, 0, -3, -3}: negative
+ * and repeated) and KeepDims (axes {0, 2}) */
+static void test_max_min_float(void) {
+  float out[3];
+  reduce_case c = {ER_OP_REDUCE_MAX, EDGERT_FLOAT32, 3, {4, 3, 2}, 4, {1, 0, -3, -3}, false, 0, 0, 0, 0};
+  CHECK_OK(run_reduce(&c, k24, out, 2 * sizeof(float), 1, (const int64_t[]){2}));
+  check_floats(out, (const float[]){23, 24}, 2, 0);
+  c.op = ER_OP_REDUCE_MIN;
+  CHECK_OK(run_reduce(&c, k24, out, 2 * sizeof(float), 1, (const int64_t[]){2}));
+  check_floats(out, (const float[]){1, 2}, 2, 0);
+
+  reduce_case k = {ER_OP_REDUCE_MAX, EDGERT_FLOAT32, 3, {4, 3, 2}, 2, {0, 2}, true, 0, 0, 0, 0};
+  CHECK_OK(run_reduce(&k, k24, out, 3 * sizeof(float), 3, (const int64_t[]){1, 3, 1}));
+  check_floats(out, (const float[]){20, 22, 24}, 3, 0);
+  k.op = ER_OP_REDUCE_MIN;
+  CHECK_OK(run_reduce(&k, k24, out, 3 * sizeof(float), 3, (const int64_t[]){1, 3, 1}));
+  check_floats(out, (const float[]){1, 3, 5}, 3, 0);
+}
+
+/* micro reduce_test.cc ProdFloatSmallInput, ProdFloatFlatten2ReduceDims, ProdFloat4DKeepDims,
+ * ProdFloat2DRedundantDims */
+static void test_prod_float(void) {
+  float out[6];
+  const float small[24] = {1.0, 2.0, 3.0, 4.0, 8.0, 7.0, 6.0, 5.0, 10.0, 9.0, 11.0, 12.0,
+                           1.0, 2.0, 3.0, 4.0, 8.0, 7.0, 6.0, 5.0, 10.0, 9.0, 11.0, 12.0};
+  reduce_case c = {ER_OP_REDUCE_PROD, EDGERT_FLOAT32, 4, {3, 2, 2, 2}, 2, {2, 3}, false, 0, 0, 0, 0};
+  CHECK_OK(run_reduce(&c, small, out, 6 * sizeof(float), 2, (const int64_t[]){3, 2}));
+  check_floats(out, (const float[]){24, 1680, 11880, 24, 1680, 11880}, 6, 1e-3);
+
+  reduce_case f = {ER_OP_REDUCE_PROD, EDGERT_FLOAT32, 3, {4, 3, 2}, 2, {2, 1}, false, 0, 0, 0, 0};
+  CHECK_OK(run_reduce(&f, k24, out, 4 * sizeof(float), 1, (const int64_t[]){4}));
+  check_floats(out, (const float[]){720.0f, 665280.0f, 13366080.0f, 96909120.0f}, 4, 1e-6 * 96909120.0);
+
+  reduce_case k = {ER_OP_REDUCE_PROD, EDGERT_FLOAT32, 4, {2, 2, 3, 2}, 2, {1, 2}, true, 0, 0, 0, 0};
+  CHECK_OK(run_reduce(&k, k24, out, 4 * sizeof(float), 4, (const int64_t[]){2, 1, 1, 2}));
+  check_floats(out, (const float[]){1.0395000e+04f, 4.6080000e+04f, 3.0421756e+07f, 4.2577920e+07f}, 4, 50.0);
+
+  reduce_case r = {ER_OP_REDUCE_PROD, EDGERT_FLOAT32, 3, {1, 2, 4}, 1, {1}, false, 0, 0, 0, 0};
+  CHECK_OK(run_reduce(&r, k24, out, 4 * sizeof(float), 2, (const int64_t[]){1, 4}));
+  check_floats(out, (const float[]){5, 12, 21, 32}, 4, 0);
+}
+
+/* reduce_test.cc Const*Op*EmptyInputButScalarOutput: input [0], axis {0}. */
+static void test_empty_input_float(void) {
+  reduce_case c = {ER_OP_REDUCE_MIN, EDGERT_FLOAT32, 1, {0}, 1, {0}, false, 0, 0, 0, 0};
+  float out;
+  CHECK_OK(run_reduce(&c, k24, &out, sizeof out, 0, NULL));
+  CHECK(out == FLT_MAX);
+  c.op = ER_OP_REDUCE_MAX;
+  CHECK_OK(run_reduce(&c, k24, &out, sizeof out, 0, NULL));
+  CHECK(out == -FLT_MAX);
+  c.op = ER_OP_REDUCE_PROD;
+  CHECK_OK(run_reduce(&c, k24, &out, sizeof out, 0, NULL));
+  CHECK(out == 1.0f);
+  c.op = ER_OP_SUM;
+  CHECK_OK(run_reduce(&c, k24, &out, sizeof out, 0, NULL));
+  CHECK(out == 0.0f);
+  c.op = ER_OP_MEAN;
+  CHECK_OK(run_reduce(&c, k24, &out, sizeof out, 0, NULL));
+  CHECK(isnan(out));
+}
+
+/* ---- int32 / int64 ---- */
+
+/* reduce_test.cc ConstInt32{Min,Max,Prod,Sum,Mean}OpTest.EmptyInputButScalarOutput */
+static void test_empty_input_int32(void) {
+  reduce_case c = {ER_OP_REDUCE_MIN, EDGERT_INT32, 1, {0}, 1, {0}, false, 0, 0, 0, 0};
+  int32_t out;
+  CHECK_OK(run_reduce(&c, k24_i32, &out, sizeof out, 0, NULL));
+  CHECK_EQ_INT(out, 2147483647);
+  c.op = ER_OP_REDUCE_MAX;
+  CHECK_OK(run_reduce(&c, k24_i32, &out, sizeof out, 0, NULL));
+  CHECK_EQ_INT(out, -2147483647 - 1);
+  c.op = ER_OP_REDUCE_PROD;
+  CHECK_OK(run_reduce(&c, k24_i32, &out, sizeof out, 0, NULL));
+  CHECK_EQ_INT(out, 1);
+  c.op = ER_OP_SUM;
+  CHECK_OK(run_reduce(&c, k24_i32, &out, sizeof out, 0, NULL));
+  CHECK_EQ_INT(out, 0);
+  c.op = ER_OP_MEAN; /* numeric_limits<int32_t>::quiet_NaN() is 0 */
+  CHECK_OK(run_reduce(&c, k24_i32, &out, sizeof out, 0, NULL));
+  CHECK_EQ_INT(out, 0);
+}
+
+/* The micro float vectors above are whole numbers, so int32 and int64 tensors give the same goldens;
+ * MeanFloat4DWithoutKeepDimsWithPrecision's 67 / 6 and 119 / 6 truncate in TFLite's integer Mean. */
+static void test_int32_int64(void) {
+  int32_t o32[4];
+  reduce_case c = {ER_OP_MEAN, EDGERT_INT32, 4, {2, 2, 3, 2}, 2, {1, 2}, false, 0, 0, 0, 0};
+  CHECK_OK(run_reduce(&c, k24_i32, o32, sizeof o32, 2, (const int64_t[]){2, 2}));
+  const int32_t mean[4] = {6, 7, 18, 19};
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(o32[i], mean[i]);
+  c.op = ER_OP_SUM;
+  CHECK_OK(run_reduce(&c, k24_i32, o32, sizeof o32, 2, (const int64_t[]){2, 2}));
+  const int32_t sum[4] = {36, 42, 108, 114};
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(o32[i], sum[i]);
+
+  reduce_case p = {ER_OP_MEAN, EDGERT_INT32, 4, {2, 2, 3, 1}, 2, {1, 2}, false, 0, 0, 0, 0};
+  const int32_t data[12] = {1, 24, 13, 3, 9, 17, 11, 36, 14, 19, 17, 22};
+  CHECK_OK(run_reduce(&p, data, o32, 2 * sizeof(int32_t), 2, (const int64_t[]){2, 1}));
+  CHECK_EQ_INT(o32[0], 11);
+  CHECK_EQ_INT(o32[1], 19);
+
+  int64_t o64[4];
+  reduce_case q = {ER_OP_REDUCE_PROD, EDGERT_INT64, 3, {4, 3, 2}, 2, {2, 1}, false, 0, 0, 0, 0};
+  CHECK_OK(run_reduce(&q, k24_i64, o64, sizeof o64, 1, (const int64_t[]){4}));
+  const int64_t prod[4] = {720, 665280, 13366080, 96909120};
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(o64[i], prod[i]);
+  q.op = ER_OP_REDUCE_MAX;
+  q.n_axes = 4;
+  memcpy(q.axes, (const int32_t[]){1, 0, -3, -3}, sizeof q.axes);
+  CHECK_OK(run_reduce(&q, k24_i64, o64, 2 * sizeof(int64_t), 1, (const int64_t[]){2}));
+  CHECK_EQ_INT(o64[0], 23);
+  CHECK_EQ_INT(o64[1], 24);
+}
+
+/* ---- int8 / int16 ---- */
+
+static void quantize_ramp(int8_t *q8, int16_t *q16, const float *x, int n, float scale) {
+  for (int i = 0; i < n; i++) {
+    int v = (int)lroundf(x[i] / scale);
+    if (q8) q8[i] = (int8_t)v;
+    if (q16) q16[i] = (int16_t)v;
+  }
+}
+
+/* micro reduce_test.cc MeanInt84DKeepDims (the rounded 4-D axes {1, 2} path), MeanInt84DWithoutKeepDims
+ * and MeanInt162DKeepDims (same scale: truncating), scale 0.5 in and out. */
+static void test_mean_int8_int16_same_scale(void) {
+  int8_t in8[24], o8[4];
+  int16_t in16[24], o16[4];
+  quantize_ramp(in8, in16, k24, 24, 0.5f);
+  reduce_case c = {ER_OP_MEAN, EDGERT_INT8, 4, {2, 2, 3, 2}, 2, {1, 2}, true, 0.5f, 0.5f, 0, 0};
+  CHECK_OK(run_reduce(&c, in8, o8, 4, 4, (const int64_t[]){2, 1, 1, 2}));
+  const int mean[4] = {12, 14, 36, 38}; /* {6, 7, 18, 19} / 0.5 */
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(o8[i], mean[i]);
+  c.keep_dims = false;
+  CHECK_OK(run_reduce(&c, in8, o8, 4, 2, (const int64_t[]){2, 2}));
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(o8[i], mean[i]);
+  c.dtype = EDGERT_INT16;
+  CHECK_OK(run_reduce(&c, in16, o16, 8, 2, (const int64_t[]){2, 2}));
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(o16[i], mean[i]);
+
+  reduce_case c2 = {ER_OP_MEAN, EDGERT_INT16, 2, {2, 4}, 1, {1}, true, 0.5f, 0.5f, 0, 0};
+  CHECK_OK(run_reduce(&c2, in16, o16, 4, 2, (const int64_t[]){2, 1}));
+  CHECK_EQ_INT(o16[0], 5); /* 2.5 / 0.5 */
+  CHECK_EQ_INT(o16[1], 13);
+}
+
+/* micro reduce_test.cc MeanInt84DWithoutKeepDimsWithPrecision: goldens {11.166667, 19.833334} at scale 0.5
+ * are 22.33 and 39.67. TFLite's same-scale integer Mean truncates the int32 sum / count: 134 / 6 = 22 and
+ * 238 / 6 = 39 (the micro test accepts 39 against its rounded 40). */
+static void test_mean_int8_truncates(void) {
+  const float data[12] = {1.0f, 24.0f, 13.0f, 3.0f, 9.0f, 17.0f, 11.0f, 36.0f, 14.0f, 19.0f, 17.0f, 22.0f};
+  int8_t in8[12], o8[2];
+  quantize_ramp(in8, NULL, data, 12, 0.5f);
+  reduce_case c = {ER_OP_MEAN, EDGERT_INT8, 4, {2, 2, 3, 1}, 2, {1, 2}, false, 0.5f, 0.5f, 0, 0};
+  CHECK_OK(run_reduce(&c, in8, o8, 2, 2, (const int64_t[]){2, 1}));
+  CHECK_EQ_INT(o8[0], 22);
+  CHECK_EQ_INT(o8[1], 39);
+}
+
+/* micro reduce_test.cc MeanInt164DWithoutKeepDimsDifferentScaleAndZeroPoint: input scale 0.5, output 0.7,
+ * goldens {6, 7, 18, 19} / 0.7 = {8.57, 10, 25.71, 27.14}. The int8 run uses the same vectors. */
+static void test_mean_rescaled(void) {
+  int8_t in8[24], o8[4];
+  int16_t in16[24], o16[4];
+  quantize_ramp(in8, in16, k24, 24, 0.5f);
+  const int want[4] = {9, 10, 26, 27};
+  reduce_case c = {ER_OP_MEAN, EDGERT_INT16, 4, {2, 2, 3, 2}, 2, {1, 2}, false, 0.5f, 0.7f, 0, 0};
+  CHECK_OK(run_reduce(&c, in16, o16, 8, 2, (const int64_t[]){2, 2}));
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(o16[i], want[i]);
+  c.dtype = EDGERT_INT8;
+  CHECK_OK(run_reduce(&c, in8, o8, 4, 2, (const int64_t[]){2, 2}));
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(o8[i], want[i]);
+}
+
+/* micro reduce_test.cc SumInt84DKeepDims (scale 1), SumInt164DKeepDims (scale 0.5),
+ * SumInt164DWithoutKeepDimsDifferentScaleAndZeroPoint (0.5 -> 0.7: {36, 42, 108, 114} / 0.7). */
+static void test_sum_int8_int16(void) {
+  int8_t in8[24], o8[4];
+  int16_t in16[24], o16[4];
+  quantize_ramp(in8, NULL, k24, 24, 1.0f);
+  reduce_case c = {ER_OP_SUM, EDGERT_INT8, 4, {2, 2, 3, 2}, 2, {1, 2}, true, 1.0f, 1.0f, 0, 0};
+  CHECK_OK(run_reduce(&c, in8, o8, 4, 4, (const int64_t[]){2, 1, 1, 2}));
+  const int sum[4] = {36, 42, 108, 114};
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(o8[i], sum[i]);
+
+  quantize_ramp(NULL, in16, k24, 24, 0.5f);
+  c.dtype = EDGERT_INT16;
+  c.in_scale = c.out_scale = 0.5f;
+  CHECK_OK(run_reduce(&c, in16, o16, 8, 4, (const int64_t[]){2, 1, 1, 2}));
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(o16[i], 2 * sum[i]);
+
+  c.keep_dims = false;
+  c.out_scale = 0.7f;
+  CHECK_OK(run_reduce(&c, in16, o16, 8, 2, (const int64_t[]){2, 2}));
+  const int rescaled[4] = {51, 60, 154, 163};
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(o16[i], rescaled[i]);
+}
+
+/* reduce_test.cc Const{Int8,Int16}MaxOpTest/MinOpTest KeepDims pattern: raw compares over axis 1 of
+ * {0.4, 0.2, 0.3, 0.4, 0.5, 0.6} as [3, 2] give {0.4, 0.4, 0.6} / {0.2, 0.3, 0.5}; micro
+ * Int8MaxOpTestKeepDims uses scale 2/255. */
+static void test_max_min_int8_int16(void) {
+  const float data[6] = {0.4f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f};
+  const float scale = 2.0f / 255.0f;
+  int8_t in8[6], o8[3];
+  int16_t in16[6], o16[3];
+  quantize_ramp(in8, NULL, data, 6, scale);
+  reduce_case c = {ER_OP_REDUCE_MIN, EDGERT_INT8, 2, {3, 2}, 1, {1}, true, scale, scale, 0, 0};
+  CHECK_OK(run_reduce(&c, in8, o8, 3, 2, (const int64_t[]){3, 1}));
+  CHECK_EQ_INT(o8[0], in8[1]);
+  CHECK_EQ_INT(o8[1], in8[2]);
+  CHECK_EQ_INT(o8[2], in8[4]);
+  c.op = ER_OP_REDUCE_MAX;
+  CHECK_OK(run_reduce(&c, in8, o8, 3, 2, (const int64_t[]){3, 1}));
+  CHECK_EQ_INT(o8[0], in8[0]);
+  CHECK_EQ_INT(o8[1], in8[3]);
+  CHECK_EQ_INT(o8[2], in8[5]);
+
+  /* micro Int8MaxOpTestWithoutKeepDims: [1, 3, 2] over axis 1 -> {0.5, 0.6} */
+  reduce_case w = {ER_OP_REDUCE_MAX, EDGERT_INT8, 3, {1, 3, 2}, 1, {1}, false, scale, scale, 0, 0};
+  int8_t two[2];
+  CHECK_OK(run_reduce(&w, in8, two, 2, 2, (const int64_t[]){1, 2}));
+  CHECK_EQ_INT(two[0], in8[4]);
+  CHECK_EQ_INT(two[1], in8[5]);
+
+  quantize_ramp(NULL, in16, data, 6, 1.0f / 32768);
+  c.dtype = EDGERT_INT16;
+  c.in_scale = c.out_scale = 1.0f / 32768;
+  CHECK_OK(run_reduce(&c, in16, o16, 6, 2, (const int64_t[]){3, 1}));
+  CHECK_EQ_INT(o16[0], in16[0]);
+  CHECK_EQ_INT(o16[1], in16[3]);
+  CHECK_EQ_INT(o16[2], in16[5]);
+}
+
+/* micro reduce_test.cc ProdInt84DKeepDims: scale 1, products of 1..24 far beyond int8 saturate at 127.
+ * reduce_test.cc ConstInt16ProdOpTest.NotKeepDimsSmall: 24 values in [-1.3, 1.3] (int16 symmetric scale
+ * 1.3/32767), product over axes {1, 0, -3, -3} = -+0.0062270208, the output range itself (+-32767). TFLite
+ * rescales after every multiply and its test allows 2 steps per reduced element (24 steps); that
+ * tolerance is kept here since no exact TFLite output is published. */
+static void test_prod_quantized(void) {
+  int8_t in8[24], o8[4];
+  quantize_ramp(in8, NULL, k24, 24, 1.0f);
+  reduce_case c = {ER_OP_REDUCE_PROD, EDGERT_INT8, 4, {2, 2, 3, 2}, 2, {1, 2}, true, 1.0f, 1.0f, 0, 0};
+  CHECK_OK(run_reduce(&c, in8, o8, 4, 4, (const int64_t[]){2, 1, 1, 2}));
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(o8[i], 127);
+
+  const float small[24] = {-1.3f, -1.2f, -1.1f, -1.0f, -0.9f, -0.8f, -0.7f, -0.6f, -0.5f, -0.4f, -0.3f, -0.2f,
+                           -0.2f, 0.3f,  0.4f,  0.5f,  0.6f,  0.7f,  0.8f,  0.9f,  1.0f,  1.1f,  1.2f,  1.3f};
+  const float in_scale = 1.3f / 32767, out_scale = 0.0062270208f / 32767;
+  int16_t in16[24], o16[2];
+  quantize_ramp(NULL, in16, small, 24, in_scale);
+  reduce_case p = {ER_OP_REDUCE_PROD, EDGERT_INT16, 3, {4, 3, 2}, 4, {1, 0, -3, -3}, false,
+                   in_scale,          out_scale,    0, 0};
+  CHECK_OK(run_reduce(&p, in16, o16, 4, 1, (const int64_t[]){2}));
+  CHECK_NEAR(o16[0], -32767, 24);
+  CHECK_NEAR(o16[1], 32767, 24);
+}
+
+/* ---- bad input ---- */
+
+static void test_rejects_bad_inputs(void) {
+  float out[4];
+  /* an axis out of range */
+  reduce_case c = {ER_OP_SUM, EDGERT_FLOAT32, 2, {2, 4}, 1, {2}, false, 0, 0, 0, 0};
+  CHECK(run_reduce(&c, k24, out, 0, 0, NULL) == EDGERT_ERR_SHAPE);
+  c.axes[0] = -3;
+  CHECK(run_reduce(&c, k24, out, 0, 0, NULL) == EDGERT_ERR_SHAPE);
+  /* bool input */
+  c.dtype = EDGERT_BOOL;
+  c.axes[0] = 1;
+  CHECK(run_reduce(&c, k24, out, 0, 0, NULL) == EDGERT_ERR_UNSUPPORTED);
+  /* int8 MEAN without quantization has no rescale to apply */
+  c.op = ER_OP_MEAN;
+  c.dtype = EDGERT_INT8;
+  CHECK(run_reduce(&c, k24, out, 0, 0, NULL) == EDGERT_ERR_UNSUPPORTED);
+  /* int8 MAX between different scales */
+  reduce_case m = {ER_OP_REDUCE_MAX, EDGERT_INT8, 2, {2, 4}, 1, {1}, false, 0.5f, 0.25f, 0, 0};
+  CHECK(run_reduce(&m, k24, out, 0, 0, NULL) == EDGERT_ERR_UNSUPPORTED);
+
+  /* axes fed at run time cannot fix the output shape */
+  th_graph *g = th_new();
+  int in = th_tensor(g, EDGERT_FLOAT32, 2, (const int64_t[]){2, 4}, NULL);
+  int axes = th_tensor(g, EDGERT_INT32, 1, (const int64_t[]){1}, NULL);
+  int res = th_tensor(g, EDGERT_FLOAT32, -1, NULL, NULL);
+  er_reduce_attrs a = {false};
+  th_node(g, ER_OP_MEAN, &a, sizeof a, 2, (int[]){in, axes}, 1, (int[]){res});
+  th_io(g, 2, (int[]){in, axes}, 1, (int[]){res});
+  CHECK(th_run(g, (const void *[]){k24, (const int32_t[]){1}}) == EDGERT_ERR_UNSUPPORTED);
+  th_free(g);
+}
+
+void run_tests(void) {
+  fill_ramps();
+  RUN(test_mean_float);
+  RUN(test_sum_float);
+  RUN(test_max_min_float);
+  RUN(test_prod_float);
+  RUN(test_empty_input_float);
+  RUN(test_empty_input_int32);
+  RUN(test_int32_int64);
+  RUN(test_mean_int8_int16_same_scale);
+  RUN(test_mean_int8_truncates);
+  RUN(test_mean_rescaled);
+  RUN(test_sum_int8_int16);
+  RUN(test_max_min_int8_int16);
+  RUN(test_prod_quantized);
+  RUN(test_rejects_bad_inputs);
+}

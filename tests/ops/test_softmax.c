@@ -1,0 +1,158 @@
+/* SOFTMAX and LOG_SOFTMAX against tensorflow/lite/kernels/activations_test.cc:
+ *   Softmax1D / Softmax2D float (beta 0.1); Softmax4DInt8 (exact int8 outputs); Softmax2DInt8 and
+ *   Softmax2DInt8Int16 (within 2/256; the int16 output here has TFLite Micro's zero point -32768 and scale
+ *   1/65536, which TFLM requires); Softmax2DInt16 and Softmax1DInt16 (within 2/4096);
+ *   LogSoftmax float; LogSoftmaxInt8 (exact int8 outputs).
+ * Inputs on [-10, 10] are quantized as TFLite's test_util does. */
+#include "activation_test.h"
+
+static const float kRows[8] = {0, -6, 2, 4, 3, -2, 10, 1};
+static const float kSoftmax2x4[8] = {.23463f, .12877f, .28658f, .35003f, .22528f, .13664f, .45365f, .18443f};
+static const float kSoftmax4x2[8] = {0.645656f, 0.354344f, 0.450166f, 0.549834f,
+                                     0.622459f, 0.377541f, 0.710949f, 0.28905f};
+
+static edgert_status run_softmax(edgert_dtype in_type, edgert_dtype out_type, const int64_t *dims, int ndim,
+                                 float beta, float in_scale, int32_t in_zp, float out_scale, int32_t out_zp,
+                                 const void *in, void *out) {
+  er_softmax_attrs attrs = {.beta = beta};
+  act_case c = {.op = ER_OP_SOFTMAX, .attrs = &attrs, .attrs_size = sizeof attrs, .in_type = in_type,
+                .out_type = out_type, .ndim = ndim, .in_scale = in_scale, .out_scale = out_scale, .in_zp = in_zp,
+                .out_zp = out_zp};
+  memcpy(c.dims, dims, sizeof(int64_t) * (size_t)ndim);
+  return act_run(&c, in, out, 8 * edgert_dtype_size(out_type));
+}
+
+static void test_float(void) {
+  const float want1d[8] = {.09752f, .05352f, .11911f, .14548f, .13164f, .07984f, .26509f, .10778f};
+  float out[8];
+  CHECK_OK(run_softmax(EDGERT_FLOAT32, EDGERT_FLOAT32, (int64_t[]){8}, 1, 0.1f, 0, 0, 0, 0, kRows, out));
+  check_floats_near(out, want1d, 8, 1e-5);
+  CHECK_OK(run_softmax(EDGERT_FLOAT32, EDGERT_FLOAT32, (int64_t[]){2, 4}, 2, 0.1f, 0, 0, 0, 0, kRows, out));
+  check_floats_near(out, kSoftmax2x4, 8, 1e-5);
+  CHECK_OK(run_softmax(EDGERT_FLOAT32, EDGERT_FLOAT32, (int64_t[]){4, 2}, 2, 0.1f, 0, 0, 0, 0, kRows, out));
+  check_floats_near(out, kSoftmax4x2, 8, 1e-5);
+}
+
+static void quantize_rows(edgert_dtype type, void *q_out, float *scale, int32_t *zp) {
+  int32_t qmin = type == EDGERT_INT8 ? -128 : -32768, qmax = type == EDGERT_INT8 ? 127 : 32767, q[8];
+  tfl_quant_params(-10.0f, 10.0f, qmin, qmax, scale, zp);
+  tfl_quantize(kRows, 8, *scale, *zp, qmin, qmax, q);
+  if (type == EDGERT_INT8) to_i8(q, 8, q_out);
+  else to_i16(q, 8, q_out);
+}
+
+static void test_int8_exact(void) {
+  const int8_t want[8] = {-68, -95, -54, -38, -70, -93, -12, -81};
+  int8_t in[8], out[8];
+  float scale;
+  int32_t zp;
+  quantize_rows(EDGERT_INT8, in, &scale, &zp);
+  CHECK_OK(run_softmax(EDGERT_INT8, EDGERT_INT8, (int64_t[]){1, 2, 1, 4}, 4, 0.1f, scale, zp, 1.0f / 256, -128,
+                       in, out));
+  for (int i = 0; i < 8; i++) CHECK_EQ_INT(out[i], want[i]);
+}
+
+static void test_int8_two_shapes(void) {
+  int8_t in[8], out[8];
+  float scale;
+  int32_t zp;
+  quantize_rows(EDGERT_INT8, in, &scale, &zp);
+  CHECK_OK(run_softmax(EDGERT_INT8, EDGERT_INT8, (int64_t[]){2, 4}, 2, 0.1f, scale, zp, 1.0f / 256, -128, in, out));
+  for (int i = 0; i < 8; i++) CHECK_NEAR((out[i] + 128) / 256.0, kSoftmax2x4[i], 2.0 / 256);
+  CHECK_OK(run_softmax(EDGERT_INT8, EDGERT_INT8, (int64_t[]){4, 2}, 2, 0.1f, scale, zp, 1.0f / 256, -128, in, out));
+  for (int i = 0; i < 8; i++) CHECK_NEAR((out[i] + 128) / 256.0, kSoftmax4x2[i], 2.0 / 256);
+}
+
+static void test_int8_to_int16(void) {
+  int8_t in[8];
+  int16_t out[8];
+  float scale;
+  int32_t zp;
+  quantize_rows(EDGERT_INT8, in, &scale, &zp);
+  CHECK_OK(run_softmax(EDGERT_INT8, EDGERT_INT16, (int64_t[]){2, 4}, 2, 0.1f, scale, zp, 1.0f / 65536, -32768, in,
+                       out));
+  for (int i = 0; i < 8; i++) CHECK_NEAR((out[i] + 32768) / 65536.0, kSoftmax2x4[i], 2.0 / 256);
+  CHECK_OK(run_softmax(EDGERT_INT8, EDGERT_INT16, (int64_t[]){4, 2}, 2, 0.1f, scale, zp, 1.0f / 65536, -32768, in,
+                       out));
+  for (int i = 0; i < 8; i++) CHECK_NEAR((out[i] + 32768) / 65536.0, kSoftmax4x2[i], 2.0 / 256);
+}
+
+static void test_int16(void) {
+  int16_t in[8], out[8];
+  float scale;
+  int32_t zp;
+  quantize_rows(EDGERT_INT16, in, &scale, &zp);
+  /* The input zero point (-1 for this range) cancels in the differences from the row maximum. */
+  CHECK_OK(run_softmax(EDGERT_INT16, EDGERT_INT16, (int64_t[]){2, 4}, 2, 0.1f, scale, zp, 1.0f / 32768, 0, in, out));
+  for (int i = 0; i < 8; i++) CHECK_NEAR(out[i] / 32768.0, kSoftmax2x4[i], 2.0 / 4096);
+  CHECK_OK(run_softmax(EDGERT_INT16, EDGERT_INT16, (int64_t[]){4, 2}, 2, 0.1f, scale, zp, 1.0f / 32768, 0, in, out));
+  for (int i = 0; i < 8; i++) CHECK_NEAR(out[i] / 32768.0, kSoftmax4x2[i], 2.0 / 4096);
+  /* Softmax1DInt16: {1, 2, 3} on [-3, 3], beta 1. */
+  const float x[3] = {1, 2, 3};
+  const float want[3] = {0.0900269f, 0.2447285f, 0.66524096f};
+  int32_t q[3];
+  int16_t in3[3], out3[3];
+  tfl_quant_params(-3.0f, 3.0f, -32768, 32767, &scale, &zp);
+  tfl_quantize(x, 3, scale, zp, -32768, 32767, q);
+  to_i16(q, 3, in3);
+  er_softmax_attrs attrs = {.beta = 1.0f};
+  act_case c = {.op = ER_OP_SOFTMAX, .attrs = &attrs, .attrs_size = sizeof attrs, .in_type = EDGERT_INT16,
+                .out_type = EDGERT_INT16, .ndim = 1, .dims = {3}, .in_scale = scale, .in_zp = zp,
+                .out_scale = 1.0f / 32768};
+  CHECK_OK(act_run(&c, in3, out3, sizeof out3));
+  for (int i = 0; i < 3; i++) CHECK_NEAR(out3[i] / 32768.0, want[i], 2.0 / 4096);
+}
+
+static void test_log_softmax_float(void) {
+  const float want2x4[8] = {-4.14297f, -10.14297f, -2.14297f, -.142971f, -7.00104f, -12.00104f, -.00104087f, -9.00104f};
+  const float want4x2[8] = {-.00247565f, -6.00247f, -2.12692f, -.126928f, -.00671534f, -5.00671f, -.000123374f, -9.00012f};
+  float out[8];
+  act_case c = {.op = ER_OP_LOG_SOFTMAX, .in_type = EDGERT_FLOAT32, .out_type = EDGERT_FLOAT32, .ndim = 2,
+                .dims = {2, 4}};
+  CHECK_OK(act_run(&c, kRows, out, sizeof out));
+  check_floats_near(out, want2x4, 8, 1e-5);
+  c.dims[0] = 4;
+  c.dims[1] = 2;
+  CHECK_OK(act_run(&c, kRows, out, sizeof out));
+  check_floats_near(out, want4x2, 8, 1e-5);
+}
+
+static void test_log_softmax_int8_exact(void) {
+  const int8_t want[8] = {61, -36, 93, 125, 15, -65, 127, -16};
+  int8_t in[8], out[8];
+  float scale;
+  int32_t zp;
+  quantize_rows(EDGERT_INT8, in, &scale, &zp);
+  act_case c = {.op = ER_OP_LOG_SOFTMAX, .in_type = EDGERT_INT8, .out_type = EDGERT_INT8, .ndim = 2, .dims = {2, 4},
+                .in_scale = scale, .in_zp = zp, .out_scale = 16.0f / 256, .out_zp = 127};
+  CHECK_OK(act_run(&c, in, out, sizeof out));
+  for (int i = 0; i < 8; i++) CHECK_EQ_INT(out[i], want[i]);
+}
+
+/* Wrong int8 output quantization, int8 -> float, a scalar input and a missing beta are refused. */
+static void test_bad_inputs_refused(void) {
+  int8_t in[8] = {0}, out[8];
+  float fout[8];
+  CHECK(run_softmax(EDGERT_INT8, EDGERT_INT8, (int64_t[]){8}, 1, 1.0f, 0.1f, 0, 1.0f / 128, 0, in, out) ==
+        EDGERT_ERR_UNSUPPORTED);
+  CHECK(run_softmax(EDGERT_INT8, EDGERT_FLOAT32, (int64_t[]){8}, 1, 1.0f, 0.1f, 0, 0, 0, in, fout) ==
+        EDGERT_ERR_UNSUPPORTED);
+  er_softmax_attrs attrs = {.beta = 1.0f};
+  act_case scalar = {.op = ER_OP_SOFTMAX, .attrs = &attrs, .attrs_size = sizeof attrs, .in_type = EDGERT_FLOAT32,
+                     .out_type = EDGERT_FLOAT32, .ndim = 0};
+  CHECK(act_run(&scalar, kRows, fout, sizeof(float)) != EDGERT_OK);
+  act_case no_beta = {.op = ER_OP_SOFTMAX, .in_type = EDGERT_FLOAT32, .out_type = EDGERT_FLOAT32, .ndim = 1,
+                      .dims = {8}};
+  CHECK(act_run(&no_beta, kRows, fout, sizeof fout) != EDGERT_OK);
+}
+
+void run_tests(void) {
+  RUN(test_float);
+  RUN(test_int8_exact);
+  RUN(test_int8_two_shapes);
+  RUN(test_int8_to_int16);
+  RUN(test_int16);
+  RUN(test_log_softmax_float);
+  RUN(test_log_softmax_int8_exact);
+  RUN(test_bad_inputs_refused);
+}
