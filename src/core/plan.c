@@ -8,7 +8,7 @@
 static size_t align_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
 
 static int32_t *sort_by_size_desc(const er_plan_buffer *b, int32_t n) {
-  int32_t *idx = malloc(sizeof(int32_t) * (size_t)(n ? n : 1));
+  int32_t *idx = malloc(sizeof(int32_t) * (size_t)(n > 0 ? n : 1));
   if (!idx) return NULL;
   for (int32_t i = 0; i < n; i++) idx[i] = i;
   /* insertion sort keeps equal sizes in first-use order, so plans are deterministic */
@@ -55,11 +55,12 @@ static size_t first_fit(const er_plan_buffer *b, const int32_t *placed, int32_t 
 
 edgert_status er_plan_greedy(er_plan_buffer *b, int32_t n, size_t alignment, size_t *arena_bytes) {
   *arena_bytes = 0;
+  if (n < 0) return EDGERT_ERR_LIMIT;
   for (int32_t i = 0; i < n; i++)
     if (b[i].size > SIZE_MAX / 4) return EDGERT_ERR_LIMIT;
   int32_t *order = sort_by_size_desc(b, n);
-  int32_t *placed = malloc(sizeof(int32_t) * (size_t)(n ? n : 1));
-  int32_t *live = malloc(sizeof(int32_t) * (size_t)(n ? n : 1));
+  int32_t *placed = malloc(sizeof(int32_t) * (size_t)(n > 0 ? n : 1));
+  int32_t *live = malloc(sizeof(int32_t) * (size_t)(n > 0 ? n : 1));
   if (!order || !placed || !live) {
     free(order);
     free(placed);

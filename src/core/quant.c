@@ -148,9 +148,21 @@ int32_t er_quantize_value(float x, float scale, int32_t zero_point, int32_t qmin
 
 void er_dtype_range(edgert_dtype dtype, int32_t *qmin, int32_t *qmax) {
   switch (dtype) {
-  case EDGERT_INT8: *qmin = -128; *qmax = 127; break;
-  case EDGERT_UINT8: *qmin = 0; *qmax = 255; break;
-  case EDGERT_INT16: *qmin = -32768; *qmax = 32767; break;
-  default: *qmin = INT32_MIN; *qmax = INT32_MAX; break;
+  case EDGERT_INT8:
+    *qmin = -128;
+    *qmax = 127;
+    break;
+  case EDGERT_UINT8:
+    *qmin = 0;
+    *qmax = 255;
+    break;
+  case EDGERT_INT16:
+    *qmin = -32768;
+    *qmax = 32767;
+    break;
+  default:
+    *qmin = INT32_MIN;
+    *qmax = INT32_MAX;
+    break;
   }
 }

@@ -29,8 +29,8 @@ static inline edgert_status act_same_dtype(er_op_ctx *ctx, const er_tensor *in, 
 /* A quantized tensor needs a positive, finite per-tensor scale. */
 static inline edgert_status act_require_scale(er_op_ctx *ctx, const er_tensor *t, const char *what) {
   if (t->q.scale > 0.0f && isfinite(t->q.scale)) return EDGERT_OK;
-  return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s '%s' (%s) needs a positive quantization scale, has %g", what,
-                 act_tensor_name(t), edgert_dtype_name(t->dtype), (double)t->q.scale);
+  return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s '%s' (%s) needs a positive quantization scale, has %g",
+                 what, act_tensor_name(t), edgert_dtype_name(t->dtype), (double)t->q.scale);
 }
 
 static inline edgert_status act_unsupported_dtype(er_op_ctx *ctx, const er_tensor *t, const char *supported) {

@@ -3,8 +3,8 @@
  * GELU (float32). LEAKY_RELU, PRELU and HARD_SWISH live in their own files. */
 #include <math.h>
 
-#include "ops/activation_common.h"
 #include "core/quant.h"
+#include "ops/activation_common.h"
 
 typedef struct {
   float min, max; /* float clamp range */
@@ -59,8 +59,8 @@ static edgert_status relu6_prepare(er_op_ctx *ctx) { return relu_prepare_range(c
 static edgert_status relu_n1_to_1_prepare(er_op_ctx *ctx) { return relu_prepare_range(ctx, -1.0f, 1.0f); }
 
 static inline int32_t relu_requantize(const relu_data *d, int32_t q) {
-  int32_t v = d->output_zero_point +
-              er_multiply_by_quantized_multiplier(q - d->input_zero_point, d->output_multiplier, d->output_shift);
+  int32_t v = d->output_zero_point + er_multiply_by_quantized_multiplier(
+                                         q - d->input_zero_point, d->output_multiplier, d->output_shift);
   return er_clamp_i32(v, d->quantized_min, d->quantized_max);
 }
 
@@ -82,19 +82,22 @@ static edgert_status relu_eval(er_op_ctx *ctx) {
   case EDGERT_INT8: {
     const int8_t *x = in->data;
     int8_t *y = out->data;
-    for (int64_t i = 0; i < n; i++) y[i] = (int8_t)relu_requantize(d, x[i]);
+    for (int64_t i = 0; i < n; i++)
+      y[i] = (int8_t)relu_requantize(d, x[i]);
     break;
   }
   case EDGERT_UINT8: {
     const uint8_t *x = in->data;
     uint8_t *y = out->data;
-    for (int64_t i = 0; i < n; i++) y[i] = (uint8_t)relu_requantize(d, x[i]);
+    for (int64_t i = 0; i < n; i++)
+      y[i] = (uint8_t)relu_requantize(d, x[i]);
     break;
   }
   case EDGERT_INT16: {
     const int16_t *x = in->data;
     int16_t *y = out->data;
-    for (int64_t i = 0; i < n; i++) y[i] = (int16_t)relu_requantize(d, x[i]);
+    for (int64_t i = 0; i < n; i++)
+      y[i] = (int16_t)relu_requantize(d, x[i]);
     break;
   }
   default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype changed after prepare");
@@ -117,7 +120,8 @@ static edgert_status elu_eval(er_op_ctx *ctx) {
   const float *x = in->data;
   float *y = er_output(ctx, 0)->data;
   int64_t n = er_tensor_elements(in);
-  for (int64_t i = 0; i < n; i++) y[i] = x[i] < 0.0f ? expm1f(x[i]) : x[i];
+  for (int64_t i = 0; i < n; i++)
+    y[i] = x[i] < 0.0f ? expm1f(x[i]) : x[i];
   return EDGERT_OK;
 }
 
@@ -139,7 +143,8 @@ static edgert_status gelu_eval(er_op_ctx *ctx) {
     }
   } else {
     /* erfc form: 0.5 x (1 + erf(x / sqrt 2)) loses all precision for large negative x. */
-    for (int64_t i = 0; i < n; i++) y[i] = 0.5f * x[i] * erfcf(x[i] * -gelu_sqrt_half);
+    for (int64_t i = 0; i < n; i++)
+      y[i] = 0.5f * x[i] * erfcf(x[i] * -gelu_sqrt_half);
   }
   return EDGERT_OK;
 }

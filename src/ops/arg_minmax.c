@@ -68,7 +68,7 @@ static edgert_status arg_prepare(er_op_ctx *ctx, bool want_max) {
   if ((st = check_output_dtype(ctx, out))) return st;
   if (in->ndim < 1) return er_fail(ctx, EDGERT_ERR_SHAPE, "input must have at least one dim");
   if (er_tensor_elements(in) < 0) return er_fail(ctx, EDGERT_ERR_SHAPE, "input shape is invalid");
-  int32_t axis;
+  int32_t axis = 0;
   if ((st = read_axis(ctx, axis_t, in->ndim, &axis))) return st;
 
   arg_data *d = er_persist_alloc(ctx, sizeof *d);

@@ -18,7 +18,8 @@ typedef struct {
 } bmm_data;
 
 /* Batch dims of lhs and rhs broadcast into d->out_batch, with each side's stride per dim. */
-static edgert_status broadcast_batches(er_op_ctx *ctx, bmm_data *d, const er_tensor *lhs, const er_tensor *rhs) {
+static edgert_status broadcast_batches(er_op_ctx *ctx, bmm_data *d, const er_tensor *lhs,
+                                       const er_tensor *rhs) {
   int32_t lb = lhs->ndim - 2, rb = rhs->ndim - 2;
   d->batch_ndim = lb > rb ? lb : rb;
   int64_t lhs_step = d->m * d->k, rhs_step = d->k * d->n;
@@ -40,7 +41,8 @@ static edgert_status broadcast_batches(er_op_ctx *ctx, bmm_data *d, const er_ten
 static edgert_status check_shapes(er_op_ctx *ctx, const er_matmul_attrs *a, bmm_data *d, const er_tensor *lhs,
                                   const er_tensor *rhs) {
   if (lhs->ndim < 2 || rhs->ndim < 2)
-    return er_fail(ctx, EDGERT_ERR_SHAPE, "inputs need rank >= 2 (have %d and %d)", (int)lhs->ndim, (int)rhs->ndim);
+    return er_fail(ctx, EDGERT_ERR_SHAPE, "inputs need rank >= 2 (have %d and %d)", (int)lhs->ndim,
+                   (int)rhs->ndim);
   if (er_tensor_elements(lhs) < 1 || er_tensor_elements(rhs) < 1)
     return er_fail(ctx, EDGERT_ERR_SHAPE, "inputs must be non-empty");
   int64_t lr = er_dim(lhs, -2), lc = er_dim(lhs, -1), rr = er_dim(rhs, -2), rc = er_dim(rhs, -1);
@@ -75,8 +77,8 @@ static edgert_status prepare_quant(er_op_ctx *ctx, bmm_data *d, const er_tensor 
   d->output_offset = out->q.zero_point;
   int32_t qmin, qmax;
   er_dtype_range(out->dtype, &qmin, &qmax);
-  er_activation_range_quantized(ER_ACT_NONE, er_conv_tensor_scale(out), out->q.zero_point, qmin, qmax, &d->act_min,
-                                &d->act_max);
+  er_activation_range_quantized(ER_ACT_NONE, er_conv_tensor_scale(out), out->q.zero_point, qmin, qmax,
+                                &d->act_min, &d->act_max);
   return EDGERT_OK;
 }
 
@@ -90,14 +92,17 @@ static edgert_status bmm_prepare(er_op_ctx *ctx) {
   er_tensor *out = er_output(ctx, 0);
   bool same = lhs->dtype == rhs->dtype && lhs->dtype == out->dtype;
   if (!same || (lhs->dtype != EDGERT_FLOAT32 && lhs->dtype != EDGERT_INT8 && lhs->dtype != EDGERT_INT16))
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "types %s x %s -> %s are not supported (need float32, int8 or int16 "
-                   "throughout)", edgert_dtype_name(lhs->dtype), edgert_dtype_name(rhs->dtype),
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
+                   "types %s x %s -> %s are not supported (need float32, int8 or int16 "
+                   "throughout)",
+                   edgert_dtype_name(lhs->dtype), edgert_dtype_name(rhs->dtype),
                    edgert_dtype_name(out->dtype));
   bmm_data *d = er_persist_alloc(ctx, sizeof *d);
   if (!d) return EDGERT_ERR_NO_MEMORY;
   if ((st = check_shapes(ctx, a, d, lhs, rhs)) != EDGERT_OK) return st;
   int64_t dims[ER_MAX_DIMS];
-  for (int32_t i = 0; i < d->batch_ndim; i++) dims[i] = d->out_batch[i];
+  for (int32_t i = 0; i < d->batch_ndim; i++)
+    dims[i] = d->out_batch[i];
   dims[d->batch_ndim] = d->m;
   dims[d->batch_ndim + 1] = d->n;
   if ((st = er_set_output_shape(ctx, out, d->batch_ndim + 2, dims)) != EDGERT_OK) return st;
@@ -108,7 +113,8 @@ static edgert_status bmm_prepare(er_op_ctx *ctx) {
 
 static int64_t batch_count(const bmm_data *d) {
   int64_t n = 1;
-  for (int32_t i = 0; i < d->batch_ndim; i++) n *= d->out_batch[i];
+  for (int32_t i = 0; i < d->batch_ndim; i++)
+    n *= d->out_batch[i];
   return n;
 }
 
@@ -125,20 +131,20 @@ static void batch_starts(const bmm_data *d, int64_t index, int64_t *lhs_at, int6
 }
 
 /* For every batch and output (m, n): SUM over k of A[m][k] * B[k][n] with ACC_T, then STORE at out[o]. */
-#define MATMUL_LOOPS(ACC_T, TERM, STORE)                                                          \
-  int64_t batches = batch_count(d), o = 0;                                                       \
-  for (int64_t bi = 0; bi < batches; bi++) {                                                     \
-    int64_t la, ra;                                                                              \
-    batch_starts(d, bi, &la, &ra);                                                               \
-    for (int64_t m = 0; m < d->m; m++)                                                           \
-      for (int64_t n = 0; n < d->n; n++, o++) {                                                  \
-        ACC_T acc = 0;                                                                           \
-        for (int64_t k = 0; k < d->k; k++) {                                                     \
-          const int64_t ai = la + m * d->a_m + k * d->a_k, bj = ra + k * d->b_k + n * d->b_n;    \
-          acc += TERM;                                                                           \
-        }                                                                                        \
-        STORE;                                                                                   \
-      }                                                                                          \
+#define MATMUL_LOOPS(ACC_T, TERM, STORE)                                                                     \
+  int64_t batches = batch_count(d), o = 0;                                                                   \
+  for (int64_t bi = 0; bi < batches; bi++) {                                                                 \
+    int64_t la, ra;                                                                                          \
+    batch_starts(d, bi, &la, &ra);                                                                           \
+    for (int64_t m = 0; m < d->m; m++)                                                                       \
+      for (int64_t n = 0; n < d->n; n++, o++) {                                                              \
+        ACC_T acc = 0;                                                                                       \
+        for (int64_t k = 0; k < d->k; k++) {                                                                 \
+          const int64_t ai = la + m * d->a_m + k * d->a_k, bj = ra + k * d->b_k + n * d->b_n;                \
+          acc += TERM;                                                                                       \
+        }                                                                                                    \
+        STORE;                                                                                               \
+      }                                                                                                      \
   }
 
 static void bmm_f32(const bmm_data *d, const float *lhs, const float *rhs, float *out) {
@@ -153,9 +159,9 @@ static void bmm_i8(const bmm_data *d, const int8_t *lhs, const int8_t *rhs, int8
 
 static void bmm_i16(const bmm_data *d, const int16_t *lhs, const int16_t *rhs, int16_t *out) {
   MATMUL_LOOPS(int64_t, (int64_t)((int32_t)lhs[ai] + d->lhs_offset) * ((int32_t)rhs[bj] + d->rhs_offset),
-               out[o] = (int16_t)er_clamp_i32(er_multiply_by_quantized_multiplier_64(acc, d->multiplier, d->shift) +
-                                                  d->output_offset,
-                                              d->act_min, d->act_max))
+               out[o] = (int16_t)er_clamp_i32(
+                   er_multiply_by_quantized_multiplier_64(acc, d->multiplier, d->shift) + d->output_offset,
+                   d->act_min, d->act_max))
 }
 
 static edgert_status bmm_eval(er_op_ctx *ctx) {

@@ -26,8 +26,8 @@ static edgert_status cast_prepare(er_op_ctx *ctx) {
   edgert_status st = act_unary_io(ctx, &in, &out);
   if (st != EDGERT_OK) return st;
   if (!cast_dtype_ok(in->dtype) || !cast_dtype_ok(out->dtype))
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "cast %s -> %s is not supported", edgert_dtype_name(in->dtype),
-                   edgert_dtype_name(out->dtype));
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "cast %s -> %s is not supported",
+                   edgert_dtype_name(in->dtype), edgert_dtype_name(out->dtype));
   return EDGERT_OK;
 }
 
@@ -72,8 +72,10 @@ static inline void store_int(er_tensor *t, int64_t i, int64_t v) {
 }
 
 static inline void store_float(er_tensor *t, int64_t i, float v) {
-  if (t->dtype == EDGERT_FLOAT16) ((uint16_t *)t->data)[i] = er_float_to_half(v);
-  else ((float *)t->data)[i] = v;
+  if (t->dtype == EDGERT_FLOAT16)
+    ((uint16_t *)t->data)[i] = er_float_to_half(v);
+  else
+    ((float *)t->data)[i] = v;
 }
 
 static edgert_status cast_eval(er_op_ctx *ctx) {

@@ -34,7 +34,8 @@ static edgert_status check_types(er_op_ctx *ctx, const er_tensor *in, const er_t
                    edgert_dtype_name(out->dtype), edgert_dtype_name(in->dtype));
   if (in->dtype == EDGERT_FLOAT32 && filter->dtype == EDGERT_FLOAT32)
     return er_conv_check_bias(ctx, bias, out_c, f32_bias, 1);
-  if (in->dtype == EDGERT_INT8 && filter->dtype == EDGERT_INT8) return er_conv_check_bias(ctx, bias, out_c, i8_bias, 1);
+  if (in->dtype == EDGERT_INT8 && filter->dtype == EDGERT_INT8)
+    return er_conv_check_bias(ctx, bias, out_c, i8_bias, 1);
   if (in->dtype == EDGERT_INT16 && filter->dtype == EDGERT_INT8)
     return er_conv_check_bias(ctx, bias, out_c, i16_bias, 2);
   return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input %s with filter %s is not supported",
@@ -82,23 +83,24 @@ static edgert_status conv_prepare(er_op_ctx *ctx) {
   d->filter_w = filter->dims[2];
   d->filter_c = filter->dims[3];
   if (d->in_c % d->filter_c != 0)
-    return er_fail(ctx, EDGERT_ERR_SHAPE, "input channels %lld are not a multiple of filter input channels %lld",
-                   (long long)d->in_c, (long long)d->filter_c);
+    return er_fail(ctx, EDGERT_ERR_SHAPE,
+                   "input channels %lld are not a multiple of filter input channels %lld", (long long)d->in_c,
+                   (long long)d->filter_c);
   int64_t groups = d->in_c / d->filter_c;
   if (d->out_c % groups != 0)
-    return er_fail(ctx, EDGERT_ERR_SHAPE, "output channels %lld do not split into %lld groups", (long long)d->out_c,
-                   (long long)groups);
+    return er_fail(ctx, EDGERT_ERR_SHAPE, "output channels %lld do not split into %lld groups",
+                   (long long)d->out_c, (long long)groups);
   d->filters_per_group = d->out_c / groups;
   d->stride_h = a->stride_h;
   d->stride_w = a->stride_w;
   d->dil_h = a->dilation_h;
   d->dil_w = a->dilation_w;
   er_conv_dim h, w;
-  st = er_conv_window(ctx, a->padding, d->in_h, d->filter_h, a->stride_h, a->dilation_h, a->pads[0], a->pads[2],
-                      "height", &h);
+  st = er_conv_window(ctx, a->padding, d->in_h, d->filter_h, a->stride_h, a->dilation_h, a->pads[0],
+                      a->pads[2], "height", &h);
   if (st == EDGERT_OK)
-    st = er_conv_window(ctx, a->padding, d->in_w, d->filter_w, a->stride_w, a->dilation_w, a->pads[1], a->pads[3],
-                        "width", &w);
+    st = er_conv_window(ctx, a->padding, d->in_w, d->filter_w, a->stride_w, a->dilation_w, a->pads[1],
+                        a->pads[3], "width", &w);
   if (st != EDGERT_OK) return st;
   d->out_h = h.out;
   d->out_w = w.out;
@@ -124,46 +126,51 @@ static inline int64_t filter_at(const conv_data *d, int64_t oc, int64_t fy, int6
 
 /* The loops over output pixels and filter taps are the same for every dtype; only the multiply-accumulate
  * and the output conversion differ. Zero padding is done by skipping taps outside the image. */
-#define CONV_LOOPS(ACC_T, INIT, MAC, STORE)                                                      \
-  for (int64_t b = 0; b < d->batches; b++)                                                      \
-    for (int64_t oy = 0; oy < d->out_h; oy++)                                                   \
-      for (int64_t ox = 0; ox < d->out_w; ox++)                                                 \
-        for (int64_t oc = 0; oc < d->out_c; oc++) {                                             \
-          ACC_T acc = INIT;                                                                     \
-          for (int64_t fy = 0; fy < d->filter_h; fy++) {                                        \
-            int64_t iy = oy * d->stride_h - d->pad_h + fy * d->dil_h;                           \
-            if (iy < 0 || iy >= d->in_h) continue;                                              \
-            for (int64_t fx = 0; fx < d->filter_w; fx++) {                                      \
-              int64_t ix = ox * d->stride_w - d->pad_w + fx * d->dil_w;                         \
-              if (ix < 0 || ix >= d->in_w) continue;                                            \
-              const int64_t ip = input_at(d, b, iy, ix, oc), fp = filter_at(d, oc, fy, fx);     \
-              for (int64_t ic = 0; ic < d->filter_c; ic++) MAC;                                 \
-            }                                                                                   \
-          }                                                                                     \
-          STORE;                                                                                \
+#define CONV_LOOPS(ACC_T, INIT, MAC, STORE)                                                                  \
+  for (int64_t b = 0; b < d->batches; b++)                                                                   \
+    for (int64_t oy = 0; oy < d->out_h; oy++)                                                                \
+      for (int64_t ox = 0; ox < d->out_w; ox++)                                                              \
+        for (int64_t oc = 0; oc < d->out_c; oc++) {                                                          \
+          ACC_T acc = INIT;                                                                                  \
+          for (int64_t fy = 0; fy < d->filter_h; fy++) {                                                     \
+            int64_t iy = oy * d->stride_h - d->pad_h + fy * d->dil_h;                                        \
+            if (iy < 0 || iy >= d->in_h) continue;                                                           \
+            for (int64_t fx = 0; fx < d->filter_w; fx++) {                                                   \
+              int64_t ix = ox * d->stride_w - d->pad_w + fx * d->dil_w;                                      \
+              if (ix < 0 || ix >= d->in_w) continue;                                                         \
+              const int64_t ip = input_at(d, b, iy, ix, oc), fp = filter_at(d, oc, fy, fx);                  \
+              for (int64_t ic = 0; ic < d->filter_c; ic++)                                                   \
+                MAC;                                                                                         \
+            }                                                                                                \
+          }                                                                                                  \
+          STORE;                                                                                             \
         }
 
-static void conv_f32(const conv_data *d, const float *in, const float *filter, const float *bias, float *out) {
+static void conv_f32(const conv_data *d, const float *in, const float *filter, const float *bias,
+                     float *out) {
   int64_t o = 0;
   CONV_LOOPS(float, 0.0f, acc += in[ip + ic] * filter[fp + ic],
              out[o++] = er_clamp_f(acc + (bias ? bias[oc] : 0.0f), d->act_min_f, d->act_max_f))
 }
 
-static void conv_i8(const conv_data *d, const int8_t *in, const int8_t *filter, const int32_t *bias, int8_t *out) {
+static void conv_i8(const conv_data *d, const int8_t *in, const int8_t *filter, const int32_t *bias,
+                    int8_t *out) {
   int64_t o = 0;
   /* int64 sum, reduced mod 2^32 below: the same bits as TFLite's wrapping int32 accumulator. */
   CONV_LOOPS(int64_t, 0, acc += (int32_t)filter[fp + ic] * ((int32_t)in[ip + ic] + d->input_offset),
-             out[o++] = (int8_t)er_requantize_i32(er_wrap_i32(acc + (bias ? bias[oc] : 0)), d->multipliers[oc],
-                                                  d->shifts[oc], d->output_offset, d->act_min, d->act_max))
+             out[o++] =
+                 (int8_t)er_requantize_i32(er_wrap_i32(acc + (bias ? bias[oc] : 0)), d->multipliers[oc],
+                                           d->shifts[oc], d->output_offset, d->act_min, d->act_max))
 }
 
 static void conv_i16(const conv_data *d, const int16_t *in, const int8_t *filter, const er_tensor *bias,
                      int16_t *out) {
   int64_t o = 0;
   CONV_LOOPS(int64_t, 0, acc += (int32_t)filter[fp + ic] * (int32_t)in[ip + ic],
-             out[o++] = (int16_t)er_clamp_i32(er_multiply_by_quantized_multiplier_64(
-                                                  er_add_wrap_i64(acc, er_conv_bias_at(bias, oc)), d->multipliers[oc], d->shifts[oc]),
-                                              d->act_min, d->act_max))
+             out[o++] = (int16_t)er_clamp_i32(
+                 er_multiply_by_quantized_multiplier_64(er_add_wrap_i64(acc, er_conv_bias_at(bias, oc)),
+                                                        d->multipliers[oc], d->shifts[oc]),
+                 d->act_min, d->act_max))
 }
 
 static edgert_status conv_eval(er_op_ctx *ctx) {

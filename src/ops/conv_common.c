@@ -27,7 +27,8 @@ edgert_status er_conv_window(er_op_ctx *ctx, er_padding padding, int64_t in, int
     if (pad_before < 0 || pad_after < 0 || pad_before > CONV_DIM_LIMIT || pad_after > CONV_DIM_LIMIT)
       return er_fail(ctx, EDGERT_ERR_MALFORMED, "%s padding %d/%d is out of range", name, (int)pad_before,
                      (int)pad_after);
-    dim->out = in + pad_before + pad_after >= effective ? (in + pad_before + pad_after - effective) / stride + 1 : 0;
+    dim->out =
+        in + pad_before + pad_after >= effective ? (in + pad_before + pad_after - effective) / stride + 1 : 0;
     dim->pad = pad_before;
     break;
   default: return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "padding mode %d is not supported", (int)padding);
@@ -41,9 +42,11 @@ edgert_status er_conv_window(er_op_ctx *ctx, er_padding padding, int64_t in, int
 edgert_status er_conv_check_attrs(er_op_ctx *ctx, const er_conv_attrs *a, bool uses_dilation) {
   if (!a) return er_fail(ctx, EDGERT_ERR_MALFORMED, "convolution attributes are missing");
   if (a->layout != ER_LAYOUT_NHWC)
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "only NHWC layout is supported (got layout %d)", (int)a->layout);
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "only NHWC layout is supported (got layout %d)",
+                   (int)a->layout);
   if (a->stride_h < 1 || a->stride_w < 1 || a->stride_h > CONV_DIM_LIMIT || a->stride_w > CONV_DIM_LIMIT)
-    return er_fail(ctx, EDGERT_ERR_MALFORMED, "stride %dx%d is out of range", (int)a->stride_h, (int)a->stride_w);
+    return er_fail(ctx, EDGERT_ERR_MALFORMED, "stride %dx%d is out of range", (int)a->stride_h,
+                   (int)a->stride_w);
   if (uses_dilation && (a->dilation_h < 1 || a->dilation_w < 1 || a->dilation_h > CONV_DIM_LIMIT ||
                         a->dilation_w > CONV_DIM_LIMIT))
     return er_fail(ctx, EDGERT_ERR_MALFORMED, "dilation %dx%d is out of range", (int)a->dilation_h,
@@ -73,8 +76,8 @@ edgert_status er_conv_check_act_quant(er_op_ctx *ctx, const er_tensor *t, const 
                                       bool zero_point_must_be_zero) {
   float scale = er_conv_tensor_scale(t);
   if (!valid_scale(scale))
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s '%s' needs a positive finite quantization scale (has %g)", what,
-                   t->name ? t->name : "", (double)scale);
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s '%s' needs a positive finite quantization scale (has %g)",
+                   what, t->name ? t->name : "", (double)scale);
   if (t->q.channels > 1)
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s '%s' must be quantized per tensor, not per channel", what,
                    t->name ? t->name : "");
@@ -96,8 +99,8 @@ edgert_status er_conv_multipliers(er_op_ctx *ctx, const er_tensor *input, const 
   if (per_channel) {
     if (!filter->q.scales || filter->q.channels != channels || filter->q.axis != channel_axis)
       return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
-                     "filter has %d scales on axis %d; expected 1, or %lld on axis %d", (int)filter->q.channels,
-                     (int)filter->q.axis, (long long)channels, (int)channel_axis);
+                     "filter has %d scales on axis %d; expected 1, or %lld on axis %d",
+                     (int)filter->q.channels, (int)filter->q.axis, (long long)channels, (int)channel_axis);
   } else if (!valid_scale(er_conv_tensor_scale(filter))) {
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "filter needs a positive finite quantization scale");
   }
@@ -109,8 +112,8 @@ edgert_status er_conv_multipliers(er_op_ctx *ctx, const er_tensor *input, const 
     float filter_scale = per_channel ? filter->q.scales[c] : er_conv_tensor_scale(filter);
     /* A zero scale is a channel of all-zero weights; TFLite accepts it (multiplier 0). */
     if (!isfinite(filter_scale) || filter_scale < 0.0f)
-      return er_fail(ctx, EDGERT_ERR_MALFORMED, "filter scale %g of channel %lld is invalid", (double)filter_scale,
-                     (long long)c);
+      return er_fail(ctx, EDGERT_ERR_MALFORMED, "filter scale %g of channel %lld is invalid",
+                     (double)filter_scale, (long long)c);
     int shift;
     er_quantize_multiplier(input_scale * (double)filter_scale / output_scale, &m[c], &shift);
     s[c] = shift;
@@ -124,7 +127,8 @@ edgert_status er_conv_check_bias(er_op_ctx *ctx, const er_tensor *bias, int64_t 
                                  const edgert_dtype *allowed, int n_allowed) {
   if (!bias) return EDGERT_OK;
   bool ok = false;
-  for (int i = 0; i < n_allowed; i++) ok = ok || bias->dtype == allowed[i];
+  for (int i = 0; i < n_allowed; i++)
+    ok = ok || bias->dtype == allowed[i];
   if (!ok)
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "bias '%s' of type %s is not supported with these inputs",
                    bias->name ? bias->name : "", edgert_dtype_name(bias->dtype));

@@ -30,7 +30,8 @@ static edgert_status check_types(er_op_ctx *ctx, const er_tensor *in, const er_t
                    edgert_dtype_name(out->dtype), edgert_dtype_name(in->dtype));
   if (in->dtype == EDGERT_FLOAT32 && filter->dtype == EDGERT_FLOAT32)
     return er_conv_check_bias(ctx, bias, out_c, f32_bias, 1);
-  if (in->dtype == EDGERT_INT8 && filter->dtype == EDGERT_INT8) return er_conv_check_bias(ctx, bias, out_c, i8_bias, 1);
+  if (in->dtype == EDGERT_INT8 && filter->dtype == EDGERT_INT8)
+    return er_conv_check_bias(ctx, bias, out_c, i8_bias, 1);
   if (in->dtype == EDGERT_INT16 && filter->dtype == EDGERT_INT8)
     return er_conv_check_bias(ctx, bias, out_c, i16_bias, 2);
   return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input %s with filter %s is not supported",
@@ -66,7 +67,8 @@ static edgert_status dw_prepare(er_op_ctx *ctx) {
   if ((st = er_conv_check_4d(ctx, in, "input")) != EDGERT_OK) return st;
   if ((st = er_conv_check_4d(ctx, filter, "filter")) != EDGERT_OK) return st;
   if (filter->dims[0] != 1)
-    return er_fail(ctx, EDGERT_ERR_SHAPE, "filter dim 0 is %lld, expected 1 (layout 1HWC)", (long long)filter->dims[0]);
+    return er_fail(ctx, EDGERT_ERR_SHAPE, "filter dim 0 is %lld, expected 1 (layout 1HWC)",
+                   (long long)filter->dims[0]);
   if ((st = check_types(ctx, in, filter, bias, out, filter->dims[3])) != EDGERT_OK) return st;
 
   dw_data *d = er_persist_alloc(ctx, sizeof *d);
@@ -87,11 +89,11 @@ static edgert_status dw_prepare(er_op_ctx *ctx) {
   d->dil_h = a->dilation_h;
   d->dil_w = a->dilation_w;
   er_conv_dim h, w;
-  st = er_conv_window(ctx, a->padding, d->in_h, d->filter_h, a->stride_h, a->dilation_h, a->pads[0], a->pads[2],
-                      "height", &h);
+  st = er_conv_window(ctx, a->padding, d->in_h, d->filter_h, a->stride_h, a->dilation_h, a->pads[0],
+                      a->pads[2], "height", &h);
   if (st == EDGERT_OK)
-    st = er_conv_window(ctx, a->padding, d->in_w, d->filter_w, a->stride_w, a->dilation_w, a->pads[1], a->pads[3],
-                        "width", &w);
+    st = er_conv_window(ctx, a->padding, d->in_w, d->filter_w, a->stride_w, a->dilation_w, a->pads[1],
+                        a->pads[3], "width", &w);
   if (st != EDGERT_OK) return st;
   d->out_h = h.out;
   d->out_w = w.out;
@@ -108,25 +110,25 @@ static edgert_status dw_prepare(er_op_ctx *ctx) {
 
 /* Output pixels and channels in NHWC order; for each, the filter taps inside the image (padding is
  * skipped, i.e. zero). Input channel of output channel oc is oc / multiplier. */
-#define DW_LOOPS(ACC_T, MAC, STORE)                                                              \
-  for (int64_t b = 0; b < d->batches; b++)                                                      \
-    for (int64_t oy = 0; oy < d->out_h; oy++)                                                   \
-      for (int64_t ox = 0; ox < d->out_w; ox++)                                                 \
-        for (int64_t oc = 0; oc < d->out_c; oc++) {                                             \
-          const int64_t ic = oc / d->multiplier;                                                \
-          ACC_T acc = 0;                                                                        \
-          for (int64_t fy = 0; fy < d->filter_h; fy++) {                                        \
-            int64_t iy = oy * d->stride_h - d->pad_h + fy * d->dil_h;                           \
-            if (iy < 0 || iy >= d->in_h) continue;                                              \
-            for (int64_t fx = 0; fx < d->filter_w; fx++) {                                      \
-              int64_t ix = ox * d->stride_w - d->pad_w + fx * d->dil_w;                         \
-              if (ix < 0 || ix >= d->in_w) continue;                                            \
-              const int64_t ip = ((b * d->in_h + iy) * d->in_w + ix) * d->in_c + ic;            \
-              const int64_t fp = (fy * d->filter_w + fx) * d->out_c + oc;                       \
-              MAC;                                                                              \
-            }                                                                                   \
-          }                                                                                     \
-          STORE;                                                                                \
+#define DW_LOOPS(ACC_T, MAC, STORE)                                                                          \
+  for (int64_t b = 0; b < d->batches; b++)                                                                   \
+    for (int64_t oy = 0; oy < d->out_h; oy++)                                                                \
+      for (int64_t ox = 0; ox < d->out_w; ox++)                                                              \
+        for (int64_t oc = 0; oc < d->out_c; oc++) {                                                          \
+          const int64_t ic = oc / d->multiplier;                                                             \
+          ACC_T acc = 0;                                                                                     \
+          for (int64_t fy = 0; fy < d->filter_h; fy++) {                                                     \
+            int64_t iy = oy * d->stride_h - d->pad_h + fy * d->dil_h;                                        \
+            if (iy < 0 || iy >= d->in_h) continue;                                                           \
+            for (int64_t fx = 0; fx < d->filter_w; fx++) {                                                   \
+              int64_t ix = ox * d->stride_w - d->pad_w + fx * d->dil_w;                                      \
+              if (ix < 0 || ix >= d->in_w) continue;                                                         \
+              const int64_t ip = ((b * d->in_h + iy) * d->in_w + ix) * d->in_c + ic;                         \
+              const int64_t fp = (fy * d->filter_w + fx) * d->out_c + oc;                                    \
+              MAC;                                                                                           \
+            }                                                                                                \
+          }                                                                                                  \
+          STORE;                                                                                             \
         }
 
 static void dw_f32(const dw_data *d, const float *in, const float *filter, const float *bias, float *out) {
@@ -135,7 +137,8 @@ static void dw_f32(const dw_data *d, const float *in, const float *filter, const
            out[o++] = er_clamp_f(acc + (bias ? bias[oc] : 0.0f), d->act_min_f, d->act_max_f))
 }
 
-static void dw_i8(const dw_data *d, const int8_t *in, const int8_t *filter, const int32_t *bias, int8_t *out) {
+static void dw_i8(const dw_data *d, const int8_t *in, const int8_t *filter, const int32_t *bias,
+                  int8_t *out) {
   int64_t o = 0;
   /* int64 sum reduced mod 2^32: TFLite's wrapping int32 accumulator without undefined behaviour. */
   DW_LOOPS(int64_t, acc += (int32_t)filter[fp] * ((int32_t)in[ip] + d->input_offset),
@@ -143,13 +146,14 @@ static void dw_i8(const dw_data *d, const int8_t *in, const int8_t *filter, cons
                                                 d->shifts[oc], d->output_offset, d->act_min, d->act_max))
 }
 
-static void dw_i16(const dw_data *d, const int16_t *in, const int8_t *filter, const er_tensor *bias, int16_t *out) {
+static void dw_i16(const dw_data *d, const int16_t *in, const int8_t *filter, const er_tensor *bias,
+                   int16_t *out) {
   int64_t o = 0;
   DW_LOOPS(int64_t, acc += (int32_t)filter[fp] * (int32_t)in[ip],
-           out[o++] = (int16_t)er_clamp_i32(er_multiply_by_quantized_multiplier_64(
-                                                er_add_wrap_i64(acc, er_conv_bias_at(bias, oc)), d->multipliers[oc],
-                                                d->shifts[oc]),
-                                            d->act_min, d->act_max))
+           out[o++] = (int16_t)er_clamp_i32(
+               er_multiply_by_quantized_multiplier_64(er_add_wrap_i64(acc, er_conv_bias_at(bias, oc)),
+                                                      d->multipliers[oc], d->shifts[oc]),
+               d->act_min, d->act_max))
 }
 
 static edgert_status dw_eval(er_op_ctx *ctx) {

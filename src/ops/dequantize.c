@@ -10,13 +10,14 @@ typedef struct {
 static edgert_status dequantize_per_channel(er_op_ctx *ctx, const er_tensor *in, dequantize_data *d) {
   const er_quant *q = &in->q;
   if (q->axis < 0 || q->axis >= in->ndim)
-    return er_fail(ctx, EDGERT_ERR_MALFORMED, "quantized axis %d is outside the input's rank %d", (int)q->axis,
-                   (int)in->ndim);
+    return er_fail(ctx, EDGERT_ERR_MALFORMED, "quantized axis %d is outside the input's rank %d",
+                   (int)q->axis, (int)in->ndim);
   if (q->channels != in->dims[q->axis] || !q->scales || !q->zero_points)
     return er_fail(ctx, EDGERT_ERR_MALFORMED, "%d channel scales for an axis of %lld", (int)q->channels,
                    (long long)in->dims[q->axis]);
   d->inner = 1;
-  for (int i = q->axis + 1; i < in->ndim; i++) d->inner *= in->dims[i];
+  for (int i = q->axis + 1; i < in->ndim; i++)
+    d->inner *= in->dims[i];
   return EDGERT_OK;
 }
 
@@ -60,14 +61,16 @@ static edgert_status dequantize_eval(er_op_ctx *ctx) {
   int64_t n = er_tensor_elements(in);
   if (in->dtype == EDGERT_FLOAT16) {
     const uint16_t *x = in->data;
-    for (int64_t i = 0; i < n; i++) y[i] = er_half_to_float(x[i]);
+    for (int64_t i = 0; i < n; i++)
+      y[i] = er_half_to_float(x[i]);
   } else if (q->channels > 0) {
     for (int64_t i = 0; i < n; i++) {
       int64_t c = (i / d->inner) % q->channels;
       y[i] = q->scales[c] * (float)((int64_t)load_quantized(in, i) - q->zero_points[c]);
     }
   } else {
-    for (int64_t i = 0; i < n; i++) y[i] = q->scale * (float)((int64_t)load_quantized(in, i) - q->zero_point);
+    for (int64_t i = 0; i < n; i++)
+      y[i] = q->scale * (float)((int64_t)load_quantized(in, i) - q->zero_point);
   }
   return EDGERT_OK;
 }

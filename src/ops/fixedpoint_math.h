@@ -31,10 +31,14 @@ static inline int32_t fx_mul_pot(int32_t x, int exponent) {
 }
 
 /* Changes a value's integer bits from src_bits to dst_bits (gemmlowp Rescale). */
-static inline int32_t fx_rescale(int32_t x, int src_bits, int dst_bits) { return fx_mul_pot(x, src_bits - dst_bits); }
+static inline int32_t fx_rescale(int32_t x, int src_bits, int dst_bits) {
+  return fx_mul_pot(x, src_bits - dst_bits);
+}
 
 /* The value 1.0 with `integer_bits` integer bits; with none it is the largest value below 1. */
-static inline int32_t fx_one(int integer_bits) { return integer_bits == 0 ? INT32_MAX : (int32_t)(1u << (31 - integer_bits)); }
+static inline int32_t fx_one(int integer_bits) {
+  return integer_bits == 0 ? INT32_MAX : (int32_t)(1u << (31 - integer_bits));
+}
 
 /* (a + b) / 2 rounded half away from zero (gemmlowp RoundingHalfSum). */
 static inline int32_t fx_rounding_half_sum(int32_t a, int32_t b) {
@@ -111,7 +115,8 @@ static inline int32_t fx_tanh(int32_t a, int integer_bits) {
   if (a == 0) return 0;
   int32_t negative_part = a < 0 ? a : fx_neg(a);
   /* exp(2n) reinterprets n with one more integer bit: an exact multiply by two. */
-  int32_t t = fx_one_minus_x_over_one_plus_x_for_x_in_0_1(fx_exp_on_negative_values(negative_part, integer_bits + 1));
+  int32_t t =
+      fx_one_minus_x_over_one_plus_x_for_x_in_0_1(fx_exp_on_negative_values(negative_part, integer_bits + 1));
   return a < 0 ? fx_neg(t) : t;
 }
 
@@ -119,7 +124,8 @@ static inline int32_t fx_tanh(int32_t a, int integer_bits) {
 static inline int32_t fx_logistic(int32_t a, int integer_bits) {
   if (a == 0) return 1 << 30;
   int32_t abs_a = a > 0 ? a : fx_neg(a);
-  int32_t if_positive = fx_one_over_one_plus_x_for_x_in_0_1(fx_exp_on_negative_values(fx_neg(abs_a), integer_bits));
+  int32_t if_positive =
+      fx_one_over_one_plus_x_for_x_in_0_1(fx_exp_on_negative_values(fx_neg(abs_a), integer_bits));
   return a > 0 ? if_positive : fx_sub(INT32_MAX, if_positive);
 }
 
@@ -163,7 +169,8 @@ static inline int fx_checked_log2(float x, int *log2_result) {
 
 /* Input rescaling of the int8 logistic and tanh: multiplier and left shift taking (q - zero_point) to
  * a Q4.27 value, and the radius beyond which the output saturates (TFLM logistic_common.cc, tanh.cc). */
-static inline void fx_q4_input_params(float input_scale, int32_t *multiplier, int *left_shift, int32_t *radius) {
+static inline void fx_q4_input_params(float input_scale, int32_t *multiplier, int *left_shift,
+                                      int32_t *radius) {
   const double real = (double)input_scale * (double)(1 << 27);
   const double q = frexp(real, left_shift);
   int64_t q_fixed = (int64_t)round(q * (double)(1LL << 31));
@@ -181,7 +188,7 @@ static inline void fx_q4_input_params(float input_scale, int32_t *multiplier, in
  * largest power-of-two shift the kernel's table indexing absorbs (0 for logistic, 1 for tanh). Returns 0
  * when the scale is too large for a 16-bit multiplier. */
 static inline int fx_int16_table_input_params(float input_scale, int max_pot_shift, int32_t *multiplier,
-                                               int *left_shift) {
+                                              int *left_shift) {
   int log2_scale;
   int is_pot = fx_checked_log2(input_scale, &log2_scale);
   *left_shift = 12 + log2_scale; /* 15 - 3 integer bits */
@@ -217,7 +224,8 @@ static inline void fx_fill_int16_lut(float (*func)(float), float input_min, floa
     float val_midpoint = func(input_min + (float)i * step + half_step);
     float val_next = func(input_min + (float)(i + 1) * step);
     float sample_val = roundf(val * output_scaling_inv);
-    float midpoint_interp_val = roundf((val_next * output_scaling_inv + roundf(val * output_scaling_inv)) / 2.0f);
+    float midpoint_interp_val =
+        roundf((val_next * output_scaling_inv + roundf(val * output_scaling_inv)) / 2.0f);
     float midpoint_val = roundf(val_midpoint * output_scaling_inv);
     float midpoint_err = midpoint_interp_val - midpoint_val;
     float bias = roundf(midpoint_err / 2.0f);
@@ -243,24 +251,24 @@ static inline int16_t fx_lut_lookup(int16_t value, const int16_t *lut) {
  * formula, so they are kept as data. */
 static inline const uint16_t *fx_sigmoid_table_uint16(void) {
   static const uint16_t table[256] = {
-    32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149, 40794, 41432, 42064,
-    42688, 43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369, 47911, 48443, 48964, 49475, 49975, 50464,
-    50942, 51409, 51865, 52311, 52745, 53169, 53581, 53983, 54374, 54755, 55125, 55485, 55834, 56174, 56503,
-    56823, 57133, 57433, 57724, 58007, 58280, 58544, 58800, 59048, 59288, 59519, 59743, 59959, 60168, 60370,
-    60565, 60753, 60935, 61110, 61279, 61441, 61599, 61750, 61896, 62036, 62172, 62302, 62428, 62549, 62666,
-    62778, 62886, 62990, 63090, 63186, 63279, 63368, 63454, 63536, 63615, 63691, 63765, 63835, 63903, 63968,
-    64030, 64090, 64148, 64204, 64257, 64308, 64357, 64405, 64450, 64494, 64536, 64576, 64614, 64652, 64687,
-    64721, 64754, 64786, 64816, 64845, 64873, 64900, 64926, 64950, 64974, 64997, 65019, 65039, 65060, 65079,
-    65097, 65115, 65132, 65149, 65164, 65179, 65194, 65208, 65221, 65234, 65246, 65258, 65269, 65280, 65291,
-    65301, 65310, 65319, 65328, 65337, 65345, 65352, 65360, 65367, 65374, 65381, 65387, 65393, 65399, 65404,
-    65410, 65415, 65420, 65425, 65429, 65433, 65438, 65442, 65445, 65449, 65453, 65456, 65459, 65462, 65465,
-    65468, 65471, 65474, 65476, 65479, 65481, 65483, 65485, 65488, 65489, 65491, 65493, 65495, 65497, 65498,
-    65500, 65501, 65503, 65504, 65505, 65507, 65508, 65509, 65510, 65511, 65512, 65513, 65514, 65515, 65516,
-    65517, 65517, 65518, 65519, 65520, 65520, 65521, 65522, 65522, 65523, 65523, 65524, 65524, 65525, 65525,
-    65526, 65526, 65526, 65527, 65527, 65528, 65528, 65528, 65529, 65529, 65529, 65529, 65530, 65530, 65530,
-    65530, 65531, 65531, 65531, 65531, 65531, 65532, 65532, 65532, 65532, 65532, 65532, 65533, 65533, 65533,
-    65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534,
-    65535};
+      32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149, 40794, 41432, 42064,
+      42688, 43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369, 47911, 48443, 48964, 49475, 49975, 50464,
+      50942, 51409, 51865, 52311, 52745, 53169, 53581, 53983, 54374, 54755, 55125, 55485, 55834, 56174, 56503,
+      56823, 57133, 57433, 57724, 58007, 58280, 58544, 58800, 59048, 59288, 59519, 59743, 59959, 60168, 60370,
+      60565, 60753, 60935, 61110, 61279, 61441, 61599, 61750, 61896, 62036, 62172, 62302, 62428, 62549, 62666,
+      62778, 62886, 62990, 63090, 63186, 63279, 63368, 63454, 63536, 63615, 63691, 63765, 63835, 63903, 63968,
+      64030, 64090, 64148, 64204, 64257, 64308, 64357, 64405, 64450, 64494, 64536, 64576, 64614, 64652, 64687,
+      64721, 64754, 64786, 64816, 64845, 64873, 64900, 64926, 64950, 64974, 64997, 65019, 65039, 65060, 65079,
+      65097, 65115, 65132, 65149, 65164, 65179, 65194, 65208, 65221, 65234, 65246, 65258, 65269, 65280, 65291,
+      65301, 65310, 65319, 65328, 65337, 65345, 65352, 65360, 65367, 65374, 65381, 65387, 65393, 65399, 65404,
+      65410, 65415, 65420, 65425, 65429, 65433, 65438, 65442, 65445, 65449, 65453, 65456, 65459, 65462, 65465,
+      65468, 65471, 65474, 65476, 65479, 65481, 65483, 65485, 65488, 65489, 65491, 65493, 65495, 65497, 65498,
+      65500, 65501, 65503, 65504, 65505, 65507, 65508, 65509, 65510, 65511, 65512, 65513, 65514, 65515, 65516,
+      65517, 65517, 65518, 65519, 65520, 65520, 65521, 65522, 65522, 65523, 65523, 65524, 65524, 65525, 65525,
+      65526, 65526, 65526, 65527, 65527, 65528, 65528, 65528, 65529, 65529, 65529, 65529, 65530, 65530, 65530,
+      65530, 65531, 65531, 65531, 65531, 65531, 65532, 65532, 65532, 65532, 65532, 65532, 65533, 65533, 65533,
+      65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534,
+      65535};
   return table;
 }
 

@@ -26,7 +26,8 @@ static edgert_status check_types(er_op_ctx *ctx, const er_tensor *in, const er_t
                    edgert_dtype_name(out->dtype), edgert_dtype_name(in->dtype));
   if (in->dtype == EDGERT_FLOAT32 && filter->dtype == EDGERT_FLOAT32)
     return er_conv_check_bias(ctx, bias, units, f32_bias, 1);
-  if (in->dtype == EDGERT_INT8 && filter->dtype == EDGERT_INT8) return er_conv_check_bias(ctx, bias, units, i8_bias, 1);
+  if (in->dtype == EDGERT_INT8 && filter->dtype == EDGERT_INT8)
+    return er_conv_check_bias(ctx, bias, units, i8_bias, 1);
   if (in->dtype == EDGERT_INT16 && filter->dtype == EDGERT_INT8)
     return er_conv_check_bias(ctx, bias, units, i16_bias, 2);
   return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input %s with weights %s is not supported (no hybrid kernels)",
@@ -67,9 +68,11 @@ static edgert_status set_output(er_op_ctx *ctx, const er_fc_attrs *a, const er_t
     return er_set_output_shape(ctx, out, 2, dims);
   }
   if (in->ndim < 1 || in->dims[in->ndim - 1] != d->depth)
-    return er_fail(ctx, EDGERT_ERR_SHAPE, "keep_num_dims needs the input's last dim to equal weights depth %lld",
+    return er_fail(ctx, EDGERT_ERR_SHAPE,
+                   "keep_num_dims needs the input's last dim to equal weights depth %lld",
                    (long long)d->depth);
-  for (int i = 0; i < in->ndim; i++) dims[i] = in->dims[i];
+  for (int i = 0; i < in->ndim; i++)
+    dims[i] = in->dims[i];
   dims[in->ndim - 1] = d->units;
   return er_set_output_shape(ctx, out, in->ndim, dims);
 }
@@ -97,7 +100,8 @@ static edgert_status fc_prepare(er_op_ctx *ctx) {
   if ((st = check_types(ctx, in, filter, bias, out, d->units)) != EDGERT_OK) return st;
   if ((st = set_output(ctx, a, in, d, out)) != EDGERT_OK) return st;
   er_activation_range_float(a->activation, &d->act_min_f, &d->act_max_f);
-  if (in->dtype != EDGERT_FLOAT32 && (st = prepare_quant(ctx, d, a->activation, in, filter, out)) != EDGERT_OK)
+  if (in->dtype != EDGERT_FLOAT32 &&
+      (st = prepare_quant(ctx, d, a->activation, in, filter, out)) != EDGERT_OK)
     return st;
   ctx->op_data = d;
   return EDGERT_OK;
@@ -109,7 +113,8 @@ static void fc_f32(const fc_data *d, const float *in, const float *w, const floa
     for (int64_t u = 0; u < d->units; u++) {
       const float *row = w + u * d->depth;
       float total = 0.0f;
-      for (int64_t k = 0; k < d->depth; k++) total += x[k] * row[k];
+      for (int64_t k = 0; k < d->depth; k++)
+        total += x[k] * row[k];
       out[b * d->units + u] = er_clamp_f(total + (bias ? bias[u] : 0.0f), d->act_min_f, d->act_max_f);
     }
   }
@@ -124,19 +129,21 @@ static void fc_i8(const fc_data *d, const int8_t *in, const int8_t *w, const int
       for (int64_t k = 0; k < d->depth; k++)
         acc += ((int32_t)row[k] + d->filter_offset) * ((int32_t)x[k] + d->input_offset);
       int32_t sum = er_wrap_i32(acc + (bias ? bias[u] : 0));
-      out[b * d->units + u] =
-          (int8_t)er_requantize_i32(sum, d->multipliers[u], d->shifts[u], d->output_offset, d->act_min, d->act_max);
+      out[b * d->units + u] = (int8_t)er_requantize_i32(sum, d->multipliers[u], d->shifts[u],
+                                                        d->output_offset, d->act_min, d->act_max);
     }
   }
 }
 
-static void fc_i16(const fc_data *d, const int16_t *in, const int8_t *w, const er_tensor *bias, int16_t *out) {
+static void fc_i16(const fc_data *d, const int16_t *in, const int8_t *w, const er_tensor *bias,
+                   int16_t *out) {
   for (int64_t b = 0; b < d->batches; b++) {
     const int16_t *x = in + b * d->depth;
     for (int64_t u = 0; u < d->units; u++) {
       const int8_t *row = w + u * d->depth;
       int64_t acc = 0;
-      for (int64_t k = 0; k < d->depth; k++) acc += ((int32_t)row[k] + d->filter_offset) * (int32_t)x[k];
+      for (int64_t k = 0; k < d->depth; k++)
+        acc += ((int32_t)row[k] + d->filter_offset) * (int32_t)x[k];
       acc = er_add_wrap_i64(acc, er_conv_bias_at(bias, u));
       int32_t scaled = er_multiply_by_quantized_multiplier_64(acc, d->multipliers[u], d->shifts[u]);
       out[b * d->units + u] = (int16_t)er_clamp_i32(scaled, d->act_min, d->act_max);

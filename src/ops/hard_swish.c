@@ -2,8 +2,8 @@
  * integer path (reference/hard_swish.h): all arithmetic in 16-bit fixed point, the input moved onto a
  * 7-bit finer "hires" scale, a "reluish" factor in [0, 1] from x on the scale where 3.0 is 32768, and a
  * truncating (not rounding) doubling multiply that cancels the rounding biases of the other steps. */
-#include "ops/activation_common.h"
 #include "core/quant.h"
+#include "ops/activation_common.h"
 
 typedef struct {
   int32_t input_zero_point, output_zero_point;
@@ -101,19 +101,22 @@ static edgert_status hard_swish_eval(er_op_ctx *ctx) {
   case EDGERT_FLOAT32: {
     const float *x = in->data;
     float *y = out->data;
-    for (int64_t i = 0; i < n; i++) y[i] = x[i] * er_clamp_f(x[i] + 3.0f, 0.0f, 6.0f) / 6.0f;
+    for (int64_t i = 0; i < n; i++)
+      y[i] = x[i] * er_clamp_f(x[i] + 3.0f, 0.0f, 6.0f) / 6.0f;
     break;
   }
   case EDGERT_INT8: {
     const int8_t *x = in->data;
     int8_t *y = out->data;
-    for (int64_t i = 0; i < n; i++) y[i] = (int8_t)hard_swish_quantized(d, x[i], INT8_MIN, INT8_MAX);
+    for (int64_t i = 0; i < n; i++)
+      y[i] = (int8_t)hard_swish_quantized(d, x[i], INT8_MIN, INT8_MAX);
     break;
   }
   case EDGERT_UINT8: {
     const uint8_t *x = in->data;
     uint8_t *y = out->data;
-    for (int64_t i = 0; i < n; i++) y[i] = (uint8_t)hard_swish_quantized(d, x[i], 0, UINT8_MAX);
+    for (int64_t i = 0; i < n; i++)
+      y[i] = (uint8_t)hard_swish_quantized(d, x[i], 0, UINT8_MAX);
     break;
   }
   default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype changed after prepare");

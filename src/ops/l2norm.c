@@ -20,8 +20,10 @@ static edgert_status l2norm_prepare(er_op_ctx *ctx) {
   if (in->ndim < 1) return er_fail(ctx, EDGERT_ERR_SHAPE, "input is a scalar; it needs at least one dim");
   const er_l2norm_attrs *attrs = er_attrs(ctx);
   if (attrs && attrs->activation != ER_ACT_NONE)
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "fused activation %d is not supported", (int)attrs->activation);
-  if (in->dtype != EDGERT_FLOAT32 && in->dtype != EDGERT_INT8) return act_unsupported_dtype(ctx, in, "float32, int8");
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "fused activation %d is not supported",
+                   (int)attrs->activation);
+  if (in->dtype != EDGERT_FLOAT32 && in->dtype != EDGERT_INT8)
+    return act_unsupported_dtype(ctx, in, "float32, int8");
   if (in->dtype == EDGERT_INT8 && (st = act_require_scale(ctx, in, "input")) != EDGERT_OK) return st;
   l2norm_data *d = ACT_ALLOC_OP_DATA(ctx, l2norm_data);
   if (!d) return EDGERT_ERR_NO_MEMORY;
@@ -89,10 +91,12 @@ static void l2norm_float(const l2norm_data *d, const float *x, float *y) {
   const float epsilon = 1e-6f;
   for (int64_t i = 0; i < d->outer; i++, x += d->depth, y += d->depth) {
     float squared = 0.0f;
-    for (int64_t c = 0; c < d->depth; c++) squared += x[c] * x[c];
+    for (int64_t c = 0; c < d->depth; c++)
+      squared += x[c] * x[c];
     float norm = sqrtf(squared);
     if (norm < epsilon) norm = epsilon;
-    for (int64_t c = 0; c < d->depth; c++) y[c] = x[c] / norm;
+    for (int64_t c = 0; c < d->depth; c++)
+      y[c] = x[c] / norm;
   }
 }
 
@@ -100,8 +104,10 @@ static edgert_status l2norm_eval(er_op_ctx *ctx) {
   const l2norm_data *d = ctx->op_data;
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0);
-  if (in->dtype == EDGERT_FLOAT32) l2norm_float(d, in->data, out->data);
-  else l2norm_int8(d, in->data, out->data);
+  if (in->dtype == EDGERT_FLOAT32)
+    l2norm_float(d, in->data, out->data);
+  else
+    l2norm_int8(d, in->data, out->data);
   return EDGERT_OK;
 }
 

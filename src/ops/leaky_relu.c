@@ -1,8 +1,8 @@
 /* LEAKY_RELU: y = x for x >= 0, alpha * x otherwise. float32, and int8 / int16 as TFLite Micro's
  * QuantizeLeakyRelu: two requantizations from the input's scale to the output's, one with alpha folded
  * in for negative inputs, one plain for the rest. */
-#include "ops/activation_common.h"
 #include "core/quant.h"
+#include "ops/activation_common.h"
 
 typedef struct {
   float alpha;
@@ -54,19 +54,22 @@ static edgert_status leaky_relu_eval(er_op_ctx *ctx) {
     const float *x = in->data;
     float *y = out->data;
     /* alpha may exceed 1 or be negative, so this is not max(x, alpha x). */
-    for (int64_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : x[i] * d->alpha;
+    for (int64_t i = 0; i < n; i++)
+      y[i] = x[i] > 0.0f ? x[i] : x[i] * d->alpha;
     break;
   }
   case EDGERT_INT8: {
     const int8_t *x = in->data;
     int8_t *y = out->data;
-    for (int64_t i = 0; i < n; i++) y[i] = (int8_t)leaky_relu_quantized(d, x[i], INT8_MIN, INT8_MAX);
+    for (int64_t i = 0; i < n; i++)
+      y[i] = (int8_t)leaky_relu_quantized(d, x[i], INT8_MIN, INT8_MAX);
     break;
   }
   case EDGERT_INT16: {
     const int16_t *x = in->data;
     int16_t *y = out->data;
-    for (int64_t i = 0; i < n; i++) y[i] = (int16_t)leaky_relu_quantized(d, x[i], INT16_MIN, INT16_MAX);
+    for (int64_t i = 0; i < n; i++)
+      y[i] = (int16_t)leaky_relu_quantized(d, x[i], INT16_MIN, INT16_MAX);
     break;
   }
   default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype changed after prepare");

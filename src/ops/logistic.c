@@ -31,7 +31,8 @@ static edgert_status logistic_prepare_int16(er_op_ctx *ctx, const er_tensor *in,
                    (int)in->q.zero_point, (int)out->q.zero_point);
   int out_log2;
   if (!fx_checked_log2(out->q.scale, &out_log2) || out_log2 != -15)
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "int16 output scale is %g, must be 2^-15", (double)out->q.scale);
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "int16 output scale is %g, must be 2^-15",
+                   (double)out->q.scale);
   if (!fx_int16_table_input_params(in->q.scale, 0, &d->input_multiplier, &d->input_left_shift))
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "int16 input scale %g is too large", (double)in->q.scale);
   return EDGERT_OK;
@@ -50,7 +51,8 @@ static edgert_status logistic_prepare(er_op_ctx *ctx) {
   logistic_data *d = ACT_ALLOC_OP_DATA(ctx, logistic_data);
   if (!d) return EDGERT_ERR_NO_MEMORY;
   ctx->op_data = d;
-  return in->dtype == EDGERT_INT8 ? logistic_prepare_int8(ctx, in, out, d) : logistic_prepare_int16(ctx, in, out, d);
+  return in->dtype == EDGERT_INT8 ? logistic_prepare_int8(ctx, in, out, d)
+                                  : logistic_prepare_int16(ctx, in, out, d);
 }
 
 /* TFLite's float reference cuts off where the result is 1.0f or exp(x) to float precision. */
@@ -101,13 +103,15 @@ static edgert_status logistic_eval(er_op_ctx *ctx) {
   case EDGERT_FLOAT32: {
     const float *x = in->data;
     float *y = out->data;
-    for (int64_t i = 0; i < n; i++) y[i] = logistic_float(x[i]);
+    for (int64_t i = 0; i < n; i++)
+      y[i] = logistic_float(x[i]);
     break;
   }
   case EDGERT_INT8: {
     const int8_t *x = in->data;
     int8_t *y = out->data;
-    for (int64_t i = 0; i < n; i++) y[i] = logistic_int8(d, x[i]);
+    for (int64_t i = 0; i < n; i++)
+      y[i] = logistic_int8(d, x[i]);
     break;
   }
   case EDGERT_INT16: {
@@ -116,7 +120,8 @@ static edgert_status logistic_eval(er_op_ctx *ctx) {
     /* A zero multiplier marks a power-of-two input scale: 3 << shift folds the 1/3 scaling in. */
     int32_t multiplier = d->input_multiplier ? d->input_multiplier : 3 << d->input_left_shift;
     int left_shift = d->input_multiplier ? d->input_left_shift : 0;
-    for (int64_t i = 0; i < n; i++) y[i] = logistic_int16(multiplier, left_shift, x[i]);
+    for (int64_t i = 0; i < n; i++)
+      y[i] = logistic_int16(multiplier, left_shift, x[i]);
     break;
   }
   default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype changed after prepare");

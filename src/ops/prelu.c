@@ -4,8 +4,8 @@
  * zero-point-corrected input and alpha. Broadcasting is done for any rank up to ER_MAX_DIMS. */
 #include <string.h>
 
-#include "ops/activation_common.h"
 #include "core/quant.h"
+#include "ops/activation_common.h"
 
 typedef struct {
   int32_t ndim;
@@ -17,7 +17,8 @@ typedef struct {
 } prelu_data;
 
 /* Right-aligns alpha's dims against the input's; each must be 1 or equal. */
-static edgert_status prelu_broadcast(er_op_ctx *ctx, const er_tensor *in, const er_tensor *alpha, prelu_data *d) {
+static edgert_status prelu_broadcast(er_op_ctx *ctx, const er_tensor *in, const er_tensor *alpha,
+                                     prelu_data *d) {
   if (alpha->ndim > in->ndim)
     return er_fail(ctx, EDGERT_ERR_SHAPE, "alpha has rank %d, above the input's %d", (int)alpha->ndim,
                    (int)in->ndim);
@@ -28,8 +29,8 @@ static edgert_status prelu_broadcast(er_op_ctx *ctx, const er_tensor *in, const 
     int ai = i - (in->ndim - alpha->ndim);
     int64_t alpha_dim = ai >= 0 ? alpha->dims[ai] : 1;
     if (alpha_dim != 1 && alpha_dim != in->dims[i])
-      return er_fail(ctx, EDGERT_ERR_SHAPE, "alpha dim %d (%lld) does not broadcast to input dim %d (%lld)", ai,
-                     (long long)alpha_dim, i, (long long)in->dims[i]);
+      return er_fail(ctx, EDGERT_ERR_SHAPE, "alpha dim %d (%lld) does not broadcast to input dim %d (%lld)",
+                     ai, (long long)alpha_dim, i, (long long)in->dims[i]);
     d->alpha_strides[i] = alpha_dim == 1 ? 0 : stride;
     stride *= alpha_dim;
   }

@@ -3,8 +3,8 @@
  * int8, uint8, int16 and int32 (per-tensor, with TFLite's multiplier from in/out scale and double
  * rounding), as TFLite Micro's quantize_common.cc with reference_ops::AffineQuantize, PerChannelQuantize
  * and Requantize. */
-#include "ops/activation_common.h"
 #include "core/quant.h"
+#include "ops/activation_common.h"
 
 typedef struct {
   int32_t qmin, qmax;
@@ -24,8 +24,8 @@ static bool is_integer_dtype(edgert_dtype t) {
 static edgert_status quantize_per_channel(er_op_ctx *ctx, const er_tensor *out, quantize_data *d) {
   const er_quant *q = &out->q;
   if (q->axis < 0 || q->axis >= out->ndim)
-    return er_fail(ctx, EDGERT_ERR_MALFORMED, "quantized axis %d is outside the output's rank %d", (int)q->axis,
-                   (int)out->ndim);
+    return er_fail(ctx, EDGERT_ERR_MALFORMED, "quantized axis %d is outside the output's rank %d",
+                   (int)q->axis, (int)out->ndim);
   if (q->channels != out->dims[q->axis] || !q->scales || !q->zero_points)
     return er_fail(ctx, EDGERT_ERR_MALFORMED, "%d channel scales for an axis of %lld", (int)q->channels,
                    (long long)out->dims[q->axis]);
@@ -35,7 +35,8 @@ static edgert_status quantize_per_channel(er_op_ctx *ctx, const er_tensor *out, 
                      (double)q->scales[c]);
   d->channels = q->channels;
   d->inner = 1;
-  for (int i = q->axis + 1; i < out->ndim; i++) d->inner *= out->dims[i];
+  for (int i = q->axis + 1; i < out->ndim; i++)
+    d->inner *= out->dims[i];
   return EDGERT_OK;
 }
 
@@ -55,8 +56,10 @@ static edgert_status quantize_prepare(er_op_ctx *ctx) {
     return act_require_scale(ctx, out, "output");
   }
   if (!is_integer_dtype(in->dtype) || !is_integer_dtype(out->dtype))
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s -> %s is not supported (float32 or int8/uint8/int16/int32 "
-                   "input, int8/uint8/int16/int32 output)", edgert_dtype_name(in->dtype), edgert_dtype_name(out->dtype));
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
+                   "%s -> %s is not supported (float32 or int8/uint8/int16/int32 "
+                   "input, int8/uint8/int16/int32 output)",
+                   edgert_dtype_name(in->dtype), edgert_dtype_name(out->dtype));
   if (out->q.channels > 0 || in->q.channels > 0)
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "requantization is per-tensor only");
   if ((st = act_require_scale(ctx, in, "input")) != EDGERT_OK) return st;
@@ -92,7 +95,8 @@ static void quantize_float(const quantize_data *d, const er_tensor *in, er_tenso
   if (q->channels > 0) {
     for (int64_t i = 0; i < n; i++) {
       int64_t c = (i / d->inner) % d->channels;
-      store_int(out->data, out->dtype, i, er_quantize_value(x[i], q->scales[c], q->zero_points[c], d->qmin, d->qmax));
+      store_int(out->data, out->dtype, i,
+                er_quantize_value(x[i], q->scales[c], q->zero_points[c], d->qmin, d->qmax));
     }
   } else {
     for (int64_t i = 0; i < n; i++)
@@ -115,8 +119,10 @@ static edgert_status quantize_eval(er_op_ctx *ctx) {
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0);
   int64_t n = er_tensor_elements(in);
-  if (in->dtype == EDGERT_FLOAT32) quantize_float(d, in, out, n);
-  else requantize(d, in, out, n);
+  if (in->dtype == EDGERT_FLOAT32)
+    quantize_float(d, in, out, n);
+  else
+    requantize(d, in, out, n);
   return EDGERT_OK;
 }
 

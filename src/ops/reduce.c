@@ -259,7 +259,7 @@ static edgert_status reduce_prepare(er_op_ctx *ctx, reduce_kind kind) {
   d->kind = kind;
   d->dtype = in->dtype;
   bool reduced[ER_MAX_DIMS];
-  int32_t out_ndim;
+  int32_t out_ndim = 0;
   int64_t out_dims[ER_MAX_DIMS];
   if ((st = resolve_axes(ctx, in, axes, reduced))) return st;
   if ((st = plan_shape(ctx, d, in, reduced, keep_dims, &out_ndim, out_dims))) return st;

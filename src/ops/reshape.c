@@ -46,7 +46,7 @@ static edgert_status reshape_prepare(er_op_ctx *ctx) {
   if (st != EDGERT_OK) return st;
   er_tensor *in = er_input(ctx, 0), *out = er_output(ctx, 0);
   if ((st = check_same_dtype(ctx, in, out)) != EDGERT_OK) return st;
-  int32_t ndim;
+  int32_t ndim = 0;
   int64_t dims[ER_MAX_DIMS];
   if ((st = requested_shape(ctx, &ndim, dims)) != EDGERT_OK) return st;
   int64_t in_elements = er_tensor_elements(in), known = 1;

@@ -26,7 +26,8 @@ typedef struct {
   int16_t one_over_one_plus_x_lut[FX_LUT_SIZE];
 } softmax_data;
 
-static edgert_status softmax_common_prepare(er_op_ctx *ctx, er_tensor **in, er_tensor **out, softmax_data **d) {
+static edgert_status softmax_common_prepare(er_op_ctx *ctx, er_tensor **in, er_tensor **out,
+                                            softmax_data **d) {
   edgert_status st = act_unary_io(ctx, in, out);
   if (st != EDGERT_OK) return st;
   if ((*in)->ndim < 1) return er_fail(ctx, EDGERT_ERR_SHAPE, "input is a scalar; it needs at least one dim");
@@ -88,13 +89,17 @@ static edgert_status softmax_prepare(er_op_ctx *ctx) {
   bool int8_in = in->dtype == EDGERT_INT8 && (out->dtype == EDGERT_INT8 || out->dtype == EDGERT_INT16);
   bool int16_in = in->dtype == EDGERT_INT16 && out->dtype == EDGERT_INT16;
   if (!int8_in && !int16_in)
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s -> %s is not supported (float32 -> float32, int8 -> int8, "
-                   "int8 -> int16, int16 -> int16 are)", edgert_dtype_name(in->dtype), edgert_dtype_name(out->dtype));
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
+                   "%s -> %s is not supported (float32 -> float32, int8 -> int8, "
+                   "int8 -> int16, int16 -> int16 are)",
+                   edgert_dtype_name(in->dtype), edgert_dtype_name(out->dtype));
   if ((st = act_require_scale(ctx, in, "input")) != EDGERT_OK) return st;
   if ((st = act_require_scale(ctx, out, "output")) != EDGERT_OK) return st;
   if (int16_in) return softmax_prepare_int16(ctx, in, out, d);
-  if (out->dtype == EDGERT_INT8) st = check_output_quant(ctx, out, -128, 1.0f / 256.0f, 0.0f);
-  else st = check_output_quant(ctx, out, -32768, 1.0f / 65536.0f, 0.001f / 65536.0f);
+  if (out->dtype == EDGERT_INT8)
+    st = check_output_quant(ctx, out, -128, 1.0f / 256.0f, 0.0f);
+  else
+    st = check_output_quant(ctx, out, -32768, 1.0f / 65536.0f, 0.001f / 65536.0f);
   if (st != EDGERT_OK) return st;
   return softmax_scaling(ctx, (double)d->beta, in->q.scale, d);
 }
@@ -102,13 +107,15 @@ static edgert_status softmax_prepare(er_op_ctx *ctx) {
 static void softmax_float(const softmax_data *d, const float *x, float *y) {
   for (int64_t i = 0; i < d->outer; i++, x += d->depth, y += d->depth) {
     float max = -FLT_MAX;
-    for (int64_t c = 0; c < d->depth; c++) max = x[c] > max ? x[c] : max;
+    for (int64_t c = 0; c < d->depth; c++)
+      max = x[c] > max ? x[c] : max;
     float sum = 0.0f;
     for (int64_t c = 0; c < d->depth; c++) {
       y[c] = expf((x[c] - max) * d->beta);
       sum += y[c];
     }
-    for (int64_t c = 0; c < d->depth; c++) y[c] = y[c] / sum;
+    for (int64_t c = 0; c < d->depth; c++)
+      y[c] = y[c] / sum;
   }
 }
 
@@ -125,11 +132,13 @@ static void softmax_int8(const softmax_data *d, const int8_t *x, void *out, int 
   const int32_t out_max = out_bits == 8 ? INT8_MAX : INT16_MAX;
   for (int64_t i = 0; i < d->outer; i++, x += d->depth) {
     int32_t max = INT8_MIN;
-    for (int64_t c = 0; c < d->depth; c++) max = x[c] > max ? x[c] : max;
+    for (int64_t c = 0; c < d->depth; c++)
+      max = x[c] > max ? x[c] : max;
     int32_t sum_of_exps = 0; /* Q12.19 */
     for (int64_t c = 0; c < d->depth; c++) {
       int32_t diff = x[c] - max;
-      if (diff >= d->diff_min) sum_of_exps = fx_add(sum_of_exps, fx_rescale(softmax_exp(d, diff), 0, ACCUM_BITS));
+      if (diff >= d->diff_min)
+        sum_of_exps = fx_add(sum_of_exps, fx_rescale(softmax_exp(d, diff), 0, ACCUM_BITS));
     }
     int num_bits_over_unit;
     int32_t shifted_scale = fx_reciprocal(sum_of_exps, ACCUM_BITS, &num_bits_over_unit);
@@ -143,8 +152,10 @@ static void softmax_int8(const softmax_data *d, const int8_t *x, void *out, int 
         v = er_clamp_i32(unsat + out_min, out_min, out_max);
       }
       int64_t k = i * d->depth + c;
-      if (out_bits == 8) ((int8_t *)out)[k] = (int8_t)v;
-      else ((int16_t *)out)[k] = (int16_t)v;
+      if (out_bits == 8)
+        ((int8_t *)out)[k] = (int8_t)v;
+      else
+        ((int16_t *)out)[k] = (int16_t)v;
     }
   }
 }
@@ -153,10 +164,12 @@ static void softmax_int8(const softmax_data *d, const int8_t *x, void *out, int 
 static void softmax_int16(const softmax_data *d, const int16_t *x, int16_t *y) {
   for (int64_t i = 0; i < d->outer; i++, x += d->depth, y += d->depth) {
     int16_t max = INT16_MIN;
-    for (int64_t c = 0; c < d->depth; c++) max = x[c] > max ? x[c] : max;
+    for (int64_t c = 0; c < d->depth; c++)
+      max = x[c] > max ? x[c] : max;
     int32_t sum_of_exps = 0; /* Q16.15 */
     for (int64_t c = 0; c < d->depth; c++) {
-      int32_t scaled_diff = er_multiply_by_quantized_multiplier(x[c] - max, d->input_multiplier, d->input_left_shift);
+      int32_t scaled_diff =
+          er_multiply_by_quantized_multiplier(x[c] - max, d->input_multiplier, d->input_left_shift);
       /* Recentred from [-65535, 0] onto the table's int16 input range. */
       int32_t sym_scaled_diff = er_clamp_i32(scaled_diff + 32767, INT16_MIN, INT16_MAX);
       y[c] = fx_lut_lookup((int16_t)sym_scaled_diff, d->exp_lut);
@@ -180,9 +193,12 @@ static edgert_status softmax_eval(er_op_ctx *ctx) {
   const softmax_data *d = ctx->op_data;
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0);
-  if (in->dtype == EDGERT_FLOAT32) softmax_float(d, in->data, out->data);
-  else if (in->dtype == EDGERT_INT8) softmax_int8(d, in->data, out->data, out->dtype == EDGERT_INT8 ? 8 : 16);
-  else softmax_int16(d, in->data, out->data);
+  if (in->dtype == EDGERT_FLOAT32)
+    softmax_float(d, in->data, out->data);
+  else if (in->dtype == EDGERT_INT8)
+    softmax_int8(d, in->data, out->data, out->dtype == EDGERT_INT8 ? 8 : 16);
+  else
+    softmax_int16(d, in->data, out->data);
   return EDGERT_OK;
 }
 
@@ -218,7 +234,8 @@ static int32_t log_x_ge_1(int32_t x) {
   q = fx_add(q, q);
   int32_t common_sq = fx_mul(q, q);
   int32_t num = fx_add(fx_mul(q, r), fx_mul(fx_mul(q, common_sq), alpha_n));
-  int32_t denom_minus_one = fx_add(fx_mul(p, fx_add(fx_add(alpha_i, q), fx_mul(alpha_d, common_sq))), fx_mul(alpha_f, q));
+  int32_t denom_minus_one =
+      fx_add(fx_mul(p, fx_add(fx_add(alpha_i, q), fx_mul(alpha_d, common_sq))), fx_mul(alpha_f, q));
   int32_t recip_denom = fx_one_over_one_plus_x_for_x_in_0_1(denom_minus_one);
   int32_t num_scaled = fx_rescale(num, 0, accum_bits);
   return fx_rescale(fx_add(fx_mul(z_pow2_adj, log_2), fx_mul(num_scaled, recip_denom)), accum_bits,
@@ -240,7 +257,8 @@ static edgert_status log_softmax_prepare(er_op_ctx *ctx) {
   double reverse = ldexp(1.0, 31 - d->input_left_shift) / (double)d->input_multiplier;
   int reverse_left_shift;
   if (!(reverse > 0.0 && reverse < 1.0))
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input scale %g gives no reverse scaling", (double)in->q.scale);
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input scale %g gives no reverse scaling",
+                   (double)in->q.scale);
   er_quantize_multiplier(reverse, &d->reverse_scaling_divisor, &reverse_left_shift);
   d->reverse_scaling_right_shift = -reverse_left_shift;
   return EDGERT_OK;
@@ -249,37 +267,43 @@ static edgert_status log_softmax_prepare(er_op_ctx *ctx) {
 static void log_softmax_float(const softmax_data *d, const float *x, float *y) {
   for (int64_t i = 0; i < d->outer; i++, x += d->depth, y += d->depth) {
     float max = -FLT_MAX;
-    for (int64_t c = 0; c < d->depth; c++) max = x[c] > max ? x[c] : max;
+    for (int64_t c = 0; c < d->depth; c++)
+      max = x[c] > max ? x[c] : max;
     float sum = 0.0f;
-    for (int64_t c = 0; c < d->depth; c++) sum += expf(x[c] - max);
+    for (int64_t c = 0; c < d->depth; c++)
+      sum += expf(x[c] - max);
     const float log_sum = logf(sum);
-    for (int64_t c = 0; c < d->depth; c++) y[c] = x[c] - max - log_sum;
+    for (int64_t c = 0; c < d->depth; c++)
+      y[c] = x[c] - max - log_sum;
   }
 }
 
 static void log_softmax_int8(const softmax_data *d, const int8_t *x, int8_t *y) {
   for (int64_t i = 0; i < d->outer; i++, x += d->depth, y += d->depth) {
     int32_t max = INT8_MIN;
-    for (int64_t c = 0; c < d->depth; c++) max = x[c] > max ? x[c] : max;
+    for (int64_t c = 0; c < d->depth; c++)
+      max = x[c] > max ? x[c] : max;
     int32_t sum_of_exps = 0; /* Q12.19 */
     for (int64_t c = 0; c < d->depth; c++) {
       int32_t diff = x[c] - max;
       if (diff < d->diff_min) continue;
       int32_t diff_q5 = er_multiply_by_quantized_multiplier(diff, d->input_multiplier, d->input_left_shift);
-      sum_of_exps = fx_add(sum_of_exps, fx_rescale(fx_exp_on_negative_values(diff_q5, SCALED_DIFF_BITS), 0, ACCUM_BITS));
+      sum_of_exps = fx_add(sum_of_exps,
+                           fx_rescale(fx_exp_on_negative_values(diff_q5, SCALED_DIFF_BITS), 0, ACCUM_BITS));
     }
     const int32_t log_sum_q5 = log_x_ge_1(sum_of_exps);
     /* Differences at or below this map below the output's range. */
     const int32_t shifted_log_sum = fx_add(log_sum_q5, INT32_MIN);
-    int32_t adjusted_diff_min = er_multiply_by_quantized_multiplier(shifted_log_sum, d->reverse_scaling_divisor,
-                                                                    -d->reverse_scaling_right_shift);
+    int32_t adjusted_diff_min = er_multiply_by_quantized_multiplier(
+        shifted_log_sum, d->reverse_scaling_divisor, -d->reverse_scaling_right_shift);
     if (d->diff_min - 1 > adjusted_diff_min) adjusted_diff_min = d->diff_min - 1;
     for (int64_t c = 0; c < d->depth; c++) {
       int32_t diff = x[c] - max;
       int32_t v = INT8_MIN;
       if (diff > adjusted_diff_min) {
         int32_t diff_q5 = er_multiply_by_quantized_multiplier(diff, d->input_multiplier, d->input_left_shift);
-        v = er_rounding_divide_by_pot(fx_sub(diff_q5, log_sum_q5), 31 - SCALED_DIFF_BITS - LOG_OUTPUT_BITS) + INT8_MAX;
+        v = er_rounding_divide_by_pot(fx_sub(diff_q5, log_sum_q5), 31 - SCALED_DIFF_BITS - LOG_OUTPUT_BITS) +
+            INT8_MAX;
         v = er_clamp_i32(v, INT8_MIN, INT8_MAX);
       }
       y[c] = (int8_t)v;
@@ -291,8 +315,10 @@ static edgert_status log_softmax_eval(er_op_ctx *ctx) {
   const softmax_data *d = ctx->op_data;
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0);
-  if (in->dtype == EDGERT_FLOAT32) log_softmax_float(d, in->data, out->data);
-  else log_softmax_int8(d, in->data, out->data);
+  if (in->dtype == EDGERT_FLOAT32)
+    log_softmax_float(d, in->data, out->data);
+  else
+    log_softmax_int8(d, in->data, out->data);
   return EDGERT_OK;
 }
 

@@ -21,7 +21,8 @@ static edgert_status tanh_prepare_int16(er_op_ctx *ctx, const er_tensor *in, con
                    (int)in->q.zero_point, (int)out->q.zero_point);
   int out_log2;
   if (!fx_checked_log2(out->q.scale, &out_log2) || out_log2 != -15)
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "int16 output scale is %g, must be 2^-15", (double)out->q.scale);
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "int16 output scale is %g, must be 2^-15",
+                   (double)out->q.scale);
   if (!fx_int16_table_input_params(in->q.scale, 1, &d->input_multiplier, &d->input_left_shift))
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "int16 input scale %g is too large", (double)in->q.scale);
   return EDGERT_OK;
@@ -85,13 +86,15 @@ static edgert_status tanh_eval(er_op_ctx *ctx) {
   case EDGERT_FLOAT32: {
     const float *x = in->data;
     float *y = out->data;
-    for (int64_t i = 0; i < n; i++) y[i] = tanhf(x[i]);
+    for (int64_t i = 0; i < n; i++)
+      y[i] = tanhf(x[i]);
     break;
   }
   case EDGERT_INT8: {
     const int8_t *x = in->data;
     int8_t *y = out->data;
-    for (int64_t i = 0; i < n; i++) y[i] = tanh_int8(d, x[i]);
+    for (int64_t i = 0; i < n; i++)
+      y[i] = tanh_int8(d, x[i]);
     break;
   }
   case EDGERT_INT16: {
@@ -100,7 +103,8 @@ static edgert_status tanh_eval(er_op_ctx *ctx) {
     /* A zero multiplier marks a power-of-two input scale: 3 << shift folds the 1/3 scaling in. */
     int32_t multiplier = d->input_multiplier ? d->input_multiplier : 3 << d->input_left_shift;
     int left_shift = d->input_multiplier ? d->input_left_shift : 0;
-    for (int64_t i = 0; i < n; i++) y[i] = tanh_int16(multiplier, left_shift, x[i]);
+    for (int64_t i = 0; i < n; i++)
+      y[i] = tanh_int16(multiplier, left_shift, x[i]);
     break;
   }
   default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype changed after prepare");

@@ -24,25 +24,31 @@ typedef struct {
 
 /* TFLite's ComputePaddingWithOffset with the output as the convolution's input; never fails, as in
  * TFLite (impossible geometries just give no padding). */
-static int64_t leading_pad(const er_conv_attrs *a, int64_t out_size, int64_t filter, int64_t stride, int dim) {
+static int64_t leading_pad(const er_conv_attrs *a, int64_t out_size, int64_t filter, int64_t stride,
+                           int dim) {
   if (a->padding == ER_PAD_EXPLICIT) return a->pads[dim];
-  int64_t conv_out = a->padding == ER_PAD_VALID ? (out_size + stride - filter) / stride : (out_size + stride - 1) / stride;
+  int64_t conv_out =
+      a->padding == ER_PAD_VALID ? (out_size + stride - filter) / stride : (out_size + stride - 1) / stride;
   int64_t total = (conv_out - 1) * stride + filter - out_size;
   if (total <= 0) return 0;
   return a->padding == ER_PAD_SAME_LOWER ? (total + 1) / 2 : total / 2;
 }
 
 /* The output shape from the constant output_shape input, or else from the model's declared output. */
-static edgert_status output_dims(er_op_ctx *ctx, const er_tensor *shape, const er_tensor *out, int64_t dims[4]) {
+static edgert_status output_dims(er_op_ctx *ctx, const er_tensor *shape, const er_tensor *out,
+                                 int64_t dims[4]) {
   if (shape->kind == ER_TENSOR_CONST && shape->data) {
     if (er_tensor_elements(shape) != 4 || (shape->dtype != EDGERT_INT32 && shape->dtype != EDGERT_INT64))
       return er_fail(ctx, EDGERT_ERR_SHAPE, "output_shape must hold 4 int32 values");
     for (int i = 0; i < 4; i++)
-      dims[i] = shape->dtype == EDGERT_INT32 ? ((const int32_t *)shape->data)[i] : ((const int64_t *)shape->data)[i];
+      dims[i] = shape->dtype == EDGERT_INT32 ? ((const int32_t *)shape->data)[i]
+                                             : ((const int64_t *)shape->data)[i];
   } else if (out->ndim == 4) {
-    for (int i = 0; i < 4; i++) dims[i] = out->dims[i];
+    for (int i = 0; i < 4; i++)
+      dims[i] = out->dims[i];
   } else {
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "output_shape is not constant and the output shape is not declared");
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
+                   "output_shape is not constant and the output shape is not declared");
   }
   for (int i = 0; i < 4; i++)
     if (dims[i] < 1 || dims[i] > ((int64_t)1 << 30))
@@ -60,7 +66,8 @@ static edgert_status check_types(er_op_ctx *ctx, const er_tensor *in, const er_t
                    edgert_dtype_name(out->dtype), edgert_dtype_name(in->dtype));
   if (in->dtype == EDGERT_FLOAT32 && filter->dtype == EDGERT_FLOAT32)
     return er_conv_check_bias(ctx, bias, out_c, f32_bias, 1);
-  if (in->dtype == EDGERT_INT8 && filter->dtype == EDGERT_INT8) return er_conv_check_bias(ctx, bias, out_c, i8_bias, 1);
+  if (in->dtype == EDGERT_INT8 && filter->dtype == EDGERT_INT8)
+    return er_conv_check_bias(ctx, bias, out_c, i8_bias, 1);
   if (in->dtype == EDGERT_INT16 && filter->dtype == EDGERT_INT8)
     return er_conv_check_bias(ctx, bias, out_c, i16_bias, 3);
   return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input %s with filter %s is not supported",
@@ -104,10 +111,11 @@ static edgert_status tconv_prepare(er_op_ctx *ctx) {
   if ((st = er_conv_check_4d(ctx, filter, "filter")) != EDGERT_OK) return st;
   if ((st = output_dims(ctx, shape, out, dims)) != EDGERT_OK) return st;
   if (dims[0] != in->dims[0] || dims[3] != filter->dims[0] || filter->dims[3] != in->dims[3])
-    return er_fail(ctx, EDGERT_ERR_SHAPE, "output_shape [%lld, _, _, %lld], filter [%lld, _, _, %lld] and input "
-                   "[%lld, _, _, %lld] disagree on batches or channels", (long long)dims[0], (long long)dims[3],
-                   (long long)filter->dims[0], (long long)filter->dims[3], (long long)in->dims[0],
-                   (long long)in->dims[3]);
+    return er_fail(ctx, EDGERT_ERR_SHAPE,
+                   "output_shape [%lld, _, _, %lld], filter [%lld, _, _, %lld] and input "
+                   "[%lld, _, _, %lld] disagree on batches or channels",
+                   (long long)dims[0], (long long)dims[3], (long long)filter->dims[0],
+                   (long long)filter->dims[3], (long long)in->dims[0], (long long)in->dims[3]);
   if ((st = check_types(ctx, in, filter, bias, out, filter->dims[0])) != EDGERT_OK) return st;
   if ((st = er_set_output_shape(ctx, out, 4, dims)) != EDGERT_OK) return st;
 
@@ -138,41 +146,43 @@ static edgert_status tconv_prepare(er_op_ctx *ctx) {
 /* Every input element (b, iy, ix, ic) adds value * filter[oc, fy, fx, ic] to output (b, oy, ox, oc) for
  * each filter tap landing inside the output. VALUE reads the input; ADD accumulates into index `o`. The
  * order per output element is TFLite's, which matters for float sums. */
-#define SCATTER_LOOPS(VALUE_T, VALUE, ADD)                                                        \
-  for (int64_t b = 0; b < d->batches; b++)                                                       \
-    for (int64_t iy = 0; iy < d->in_h; iy++)                                                     \
-      for (int64_t ix = 0; ix < d->in_w; ix++)                                                   \
-        for (int64_t ic = 0; ic < d->in_c; ic++) {                                               \
-          const VALUE_T value = VALUE;                                                           \
-          for (int64_t fy = 0; fy < d->filter_h; fy++) {                                         \
-            int64_t oy = iy * d->stride_h - d->pad_h + fy;                                       \
-            if (oy < 0 || oy >= d->out_h) continue;                                              \
-            for (int64_t fx = 0; fx < d->filter_w; fx++) {                                       \
-              int64_t ox = ix * d->stride_w - d->pad_w + fx;                                     \
-              if (ox < 0 || ox >= d->out_w) continue;                                            \
-              const int64_t o0 = ((b * d->out_h + oy) * d->out_w + ox) * d->out_c;               \
-              for (int64_t oc = 0; oc < d->out_c; oc++) {                                        \
-                const int64_t o = o0 + oc;                                                       \
-                const int64_t f = ((oc * d->filter_h + fy) * d->filter_w + fx) * d->in_c + ic;   \
-                ADD;                                                                             \
-              }                                                                                  \
-            }                                                                                    \
-          }                                                                                      \
+#define SCATTER_LOOPS(VALUE_T, VALUE, ADD)                                                                   \
+  for (int64_t b = 0; b < d->batches; b++)                                                                   \
+    for (int64_t iy = 0; iy < d->in_h; iy++)                                                                 \
+      for (int64_t ix = 0; ix < d->in_w; ix++)                                                               \
+        for (int64_t ic = 0; ic < d->in_c; ic++) {                                                           \
+          const VALUE_T value = VALUE;                                                                       \
+          for (int64_t fy = 0; fy < d->filter_h; fy++) {                                                     \
+            int64_t oy = iy * d->stride_h - d->pad_h + fy;                                                   \
+            if (oy < 0 || oy >= d->out_h) continue;                                                          \
+            for (int64_t fx = 0; fx < d->filter_w; fx++) {                                                   \
+              int64_t ox = ix * d->stride_w - d->pad_w + fx;                                                 \
+              if (ox < 0 || ox >= d->out_w) continue;                                                        \
+              const int64_t o0 = ((b * d->out_h + oy) * d->out_w + ox) * d->out_c;                           \
+              for (int64_t oc = 0; oc < d->out_c; oc++) {                                                    \
+                const int64_t o = o0 + oc;                                                                   \
+                const int64_t f = ((oc * d->filter_h + fy) * d->filter_w + fx) * d->in_c + ic;               \
+                ADD;                                                                                         \
+              }                                                                                              \
+            }                                                                                                \
+          }                                                                                                  \
         }
 
 static int64_t output_elements(const tconv_data *d) { return d->batches * d->out_h * d->out_w * d->out_c; }
 
-static void tconv_f32(const tconv_data *d, const float *in, const float *filter, const float *bias, float *out) {
+static void tconv_f32(const tconv_data *d, const float *in, const float *filter, const float *bias,
+                      float *out) {
   int64_t n = output_elements(d);
-  for (int64_t i = 0; i < n; i++) out[i] = 0.0f;
+  for (int64_t i = 0; i < n; i++)
+    out[i] = 0.0f;
   SCATTER_LOOPS(float, in[((b * d->in_h + iy) * d->in_w + ix) * d->in_c + ic], out[o] += value * filter[f])
   for (int64_t i = 0; i < n; i++)
     out[i] = er_clamp_f(out[i] + (bias ? bias[i % d->out_c] : 0.0f), d->act_min_f, d->act_max_f);
 }
 
 /* int8: uint32 accumulators wrap exactly as TFLite's int32 ones do in practice. */
-static void tconv_i8(const tconv_data *d, const int8_t *in, const int8_t *filter, const int32_t *bias, int8_t *out,
-                     uint32_t *acc) {
+static void tconv_i8(const tconv_data *d, const int8_t *in, const int8_t *filter, const int32_t *bias,
+                     int8_t *out, uint32_t *acc) {
   int64_t n = output_elements(d);
   memset(acc, 0, sizeof(uint32_t) * (size_t)n);
   SCATTER_LOOPS(int32_t, (int32_t)in[((b * d->in_h + iy) * d->in_w + ix) * d->in_c + ic] + d->input_offset,
@@ -194,18 +204,21 @@ static void tconv_i16(const tconv_data *d, const int16_t *in, const int8_t *filt
   for (int64_t i = 0; i < n; i++) {
     int64_t oc = i % d->out_c;
     int64_t sum = er_add_wrap_i64((int64_t)acc[i], er_conv_bias_at(bias, oc));
-    out[i] = (int16_t)er_clamp_i32(er_multiply_by_quantized_multiplier_64(sum, d->multipliers[oc], d->shifts[oc]),
-                                   d->act_min, d->act_max);
+    out[i] =
+        (int16_t)er_clamp_i32(er_multiply_by_quantized_multiplier_64(sum, d->multipliers[oc], d->shifts[oc]),
+                              d->act_min, d->act_max);
   }
 }
 
 /* A fed (non-constant) output_shape must agree with the shape prepared from the model's declaration. */
 static bool shape_input_matches(const er_tensor *shape, const tconv_data *d) {
   if (shape->kind == ER_TENSOR_CONST) return true;
-  if (er_tensor_elements(shape) != 4 || (shape->dtype != EDGERT_INT32 && shape->dtype != EDGERT_INT64)) return false;
+  if (er_tensor_elements(shape) != 4 || (shape->dtype != EDGERT_INT32 && shape->dtype != EDGERT_INT64))
+    return false;
   const int64_t want[4] = {d->batches, d->out_h, d->out_w, d->out_c};
   for (int i = 0; i < 4; i++) {
-    int64_t v = shape->dtype == EDGERT_INT32 ? ((const int32_t *)shape->data)[i] : ((const int64_t *)shape->data)[i];
+    int64_t v =
+        shape->dtype == EDGERT_INT32 ? ((const int32_t *)shape->data)[i] : ((const int64_t *)shape->data)[i];
     if (v != want[i]) return false;
   }
   return true;
@@ -216,11 +229,15 @@ static edgert_status tconv_eval(er_op_ctx *ctx) {
   const er_tensor *filter = er_input(ctx, 1), *in = er_input(ctx, 2), *bias = er_input(ctx, 3);
   er_tensor *out = er_output(ctx, 0);
   if (!shape_input_matches(er_input(ctx, 0), d))
-    return er_fail(ctx, EDGERT_ERR_RUNTIME, "output_shape input differs from the declared output shape [%lld, %lld, "
-                   "%lld, %lld]", (long long)d->batches, (long long)d->out_h, (long long)d->out_w, (long long)d->out_c);
+    return er_fail(ctx, EDGERT_ERR_RUNTIME,
+                   "output_shape input differs from the declared output shape [%lld, %lld, "
+                   "%lld, %lld]",
+                   (long long)d->batches, (long long)d->out_h, (long long)d->out_w, (long long)d->out_c);
   switch (in->dtype) {
   case EDGERT_FLOAT32: tconv_f32(d, in->data, filter->data, bias ? bias->data : NULL, out->data); break;
-  case EDGERT_INT8: tconv_i8(d, in->data, filter->data, bias ? bias->data : NULL, out->data, ctx->scratch); break;
+  case EDGERT_INT8:
+    tconv_i8(d, in->data, filter->data, bias ? bias->data : NULL, out->data, ctx->scratch);
+    break;
   case EDGERT_INT16: tconv_i16(d, in->data, filter->data, bias, out->data, ctx->scratch); break;
   default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "unexpected input type");
   }

@@ -43,12 +43,14 @@ static edgert_status unary_math_prepare(er_op_ctx *ctx) {
   if (st == EDGERT_OK) st = act_same_dtype(ctx, in, out);
   if (st != EDGERT_OK) return st;
   er_op op = ctx->node->op;
-  if (op == ER_OP_LOGICAL_NOT) return in->dtype == EDGERT_BOOL ? EDGERT_OK : act_unsupported_dtype(ctx, in, "bool");
+  if (op == ER_OP_LOGICAL_NOT)
+    return in->dtype == EDGERT_BOOL ? EDGERT_OK : act_unsupported_dtype(ctx, in, "bool");
   if (!float_function(op)) return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "is not a unary math op");
   if (in->dtype == EDGERT_FLOAT32) return EDGERT_OK;
   if ((op == ER_OP_ABS || op == ER_OP_NEG) && (in->dtype == EDGERT_INT32 || in->dtype == EDGERT_INT64))
     return EDGERT_OK;
-  return act_unsupported_dtype(ctx, in, op == ER_OP_ABS || op == ER_OP_NEG ? "float32, int32, int64" : "float32");
+  return act_unsupported_dtype(ctx, in,
+                               op == ER_OP_ABS || op == ER_OP_NEG ? "float32, int32, int64" : "float32");
 }
 
 /* Integer ABS and NEG wrap at the most negative value, as two's-complement hardware does. */
@@ -78,12 +80,14 @@ static edgert_status unary_math_eval(er_op_ctx *ctx) {
   if (in->dtype == EDGERT_BOOL) {
     const uint8_t *x = in->data;
     uint8_t *y = out->data;
-    for (int64_t i = 0; i < n; i++) y[i] = !x[i];
+    for (int64_t i = 0; i < n; i++)
+      y[i] = !x[i];
   } else if (in->dtype == EDGERT_FLOAT32) {
     float_fn fn = float_function(op);
     const float *x = in->data;
     float *y = out->data;
-    for (int64_t i = 0; i < n; i++) y[i] = fn(x[i]);
+    for (int64_t i = 0; i < n; i++)
+      y[i] = fn(x[i]);
   } else {
     integer_abs_neg(op, in, out, n);
   }

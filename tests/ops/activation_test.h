@@ -45,7 +45,8 @@ static inline edgert_status act_run(const act_case *c, const void *input, void *
 }
 
 /* TFLite test_util.h QuantizationParams<T>(f_min, f_max), in float as there. */
-static inline void tfl_quant_params(float f_min, float f_max, int32_t qmin, int32_t qmax, float *scale, int32_t *zp) {
+static inline void tfl_quant_params(float f_min, float f_max, int32_t qmin, int32_t qmax, float *scale,
+                                    int32_t *zp) {
   const float qmin_f = (float)qmin, qmax_f = (float)qmax;
   *scale = (f_max - f_min) / (qmax_f - qmin_f);
   const float zp_from_min = qmin_f - f_min / *scale;
@@ -53,13 +54,17 @@ static inline void tfl_quant_params(float f_min, float f_max, int32_t qmin, int3
   const float err_min = fabsf(qmin_f) + fabsf(f_min / *scale);
   const float err_max = fabsf(qmax_f) + fabsf(f_max / *scale);
   const float zp_f = err_min < err_max ? zp_from_min : zp_from_max;
-  if (zp_f < qmin_f) *zp = qmin;
-  else if (zp_f > qmax_f) *zp = qmax;
-  else *zp = (int32_t)roundf(zp_f);
+  if (zp_f < qmin_f)
+    *zp = qmin;
+  else if (zp_f > qmax_f)
+    *zp = qmax;
+  else
+    *zp = (int32_t)roundf(zp_f);
 }
 
 /* TFLite test_util.h Quantize<T>: round(zero_point + x / scale), clamped. Writes int32 values. */
-static inline void tfl_quantize(const float *x, int n, float scale, int32_t zp, int32_t qmin, int32_t qmax, int32_t *q) {
+static inline void tfl_quantize(const float *x, int n, float scale, int32_t zp, int32_t qmin, int32_t qmax,
+                                int32_t *q) {
   for (int i = 0; i < n; i++) {
     float v = roundf((float)zp + x[i] / scale);
     q[i] = v < (float)qmin ? qmin : (v > (float)qmax ? qmax : (int32_t)v);
@@ -67,17 +72,21 @@ static inline void tfl_quantize(const float *x, int n, float scale, int32_t zp, 
 }
 
 static inline void to_i8(const int32_t *v, int n, int8_t *out) {
-  for (int i = 0; i < n; i++) out[i] = (int8_t)v[i];
+  for (int i = 0; i < n; i++)
+    out[i] = (int8_t)v[i];
 }
 static inline void to_u8(const int32_t *v, int n, uint8_t *out) {
-  for (int i = 0; i < n; i++) out[i] = (uint8_t)v[i];
+  for (int i = 0; i < n; i++)
+    out[i] = (uint8_t)v[i];
 }
 static inline void to_i16(const int32_t *v, int n, int16_t *out) {
-  for (int i = 0; i < n; i++) out[i] = (int16_t)v[i];
+  for (int i = 0; i < n; i++)
+    out[i] = (int16_t)v[i];
 }
 
 static inline void check_floats_near(const float *got, const float *want, int n, double tol) {
-  for (int i = 0; i < n; i++) CHECK_NEAR(got[i], want[i], tol);
+  for (int i = 0; i < n; i++)
+    CHECK_NEAR(got[i], want[i], tol);
 }
 
 /* Integers of a comma/newline separated file into malloc'ed memory (caller frees); NULL if unreadable. */
@@ -116,7 +125,8 @@ static inline int64_t tensor_int_at(const void *data, edgert_dtype t, size_t i) 
 
 /* Runs a one-input fixture model (paths relative to the fixtures folder) on the integers of input_csv
  * and checks every output value equals golden_csv. Returns the number of values that differ. */
-static inline size_t check_model_golden(const char *model_rel, const char *input_rel, const char *golden_rel) {
+static inline size_t check_model_golden(const char *model_rel, const char *input_rel,
+                                        const char *golden_rel) {
   char model_path[4096], input_path[4096];
   snprintf(model_path, sizeof model_path, "%s", test_fixture(model_rel));
   snprintf(input_path, sizeof input_path, "%s", test_fixture(input_rel));
@@ -131,7 +141,8 @@ static inline size_t check_model_golden(const char *model_rel, const char *input
   CHECK_MSG(st == EDGERT_OK, "%s: %s", model_rel, model ? edgert_model_error(model) : "out of memory");
   if (st != EDGERT_OK) goto done;
   st = edgert_interpreter_create(model, NULL, &interp);
-  CHECK_MSG(st == EDGERT_OK, "%s: %s", model_rel, interp ? edgert_interpreter_error(interp) : "out of memory");
+  CHECK_MSG(st == EDGERT_OK, "%s: %s", model_rel,
+            interp ? edgert_interpreter_error(interp) : "out of memory");
   if (st != EDGERT_OK) goto done;
   edgert_tensor_info in_info, out_info;
   edgert_interpreter_input_info(interp, 0, &in_info);
@@ -141,9 +152,12 @@ static inline size_t check_model_golden(const char *model_rel, const char *input
   unsigned char *x = edgert_interpreter_input_data(interp, 0);
   for (size_t i = 0; i < n_in; i++) {
     int64_t v = in[i];
-    if (in_info.dtype == EDGERT_INT8) ((int8_t *)x)[i] = (int8_t)v;
-    else if (in_info.dtype == EDGERT_INT16) ((int16_t *)x)[i] = (int16_t)v;
-    else if (in_info.dtype == EDGERT_INT32) ((int32_t *)x)[i] = (int32_t)v;
+    if (in_info.dtype == EDGERT_INT8)
+      ((int8_t *)x)[i] = (int8_t)v;
+    else if (in_info.dtype == EDGERT_INT16)
+      ((int16_t *)x)[i] = (int16_t)v;
+    else if (in_info.dtype == EDGERT_INT32)
+      ((int32_t *)x)[i] = (int32_t)v;
   }
   st = edgert_interpreter_invoke(interp);
   CHECK_MSG(st == EDGERT_OK, "%s: %s", model_rel, edgert_interpreter_error(interp));

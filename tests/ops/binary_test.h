@@ -82,6 +82,18 @@ static inline void bt_quantize_i16(const float *x, int n, float scale, int32_t z
   for (int i = 0; i < n; i++) q[i] = (int16_t)bt_quantize(x[i], scale, zp, -32768, 32767);
 }
 
+/* Scale and zero point TFLite's kernel tests derive from a float range [min, max] containing 0
+ * (tensorflow/lite/kernels/test_util.h QuantizationParams). */
+static inline void bt_qparams_from_range(float min, float max, int32_t qmin, int32_t qmax, float *scale,
+                                         int32_t *zero_point) {
+  *scale = (max - min) / (float)(qmax - qmin);
+  const float from_min = (float)qmin - min / *scale, from_max = (float)qmax - max / *scale;
+  const float error_min = fabsf((float)qmin) + fabsf(min / *scale);
+  const float error_max = fabsf((float)qmax) + fabsf(max / *scale);
+  const float zp = error_min < error_max ? from_min : from_max;
+  *zero_point = zp <= (float)qmin ? qmin : zp >= (float)qmax ? qmax : (int32_t)roundf(zp);
+}
+
 /* Builds a shape: BT_SHAPE(2, 3) -> ndim 2, dims {2, 3}. */
 #define BT_NDIM_(...) ((int)(sizeof((int64_t[]){__VA_ARGS__}) / sizeof(int64_t)))
 #define BT_SHAPE(...) .ndim = BT_NDIM_(__VA_ARGS__), .dims = {__VA_ARGS__}

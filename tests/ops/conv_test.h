@@ -65,20 +65,24 @@ static inline edgert_status ct_run(er_op op, const void *attrs, size_t attrs_siz
 }
 
 static inline void ct_expect_f32(const float *got, const float *want, int n, double tol) {
-  for (int i = 0; i < n; i++) CHECK_NEAR(got[i], want[i], tol);
+  for (int i = 0; i < n; i++)
+    CHECK_NEAR(got[i], want[i], tol);
 }
 
 static inline void ct_expect_i8(const int8_t *got, const int8_t *want, int n) {
-  for (int i = 0; i < n; i++) CHECK_EQ_INT(got[i], want[i]);
+  for (int i = 0; i < n; i++)
+    CHECK_EQ_INT(got[i], want[i]);
 }
 
 static inline void ct_expect_i16(const int16_t *got, const int16_t *want, int n) {
-  for (int i = 0; i < n; i++) CHECK_EQ_INT(got[i], want[i]);
+  for (int i = 0; i < n; i++)
+    CHECK_EQ_INT(got[i], want[i]);
 }
 
 static inline void ct_expect_dims(const edgert_tensor_info *info, int ndim, const int64_t *dims) {
   CHECK_EQ_INT(info->ndim, ndim);
-  for (int i = 0; i < ndim && i < info->ndim; i++) CHECK_EQ_INT(info->dims[i], dims[i]);
+  for (int i = 0; i < ndim && i < info->ndim; i++)
+    CHECK_EQ_INT(info->dims[i], dims[i]);
 }
 
 #endif

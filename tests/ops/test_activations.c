@@ -40,10 +40,18 @@ static void run_quantized_relu(er_op op, edgert_dtype type, const float *x, void
   tfl_quant_params(-8.0f, 8.0f * 127.0f / 128.0f, qmin, qmax, &scale, &zp);
   tfl_quantize(x, 8, scale, zp, qmin, qmax, q);
   uint8_t in[8];
-  if (type == EDGERT_INT8) to_i8(q, 8, (int8_t *)in);
-  else to_u8(q, 8, in);
-  act_case c = {.op = op, .in_type = type, .out_type = type, .ndim = 4, .in_scale = scale, .out_scale = scale,
-                .in_zp = zp, .out_zp = zp};
+  if (type == EDGERT_INT8)
+    to_i8(q, 8, (int8_t *)in);
+  else
+    to_u8(q, 8, in);
+  act_case c = {.op = op,
+                .in_type = type,
+                .out_type = type,
+                .ndim = 4,
+                .in_scale = scale,
+                .out_scale = scale,
+                .in_zp = zp,
+                .out_zp = zp};
   memcpy(c.dims, k1x2x4x1, sizeof k1x2x4x1);
   CHECK_OK(act_run(&c, in, out, 8));
 }
@@ -53,7 +61,8 @@ static void test_relu_int8_exact(void) {
   const int8_t want[8] = {0, 0, 32, 64, 48, 0, 112, 16};
   int8_t out[8];
   run_quantized_relu(ER_OP_RELU, EDGERT_INT8, x, out);
-  for (int i = 0; i < 8; i++) CHECK_EQ_INT(out[i], want[i]);
+  for (int i = 0; i < 8; i++)
+    CHECK_EQ_INT(out[i], want[i]);
 }
 
 static void test_relu6_int8_exact(void) {
@@ -61,7 +70,8 @@ static void test_relu6_int8_exact(void) {
   const int8_t want[8] = {0, 0, 32, 64, 48, 0, 96, 16};
   int8_t out[8];
   run_quantized_relu(ER_OP_RELU6, EDGERT_INT8, x, out);
-  for (int i = 0; i < 8; i++) CHECK_EQ_INT(out[i], want[i]);
+  for (int i = 0; i < 8; i++)
+    CHECK_EQ_INT(out[i], want[i]);
 }
 
 static void test_relu_uint8_exact(void) {
@@ -69,7 +79,8 @@ static void test_relu_uint8_exact(void) {
   const uint8_t want[8] = {128, 128, 160, 192, 176, 128, 240, 144};
   uint8_t out[8];
   run_quantized_relu(ER_OP_RELU, EDGERT_UINT8, x, out);
-  for (int i = 0; i < 8; i++) CHECK_EQ_INT(out[i], want[i]);
+  for (int i = 0; i < 8; i++)
+    CHECK_EQ_INT(out[i], want[i]);
 }
 
 static void test_relu6_uint8_exact(void) {
@@ -77,7 +88,8 @@ static void test_relu6_uint8_exact(void) {
   const uint8_t want[8] = {128, 128, 160, 192, 176, 128, 224, 144};
   uint8_t out[8];
   run_quantized_relu(ER_OP_RELU6, EDGERT_UINT8, x, out);
-  for (int i = 0; i < 8; i++) CHECK_EQ_INT(out[i], want[i]);
+  for (int i = 0; i < 8; i++)
+    CHECK_EQ_INT(out[i], want[i]);
 }
 
 /* Relu1Int8: range [-2, 1], checked dequantized within kQuantizedTolerance = 2/256. */
@@ -90,11 +102,18 @@ static void test_relu_n1_to_1_int8(void) {
   tfl_quantize(x, 8, scale, zp, -128, 127, q);
   int8_t in[8], out[8];
   to_i8(q, 8, in);
-  act_case c = {.op = ER_OP_RELU_N1_TO_1, .in_type = EDGERT_INT8, .out_type = EDGERT_INT8, .ndim = 4,
-                .in_scale = scale, .out_scale = scale, .in_zp = zp, .out_zp = zp};
+  act_case c = {.op = ER_OP_RELU_N1_TO_1,
+                .in_type = EDGERT_INT8,
+                .out_type = EDGERT_INT8,
+                .ndim = 4,
+                .in_scale = scale,
+                .out_scale = scale,
+                .in_zp = zp,
+                .out_zp = zp};
   memcpy(c.dims, k1x2x4x1, sizeof k1x2x4x1);
   CHECK_OK(act_run(&c, in, out, 8));
-  for (int i = 0; i < 8; i++) CHECK_NEAR(scale * (float)(out[i] - zp), want[i], 2.0 / 256);
+  for (int i = 0; i < 8; i++)
+    CHECK_NEAR(scale * (float)(out[i] - zp), want[i], 2.0 / 256);
 }
 
 static void test_elu_float(void) {
@@ -114,8 +133,13 @@ static void test_gelu_float(void) {
   float out[3];
   for (int approximate = 0; approximate <= 1; approximate++) {
     er_gelu_attrs attrs = {.approximate = approximate};
-    act_case c = {.op = ER_OP_GELU, .attrs = &attrs, .attrs_size = sizeof attrs, .in_type = EDGERT_FLOAT32,
-                  .out_type = EDGERT_FLOAT32, .ndim = 1, .dims = {3}};
+    act_case c = {.op = ER_OP_GELU,
+                  .attrs = &attrs,
+                  .attrs_size = sizeof attrs,
+                  .in_type = EDGERT_FLOAT32,
+                  .out_type = EDGERT_FLOAT32,
+                  .ndim = 1,
+                  .dims = {3}};
     CHECK_OK(act_run(&c, in, out, sizeof out));
     check_floats_near(out, approximate ? approx : exact, 3, 1e-6);
   }
@@ -127,10 +151,15 @@ static void test_bad_inputs_refused(void) {
   int32_t out[4];
   act_case c = {.op = ER_OP_RELU, .in_type = EDGERT_INT32, .out_type = EDGERT_INT32, .ndim = 1, .dims = {4}};
   CHECK(act_run(&c, in, out, sizeof out) == EDGERT_ERR_UNSUPPORTED);
-  act_case mixed = {.op = ER_OP_RELU6, .in_type = EDGERT_INT8, .out_type = EDGERT_FLOAT32, .ndim = 1, .dims = {4},
+  act_case mixed = {.op = ER_OP_RELU6,
+                    .in_type = EDGERT_INT8,
+                    .out_type = EDGERT_FLOAT32,
+                    .ndim = 1,
+                    .dims = {4},
                     .in_scale = 0.1f};
   CHECK(act_run(&mixed, in, out, sizeof out) != EDGERT_OK);
-  act_case no_scale = {.op = ER_OP_RELU, .in_type = EDGERT_INT8, .out_type = EDGERT_INT8, .ndim = 1, .dims = {4}};
+  act_case no_scale = {
+      .op = ER_OP_RELU, .in_type = EDGERT_INT8, .out_type = EDGERT_INT8, .ndim = 1, .dims = {4}};
   CHECK(act_run(&no_scale, in, out, 4) != EDGERT_OK);
 }
 

@@ -9,14 +9,16 @@
 #include "core/attrs.h"
 
 static void iota_from(float *v, int n, float first) {
-  for (int i = 0; i < n; i++) v[i] = first + (float)i;
+  for (int i = 0; i < n; i++)
+    v[i] = first + (float)i;
 }
 
-static void run_float(bool adj_x, bool adj_y, int lhs_ndim, const int64_t *lhs_dims, const float *lhs, int rhs_ndim,
-                      const int64_t *rhs_dims, const float *rhs, int out_ndim, const int64_t *out_dims,
-                      const float *want, int n) {
+static void run_float(bool adj_x, bool adj_y, int lhs_ndim, const int64_t *lhs_dims, const float *lhs,
+                      int rhs_ndim, const int64_t *rhs_dims, const float *rhs, int out_ndim,
+                      const int64_t *out_dims, const float *want, int n) {
   er_matmul_attrs a = {adj_x, adj_y};
-  ct_tensor in[2] = {{.dtype = EDGERT_FLOAT32, .ndim = lhs_ndim}, {.dtype = EDGERT_FLOAT32, .ndim = rhs_ndim}};
+  ct_tensor in[2] = {{.dtype = EDGERT_FLOAT32, .ndim = lhs_ndim},
+                     {.dtype = EDGERT_FLOAT32, .ndim = rhs_ndim}};
   memcpy(in[0].dims, lhs_dims, sizeof(int64_t) * (size_t)lhs_ndim);
   memcpy(in[1].dims, rhs_dims, sizeof(int64_t) * (size_t)rhs_ndim);
   ct_tensor out = {.dtype = EDGERT_FLOAT32, .ndim = -1};
@@ -42,12 +44,12 @@ static void bmm_float_adjoints(void) {
   float lhs[6], rhs[12];
   iota_from(lhs, 6, 1);
   static const float rhs_t[12] = {7, 11, 15, 8, 12, 16, 9, 13, 17, 10, 14, 18};
-  run_float(false, true, 3, (int64_t[]){1, 2, 3}, lhs, 3, (int64_t[]){1, 4, 3}, rhs_t, 3, (int64_t[]){1, 2, 4},
-            k_simple, 8);
+  run_float(false, true, 3, (int64_t[]){1, 2, 3}, lhs, 3, (int64_t[]){1, 4, 3}, rhs_t, 3,
+            (int64_t[]){1, 2, 4}, k_simple, 8);
   static const float lhs_t[6] = {1, 4, 2, 5, 3, 6};
   iota_from(rhs, 12, 7);
-  run_float(true, false, 3, (int64_t[]){1, 3, 2}, lhs_t, 3, (int64_t[]){1, 3, 4}, rhs, 3, (int64_t[]){1, 2, 4},
-            k_simple, 8);
+  run_float(true, false, 3, (int64_t[]){1, 3, 2}, lhs_t, 3, (int64_t[]){1, 3, 4}, rhs, 3,
+            (int64_t[]){1, 2, 4}, k_simple, 8);
 }
 
 static void bmm_float_batch_two(void) {
@@ -55,8 +57,8 @@ static void bmm_float_batch_two(void) {
   iota_from(lhs, 12, 1);
   iota_from(rhs, 24, 7);
   static const float want[16] = {74, 80, 86, 92, 173, 188, 203, 218, 560, 584, 608, 632, 767, 800, 833, 866};
-  run_float(false, false, 3, (int64_t[]){2, 2, 3}, lhs, 3, (int64_t[]){2, 3, 4}, rhs, 3, (int64_t[]){2, 2, 4}, want,
-            16);
+  run_float(false, false, 3, (int64_t[]){2, 2, 3}, lhs, 3, (int64_t[]){2, 3, 4}, rhs, 3, (int64_t[]){2, 2, 4},
+            want, 16);
 }
 
 static void bmm_float_broadcast_rhs(void) {
@@ -64,7 +66,8 @@ static void bmm_float_broadcast_rhs(void) {
   iota_from(lhs, 12, 1);
   iota_from(rhs, 12, 7);
   static const float want[16] = {74, 80, 86, 92, 173, 188, 203, 218, 272, 296, 320, 344, 371, 404, 437, 470};
-  run_float(false, false, 3, (int64_t[]){2, 2, 3}, lhs, 2, (int64_t[]){3, 4}, rhs, 3, (int64_t[]){2, 2, 4}, want, 16);
+  run_float(false, false, 3, (int64_t[]){2, 2, 3}, lhs, 2, (int64_t[]){3, 4}, rhs, 3, (int64_t[]){2, 2, 4},
+            want, 16);
 }
 
 /* lhs [2, 10] activations; rhs [10, 3] constant weights (as the upstream model holds them). */
@@ -74,8 +77,10 @@ static const float k_q_rhs[30] = {1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5,  5,  5,
 
 static void bmm_int8(void) {
   int8_t lhs[20], rhs[30];
-  for (int i = 0; i < 20; i++) lhs[i] = (int8_t)(k_q_lhs[i] * 2 - 1);
-  for (int i = 0; i < 30; i++) rhs[i] = (int8_t)(k_q_rhs[i] * 2 - 1);
+  for (int i = 0; i < 20; i++)
+    lhs[i] = (int8_t)(k_q_lhs[i] * 2 - 1);
+  for (int i = 0; i < 30; i++)
+    rhs[i] = (int8_t)(k_q_rhs[i] * 2 - 1);
   static const int8_t want[6] = {22, 22, 22, 56, 56, 56};
   er_matmul_attrs a = {false, false};
   ct_tensor in[2] = {
@@ -84,14 +89,17 @@ static void bmm_int8(void) {
   };
   ct_tensor out = {.dtype = EDGERT_INT8, .ndim = -1, .scale = 1.0f, .zero_point = -1};
   int8_t got[6];
-  CHECK_OK(ct_run(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, in, (const void *[]){lhs}, &out, got, sizeof got, NULL, false));
+  CHECK_OK(ct_run(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, in, (const void *[]){lhs}, &out, got, sizeof got, NULL,
+                  false));
   ct_expect_i8(got, want, 6);
 }
 
 static void bmm_int16(void) {
   int16_t lhs[20], rhs[30];
-  for (int i = 0; i < 20; i++) lhs[i] = (int16_t)(k_q_lhs[i] * 2);
-  for (int i = 0; i < 30; i++) rhs[i] = (int16_t)(k_q_rhs[i] * 4);
+  for (int i = 0; i < 20; i++)
+    lhs[i] = (int16_t)(k_q_lhs[i] * 2);
+  for (int i = 0; i < 30; i++)
+    rhs[i] = (int16_t)(k_q_rhs[i] * 4);
   static const int16_t want[6] = {23, 23, 23, 57, 57, 57};
   er_matmul_attrs a = {false, false};
   ct_tensor in[2] = {
@@ -100,7 +108,8 @@ static void bmm_int16(void) {
   };
   ct_tensor out = {.dtype = EDGERT_INT16, .ndim = -1, .scale = 1.0f};
   int16_t got[6];
-  CHECK_OK(ct_run(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, in, (const void *[]){lhs}, &out, got, sizeof got, NULL, false));
+  CHECK_OK(ct_run(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, in, (const void *[]){lhs}, &out, got, sizeof got, NULL,
+                  false));
   ct_expect_i16(got, want, 6);
 }
 
@@ -111,23 +120,23 @@ static void bmm_rejects_bad_inputs(void) {
   /* depths 3 and 4 differ */
   ct_tensor depth[2] = {{.dtype = EDGERT_FLOAT32, .ndim = 2, .dims = {2, 3}},
                         {.dtype = EDGERT_FLOAT32, .ndim = 2, .dims = {4, 4}}};
-  CHECK(ct_run(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, depth, (const void *[]){data, data}, &out, got, 32, NULL, true) !=
-        EDGERT_OK);
+  CHECK(ct_run(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, depth, (const void *[]){data, data}, &out, got, 32, NULL,
+               true) != EDGERT_OK);
   /* batch dims 2 and 3 do not broadcast */
   ct_tensor batch[2] = {{.dtype = EDGERT_FLOAT32, .ndim = 3, .dims = {2, 1, 2}},
                         {.dtype = EDGERT_FLOAT32, .ndim = 3, .dims = {3, 2, 1}}};
-  CHECK(ct_run(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, batch, (const void *[]){data, data}, &out, got, 8, NULL, true) !=
-        EDGERT_OK);
+  CHECK(ct_run(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, batch, (const void *[]){data, data}, &out, got, 8, NULL,
+               true) != EDGERT_OK);
   /* float x int8 */
   ct_tensor mixed[2] = {{.dtype = EDGERT_FLOAT32, .ndim = 2, .dims = {2, 3}},
                         {.dtype = EDGERT_INT8, .ndim = 2, .dims = {3, 4}, .scale = 1.0f}};
-  CHECK(ct_run(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, mixed, (const void *[]){data, data}, &out, got, 32, NULL, true) !=
-        EDGERT_OK);
+  CHECK(ct_run(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, mixed, (const void *[]){data, data}, &out, got, 32, NULL,
+               true) != EDGERT_OK);
   /* rank 1 */
   ct_tensor rank1[2] = {{.dtype = EDGERT_FLOAT32, .ndim = 1, .dims = {3}},
                         {.dtype = EDGERT_FLOAT32, .ndim = 2, .dims = {3, 4}}};
-  CHECK(ct_run(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, rank1, (const void *[]){data, data}, &out, got, 16, NULL, true) !=
-        EDGERT_OK);
+  CHECK(ct_run(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, rank1, (const void *[]){data, data}, &out, got, 16, NULL,
+               true) != EDGERT_OK);
 }
 
 void run_tests(void) {

@@ -8,12 +8,15 @@ static const int32_t kTruncated[6] = {100, 1, 0, 0, 1, 1};
 static void test_float_to_int8_and_int16(void) {
   int8_t out8[6];
   int16_t out16[6];
-  act_case c = {.op = ER_OP_CAST, .in_type = EDGERT_FLOAT32, .out_type = EDGERT_INT8, .ndim = 2, .dims = {3, 2}};
+  act_case c = {
+      .op = ER_OP_CAST, .in_type = EDGERT_FLOAT32, .out_type = EDGERT_INT8, .ndim = 2, .dims = {3, 2}};
   CHECK_OK(act_run(&c, kFloats, out8, sizeof out8));
-  for (int i = 0; i < 6; i++) CHECK_EQ_INT(out8[i], kTruncated[i]);
+  for (int i = 0; i < 6; i++)
+    CHECK_EQ_INT(out8[i], kTruncated[i]);
   c.out_type = EDGERT_INT16;
   CHECK_OK(act_run(&c, kFloats, out16, sizeof out16));
-  for (int i = 0; i < 6; i++) CHECK_EQ_INT(out16[i], kTruncated[i]);
+  for (int i = 0; i < 6; i++)
+    CHECK_EQ_INT(out16[i], kTruncated[i]);
 }
 
 static void test_int8_and_int16_to_float(void) {
@@ -21,7 +24,8 @@ static void test_int8_and_int16_to_float(void) {
   const int16_t in16[6] = {123, 0, 1, 2, 3, 4};
   const float want[6] = {123.f, 0.f, 1.f, 2.f, 3.f, 4.f};
   float out[6];
-  act_case c = {.op = ER_OP_CAST, .in_type = EDGERT_INT8, .out_type = EDGERT_FLOAT32, .ndim = 2, .dims = {3, 2}};
+  act_case c = {
+      .op = ER_OP_CAST, .in_type = EDGERT_INT8, .out_type = EDGERT_FLOAT32, .ndim = 2, .dims = {3, 2}};
   CHECK_OK(act_run(&c, in8, out, sizeof out));
   check_floats_near(out, want, 6, 0.0);
   c.in_type = EDGERT_INT16;

@@ -30,63 +30,69 @@ static er_conv_attrs attrs_of(er_padding padding, int stride_w, int stride_h, er
 }
 
 /* Float conv of input [n,h,w,c] with filter [o,fh,fw,fc] and bias [o]; checks the computed shape too. */
-static void run_float(const er_conv_attrs *a, const int64_t in_dims[4], const float *input, const int64_t f_dims[4],
-                      const float *filter, const float *bias, const int64_t out_dims[4], const float *want) {
+static void run_float(const er_conv_attrs *a, const int64_t in_dims[4], const float *input,
+                      const int64_t f_dims[4], const float *filter, const float *bias,
+                      const int64_t out_dims[4], const float *want) {
   ct_tensor in[3] = {
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {in_dims[0], in_dims[1], in_dims[2], in_dims[3]}},
-      {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {f_dims[0], f_dims[1], f_dims[2], f_dims[3]}, .data = filter},
+      {.dtype = EDGERT_FLOAT32,
+       .ndim = 4,
+       .dims = {f_dims[0], f_dims[1], f_dims[2], f_dims[3]},
+       .data = filter},
       {.dtype = EDGERT_FLOAT32, .ndim = 1, .dims = {f_dims[0]}, .data = bias, .absent = bias == NULL},
   };
   ct_tensor out = {.dtype = EDGERT_FLOAT32, .ndim = -1};
   int64_t n = out_dims[0] * out_dims[1] * out_dims[2] * out_dims[3];
   float got[128];
   edgert_tensor_info info;
-  CHECK_OK(ct_run(ER_OP_CONV_2D, a, sizeof *a, 3, in, (const void *[]){input}, &out, got, sizeof(float) * (size_t)n,
-                  &info, false));
+  CHECK_OK(ct_run(ER_OP_CONV_2D, a, sizeof *a, 3, in, (const void *[]){input}, &out, got,
+                  sizeof(float) * (size_t)n, &info, false));
   ct_expect_dims(&info, 4, out_dims);
   ct_expect_f32(got, want, (int)n, 1e-4);
 }
 
 static void conv_float_simple(void) {
   er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
-  run_float(&a, (int64_t[]){2, 2, 4, 1}, k_input, (int64_t[]){3, 2, 2, 1}, k_filter, k_bias, (int64_t[]){2, 1, 2, 3},
-            k_golden);
+  run_float(&a, (int64_t[]){2, 2, 4, 1}, k_input, (int64_t[]){3, 2, 2, 1}, k_filter, k_bias,
+            (int64_t[]){2, 1, 2, 3}, k_golden);
 }
 
 static void conv_float_two_input_channels(void) {
   static const float input[32] = {0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 1,   1,   1, 1, 1,   1,   1, 1,
                                   0.5, 0.5, 1,   1,   1.5, 1.5, 2,   2,   0.5, 0.5, 1, 1, 1.5, 1.5, 2, 2};
-  static const float filter[24] = {1, 1, 2, 2, 3, 3, 4, 4, -1, -1, 1, 1, -1, -1, 1, 1, -1, -1, -1, -1, 1, 1, 1, 1};
+  static const float filter[24] = {1,  1,  2, 2, 3,  3,  4,  4,  -1, -1, 1, 1,
+                                   -1, -1, 1, 1, -1, -1, -1, -1, 1,  1,  1, 1};
   er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
-  run_float(&a, (int64_t[]){2, 2, 4, 2}, input, (int64_t[]){3, 2, 2, 2}, filter, k_bias, (int64_t[]){2, 1, 2, 3},
-            k_golden);
+  run_float(&a, (int64_t[]){2, 2, 4, 2}, input, (int64_t[]){3, 2, 2, 2}, filter, k_bias,
+            (int64_t[]){2, 1, 2, 3}, k_golden);
 }
 
 static void conv_float_fused_activations(void) {
   static const float relu6[12] = {6, 2, 5, 6, 2, 5, 6, 4, 3, 6, 4, 3};
   static const float relu_n1[12] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
   er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_RELU6);
-  run_float(&a, (int64_t[]){2, 2, 4, 1}, k_input, (int64_t[]){3, 2, 2, 1}, k_filter, k_bias, (int64_t[]){2, 1, 2, 3},
-            relu6);
+  run_float(&a, (int64_t[]){2, 2, 4, 1}, k_input, (int64_t[]){3, 2, 2, 1}, k_filter, k_bias,
+            (int64_t[]){2, 1, 2, 3}, relu6);
   a.activation = ER_ACT_RELU_N1_TO_1;
-  run_float(&a, (int64_t[]){2, 2, 4, 1}, k_input, (int64_t[]){3, 2, 2, 1}, k_filter, k_bias, (int64_t[]){2, 1, 2, 3},
-            relu_n1);
+  run_float(&a, (int64_t[]){2, 2, 4, 1}, k_input, (int64_t[]){3, 2, 2, 1}, k_filter, k_bias,
+            (int64_t[]){2, 1, 2, 3}, relu_n1);
 }
 
 static void conv_float_stride_one(void) {
   static const float input[16] = {1, 1, 1, 1, 2, 2, 3, 2, 1, 2, 3, 4, 1, 2, 4, 4};
   static const float want[18] = {18, 2, 5, 22, 3, 6, 21, 1, 6, 17, 4, 3, 31, 5, 4, 40, 3, 4};
   er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, 1, ER_ACT_NONE);
-  run_float(&a, (int64_t[]){2, 2, 4, 1}, input, (int64_t[]){3, 2, 2, 1}, k_filter, k_bias, (int64_t[]){2, 1, 3, 3},
-            want);
+  run_float(&a, (int64_t[]){2, 2, 4, 1}, input, (int64_t[]){3, 2, 2, 1}, k_filter, k_bias,
+            (int64_t[]){2, 1, 3, 3}, want);
 }
 
 static void conv_float_same_padding(void) {
   static const float input[8] = {1, 1, 1, 1, 2, 2, 3, 2};
-  static const float want[24] = {18, 2, 5, 22, 3, 6, 21, 1, 6, 8, -1, 4, 7, 2, -1, 9, 3, -2, 8, 1, -2, 3, 0, 1};
+  static const float want[24] = {18, 2, 5,  22, 3, 6,  21, 1, 6,  8, -1, 4,
+                                 7,  2, -1, 9,  3, -2, 8,  1, -2, 3, 0,  1};
   er_conv_attrs a = attrs_of(ER_PAD_SAME, 1, 1, ER_ACT_NONE);
-  run_float(&a, (int64_t[]){1, 2, 4, 1}, input, (int64_t[]){3, 2, 2, 1}, k_filter, k_bias, (int64_t[]){1, 2, 4, 3},
-            want);
+  run_float(&a, (int64_t[]){1, 2, 4, 1}, input, (int64_t[]){3, 2, 2, 1}, k_filter, k_bias,
+            (int64_t[]){1, 2, 4, 3}, want);
 }
 
 static void conv_float_anisotropic_strides(void) {
@@ -95,18 +101,21 @@ static void conv_float_anisotropic_strides(void) {
   static const float bias[1] = {-1};
   static const float want[4] = {30, -24, 40, -34};
   er_conv_attrs a = attrs_of(ER_PAD_VALID, 3, 1, ER_ACT_NONE);
-  run_float(&a, (int64_t[]){1, 3, 6, 1}, input, (int64_t[]){1, 2, 2, 1}, filter, bias, (int64_t[]){1, 2, 2, 1}, want);
+  run_float(&a, (int64_t[]){1, 3, 6, 1}, input, (int64_t[]){1, 2, 2, 1}, filter, bias,
+            (int64_t[]){1, 2, 2, 1}, want);
 }
 
 static void conv_float_dilation_without_bias(void) {
   float input[81] = {0};
   for (int y = 3; y < 6; y++)
-    for (int x = 3; x < 6; x++) input[y * 9 + x] = 1;
+    for (int x = 3; x < 6; x++)
+      input[y * 9 + x] = 1;
   static const float filter[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
   static const float want[9] = {5, 5, 5, 5, 5, 5, 5, 5, 5};
   er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, 1, ER_ACT_NONE);
   a.dilation_h = a.dilation_w = 3;
-  run_float(&a, (int64_t[]){1, 9, 9, 1}, input, (int64_t[]){1, 3, 3, 1}, filter, NULL, (int64_t[]){1, 3, 3, 1}, want);
+  run_float(&a, (int64_t[]){1, 9, 9, 1}, input, (int64_t[]){1, 3, 3, 1}, filter, NULL,
+            (int64_t[]){1, 3, 3, 1}, want);
 }
 
 /* Two groups: input channel 0 carries the first batch of SimpleTestFloat32 and channel 1 the second;
@@ -137,12 +146,19 @@ static void conv_int8_per_channel(void) {
   er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, 1, ER_ACT_NONE);
   ct_tensor in[3] = {
       {.dtype = EDGERT_INT8, .ndim = 4, .dims = {1, 2, 3, 2}, .scale = 0.5f, .zero_point = -1},
-      {.dtype = EDGERT_INT8, .ndim = 4, .dims = {2, 2, 2, 2}, .data = filter, .channels = 2, .axis = 0, .scales = scales},
+      {.dtype = EDGERT_INT8,
+       .ndim = 4,
+       .dims = {2, 2, 2, 2},
+       .data = filter,
+       .channels = 2,
+       .axis = 0,
+       .scales = scales},
       {.dtype = EDGERT_INT32, .ndim = 1, .dims = {2}, .data = bias},
   };
   ct_tensor out = {.dtype = EDGERT_INT8, .ndim = -1, .scale = 0.5f, .zero_point = -1};
   int8_t got[4];
-  CHECK_OK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, in, (const void *[]){input}, &out, got, sizeof got, NULL, false));
+  CHECK_OK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, in, (const void *[]){input}, &out, got, sizeof got, NULL,
+                  false));
   ct_expect_i8(got, want, 4);
 }
 
@@ -150,9 +166,12 @@ static void conv_int8_per_channel(void) {
  * output scale 1 zero point 3: every value exact, so the output is golden + 3. */
 static void conv_int8_per_tensor(void) {
   int8_t input[16], filter[12], want[12];
-  for (int i = 0; i < 16; i++) input[i] = (int8_t)(k_input[i] * 2 - 1);
-  for (int i = 0; i < 12; i++) filter[i] = (int8_t)k_filter[i];
-  for (int i = 0; i < 12; i++) want[i] = (int8_t)(k_golden[i] + 3);
+  for (int i = 0; i < 16; i++)
+    input[i] = (int8_t)(k_input[i] * 2 - 1);
+  for (int i = 0; i < 12; i++)
+    filter[i] = (int8_t)k_filter[i];
+  for (int i = 0; i < 12; i++)
+    want[i] = (int8_t)(k_golden[i] + 3);
   static const int32_t bias[3] = {2, 4, 6};
   er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
   ct_tensor in[3] = {
@@ -162,28 +181,40 @@ static void conv_int8_per_tensor(void) {
   };
   ct_tensor out = {.dtype = EDGERT_INT8, .ndim = -1, .scale = 1.0f, .zero_point = 3};
   int8_t got[12];
-  CHECK_OK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, in, (const void *[]){input}, &out, got, sizeof got, NULL, false));
+  CHECK_OK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, in, (const void *[]){input}, &out, got, sizeof got, NULL,
+                  false));
   ct_expect_i8(got, want, 12);
 }
 
 /* Grouped conv in int8: group 1's filters use scale 0.5 (weights doubled) to mix per-channel scales. */
 static void conv_int8_groups(void) {
   int8_t input[16], filter[24], want[12];
-  for (int i = 0; i < 16; i++) input[i] = (int8_t)(k_grouped_input[i] * 2); /* scale 0.5 */
-  for (int i = 0; i < 12; i++) filter[i] = (int8_t)k_filter[i];
-  for (int i = 0; i < 12; i++) filter[12 + i] = (int8_t)(k_filter[i] * 2);
-  for (int i = 0; i < 12; i++) want[i] = (int8_t)k_grouped_golden[i];
+  for (int i = 0; i < 16; i++)
+    input[i] = (int8_t)(k_grouped_input[i] * 2); /* scale 0.5 */
+  for (int i = 0; i < 12; i++)
+    filter[i] = (int8_t)k_filter[i];
+  for (int i = 0; i < 12; i++)
+    filter[12 + i] = (int8_t)(k_filter[i] * 2);
+  for (int i = 0; i < 12; i++)
+    want[i] = (int8_t)k_grouped_golden[i];
   static const float scales[6] = {1, 1, 1, 0.5f, 0.5f, 0.5f};
   static const int32_t bias[6] = {2, 4, 6, 4, 8, 12};
   er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
   ct_tensor in[3] = {
       {.dtype = EDGERT_INT8, .ndim = 4, .dims = {1, 2, 4, 2}, .scale = 0.5f},
-      {.dtype = EDGERT_INT8, .ndim = 4, .dims = {6, 2, 2, 1}, .data = filter, .channels = 6, .axis = 0, .scales = scales},
+      {.dtype = EDGERT_INT8,
+       .ndim = 4,
+       .dims = {6, 2, 2, 1},
+       .data = filter,
+       .channels = 6,
+       .axis = 0,
+       .scales = scales},
       {.dtype = EDGERT_INT32, .ndim = 1, .dims = {6}, .data = bias},
   };
   ct_tensor out = {.dtype = EDGERT_INT8, .ndim = -1, .scale = 1.0f};
   int8_t got[12];
-  CHECK_OK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, in, (const void *[]){input}, &out, got, sizeof got, NULL, false));
+  CHECK_OK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, in, (const void *[]){input}, &out, got, sizeof got, NULL,
+                  false));
   ct_expect_i8(got, want, 12);
 }
 
@@ -194,24 +225,35 @@ static void run_int16(er_activation act, const float *bias_f, float out_scale, c
   int16_t input[16];
   int8_t filter[12];
   int64_t bias[3];
-  for (int i = 0; i < 16; i++) input[i] = (int16_t)(k_input[i] * 2);
-  for (int i = 0; i < 12; i++) filter[i] = (int8_t)(k_filter[i] / scales[i / 4]);
-  for (int c = 0; c < 3; c++) bias[c] = (int64_t)(bias_f[c] / (0.5f * scales[c]));
+  for (int i = 0; i < 16; i++)
+    input[i] = (int16_t)(k_input[i] * 2);
+  for (int i = 0; i < 12; i++)
+    filter[i] = (int8_t)(k_filter[i] / scales[i / 4]);
+  for (int c = 0; c < 3; c++)
+    bias[c] = (int64_t)(bias_f[c] / (0.5f * scales[c]));
   er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, act);
   ct_tensor in[3] = {
       {.dtype = EDGERT_INT16, .ndim = 4, .dims = {2, 2, 4, 1}, .scale = 0.5f},
-      {.dtype = EDGERT_INT8, .ndim = 4, .dims = {3, 2, 2, 1}, .data = filter, .channels = 3, .axis = 0, .scales = scales},
+      {.dtype = EDGERT_INT8,
+       .ndim = 4,
+       .dims = {3, 2, 2, 1},
+       .data = filter,
+       .channels = 3,
+       .axis = 0,
+       .scales = scales},
       {.dtype = EDGERT_INT64, .ndim = 1, .dims = {3}, .data = bias},
   };
   ct_tensor out = {.dtype = EDGERT_INT16, .ndim = -1, .scale = out_scale};
   int16_t got[12];
-  CHECK_OK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, in, (const void *[]){input}, &out, got, sizeof got, NULL, false));
+  CHECK_OK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, in, (const void *[]){input}, &out, got, sizeof got, NULL,
+                  false));
   ct_expect_i16(got, want, 12);
 }
 
 static void conv_int16x8_per_channel(void) {
   int16_t want[12];
-  for (int i = 0; i < 12; i++) want[i] = (int16_t)k_golden[i];
+  for (int i = 0; i < 12; i++)
+    want[i] = (int16_t)k_golden[i];
   run_int16(ER_ACT_NONE, k_bias, 1.0f, want);
 }
 
@@ -233,24 +275,24 @@ static void conv_rejects_bad_inputs(void) {
       {.dtype = EDGERT_INT16, .ndim = 4, .dims = {3, 2, 2, 1}, .data = filter16},
       {.dtype = EDGERT_FLOAT32, .ndim = 1, .dims = {3}, .data = k_bias},
   };
-  CHECK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, hybrid, (const void *[]){k_input}, &out, out_buf, sizeof out_buf,
-               NULL, true) != EDGERT_OK);
+  CHECK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, hybrid, (const void *[]){k_input}, &out, out_buf,
+               sizeof out_buf, NULL, true) != EDGERT_OK);
   /* input channels (3) not a multiple of the filter's (2) */
   ct_tensor channels[3] = {
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {1, 2, 2, 3}},
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {3, 1, 1, 2}, .data = k_filter},
       {.absent = true},
   };
-  CHECK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, channels, (const void *[]){k_input}, &out, out_buf, sizeof out_buf,
-               NULL, true) != EDGERT_OK);
+  CHECK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, channels, (const void *[]){k_input}, &out, out_buf,
+               sizeof out_buf, NULL, true) != EDGERT_OK);
   /* bias of the wrong length */
   ct_tensor bias_len[3] = {
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {2, 2, 4, 1}},
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {3, 2, 2, 1}, .data = k_filter},
       {.dtype = EDGERT_FLOAT32, .ndim = 1, .dims = {2}, .data = k_bias},
   };
-  CHECK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, bias_len, (const void *[]){k_input}, &out, out_buf, sizeof out_buf,
-               NULL, true) != EDGERT_OK);
+  CHECK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, bias_len, (const void *[]){k_input}, &out, out_buf,
+               sizeof out_buf, NULL, true) != EDGERT_OK);
   /* zero stride */
   er_conv_attrs zero_stride = attrs_of(ER_PAD_VALID, 0, 2, ER_ACT_NONE);
   CHECK(ct_run(ER_OP_CONV_2D, &zero_stride, sizeof zero_stride, 3, bias_len, (const void *[]){k_input}, &out,
@@ -261,13 +303,19 @@ static void conv_rejects_bad_inputs(void) {
   static const int8_t input8[16] = {0};
   ct_tensor bad_q[3] = {
       {.dtype = EDGERT_INT8, .ndim = 4, .dims = {2, 2, 4, 1}, .scale = 0.5f},
-      {.dtype = EDGERT_INT8, .ndim = 4, .dims = {3, 2, 2, 1}, .data = filter8, .channels = 2, .axis = 0, .scales = scales},
+      {.dtype = EDGERT_INT8,
+       .ndim = 4,
+       .dims = {3, 2, 2, 1},
+       .data = filter8,
+       .channels = 2,
+       .axis = 0,
+       .scales = scales},
       {.absent = true},
   };
   ct_tensor out8 = {.dtype = EDGERT_INT8, .ndim = -1, .scale = 1.0f};
   int8_t out8_buf[12];
-  CHECK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, bad_q, (const void *[]){input8}, &out8, out8_buf, sizeof out8_buf,
-               NULL, true) != EDGERT_OK);
+  CHECK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, bad_q, (const void *[]){input8}, &out8, out8_buf,
+               sizeof out8_buf, NULL, true) != EDGERT_OK);
 }
 
 void run_tests(void) {

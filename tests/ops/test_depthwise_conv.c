@@ -26,11 +26,15 @@ static er_conv_attrs attrs_of(er_padding padding, int stride, er_activation act,
   return a;
 }
 
-static void run_float(const er_conv_attrs *a, const int64_t in_dims[4], const float *input, const int64_t f_dims[4],
-                      const float *filter, const float *bias, const int64_t out_dims[4], const float *want) {
+static void run_float(const er_conv_attrs *a, const int64_t in_dims[4], const float *input,
+                      const int64_t f_dims[4], const float *filter, const float *bias,
+                      const int64_t out_dims[4], const float *want) {
   ct_tensor in[3] = {
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {in_dims[0], in_dims[1], in_dims[2], in_dims[3]}},
-      {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {f_dims[0], f_dims[1], f_dims[2], f_dims[3]}, .data = filter},
+      {.dtype = EDGERT_FLOAT32,
+       .ndim = 4,
+       .dims = {f_dims[0], f_dims[1], f_dims[2], f_dims[3]},
+       .data = filter},
       {.dtype = EDGERT_FLOAT32, .ndim = 1, .dims = {f_dims[3]}, .data = bias, .absent = bias == NULL},
   };
   ct_tensor out = {.dtype = EDGERT_FLOAT32, .ndim = -1};
@@ -72,19 +76,21 @@ static void depthwise_float_stride_and_same_padding(void) {
 static void depthwise_float_dilation(void) {
   float input[81] = {0};
   for (int y = 3; y < 6; y++)
-    for (int x = 3; x < 6; x++) input[y * 9 + x] = 1;
+    for (int x = 3; x < 6; x++)
+      input[y * 9 + x] = 1;
   static const float filter9[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
   static const float fives[9] = {5, 5, 5, 5, 5, 5, 5, 5, 5};
   er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, ER_ACT_NONE, 3);
   a.depth_multiplier = 1;
-  run_float(&a, (int64_t[]){1, 9, 9, 1}, input, (int64_t[]){1, 3, 3, 1}, filter9, NULL, (int64_t[]){1, 3, 3, 1},
-            fives);
+  run_float(&a, (int64_t[]){1, 9, 9, 1}, input, (int64_t[]){1, 3, 3, 1}, filter9, NULL,
+            (int64_t[]){1, 3, 3, 1}, fives);
   static const float ones[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
   static const float filter4[4] = {1, 2, 3, 4};
   static const float same[9] = {4, 7, 3, 6, 10, 4, 2, 3, 1};
   a = attrs_of(ER_PAD_SAME, 1, ER_ACT_NONE, 2);
   a.depth_multiplier = 1;
-  run_float(&a, (int64_t[]){1, 3, 3, 1}, ones, (int64_t[]){1, 2, 2, 1}, filter4, NULL, (int64_t[]){1, 3, 3, 1}, same);
+  run_float(&a, (int64_t[]){1, 3, 3, 1}, ones, (int64_t[]){1, 2, 2, 1}, filter4, NULL,
+            (int64_t[]){1, 3, 3, 1}, same);
 }
 
 /* SimpleTest in int8: input scale 0.5 zero point -1, per-channel weight scales {1, 2, 1, 4} on axis 3 (all
@@ -94,20 +100,30 @@ static void run_int8(er_activation act, const float *golden) {
   static const float scales[4] = {1, 2, 1, 4};
   int8_t input[12], filter[16], want[8];
   int32_t bias[4];
-  for (int i = 0; i < 12; i++) input[i] = (int8_t)(k_input[i] * 2 - 1);
-  for (int i = 0; i < 16; i++) filter[i] = (int8_t)(k_filter[i] / scales[i % 4]);
-  for (int c = 0; c < 4; c++) bias[c] = (int32_t)(k_bias[c] / (0.5f * scales[c]));
-  for (int i = 0; i < 8; i++) want[i] = (int8_t)(golden[i] + 2 > 127 ? 127 : golden[i] + 2);
+  for (int i = 0; i < 12; i++)
+    input[i] = (int8_t)(k_input[i] * 2 - 1);
+  for (int i = 0; i < 16; i++)
+    filter[i] = (int8_t)(k_filter[i] / scales[i % 4]);
+  for (int c = 0; c < 4; c++)
+    bias[c] = (int32_t)(k_bias[c] / (0.5f * scales[c]));
+  for (int i = 0; i < 8; i++)
+    want[i] = (int8_t)(golden[i] + 2 > 127 ? 127 : golden[i] + 2);
   er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, act, 1);
   ct_tensor in[3] = {
       {.dtype = EDGERT_INT8, .ndim = 4, .dims = {1, 3, 2, 2}, .scale = 0.5f, .zero_point = -1},
-      {.dtype = EDGERT_INT8, .ndim = 4, .dims = {1, 2, 2, 4}, .data = filter, .channels = 4, .axis = 3, .scales = scales},
+      {.dtype = EDGERT_INT8,
+       .ndim = 4,
+       .dims = {1, 2, 2, 4},
+       .data = filter,
+       .channels = 4,
+       .axis = 3,
+       .scales = scales},
       {.dtype = EDGERT_INT32, .ndim = 1, .dims = {4}, .data = bias},
   };
   ct_tensor out = {.dtype = EDGERT_INT8, .ndim = -1, .scale = 1.0f, .zero_point = 2};
   int8_t got[8];
-  CHECK_OK(ct_run(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, in, (const void *[]){input}, &out, got, sizeof got, NULL,
-                  false));
+  CHECK_OK(ct_run(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, in, (const void *[]){input}, &out, got,
+                  sizeof got, NULL, false));
   ct_expect_i8(got, want, 8);
 }
 
@@ -123,9 +139,12 @@ static void depthwise_int8_per_tensor_rounding(void) {
   static const int8_t want[8] = {36, -17, 50, -10, 46, -13, 64, -2};
   int8_t input[12], filter[16];
   int32_t bias[4];
-  for (int i = 0; i < 12; i++) input[i] = (int8_t)k_input[i];
-  for (int i = 0; i < 16; i++) filter[i] = (int8_t)k_filter[i];
-  for (int c = 0; c < 4; c++) bias[c] = (int32_t)k_bias[c];
+  for (int i = 0; i < 12; i++)
+    input[i] = (int8_t)k_input[i];
+  for (int i = 0; i < 16; i++)
+    filter[i] = (int8_t)k_filter[i];
+  for (int c = 0; c < 4; c++)
+    bias[c] = (int32_t)k_bias[c];
   er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, ER_ACT_NONE, 1);
   ct_tensor in[3] = {
       {.dtype = EDGERT_INT8, .ndim = 4, .dims = {1, 3, 2, 2}, .scale = 1.0f},
@@ -134,8 +153,8 @@ static void depthwise_int8_per_tensor_rounding(void) {
   };
   ct_tensor out = {.dtype = EDGERT_INT8, .ndim = -1, .scale = 2.0f};
   int8_t got[8];
-  CHECK_OK(ct_run(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, in, (const void *[]){input}, &out, got, sizeof got, NULL,
-                  false));
+  CHECK_OK(ct_run(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, in, (const void *[]){input}, &out, got,
+                  sizeof got, NULL, false));
   ct_expect_i8(got, want, 8);
 }
 
@@ -145,20 +164,30 @@ static void depthwise_int16x8_per_channel(void) {
   int16_t input[12], want[8];
   int8_t filter[16];
   int64_t bias[4];
-  for (int i = 0; i < 12; i++) input[i] = (int16_t)(k_input[i] * 2);
-  for (int i = 0; i < 16; i++) filter[i] = (int8_t)(k_filter[i] / scales[i % 4]);
-  for (int c = 0; c < 4; c++) bias[c] = (int64_t)(k_bias[c] / (0.5f * scales[c]));
-  for (int i = 0; i < 8; i++) want[i] = (int16_t)(k_golden[i] * 2);
+  for (int i = 0; i < 12; i++)
+    input[i] = (int16_t)(k_input[i] * 2);
+  for (int i = 0; i < 16; i++)
+    filter[i] = (int8_t)(k_filter[i] / scales[i % 4]);
+  for (int c = 0; c < 4; c++)
+    bias[c] = (int64_t)(k_bias[c] / (0.5f * scales[c]));
+  for (int i = 0; i < 8; i++)
+    want[i] = (int16_t)(k_golden[i] * 2);
   er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, ER_ACT_NONE, 1);
   ct_tensor in[3] = {
       {.dtype = EDGERT_INT16, .ndim = 4, .dims = {1, 3, 2, 2}, .scale = 0.5f},
-      {.dtype = EDGERT_INT8, .ndim = 4, .dims = {1, 2, 2, 4}, .data = filter, .channels = 4, .axis = 3, .scales = scales},
+      {.dtype = EDGERT_INT8,
+       .ndim = 4,
+       .dims = {1, 2, 2, 4},
+       .data = filter,
+       .channels = 4,
+       .axis = 3,
+       .scales = scales},
       {.dtype = EDGERT_INT64, .ndim = 1, .dims = {4}, .data = bias},
   };
   ct_tensor out = {.dtype = EDGERT_INT16, .ndim = -1, .scale = 0.5f};
   int16_t got[8];
-  CHECK_OK(ct_run(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, in, (const void *[]){input}, &out, got, sizeof got, NULL,
-                  false));
+  CHECK_OK(ct_run(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, in, (const void *[]){input}, &out, got,
+                  sizeof got, NULL, false));
   ct_expect_i16(got, want, 8);
 }
 

@@ -12,11 +12,19 @@ static void run_case(edgert_dtype type, int32_t zp) {
   unsigned char in[20];
   float out[10];
   tfl_quantize(kValues, 10, 0.5f, zp, qmin, qmax, q);
-  if (type == EDGERT_INT8) to_i8(q, 10, (int8_t *)in);
-  else if (type == EDGERT_UINT8) to_u8(q, 10, in);
-  else to_i16(q, 10, (int16_t *)in);
-  act_case c = {.op = ER_OP_DEQUANTIZE, .in_type = type, .out_type = EDGERT_FLOAT32, .ndim = 2, .dims = {5, 2},
-                .in_scale = 0.5f, .in_zp = zp};
+  if (type == EDGERT_INT8)
+    to_i8(q, 10, (int8_t *)in);
+  else if (type == EDGERT_UINT8)
+    to_u8(q, 10, in);
+  else
+    to_i16(q, 10, (int16_t *)in);
+  act_case c = {.op = ER_OP_DEQUANTIZE,
+                .in_type = type,
+                .out_type = EDGERT_FLOAT32,
+                .ndim = 2,
+                .dims = {5, 2},
+                .in_scale = 0.5f,
+                .in_zp = zp};
   CHECK_OK(act_run(&c, in, out, sizeof out));
   check_floats_near(out, kValues, 10, 0.0);
 }
@@ -28,11 +36,16 @@ static void test_uint8(void) { run_case(EDGERT_UINT8, 127); }
 /* A float input, and an int8 -> int8 "dequantize", are refused. */
 static void test_bad_inputs_refused(void) {
   float in[4] = {0}, out[4];
-  act_case c = {.op = ER_OP_DEQUANTIZE, .in_type = EDGERT_FLOAT32, .out_type = EDGERT_FLOAT32, .ndim = 1,
-                .dims = {4}};
+  act_case c = {
+      .op = ER_OP_DEQUANTIZE, .in_type = EDGERT_FLOAT32, .out_type = EDGERT_FLOAT32, .ndim = 1, .dims = {4}};
   CHECK(act_run(&c, in, out, sizeof out) == EDGERT_ERR_UNSUPPORTED);
-  act_case c8 = {.op = ER_OP_DEQUANTIZE, .in_type = EDGERT_INT8, .out_type = EDGERT_INT8, .ndim = 1, .dims = {4},
-                 .in_scale = 0.5f, .out_scale = 0.5f};
+  act_case c8 = {.op = ER_OP_DEQUANTIZE,
+                 .in_type = EDGERT_INT8,
+                 .out_type = EDGERT_INT8,
+                 .ndim = 1,
+                 .dims = {4},
+                 .in_scale = 0.5f,
+                 .out_scale = 0.5f};
   CHECK(act_run(&c8, in, out, 4) == EDGERT_ERR_UNSUPPORTED);
 }
 

@@ -10,8 +10,13 @@ static void test_float(void) {
   const float want[6] = {0.0f, 1.0f, 3.0f, 1.0f, -0.5f, -1.0f};
   float out[6];
   er_leaky_relu_attrs attrs = {.alpha = 0.5f};
-  act_case c = {.op = ER_OP_LEAKY_RELU, .attrs = &attrs, .attrs_size = sizeof attrs, .in_type = EDGERT_FLOAT32,
-                .out_type = EDGERT_FLOAT32, .ndim = 2, .dims = {2, 3}};
+  act_case c = {.op = ER_OP_LEAKY_RELU,
+                .attrs = &attrs,
+                .attrs_size = sizeof attrs,
+                .in_type = EDGERT_FLOAT32,
+                .out_type = EDGERT_FLOAT32,
+                .ndim = 2,
+                .dims = {2, 3}};
   CHECK_OK(act_run(&c, in, out, sizeof out));
   check_floats_near(out, want, 6, 0.0);
 }
@@ -39,12 +44,22 @@ static void test_quantized(edgert_dtype type) {
   }
   tfl_quantize(kInput, 25, in_scale, in_zp, qmin, qmax, q);
   int16_t in[25], out[25];
-  if (type == EDGERT_INT8) to_i8(q, 25, (int8_t *)in);
-  else to_i16(q, 25, in);
+  if (type == EDGERT_INT8)
+    to_i8(q, 25, (int8_t *)in);
+  else
+    to_i16(q, 25, in);
   er_leaky_relu_attrs attrs = {.alpha = 0.1f};
-  act_case c = {.op = ER_OP_LEAKY_RELU, .attrs = &attrs, .attrs_size = sizeof attrs, .in_type = type,
-                .out_type = type, .ndim = 2, .dims = {5, 5}, .in_scale = in_scale, .out_scale = out_scale,
-                .in_zp = in_zp, .out_zp = out_zp};
+  act_case c = {.op = ER_OP_LEAKY_RELU,
+                .attrs = &attrs,
+                .attrs_size = sizeof attrs,
+                .in_type = type,
+                .out_type = type,
+                .ndim = 2,
+                .dims = {5, 5},
+                .in_scale = in_scale,
+                .out_scale = out_scale,
+                .in_zp = in_zp,
+                .out_zp = out_zp};
   size_t bytes = 25 * edgert_dtype_size(type);
   CHECK_OK(act_run(&c, in, out, bytes));
   double tol = type == EDGERT_INT8 ? 5 * 2.0 / 256 : 2.0 / 4096;
@@ -73,12 +88,19 @@ static void test_seanet_int16_models_match_golden(void) {
 static void test_bad_inputs_refused(void) {
   uint8_t in[4] = {0}, out[4];
   er_leaky_relu_attrs attrs = {.alpha = 0.2f};
-  act_case c = {.op = ER_OP_LEAKY_RELU, .attrs = &attrs, .attrs_size = sizeof attrs, .in_type = EDGERT_UINT8,
-                .out_type = EDGERT_UINT8, .ndim = 1, .dims = {4}, .in_scale = 0.1f, .out_scale = 0.1f};
+  act_case c = {.op = ER_OP_LEAKY_RELU,
+                .attrs = &attrs,
+                .attrs_size = sizeof attrs,
+                .in_type = EDGERT_UINT8,
+                .out_type = EDGERT_UINT8,
+                .ndim = 1,
+                .dims = {4},
+                .in_scale = 0.1f,
+                .out_scale = 0.1f};
   CHECK(act_run(&c, in, out, sizeof out) == EDGERT_ERR_UNSUPPORTED);
   float fin[4] = {0}, fout[4];
-  act_case no_attrs = {.op = ER_OP_LEAKY_RELU, .in_type = EDGERT_FLOAT32, .out_type = EDGERT_FLOAT32, .ndim = 1,
-                       .dims = {4}};
+  act_case no_attrs = {
+      .op = ER_OP_LEAKY_RELU, .in_type = EDGERT_FLOAT32, .out_type = EDGERT_FLOAT32, .ndim = 1, .dims = {4}};
   CHECK(act_run(&no_attrs, fin, fout, sizeof fout) != EDGERT_OK);
 }
 

@@ -16,16 +16,17 @@ static void test_float(void) {
   const float wide_want[10] = {0.73105858f, 0.88079708f, 0.95257413f, 0.98201379f, 1.0f,
                                0.26894142f, 0.11920292f, 0.04742587f, 0.01798621f, 0.0f};
   const float tfl_in[8] = {0, -6, 2, 4, 3, -2, 10, 1};
-  const float tfl_want[8] = {0.5f, 0.002473f, 0.880797f, 0.982014f, 0.952574f, 0.119203f, 0.999955f, 0.731059f};
+  const float tfl_want[8] = {0.5f,      0.002473f, 0.880797f, 0.982014f,
+                             0.952574f, 0.119203f, 0.999955f, 0.731059f};
   float out[10];
-  act_case c = {.op = ER_OP_LOGISTIC, .in_type = EDGERT_FLOAT32, .out_type = EDGERT_FLOAT32, .ndim = 2,
-                .dims = {2, 5}};
+  act_case c = {
+      .op = ER_OP_LOGISTIC, .in_type = EDGERT_FLOAT32, .out_type = EDGERT_FLOAT32, .ndim = 2, .dims = {2, 5}};
   CHECK_OK(act_run(&c, in, out, sizeof out));
   check_floats_near(out, want, 10, 1e-5);
   CHECK_OK(act_run(&c, wide_in, out, sizeof out));
   check_floats_near(out, wide_want, 10, 1e-5);
-  act_case c8 = {.op = ER_OP_LOGISTIC, .in_type = EDGERT_FLOAT32, .out_type = EDGERT_FLOAT32, .ndim = 1,
-                 .dims = {8}};
+  act_case c8 = {
+      .op = ER_OP_LOGISTIC, .in_type = EDGERT_FLOAT32, .out_type = EDGERT_FLOAT32, .ndim = 1, .dims = {8}};
   CHECK_OK(act_run(&c8, tfl_in, out, 8 * sizeof(float)));
   check_floats_near(out, tfl_want, 8, 1e-5);
 }
@@ -41,10 +42,18 @@ static void run_int8(const float *x, const float *golden, int n, float in_scale,
   }
   int8_t in[16], out[16];
   to_i8(q, n, in);
-  act_case c = {.op = ER_OP_LOGISTIC, .in_type = EDGERT_INT8, .out_type = EDGERT_INT8, .ndim = 1, .dims = {n},
-                .in_scale = in_scale, .out_scale = out_scale, .in_zp = 0, .out_zp = -128};
+  act_case c = {.op = ER_OP_LOGISTIC,
+                .in_type = EDGERT_INT8,
+                .out_type = EDGERT_INT8,
+                .ndim = 1,
+                .dims = {n},
+                .in_scale = in_scale,
+                .out_scale = out_scale,
+                .in_zp = 0,
+                .out_zp = -128};
   CHECK_OK(act_run(&c, in, out, (size_t)n));
-  for (int i = 0; i < n; i++) CHECK_NEAR(out[i], gq[i], tol);
+  for (int i = 0; i < n; i++)
+    CHECK_NEAR(out[i], gq[i], tol);
 }
 
 static void test_int8_micro(void) {
@@ -65,16 +74,25 @@ static void test_int8_wide(void) {
   float x[89];
   int32_t q[89];
   int8_t in[89], out[89];
-  for (int i = 0; i < 89; i++) x[i] = -10.0f + (float)i * 20.0f / 88.0f;
+  for (int i = 0; i < 89; i++)
+    x[i] = -10.0f + (float)i * 20.0f / 88.0f;
   float scale;
   int32_t zp;
   tfl_quant_params(-10.0f, 10.0f, -128, 127, &scale, &zp);
   tfl_quantize(x, 89, scale, zp, -128, 127, q);
   to_i8(q, 89, in);
-  act_case c = {.op = ER_OP_LOGISTIC, .in_type = EDGERT_INT8, .out_type = EDGERT_INT8, .ndim = 1, .dims = {89},
-                .in_scale = scale, .out_scale = 1.0f / 256.0f, .in_zp = zp, .out_zp = -128};
+  act_case c = {.op = ER_OP_LOGISTIC,
+                .in_type = EDGERT_INT8,
+                .out_type = EDGERT_INT8,
+                .ndim = 1,
+                .dims = {89},
+                .in_scale = scale,
+                .out_scale = 1.0f / 256.0f,
+                .in_zp = zp,
+                .out_zp = -128};
   CHECK_OK(act_run(&c, in, out, sizeof out));
-  for (int i = 0; i < 89; i++) CHECK_NEAR((out[i] + 128) / 256.0, sigmoid(x[i]), 2.0 / 256);
+  for (int i = 0; i < 89; i++)
+    CHECK_NEAR((out[i] + 128) / 256.0, sigmoid(x[i]), 2.0 / 256);
 }
 
 static void test_int16(void) {
@@ -83,11 +101,17 @@ static void test_int16(void) {
   float x[n];
   int32_t q[n];
   int16_t in[n], out[n];
-  for (int i = 0; i < n; i++) x[i] = (float)(-20.0 + 40.0 * i / 176.0);
+  for (int i = 0; i < n; i++)
+    x[i] = (float)(-20.0 + 40.0 * i / 176.0);
   tfl_quantize(x, n, in_scale, 0, -32768, 32767, q);
   to_i16(q, n, in);
-  act_case c = {.op = ER_OP_LOGISTIC, .in_type = EDGERT_INT16, .out_type = EDGERT_INT16, .ndim = 2, .dims = {1, n},
-                .in_scale = in_scale, .out_scale = out_scale};
+  act_case c = {.op = ER_OP_LOGISTIC,
+                .in_type = EDGERT_INT16,
+                .out_type = EDGERT_INT16,
+                .ndim = 2,
+                .dims = {1, n},
+                .in_scale = in_scale,
+                .out_scale = out_scale};
   CHECK_OK(act_run(&c, in, out, sizeof out));
   for (int i = 0; i < n; i++) {
     double g = round(sigmoid(x[i]) / out_scale);
@@ -99,14 +123,26 @@ static void test_int16(void) {
 /* int8 output whose zero point is not -128, and an int16 output scale other than 2^-15, are refused. */
 static void test_bad_quantization_refused(void) {
   int8_t in8[4] = {0}, out8[4];
-  act_case c = {.op = ER_OP_LOGISTIC, .in_type = EDGERT_INT8, .out_type = EDGERT_INT8, .ndim = 1, .dims = {4},
-                .in_scale = 0.1f, .out_scale = 1.0f / 256.0f, .out_zp = 0};
+  act_case c = {.op = ER_OP_LOGISTIC,
+                .in_type = EDGERT_INT8,
+                .out_type = EDGERT_INT8,
+                .ndim = 1,
+                .dims = {4},
+                .in_scale = 0.1f,
+                .out_scale = 1.0f / 256.0f,
+                .out_zp = 0};
   CHECK(act_run(&c, in8, out8, sizeof out8) == EDGERT_ERR_UNSUPPORTED);
   int16_t in16[4] = {0}, out16[4];
-  act_case c16 = {.op = ER_OP_LOGISTIC, .in_type = EDGERT_INT16, .out_type = EDGERT_INT16, .ndim = 1, .dims = {4},
-                  .in_scale = 1.0f / 4096.0f, .out_scale = 1.0f / 1000.0f};
+  act_case c16 = {.op = ER_OP_LOGISTIC,
+                  .in_type = EDGERT_INT16,
+                  .out_type = EDGERT_INT16,
+                  .ndim = 1,
+                  .dims = {4},
+                  .in_scale = 1.0f / 4096.0f,
+                  .out_scale = 1.0f / 1000.0f};
   CHECK(act_run(&c16, in16, out16, sizeof out16) == EDGERT_ERR_UNSUPPORTED);
-  act_case bool_in = {.op = ER_OP_LOGISTIC, .in_type = EDGERT_BOOL, .out_type = EDGERT_BOOL, .ndim = 1, .dims = {4}};
+  act_case bool_in = {
+      .op = ER_OP_LOGISTIC, .in_type = EDGERT_BOOL, .out_type = EDGERT_BOOL, .ndim = 1, .dims = {4}};
   CHECK(act_run(&bool_in, in8, out8, sizeof out8) == EDGERT_ERR_UNSUPPORTED);
 }
 

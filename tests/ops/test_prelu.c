@@ -2,8 +2,8 @@
  * broadcast from {1, 1, 3} and given in full), PReluInt8 and PReluInt8SameShapes (exact int8 outputs). */
 #include "activation_test.h"
 
-static edgert_status run_prelu(edgert_dtype type, const int64_t *alpha_dims, int alpha_ndim, const void *alpha,
-                               float scale, int32_t zp, const void *input, void *output) {
+static edgert_status run_prelu(edgert_dtype type, const int64_t *alpha_dims, int alpha_ndim,
+                               const void *alpha, float scale, int32_t zp, const void *input, void *output) {
   th_graph *g = th_new();
   int in = th_tensor(g, type, 4, (int64_t[]){1, 2, 2, 3}, NULL);
   int a = th_tensor(g, type, alpha_ndim, alpha_dims, alpha);
@@ -16,13 +16,16 @@ static edgert_status run_prelu(edgert_dtype type, const int64_t *alpha_dims, int
   th_node(g, ER_OP_PRELU, NULL, 0, 2, (int[]){in, a}, 1, (int[]){out});
   th_io(g, 1, (int[]){in}, 1, (int[]){out});
   edgert_status st = th_run(g, (const void *[]){input});
-  if (st == EDGERT_OK) memcpy(output, th_output(g, 0), 12 * edgert_dtype_size(type));
-  else fprintf(stderr, "  (%s)\n", th_error(g));
+  if (st == EDGERT_OK)
+    memcpy(output, th_output(g, 0), 12 * edgert_dtype_size(type));
+  else
+    fprintf(stderr, "  (%s)\n", th_error(g));
   th_free(g);
   return st;
 }
 
-static const float kInput[12] = {0.0f, 0.0f, 0.0f, 1.0f, 1.0f, 1.0f, -1.0f, -1.0f, -1.0f, -2.0f, -2.0f, -2.0f};
+static const float kInput[12] = {0.0f,  0.0f,  0.0f,  1.0f,  1.0f,  1.0f,
+                                 -1.0f, -1.0f, -1.0f, -2.0f, -2.0f, -2.0f};
 static const float kWant[12] = {0.0f, 0.0f, 0.0f, 1.0f, 1.0f, 1.0f, 0.0f, -1.0f, -2.0f, 0.0f, -2.0f, -4.0f};
 
 static void test_float_broadcast(void) {
@@ -53,9 +56,11 @@ static void test_int8_exact(void) {
   to_i8(q, 12, in);
   to_i8(qa, 12, alpha);
   CHECK_OK(run_prelu(EDGERT_INT8, (int64_t[]){1, 1, 3}, 3, alpha, scale, zp, in, out));
-  for (int i = 0; i < 12; i++) CHECK_EQ_INT(out[i], want[i]);
+  for (int i = 0; i < 12; i++)
+    CHECK_EQ_INT(out[i], want[i]);
   CHECK_OK(run_prelu(EDGERT_INT8, (int64_t[]){1, 2, 2, 3}, 4, alpha, scale, zp, in, out));
-  for (int i = 0; i < 12; i++) CHECK_EQ_INT(out[i], want[i]);
+  for (int i = 0; i < 12; i++)
+    CHECK_EQ_INT(out[i], want[i]);
 }
 
 /* An alpha that does not broadcast onto the input, and a float alpha for int8 input, are refused. */

@@ -12,8 +12,8 @@ static void expect_multiplier(double real, int32_t want_m, int want_shift) {
   int32_t m;
   int shift;
   er_quantize_multiplier(real, &m, &shift);
-  CHECK_MSG(m == want_m && shift == want_shift, "QuantizeMultiplier(%.17g) = (%d, %d), expected (%d, %d)", real,
-            (int)m, shift, (int)want_m, want_shift);
+  CHECK_MSG(m == want_m && shift == want_shift, "QuantizeMultiplier(%.17g) = (%d, %d), expected (%d, %d)",
+            real, (int)m, shift, (int)want_m, want_shift);
 }
 
 static void quantize_multiplier_below_one(void) {
@@ -57,7 +57,8 @@ static void quantize_multiplier_array(void) {
                                      -1073741824, 0,           1073741824,  1073741824,  1073741824,
                                      1073741824,  1073741824,  1073741824};
   static const int want_shift[13] = {3, 2, 1, 0, -1, -2, 0, -2, -1, 0, 1, 2, 3};
-  for (int i = 0; i < 13; i++) expect_multiplier(weights[i], want_m[i], want_shift[i]);
+  for (int i = 0; i < 13; i++)
+    expect_multiplier(weights[i], want_m[i], want_shift[i]);
 }
 
 static int32_t quant_and_multiply(int32_t x, double real) {

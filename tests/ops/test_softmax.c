@@ -15,8 +15,15 @@ static edgert_status run_softmax(edgert_dtype in_type, edgert_dtype out_type, co
                                  float beta, float in_scale, int32_t in_zp, float out_scale, int32_t out_zp,
                                  const void *in, void *out) {
   er_softmax_attrs attrs = {.beta = beta};
-  act_case c = {.op = ER_OP_SOFTMAX, .attrs = &attrs, .attrs_size = sizeof attrs, .in_type = in_type,
-                .out_type = out_type, .ndim = ndim, .in_scale = in_scale, .out_scale = out_scale, .in_zp = in_zp,
+  act_case c = {.op = ER_OP_SOFTMAX,
+                .attrs = &attrs,
+                .attrs_size = sizeof attrs,
+                .in_type = in_type,
+                .out_type = out_type,
+                .ndim = ndim,
+                .in_scale = in_scale,
+                .out_scale = out_scale,
+                .in_zp = in_zp,
                 .out_zp = out_zp};
   memcpy(c.dims, dims, sizeof(int64_t) * (size_t)ndim);
   return act_run(&c, in, out, 8 * edgert_dtype_size(out_type));
@@ -37,8 +44,10 @@ static void quantize_rows(edgert_dtype type, void *q_out, float *scale, int32_t 
   int32_t qmin = type == EDGERT_INT8 ? -128 : -32768, qmax = type == EDGERT_INT8 ? 127 : 32767, q[8];
   tfl_quant_params(-10.0f, 10.0f, qmin, qmax, scale, zp);
   tfl_quantize(kRows, 8, *scale, *zp, qmin, qmax, q);
-  if (type == EDGERT_INT8) to_i8(q, 8, q_out);
-  else to_i16(q, 8, q_out);
+  if (type == EDGERT_INT8)
+    to_i8(q, 8, q_out);
+  else
+    to_i16(q, 8, q_out);
 }
 
 static void test_int8_exact(void) {
@@ -47,9 +56,10 @@ static void test_int8_exact(void) {
   float scale;
   int32_t zp;
   quantize_rows(EDGERT_INT8, in, &scale, &zp);
-  CHECK_OK(run_softmax(EDGERT_INT8, EDGERT_INT8, (int64_t[]){1, 2, 1, 4}, 4, 0.1f, scale, zp, 1.0f / 256, -128,
-                       in, out));
-  for (int i = 0; i < 8; i++) CHECK_EQ_INT(out[i], want[i]);
+  CHECK_OK(run_softmax(EDGERT_INT8, EDGERT_INT8, (int64_t[]){1, 2, 1, 4}, 4, 0.1f, scale, zp, 1.0f / 256,
+                       -128, in, out));
+  for (int i = 0; i < 8; i++)
+    CHECK_EQ_INT(out[i], want[i]);
 }
 
 static void test_int8_two_shapes(void) {
@@ -57,10 +67,14 @@ static void test_int8_two_shapes(void) {
   float scale;
   int32_t zp;
   quantize_rows(EDGERT_INT8, in, &scale, &zp);
-  CHECK_OK(run_softmax(EDGERT_INT8, EDGERT_INT8, (int64_t[]){2, 4}, 2, 0.1f, scale, zp, 1.0f / 256, -128, in, out));
-  for (int i = 0; i < 8; i++) CHECK_NEAR((out[i] + 128) / 256.0, kSoftmax2x4[i], 2.0 / 256);
-  CHECK_OK(run_softmax(EDGERT_INT8, EDGERT_INT8, (int64_t[]){4, 2}, 2, 0.1f, scale, zp, 1.0f / 256, -128, in, out));
-  for (int i = 0; i < 8; i++) CHECK_NEAR((out[i] + 128) / 256.0, kSoftmax4x2[i], 2.0 / 256);
+  CHECK_OK(run_softmax(EDGERT_INT8, EDGERT_INT8, (int64_t[]){2, 4}, 2, 0.1f, scale, zp, 1.0f / 256, -128, in,
+                       out));
+  for (int i = 0; i < 8; i++)
+    CHECK_NEAR((out[i] + 128) / 256.0, kSoftmax2x4[i], 2.0 / 256);
+  CHECK_OK(run_softmax(EDGERT_INT8, EDGERT_INT8, (int64_t[]){4, 2}, 2, 0.1f, scale, zp, 1.0f / 256, -128, in,
+                       out));
+  for (int i = 0; i < 8; i++)
+    CHECK_NEAR((out[i] + 128) / 256.0, kSoftmax4x2[i], 2.0 / 256);
 }
 
 static void test_int8_to_int16(void) {
@@ -69,12 +83,14 @@ static void test_int8_to_int16(void) {
   float scale;
   int32_t zp;
   quantize_rows(EDGERT_INT8, in, &scale, &zp);
-  CHECK_OK(run_softmax(EDGERT_INT8, EDGERT_INT16, (int64_t[]){2, 4}, 2, 0.1f, scale, zp, 1.0f / 65536, -32768, in,
-                       out));
-  for (int i = 0; i < 8; i++) CHECK_NEAR((out[i] + 32768) / 65536.0, kSoftmax2x4[i], 2.0 / 256);
-  CHECK_OK(run_softmax(EDGERT_INT8, EDGERT_INT16, (int64_t[]){4, 2}, 2, 0.1f, scale, zp, 1.0f / 65536, -32768, in,
-                       out));
-  for (int i = 0; i < 8; i++) CHECK_NEAR((out[i] + 32768) / 65536.0, kSoftmax4x2[i], 2.0 / 256);
+  CHECK_OK(run_softmax(EDGERT_INT8, EDGERT_INT16, (int64_t[]){2, 4}, 2, 0.1f, scale, zp, 1.0f / 65536, -32768,
+                       in, out));
+  for (int i = 0; i < 8; i++)
+    CHECK_NEAR((out[i] + 32768) / 65536.0, kSoftmax2x4[i], 2.0 / 256);
+  CHECK_OK(run_softmax(EDGERT_INT8, EDGERT_INT16, (int64_t[]){4, 2}, 2, 0.1f, scale, zp, 1.0f / 65536, -32768,
+                       in, out));
+  for (int i = 0; i < 8; i++)
+    CHECK_NEAR((out[i] + 32768) / 65536.0, kSoftmax4x2[i], 2.0 / 256);
 }
 
 static void test_int16(void) {
@@ -83,10 +99,14 @@ static void test_int16(void) {
   int32_t zp;
   quantize_rows(EDGERT_INT16, in, &scale, &zp);
   /* The input zero point (-1 for this range) cancels in the differences from the row maximum. */
-  CHECK_OK(run_softmax(EDGERT_INT16, EDGERT_INT16, (int64_t[]){2, 4}, 2, 0.1f, scale, zp, 1.0f / 32768, 0, in, out));
-  for (int i = 0; i < 8; i++) CHECK_NEAR(out[i] / 32768.0, kSoftmax2x4[i], 2.0 / 4096);
-  CHECK_OK(run_softmax(EDGERT_INT16, EDGERT_INT16, (int64_t[]){4, 2}, 2, 0.1f, scale, zp, 1.0f / 32768, 0, in, out));
-  for (int i = 0; i < 8; i++) CHECK_NEAR(out[i] / 32768.0, kSoftmax4x2[i], 2.0 / 4096);
+  CHECK_OK(run_softmax(EDGERT_INT16, EDGERT_INT16, (int64_t[]){2, 4}, 2, 0.1f, scale, zp, 1.0f / 32768, 0, in,
+                       out));
+  for (int i = 0; i < 8; i++)
+    CHECK_NEAR(out[i] / 32768.0, kSoftmax2x4[i], 2.0 / 4096);
+  CHECK_OK(run_softmax(EDGERT_INT16, EDGERT_INT16, (int64_t[]){4, 2}, 2, 0.1f, scale, zp, 1.0f / 32768, 0, in,
+                       out));
+  for (int i = 0; i < 8; i++)
+    CHECK_NEAR(out[i] / 32768.0, kSoftmax4x2[i], 2.0 / 4096);
   /* Softmax1DInt16: {1, 2, 3} on [-3, 3], beta 1. */
   const float x[3] = {1, 2, 3};
   const float want[3] = {0.0900269f, 0.2447285f, 0.66524096f};
@@ -96,18 +116,31 @@ static void test_int16(void) {
   tfl_quantize(x, 3, scale, zp, -32768, 32767, q);
   to_i16(q, 3, in3);
   er_softmax_attrs attrs = {.beta = 1.0f};
-  act_case c = {.op = ER_OP_SOFTMAX, .attrs = &attrs, .attrs_size = sizeof attrs, .in_type = EDGERT_INT16,
-                .out_type = EDGERT_INT16, .ndim = 1, .dims = {3}, .in_scale = scale, .in_zp = zp,
+  act_case c = {.op = ER_OP_SOFTMAX,
+                .attrs = &attrs,
+                .attrs_size = sizeof attrs,
+                .in_type = EDGERT_INT16,
+                .out_type = EDGERT_INT16,
+                .ndim = 1,
+                .dims = {3},
+                .in_scale = scale,
+                .in_zp = zp,
                 .out_scale = 1.0f / 32768};
   CHECK_OK(act_run(&c, in3, out3, sizeof out3));
-  for (int i = 0; i < 3; i++) CHECK_NEAR(out3[i] / 32768.0, want[i], 2.0 / 4096);
+  for (int i = 0; i < 3; i++)
+    CHECK_NEAR(out3[i] / 32768.0, want[i], 2.0 / 4096);
 }
 
 static void test_log_softmax_float(void) {
-  const float want2x4[8] = {-4.14297f, -10.14297f, -2.14297f, -.142971f, -7.00104f, -12.00104f, -.00104087f, -9.00104f};
-  const float want4x2[8] = {-.00247565f, -6.00247f, -2.12692f, -.126928f, -.00671534f, -5.00671f, -.000123374f, -9.00012f};
+  const float want2x4[8] = {-4.14297f, -10.14297f, -2.14297f,   -.142971f,
+                            -7.00104f, -12.00104f, -.00104087f, -9.00104f};
+  const float want4x2[8] = {-.00247565f, -6.00247f, -2.12692f,    -.126928f,
+                            -.00671534f, -5.00671f, -.000123374f, -9.00012f};
   float out[8];
-  act_case c = {.op = ER_OP_LOG_SOFTMAX, .in_type = EDGERT_FLOAT32, .out_type = EDGERT_FLOAT32, .ndim = 2,
+  act_case c = {.op = ER_OP_LOG_SOFTMAX,
+                .in_type = EDGERT_FLOAT32,
+                .out_type = EDGERT_FLOAT32,
+                .ndim = 2,
                 .dims = {2, 4}};
   CHECK_OK(act_run(&c, kRows, out, sizeof out));
   check_floats_near(out, want2x4, 8, 1e-5);
@@ -123,10 +156,18 @@ static void test_log_softmax_int8_exact(void) {
   float scale;
   int32_t zp;
   quantize_rows(EDGERT_INT8, in, &scale, &zp);
-  act_case c = {.op = ER_OP_LOG_SOFTMAX, .in_type = EDGERT_INT8, .out_type = EDGERT_INT8, .ndim = 2, .dims = {2, 4},
-                .in_scale = scale, .in_zp = zp, .out_scale = 16.0f / 256, .out_zp = 127};
+  act_case c = {.op = ER_OP_LOG_SOFTMAX,
+                .in_type = EDGERT_INT8,
+                .out_type = EDGERT_INT8,
+                .ndim = 2,
+                .dims = {2, 4},
+                .in_scale = scale,
+                .in_zp = zp,
+                .out_scale = 16.0f / 256,
+                .out_zp = 127};
   CHECK_OK(act_run(&c, in, out, sizeof out));
-  for (int i = 0; i < 8; i++) CHECK_EQ_INT(out[i], want[i]);
+  for (int i = 0; i < 8; i++)
+    CHECK_EQ_INT(out[i], want[i]);
 }
 
 /* Wrong int8 output quantization, int8 -> float, a scalar input and a missing beta are refused. */
@@ -138,11 +179,15 @@ static void test_bad_inputs_refused(void) {
   CHECK(run_softmax(EDGERT_INT8, EDGERT_FLOAT32, (int64_t[]){8}, 1, 1.0f, 0.1f, 0, 0, 0, in, fout) ==
         EDGERT_ERR_UNSUPPORTED);
   er_softmax_attrs attrs = {.beta = 1.0f};
-  act_case scalar = {.op = ER_OP_SOFTMAX, .attrs = &attrs, .attrs_size = sizeof attrs, .in_type = EDGERT_FLOAT32,
-                     .out_type = EDGERT_FLOAT32, .ndim = 0};
+  act_case scalar = {.op = ER_OP_SOFTMAX,
+                     .attrs = &attrs,
+                     .attrs_size = sizeof attrs,
+                     .in_type = EDGERT_FLOAT32,
+                     .out_type = EDGERT_FLOAT32,
+                     .ndim = 0};
   CHECK(act_run(&scalar, kRows, fout, sizeof(float)) != EDGERT_OK);
-  act_case no_beta = {.op = ER_OP_SOFTMAX, .in_type = EDGERT_FLOAT32, .out_type = EDGERT_FLOAT32, .ndim = 1,
-                      .dims = {8}};
+  act_case no_beta = {
+      .op = ER_OP_SOFTMAX, .in_type = EDGERT_FLOAT32, .out_type = EDGERT_FLOAT32, .ndim = 1, .dims = {8}};
   CHECK(act_run(&no_beta, kRows, fout, sizeof fout) != EDGERT_OK);
 }
 

@@ -19,9 +19,9 @@ static const float k_golden[16] = {184,  412,  568,  528,  678,  1347, 1689, 143
 static const float k_mc_input[4] = {1, 2, -3, 4};
 static const float k_mc_filter[18] = {1, 3, 5, 7, 9, 11, 13, 15, 17, 2, 4, 6, 8, 10, 12, 14, 16, 18};
 static const float k_mc_bias[2] = {3, 4};
-static const float k_mc_golden[50] = {4,  6,  6,  8,  10, 14, 9,  12, 13, 16, 10, 12, 12, 14, 28, 32, 21,
-                                      24, 25, 28, 13, 12, 9,  8,  35, 40, 45, 52, 57, 64, 0,  0,  0,  0,
-                                      0,  0,  39, 44, 47, 52, 0,  0,  0,  0,  4,  6,  63, 68, 71, 76};
+static const float k_mc_golden[50] = {4,  6,  6,  8,  10, 14, 9, 12, 13, 16, 10, 12, 12, 14, 28, 32, 21,
+                                      24, 25, 28, 13, 12, 9,  8, 35, 40, 45, 52, 57, 64, 0,  0,  0,  0,
+                                      0,  0,  39, 44, 47, 52, 0, 0,  0,  0,  4,  6,  63, 68, 71, 76};
 
 static er_conv_attrs attrs_of(er_padding padding, int stride, er_activation act) {
   er_conv_attrs a;
@@ -34,11 +34,15 @@ static er_conv_attrs attrs_of(er_padding padding, int stride, er_activation act)
   return a;
 }
 
-static void run_float(const er_conv_attrs *a, const int32_t out_shape[4], const int64_t f_dims[4], const float *filter,
-                      const int64_t in_dims[4], const float *input, const float *bias, const float *want) {
+static void run_float(const er_conv_attrs *a, const int32_t out_shape[4], const int64_t f_dims[4],
+                      const float *filter, const int64_t in_dims[4], const float *input, const float *bias,
+                      const float *want) {
   ct_tensor in[4] = {
       {.dtype = EDGERT_INT32, .ndim = 1, .dims = {4}, .data = out_shape},
-      {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {f_dims[0], f_dims[1], f_dims[2], f_dims[3]}, .data = filter},
+      {.dtype = EDGERT_FLOAT32,
+       .ndim = 4,
+       .dims = {f_dims[0], f_dims[1], f_dims[2], f_dims[3]},
+       .data = filter},
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {in_dims[0], in_dims[1], in_dims[2], in_dims[3]}},
       {.dtype = EDGERT_FLOAT32, .ndim = 1, .dims = {f_dims[0]}, .data = bias, .absent = bias == NULL},
   };
@@ -56,8 +60,8 @@ static void run_float(const er_conv_attrs *a, const int32_t out_shape[4], const 
 static void tconv_float_simple(void) {
   er_conv_attrs a = attrs_of(ER_PAD_SAME, 1, ER_ACT_NONE);
   static const float bias[1] = {0};
-  run_float(&a, (int32_t[]){1, 4, 4, 1}, (int64_t[]){1, 3, 3, 2}, k_filter, (int64_t[]){1, 4, 4, 2}, k_input, bias,
-            k_golden);
+  run_float(&a, (int32_t[]){1, 4, 4, 1}, (int64_t[]){1, 3, 3, 2}, k_filter, (int64_t[]){1, 4, 4, 2}, k_input,
+            bias, k_golden);
 }
 
 static void tconv_float_fused_relu(void) {
@@ -65,7 +69,8 @@ static void tconv_float_fused_relu(void) {
   static const float input[16] = {1, 2, -3, -4, 5, 6, -7, -8, 9, 10, -11, -12, 13, 14, 15, 16};
   static const float want[16] = {29, 24, 0, 0, 99, 72, 0, 0, 207, 186, 0, 0, 263, 292, 141, 0};
   er_conv_attrs a = attrs_of(ER_PAD_SAME, 1, ER_ACT_RELU);
-  run_float(&a, (int32_t[]){1, 4, 4, 1}, (int64_t[]){1, 3, 3, 1}, filter, (int64_t[]){1, 4, 4, 1}, input, NULL, want);
+  run_float(&a, (int32_t[]){1, 4, 4, 1}, (int64_t[]){1, 3, 3, 1}, filter, (int64_t[]){1, 4, 4, 1}, input,
+            NULL, want);
 }
 
 static void tconv_float_stride3_same(void) {
@@ -73,33 +78,43 @@ static void tconv_float_stride3_same(void) {
   static const float input[2] = {323, -521};
   static const float want[12] = {1615, 1938, 0, 0, 2584, 1615, 0, 0, 323, 1292, 0, 0};
   er_conv_attrs a = attrs_of(ER_PAD_SAME, 3, ER_ACT_RELU);
-  run_float(&a, (int32_t[]){1, 3, 4, 1}, (int64_t[]){1, 3, 3, 1}, filter, (int64_t[]){1, 1, 2, 1}, input, NULL, want);
+  run_float(&a, (int32_t[]){1, 3, 4, 1}, (int64_t[]){1, 3, 3, 1}, filter, (int64_t[]){1, 1, 2, 1}, input,
+            NULL, want);
 }
 
 static void tconv_float_multichannel_bias(void) {
   er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, ER_ACT_RELU);
-  run_float(&a, (int32_t[]){1, 5, 5, 2}, (int64_t[]){2, 3, 3, 1}, k_mc_filter, (int64_t[]){1, 2, 2, 1}, k_mc_input,
-            k_mc_bias, k_mc_golden);
+  run_float(&a, (int32_t[]){1, 5, 5, 2}, (int64_t[]){2, 3, 3, 1}, k_mc_filter, (int64_t[]){1, 2, 2, 1},
+            k_mc_input, k_mc_bias, k_mc_golden);
 }
 
 static void tconv_int8_per_channel(void) {
   static const float scales[2] = {1, 1};
   static const int32_t bias[2] = {3, 4};
   int8_t input[4], filter[18], want[50];
-  for (int i = 0; i < 4; i++) input[i] = (int8_t)k_mc_input[i];
-  for (int i = 0; i < 18; i++) filter[i] = (int8_t)k_mc_filter[i];
-  for (int i = 0; i < 50; i++) want[i] = (int8_t)k_mc_golden[i];
+  for (int i = 0; i < 4; i++)
+    input[i] = (int8_t)k_mc_input[i];
+  for (int i = 0; i < 18; i++)
+    filter[i] = (int8_t)k_mc_filter[i];
+  for (int i = 0; i < 50; i++)
+    want[i] = (int8_t)k_mc_golden[i];
   er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, ER_ACT_RELU);
   ct_tensor in[4] = {
       {.dtype = EDGERT_INT32, .ndim = 1, .dims = {4}, .data = (int32_t[]){1, 5, 5, 2}},
-      {.dtype = EDGERT_INT8, .ndim = 4, .dims = {2, 3, 3, 1}, .data = filter, .channels = 2, .axis = 0, .scales = scales},
+      {.dtype = EDGERT_INT8,
+       .ndim = 4,
+       .dims = {2, 3, 3, 1},
+       .data = filter,
+       .channels = 2,
+       .axis = 0,
+       .scales = scales},
       {.dtype = EDGERT_INT8, .ndim = 4, .dims = {1, 2, 2, 1}, .scale = 1.0f},
       {.dtype = EDGERT_INT32, .ndim = 1, .dims = {2}, .data = bias},
   };
   ct_tensor out = {.dtype = EDGERT_INT8, .ndim = -1, .scale = 1.0f};
   int8_t got[50];
-  CHECK_OK(ct_run(ER_OP_TRANSPOSE_CONV, &a, sizeof a, 4, in, (const void *[]){input}, &out, got, sizeof got, NULL,
-                  false));
+  CHECK_OK(ct_run(ER_OP_TRANSPOSE_CONV, &a, sizeof a, 4, in, (const void *[]){input}, &out, got, sizeof got,
+                  NULL, false));
   ct_expect_i8(got, want, 50);
 }
 
@@ -111,20 +126,32 @@ static void run_int16(edgert_dtype bias_type, const int32_t *fed_shape, bool exp
   static const int16_t bias16[1] = {0};
   int16_t input[32], want[16];
   int8_t filter[18];
-  for (int i = 0; i < 32; i++) input[i] = (int16_t)k_input[i];
-  for (int i = 0; i < 18; i++) filter[i] = (int8_t)k_filter[i];
-  for (int i = 0; i < 16; i++) want[i] = (int16_t)k_golden[i];
+  for (int i = 0; i < 32; i++)
+    input[i] = (int16_t)k_input[i];
+  for (int i = 0; i < 18; i++)
+    filter[i] = (int8_t)k_filter[i];
+  for (int i = 0; i < 16; i++)
+    want[i] = (int16_t)k_golden[i];
   er_conv_attrs a = attrs_of(ER_PAD_SAME, 1, ER_ACT_NONE);
   ct_tensor in[4] = {
       {.dtype = EDGERT_INT32, .ndim = 1, .dims = {4}},
-      {.dtype = EDGERT_INT8, .ndim = 4, .dims = {1, 3, 3, 2}, .data = filter, .channels = 1, .axis = 0, .scales = scales},
+      {.dtype = EDGERT_INT8,
+       .ndim = 4,
+       .dims = {1, 3, 3, 2},
+       .data = filter,
+       .channels = 1,
+       .axis = 0,
+       .scales = scales},
       {.dtype = EDGERT_INT16, .ndim = 4, .dims = {1, 4, 4, 2}, .scale = 1.0f},
-      {.dtype = bias_type, .ndim = 1, .dims = {1}, .data = bias_type == EDGERT_INT64 ? (const void *)bias64 : bias16},
+      {.dtype = bias_type,
+       .ndim = 1,
+       .dims = {1},
+       .data = bias_type == EDGERT_INT64 ? (const void *)bias64 : bias16},
   };
   ct_tensor out = {.dtype = EDGERT_INT16, .ndim = 4, .dims = {1, 4, 4, 1}, .scale = 1.0f};
   int16_t got[16];
-  edgert_status st = ct_run(ER_OP_TRANSPOSE_CONV, &a, sizeof a, 4, in, (const void *[]){fed_shape, input}, &out, got,
-                            sizeof got, NULL, !expect_ok);
+  edgert_status st = ct_run(ER_OP_TRANSPOSE_CONV, &a, sizeof a, 4, in, (const void *[]){fed_shape, input},
+                            &out, got, sizeof got, NULL, !expect_ok);
   if (expect_ok) {
     CHECK_OK(st);
     ct_expect_i16(got, want, 16);
@@ -152,8 +179,8 @@ static void tconv_rejects_bad_inputs(void) {
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {1, 4, 4, 2}},
       {.absent = true},
   };
-  CHECK(ct_run(ER_OP_TRANSPOSE_CONV, &a, sizeof a, 4, channels, (const void *[]){k_input}, &out, got, sizeof got,
-               NULL, true) != EDGERT_OK);
+  CHECK(ct_run(ER_OP_TRANSPOSE_CONV, &a, sizeof a, 4, channels, (const void *[]){k_input}, &out, got,
+               sizeof got, NULL, true) != EDGERT_OK);
   /* output_shape with a negative dim */
   ct_tensor negative[4] = {
       {.dtype = EDGERT_INT32, .ndim = 1, .dims = {4}, .data = (int32_t[]){1, -4, 4, 1}},
@@ -161,8 +188,8 @@ static void tconv_rejects_bad_inputs(void) {
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {1, 4, 4, 2}},
       {.absent = true},
   };
-  CHECK(ct_run(ER_OP_TRANSPOSE_CONV, &a, sizeof a, 4, negative, (const void *[]){k_input}, &out, got, sizeof got,
-               NULL, true) != EDGERT_OK);
+  CHECK(ct_run(ER_OP_TRANSPOSE_CONV, &a, sizeof a, 4, negative, (const void *[]){k_input}, &out, got,
+               sizeof got, NULL, true) != EDGERT_OK);
   /* float input with int8 weights */
   static const int8_t filter8[18] = {0};
   ct_tensor hybrid[4] = {
@@ -171,8 +198,8 @@ static void tconv_rejects_bad_inputs(void) {
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {1, 4, 4, 2}},
       {.absent = true},
   };
-  CHECK(ct_run(ER_OP_TRANSPOSE_CONV, &a, sizeof a, 4, hybrid, (const void *[]){k_input}, &out, got, sizeof got, NULL,
-               true) != EDGERT_OK);
+  CHECK(ct_run(ER_OP_TRANSPOSE_CONV, &a, sizeof a, 4, hybrid, (const void *[]){k_input}, &out, got,
+               sizeof got, NULL, true) != EDGERT_OK);
 }
 
 void run_tests(void) {

@@ -77,13 +77,13 @@ static bool field_pos(er_fb *fb, const er_fb_table *t, int field, size_t width, 
 }
 
 bool er_fb_has(er_fb *fb, const er_fb_table *t, int field) {
-  size_t pos;
+  size_t pos = 0;
   return field_pos(fb, t, field, 1, &pos) && pos != 0;
 }
 
 /* Reads a little-endian scalar of `width` bytes into *raw; false only on a malformed field. */
 static bool scalar(er_fb *fb, const er_fb_table *t, int field, size_t width, bool *present, uint64_t *raw) {
-  size_t pos;
+  size_t pos = 0;
   if (!field_pos(fb, t, field, width, &pos)) return false;
   *present = pos != 0;
   if (!*present) return true;
@@ -161,7 +161,7 @@ static bool follow(er_fb *fb, size_t at, size_t *target) {
 
 /* Position of the offset-valued `field`, or 0 when absent. */
 static bool ref_field(er_fb *fb, const er_fb_table *t, int field, size_t *target) {
-  size_t pos;
+  size_t pos = 0;
   *target = 0;
   if (!field_pos(fb, t, field, 4, &pos)) return false;
   if (pos == 0) return true;
@@ -219,21 +219,21 @@ static bool element(er_fb *fb, const er_fb_vector *v, uint32_t index, size_t ele
 }
 
 bool er_fb_vec_i32(er_fb *fb, const er_fb_vector *v, uint32_t index, int32_t *out) {
-  size_t pos;
+  size_t pos = 0;
   if (!element(fb, v, index, 4, &pos)) return false;
   *out = (int32_t)load_u32(fb->data + pos);
   return true;
 }
 
 bool er_fb_vec_i64(er_fb *fb, const er_fb_vector *v, uint32_t index, int64_t *out) {
-  size_t pos;
+  size_t pos = 0;
   if (!element(fb, v, index, 8, &pos)) return false;
   *out = (int64_t)load_u64(fb->data + pos);
   return true;
 }
 
 bool er_fb_vec_f32(er_fb *fb, const er_fb_vector *v, uint32_t index, float *out) {
-  size_t pos;
+  size_t pos = 0;
   if (!element(fb, v, index, 4, &pos)) return false;
   uint32_t bits = load_u32(fb->data + pos);
   memcpy(out, &bits, sizeof *out);
@@ -241,14 +241,14 @@ bool er_fb_vec_f32(er_fb *fb, const er_fb_vector *v, uint32_t index, float *out)
 }
 
 bool er_fb_vec_table(er_fb *fb, const er_fb_vector *v, uint32_t index, er_fb_table *out) {
-  size_t pos, target;
+  size_t pos = 0, target = 0;
   memset(out, 0, sizeof *out);
   if (!element(fb, v, index, 4, &pos) || !follow(fb, pos, &target)) return false;
   return table_at(fb, target, out);
 }
 
 bool er_fb_vec_string(er_fb *fb, const er_fb_vector *v, uint32_t index, const char **str, size_t *len) {
-  size_t pos, target;
+  size_t pos = 0, target = 0;
   er_fb_vector chars;
   *str = NULL;
   *len = 0;
