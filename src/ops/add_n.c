@@ -18,8 +18,8 @@ static edgert_status add_n_prepare(er_op_ctx *ctx) {
   for (int i = 1; i < n; i++) {
     const er_tensor *t = er_input(ctx, i);
     if (t->dtype != first->dtype)
-      return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input %d is %s, input 0 is %s", i, edgert_dtype_name(t->dtype),
-                     edgert_dtype_name(first->dtype));
+      return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input %d is %s, input 0 is %s", i,
+                     edgert_dtype_name(t->dtype), edgert_dtype_name(first->dtype));
     if (!er_same_shape(t, first)) {
       char want[96], got[96];
       return er_fail(ctx, EDGERT_ERR_SHAPE, "input %d has shape %s, input 0 has %s", i,
@@ -37,10 +37,12 @@ static edgert_status add_n_eval(er_op_ctx *ctx) {
   const int n = ctx->node->n_inputs;
   if (out->dtype == EDGERT_FLOAT32) {
     float *sum = out->data;
-    for (int64_t i = 0; i < count; i++) sum[i] = 0.0f;
+    for (int64_t i = 0; i < count; i++)
+      sum[i] = 0.0f;
     for (int k = 0; k < n; k++) {
       const float *x = er_input(ctx, k)->data;
-      for (int64_t i = 0; i < count; i++) sum[i] += x[i];
+      for (int64_t i = 0; i < count; i++)
+        sum[i] += x[i];
     }
   } else {
     /* Unsigned arithmetic gives two's-complement wraparound without undefined behaviour. */
@@ -48,7 +50,8 @@ static edgert_status add_n_eval(er_op_ctx *ctx) {
     memset(sum, 0, sizeof(int32_t) * (size_t)count);
     for (int k = 0; k < n; k++) {
       const int32_t *x = er_input(ctx, k)->data;
-      for (int64_t i = 0; i < count; i++) sum[i] = (int32_t)((uint32_t)sum[i] + (uint32_t)x[i]);
+      for (int64_t i = 0; i < count; i++)
+        sum[i] = (int32_t)((uint32_t)sum[i] + (uint32_t)x[i]);
     }
   }
   return EDGERT_OK;

@@ -51,8 +51,8 @@ static bool use_pot_int16_path(const er_binary_attrs *attrs, const er_tensor *a,
          checked_log2(out->q.scale, &unused);
 }
 
-static edgert_status prepare_pot_int16(er_op_ctx *ctx, add_sub_data *p, const er_tensor *a, const er_tensor *b,
-                                       const er_tensor *out) {
+static edgert_status prepare_pot_int16(er_op_ctx *ctx, add_sub_data *p, const er_tensor *a,
+                                       const er_tensor *b, const er_tensor *out) {
   int log_a, log_b, log_out;
   checked_log2(a->q.scale, &log_a);
   checked_log2(b->q.scale, &log_b);
@@ -74,8 +74,8 @@ static edgert_status quantize_below_one(er_op_ctx *ctx, double real, int32_t *mu
                                         const char *what) {
   er_quantize_multiplier(real, multiplier, shift);
   if (*shift > 0)
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s multiplier %g is not below 1 (output scale too small)", what,
-                   real);
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s multiplier %g is not below 1 (output scale too small)",
+                   what, real);
   return EDGERT_OK;
 }
 
@@ -105,8 +105,8 @@ static edgert_status prepare_quantized(er_op_ctx *ctx, add_sub_data *p, const er
   if (st != EDGERT_OK) return st;
   int32_t qmin, qmax;
   er_dtype_range(out->dtype, &qmin, &qmax);
-  er_activation_range_quantized(attrs ? attrs->activation : ER_ACT_NONE, out->q.scale, out->q.zero_point, qmin, qmax,
-                                &p->act_min_q, &p->act_max_q);
+  er_activation_range_quantized(attrs ? attrs->activation : ER_ACT_NONE, out->q.scale, out->q.zero_point,
+                                qmin, qmax, &p->act_min_q, &p->act_max_q);
   if (use_pot_int16_path(attrs, a, b, out)) return prepare_pot_int16(ctx, p, a, b, out);
   return prepare_general_quantized(ctx, p, a, b, out);
 }
@@ -130,7 +130,8 @@ static edgert_status add_sub_prepare(er_op_ctx *ctx) {
   case EDGERT_INT8:
   case EDGERT_INT16: st = prepare_quantized(ctx, p, attrs, a, b, out); break;
   default:
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "dtype %s is not supported (float32, int32, int64, int8, int16)",
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
+                   "dtype %s is not supported (float32, int32, int64, int8, int16)",
                    edgert_dtype_name(a->dtype));
   }
   if (st != EDGERT_OK) return st;
@@ -192,16 +193,19 @@ static edgert_status add_sub_eval(er_op_ctx *ctx) {
                     clamp_i64(wrap_add_i64(x, y, p->sign), p->act_min_i, p->act_max_i));
     break;
   case EDGERT_INT8:
-    ER_BCAST_BINARY(plan, int8_t, a->data, int8_t, b->data, int8_t, out->data, (int8_t)add_sub_general(x, y, p));
+    ER_BCAST_BINARY(plan, int8_t, a->data, int8_t, b->data, int8_t, out->data,
+                    (int8_t)add_sub_general(x, y, p));
     break;
   case EDGERT_INT16:
     if (p->pot_int16)
-      ER_BCAST_BINARY(plan, int16_t, a->data, int16_t, b->data, int16_t, out->data, add_sub_pot_int16(x, y, p));
+      ER_BCAST_BINARY(plan, int16_t, a->data, int16_t, b->data, int16_t, out->data,
+                      add_sub_pot_int16(x, y, p));
     else
       ER_BCAST_BINARY(plan, int16_t, a->data, int16_t, b->data, int16_t, out->data,
                       (int16_t)add_sub_general(x, y, p));
     break;
-  default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype %s changed after prepare", edgert_dtype_name(out->dtype));
+  default:
+    return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype %s changed after prepare", edgert_dtype_name(out->dtype));
   }
   return EDGERT_OK;
 }

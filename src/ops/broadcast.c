@@ -59,7 +59,8 @@ void er_bcast_plan(er_bcast *plan, int32_t out_ndim, const int64_t *out_dims, in
     stride *= out_dims[d];
     plan->elements *= out_dims[d];
   }
-  for (int k = 1; k < n_ops; k++) broadcast_strides(inputs[k - 1], out_ndim, full[k]);
+  for (int k = 1; k < n_ops; k++)
+    broadcast_strides(inputs[k - 1], out_ndim, full[k]);
 
   /* Walk from the innermost dim outwards, dropping dims of size 1 and merging a dim into the group
    * inside it when every operand steps through both as through one longer dim. */
@@ -76,7 +77,8 @@ void er_bcast_plan(er_bcast *plan, int32_t out_ndim, const int64_t *out_dims, in
       continue;
     }
     dims_rev[kept] = out_dims[d];
-    for (int k = 0; k < n_ops; k++) strides_rev[k][kept] = full[k][d];
+    for (int k = 0; k < n_ops; k++)
+      strides_rev[k][kept] = full[k][d];
     kept++;
   }
   if (kept == 0) { /* a single element: one row of one */
@@ -87,12 +89,13 @@ void er_bcast_plan(er_bcast *plan, int32_t out_ndim, const int64_t *out_dims, in
   plan->ndim = kept;
   for (int32_t i = 0; i < kept; i++) {
     plan->dims[kept - 1 - i] = dims_rev[i];
-    for (int k = 0; k < n_ops; k++) plan->strides[k][kept - 1 - i] = strides_rev[k][i];
+    for (int k = 0; k < n_ops; k++)
+      plan->strides[k][kept - 1 - i] = strides_rev[k][i];
   }
 }
 
-edgert_status er_broadcast_prepare(er_op_ctx *ctx, int n_inputs, const er_tensor *const *inputs, er_tensor *out,
-                                   er_bcast *plan) {
+edgert_status er_broadcast_prepare(er_op_ctx *ctx, int n_inputs, const er_tensor *const *inputs,
+                                   er_tensor *out, er_bcast *plan) {
   int32_t ndim;
   int64_t dims[ER_MAX_DIMS];
   if (n_inputs < 1 || n_inputs >= ER_BCAST_MAX_OPERANDS)
@@ -104,8 +107,8 @@ edgert_status er_broadcast_prepare(er_op_ctx *ctx, int n_inputs, const er_tensor
       if (k < n_inputs && inputs[k]->ndim >= 0 && inputs[k]->ndim <= ER_MAX_DIMS)
         er_shape_str(inputs[k]->ndim, inputs[k]->dims, shapes[k], sizeof shapes[k]);
     }
-    return er_fail(ctx, EDGERT_ERR_SHAPE, "input shapes %s %s %s do not broadcast together", shapes[0], shapes[1],
-                   shapes[2]);
+    return er_fail(ctx, EDGERT_ERR_SHAPE, "input shapes %s %s %s do not broadcast together", shapes[0],
+                   shapes[1], shapes[2]);
   }
   edgert_status st = er_set_output_shape(ctx, out, ndim, dims);
   if (st != EDGERT_OK) return st;
@@ -126,9 +129,11 @@ bool er_bcast_next(er_bcast_iter *it) {
   const er_bcast *plan = it->plan;
   /* Odometer over the outer dims: bump the innermost outer dim, carrying outwards. */
   for (int32_t d = plan->ndim - 2; d >= 0; d--) {
-    for (int k = 0; k < plan->n_operands; k++) it->offset[k] += plan->strides[k][d];
+    for (int k = 0; k < plan->n_operands; k++)
+      it->offset[k] += plan->strides[k][d];
     if (++it->index[d] < plan->dims[d]) return true;
-    for (int k = 0; k < plan->n_operands; k++) it->offset[k] -= plan->strides[k][d] * plan->dims[d];
+    for (int k = 0; k < plan->n_operands; k++)
+      it->offset[k] -= plan->strides[k][d] * plan->dims[d];
     it->index[d] = 0;
   }
   return true;
@@ -154,8 +159,9 @@ edgert_status er_check_per_tensor_quant(er_op_ctx *ctx, const er_tensor *t, cons
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s '%s' is %s without a quantization scale", what,
                    t->name ? t->name : "", edgert_dtype_name(t->dtype));
   if (t->q.channels > 1)
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s '%s' has per-channel quantization; only per-tensor is supported",
-                   what, t->name ? t->name : "");
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
+                   "%s '%s' has per-channel quantization; only per-tensor is supported", what,
+                   t->name ? t->name : "");
   if (t->q.zero_point < qmin || t->q.zero_point > qmax)
     return er_fail(ctx, EDGERT_ERR_MALFORMED, "%s '%s' zero point %d is outside the %s range", what,
                    t->name ? t->name : "", (int)t->q.zero_point, edgert_dtype_name(t->dtype));
@@ -163,11 +169,13 @@ edgert_status er_check_per_tensor_quant(er_op_ctx *ctx, const er_tensor *t, cons
 }
 
 edgert_status er_check_fused_activation(er_op_ctx *ctx, er_activation act) {
-  if (act == ER_ACT_NONE || act == ER_ACT_RELU || act == ER_ACT_RELU6 || act == ER_ACT_RELU_N1_TO_1) return EDGERT_OK;
+  if (act == ER_ACT_NONE || act == ER_ACT_RELU || act == ER_ACT_RELU6 || act == ER_ACT_RELU_N1_TO_1)
+    return EDGERT_OK;
   return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "fused activation %d is not supported on this op", (int)act);
 }
 
-void er_activation_range_int(er_activation act, int64_t type_min, int64_t type_max, int64_t *lo, int64_t *hi) {
+void er_activation_range_int(er_activation act, int64_t type_min, int64_t type_max, int64_t *lo,
+                             int64_t *hi) {
   *lo = type_min;
   *hi = type_max;
   if (act == ER_ACT_RELU) {

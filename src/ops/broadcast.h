@@ -39,8 +39,8 @@ bool er_broadcast_shape(int n, const er_tensor *const *inputs, int32_t *ndim, in
 
 /* For prepare: checks that the inputs broadcast (a SHAPE error naming them otherwise), sets the output's
  * shape, and fills plan for walking it. */
-edgert_status er_broadcast_prepare(er_op_ctx *ctx, int n_inputs, const er_tensor *const *inputs, er_tensor *out,
-                                   er_bcast *plan);
+edgert_status er_broadcast_prepare(er_op_ctx *ctx, int n_inputs, const er_tensor *const *inputs,
+                                   er_tensor *out, er_bcast *plan);
 
 /* The usual start of a binary kernel's prepare: exactly two inputs and one output, both inputs of one
  * dtype. Sets *a, *b, *out. */
@@ -77,20 +77,20 @@ bool er_bcast_next(er_bcast_iter *it);
  * a_data) and `y` (TB, from b_data) the two input values it sees, stores EXPR into the output (TO).
  * EXPR may call functions and read kernel parameters; it must not allocate. */
 #define ER_BCAST_BINARY(plan, TA, a_data, TB, b_data, TO, out_data, EXPR)                                    \
-  do {                                                                                                        \
-    er_bcast_iter it_;                                                                                        \
-    const int64_t n_ = er_bcast_row_len(plan);                                                                \
-    const int64_t sa_ = er_bcast_row_step(plan, 1), sb_ = er_bcast_row_step(plan, 2);                         \
-    for (bool more_ = er_bcast_begin(&it_, plan); more_; more_ = er_bcast_next(&it_)) {                       \
-      const TA *ra_ = (const TA *)(a_data) + it_.offset[1];                                                   \
-      const TB *rb_ = (const TB *)(b_data) + it_.offset[2];                                                   \
-      TO *ro_ = (TO *)(out_data) + it_.offset[0];                                                             \
-      for (int64_t i_ = 0; i_ < n_; i_++) {                                                                   \
-        const TA x = ra_[i_ * sa_];                                                                           \
-        const TB y = rb_[i_ * sb_];                                                                           \
-        ro_[i_] = (EXPR);                                                                                     \
-      }                                                                                                       \
-    }                                                                                                         \
+  do {                                                                                                       \
+    er_bcast_iter it_;                                                                                       \
+    const int64_t n_ = er_bcast_row_len(plan);                                                               \
+    const int64_t sa_ = er_bcast_row_step(plan, 1), sb_ = er_bcast_row_step(plan, 2);                        \
+    for (bool more_ = er_bcast_begin(&it_, plan); more_; more_ = er_bcast_next(&it_)) {                      \
+      const TA *ra_ = (const TA *)(a_data) + it_.offset[1];                                                  \
+      const TB *rb_ = (const TB *)(b_data) + it_.offset[2];                                                  \
+      TO *ro_ = (TO *)(out_data) + it_.offset[0];                                                            \
+      for (int64_t i_ = 0; i_ < n_; i_++) {                                                                  \
+        const TA x = ra_[i_ * sa_];                                                                          \
+        const TB y = rb_[i_ * sb_];                                                                          \
+        ro_[i_] = (EXPR);                                                                                    \
+      }                                                                                                      \
+    }                                                                                                        \
   } while (0)
 
 #endif

@@ -21,7 +21,8 @@ typedef struct {
   int input1_shift, input2_shift;
 } compare_data;
 
-#define ORDER_OF(x, y) ((x) < (y) ? ORDER_LESS : (x) == (y) ? ORDER_EQUAL : (x) > (y) ? ORDER_GREATER : ORDER_UNORDERED)
+#define ORDER_OF(x, y)                                                                                       \
+  ((x) < (y) ? ORDER_LESS : (x) == (y) ? ORDER_EQUAL : (x) > (y) ? ORDER_GREATER : ORDER_UNORDERED)
 
 static void set_truth_table(compare_data *p, er_op op) {
   /* less, equal, greater, unordered */
@@ -39,10 +40,12 @@ static void set_truth_table(compare_data *p, er_op op) {
             : op == ER_OP_LESS_EQUAL ? 3
             : op == ER_OP_GREATER    ? 4
                                      : 5;
-  for (int i = 0; i < 4; i++) p->truth[i] = tables[row][i];
+  for (int i = 0; i < 4; i++)
+    p->truth[i] = tables[row][i];
 }
 
-static edgert_status prepare_rescaling(er_op_ctx *ctx, compare_data *p, const er_tensor *a, const er_tensor *b) {
+static edgert_status prepare_rescaling(er_op_ctx *ctx, compare_data *p, const er_tensor *a,
+                                       const er_tensor *b) {
   edgert_status st = er_check_per_tensor_quant(ctx, a, "input 0");
   if (st == EDGERT_OK) st = er_check_per_tensor_quant(ctx, b, "input 1");
   if (st != EDGERT_OK) return st;
@@ -86,12 +89,12 @@ static inline int32_t rescaled(int32_t q, int32_t offset, int32_t multiplier, in
   return er_multiply_by_quantized_multiplier((q + offset) * (1 << 8), multiplier, shift);
 }
 
-#define COMPARE_LOOP(T)                                                                                         \
+#define COMPARE_LOOP(T)                                                                                      \
   ER_BCAST_BINARY(plan, T, a->data, T, b->data, bool, out->data, p->truth[ORDER_OF(x, y)])
 
-#define COMPARE_RESCALED_LOOP(T)                                                                                \
-  ER_BCAST_BINARY(plan, T, a->data, T, b->data, bool, out->data,                                                \
-                  p->truth[ORDER_OF(rescaled(x, p->input1_offset, p->input1_multiplier, p->input1_shift),       \
+#define COMPARE_RESCALED_LOOP(T)                                                                             \
+  ER_BCAST_BINARY(plan, T, a->data, T, b->data, bool, out->data,                                             \
+                  p->truth[ORDER_OF(rescaled(x, p->input1_offset, p->input1_multiplier, p->input1_shift),    \
                                     rescaled(y, p->input2_offset, p->input2_multiplier, p->input2_shift))])
 
 static edgert_status compare_eval(er_op_ctx *ctx) {
@@ -108,9 +111,11 @@ static edgert_status compare_eval(er_op_ctx *ctx) {
   case EDGERT_UINT8: COMPARE_RESCALED_LOOP(uint8_t); break;
   /* Read bools as bytes and normalize, so a stray byte other than 0 or 1 still counts as true. */
   case EDGERT_BOOL:
-    ER_BCAST_BINARY(plan, uint8_t, a->data, uint8_t, b->data, bool, out->data, p->truth[ORDER_OF(x != 0, y != 0)]);
+    ER_BCAST_BINARY(plan, uint8_t, a->data, uint8_t, b->data, bool, out->data,
+                    p->truth[ORDER_OF(x != 0, y != 0)]);
     break;
-  default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype %s changed after prepare", edgert_dtype_name(a->dtype));
+  default:
+    return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype %s changed after prepare", edgert_dtype_name(a->dtype));
   }
   return EDGERT_OK;
 }

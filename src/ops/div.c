@@ -32,7 +32,8 @@ static edgert_status prepare_int8(er_op_ctx *ctx, div_data *p, er_activation act
   /* In float, as TFLite-Micro's CalculateOpDataDiv computes it, then widened. */
   const float real_multiplier = a->q.scale / (b->q.scale * out->q.scale);
   er_quantize_multiplier((double)real_multiplier, &p->output_multiplier, &p->output_shift);
-  er_activation_range_quantized(act, out->q.scale, out->q.zero_point, -128, 127, &p->act_min_q, &p->act_max_q);
+  er_activation_range_quantized(act, out->q.scale, out->q.zero_point, -128, 127, &p->act_min_q,
+                                &p->act_max_q);
   return EDGERT_OK;
 }
 
@@ -79,10 +80,10 @@ static inline int32_t div_int8(int32_t x, int32_t y, const div_data *p) {
   const int total_shift = p->output_shift - reciprocal_shift - headroom;
   /* A zero dividend has 31 bits of headroom, which can push the shift past 31; any 32-bit value divided
    * by 2^32 or more rounds to 0, and C shifts that wide are undefined. */
-  const int32_t quotient = total_shift < -31
-                               ? 0
-                               : er_multiply_by_quantized_multiplier(unscaled_quotient, p->output_multiplier,
-                                                                     total_shift);
+  const int32_t quotient =
+      total_shift < -31
+          ? 0
+          : er_multiply_by_quantized_multiplier(unscaled_quotient, p->output_multiplier, total_shift);
   const int32_t out = quotient + p->output_offset;
   return er_clamp_i32(out, p->act_min_q, p->act_max_q);
 }
@@ -120,7 +121,8 @@ static edgert_status div_eval(er_op_ctx *ctx) {
     if (has_zero_divisor(b, -p->input2_offset)) return er_fail(ctx, EDGERT_ERR_RUNTIME, "division by zero");
     ER_BCAST_BINARY(plan, int8_t, a->data, int8_t, b->data, int8_t, out->data, (int8_t)div_int8(x, y, p));
     break;
-  default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype %s changed after prepare", edgert_dtype_name(out->dtype));
+  default:
+    return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype %s changed after prepare", edgert_dtype_name(out->dtype));
   }
   return EDGERT_OK;
 }

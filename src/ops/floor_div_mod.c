@@ -4,8 +4,8 @@
  * round the same way; a zero divisor is an error for both dtypes, as in TFLite. Integer quotients beyond
  * int32 (only INT32_MIN / -1) saturate.
  *
- * FLOOR_MOD (float32, int16, int32, int64) takes C's truncated remainder (fmodf for floats) and moves it into the
- * divisor's sign: the result has the sign of the divisor. Integer division by zero is an error; a float
+ * FLOOR_MOD (float32, int16, int32, int64) takes C's truncated remainder (fmodf for floats) and moves it into
+ * the divisor's sign: the result has the sign of the divisor. Integer division by zero is an error; a float
  * zero divisor gives NaN. */
 #include <math.h>
 
@@ -81,15 +81,18 @@ static edgert_status floor_eval(er_op_ctx *ctx) {
     if (is_div)
       ER_BCAST_BINARY(plan, int32_t, a->data, int32_t, b->data, int32_t, out->data, floor_div_i32(x, y));
     else
-      ER_BCAST_BINARY(plan, int32_t, a->data, int32_t, b->data, int32_t, out->data, (int32_t)floor_mod_int(x, y));
+      ER_BCAST_BINARY(plan, int32_t, a->data, int32_t, b->data, int32_t, out->data,
+                      (int32_t)floor_mod_int(x, y));
     break;
   case EDGERT_INT16:
-    ER_BCAST_BINARY(plan, int16_t, a->data, int16_t, b->data, int16_t, out->data, (int16_t)floor_mod_int(x, y));
+    ER_BCAST_BINARY(plan, int16_t, a->data, int16_t, b->data, int16_t, out->data,
+                    (int16_t)floor_mod_int(x, y));
     break;
   case EDGERT_INT64:
     ER_BCAST_BINARY(plan, int64_t, a->data, int64_t, b->data, int64_t, out->data, floor_mod_int(x, y));
     break;
-  default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype %s changed after prepare", edgert_dtype_name(out->dtype));
+  default:
+    return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype %s changed after prepare", edgert_dtype_name(out->dtype));
   }
   return EDGERT_OK;
 }

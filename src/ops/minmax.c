@@ -41,12 +41,12 @@ static edgert_status minmax_prepare(er_op_ctx *ctx) {
   return er_broadcast_prepare(ctx, 2, (const er_tensor *const[]){a, b}, out, &p->plan);
 }
 
-#define MINMAX_LOOP(T)                                                                                          \
-  do {                                                                                                          \
-    if (p->is_max)                                                                                              \
-      ER_BCAST_BINARY(plan, T, a->data, T, b->data, T, out->data, x > y ? x : y);                               \
-    else                                                                                                        \
-      ER_BCAST_BINARY(plan, T, a->data, T, b->data, T, out->data, x < y ? x : y);                               \
+#define MINMAX_LOOP(T)                                                                                       \
+  do {                                                                                                       \
+    if (p->is_max)                                                                                           \
+      ER_BCAST_BINARY(plan, T, a->data, T, b->data, T, out->data, x > y ? x : y);                            \
+    else                                                                                                     \
+      ER_BCAST_BINARY(plan, T, a->data, T, b->data, T, out->data, x < y ? x : y);                            \
   } while (0)
 
 static edgert_status minmax_eval(er_op_ctx *ctx) {
@@ -61,7 +61,8 @@ static edgert_status minmax_eval(er_op_ctx *ctx) {
   case EDGERT_INT8: MINMAX_LOOP(int8_t); break;
   case EDGERT_UINT8: MINMAX_LOOP(uint8_t); break;
   case EDGERT_INT16: MINMAX_LOOP(int16_t); break;
-  default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype %s changed after prepare", edgert_dtype_name(out->dtype));
+  default:
+    return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype %s changed after prepare", edgert_dtype_name(out->dtype));
   }
   return EDGERT_OK;
 }

@@ -31,7 +31,8 @@ static edgert_status prepare_quantized(er_op_ctx *ctx, mul_data *p, er_activatio
   er_quantize_multiplier(real_multiplier, &p->output_multiplier, &p->output_shift);
   int32_t qmin, qmax;
   er_dtype_range(out->dtype, &qmin, &qmax);
-  er_activation_range_quantized(act, out->q.scale, out->q.zero_point, qmin, qmax, &p->act_min_q, &p->act_max_q);
+  er_activation_range_quantized(act, out->q.scale, out->q.zero_point, qmin, qmax, &p->act_min_q,
+                                &p->act_max_q);
   return EDGERT_OK;
 }
 
@@ -53,7 +54,8 @@ static edgert_status mul_prepare(er_op_ctx *ctx) {
   case EDGERT_INT8:
   case EDGERT_INT16: st = prepare_quantized(ctx, p, act, a, b, out); break;
   default:
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "dtype %s is not supported (float32, int32, int64, int8, int16)",
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
+                   "dtype %s is not supported (float32, int32, int64, int8, int16)",
                    edgert_dtype_name(a->dtype));
   }
   if (st != EDGERT_OK) return st;
@@ -92,12 +94,15 @@ static edgert_status mul_eval(er_op_ctx *ctx) {
                     clamp_i64(wrap_mul_i64(x, y), p->act_min_i, p->act_max_i));
     break;
   case EDGERT_INT8:
-    ER_BCAST_BINARY(plan, int8_t, a->data, int8_t, b->data, int8_t, out->data, (int8_t)mul_quantized(x, y, p));
+    ER_BCAST_BINARY(plan, int8_t, a->data, int8_t, b->data, int8_t, out->data,
+                    (int8_t)mul_quantized(x, y, p));
     break;
   case EDGERT_INT16:
-    ER_BCAST_BINARY(plan, int16_t, a->data, int16_t, b->data, int16_t, out->data, (int16_t)mul_quantized(x, y, p));
+    ER_BCAST_BINARY(plan, int16_t, a->data, int16_t, b->data, int16_t, out->data,
+                    (int16_t)mul_quantized(x, y, p));
     break;
-  default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype %s changed after prepare", edgert_dtype_name(out->dtype));
+  default:
+    return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype %s changed after prepare", edgert_dtype_name(out->dtype));
   }
   return EDGERT_OK;
 }

@@ -42,7 +42,8 @@ static edgert_status pow_eval(er_op_ctx *ctx) {
   const int32_t *exponents = b->data;
   const int64_t n = er_tensor_elements(b);
   for (int64_t i = 0; i < n; i++)
-    if (exponents[i] < 0) return er_fail(ctx, EDGERT_ERR_RUNTIME, "int32 POW does not support negative exponents");
+    if (exponents[i] < 0)
+      return er_fail(ctx, EDGERT_ERR_RUNTIME, "int32 POW does not support negative exponents");
   ER_BCAST_BINARY(&p->plan, int32_t, a->data, int32_t, b->data, int32_t, out->data, pow_i32(x, y));
   return EDGERT_OK;
 }

@@ -52,7 +52,8 @@ static edgert_status select_eval(er_op_ctx *ctx) {
     const unsigned char *x_row = x + (size_t)it.offset[2] * es, *y_row = y + (size_t)it.offset[3] * es;
     unsigned char *out_row = out + (size_t)it.offset[0] * es;
     for (int64_t i = 0; i < n; i++) {
-      const unsigned char *src = c_row[i * sc] ? x_row + (size_t)(i * sx) * es : y_row + (size_t)(i * sy) * es;
+      const unsigned char *src =
+          c_row[i * sc] ? x_row + (size_t)(i * sx) * es : y_row + (size_t)(i * sy) * es;
       memcpy(out_row + (size_t)i * es, src, es);
     }
   }

@@ -26,8 +26,8 @@ static edgert_status prepare_int8(er_op_ctx *ctx, squared_difference_data *p, co
   const double twice_max_input_scale = 2.0 * (double)(a->q.scale > b->q.scale ? a->q.scale : b->q.scale);
   const double real_input1 = (double)a->q.scale / twice_max_input_scale;
   const double real_input2 = (double)b->q.scale / twice_max_input_scale;
-  const double real_output =
-      twice_max_input_scale * twice_max_input_scale / ((double)(1 << (2 * LEFT_SHIFT)) * (double)out->q.scale);
+  const double real_output = twice_max_input_scale * twice_max_input_scale /
+                             ((double)(1 << (2 * LEFT_SHIFT)) * (double)out->q.scale);
   er_quantize_multiplier(real_input1, &p->input1_multiplier, &p->input1_shift);
   er_quantize_multiplier(real_input2, &p->input2_multiplier, &p->input2_shift);
   er_quantize_multiplier(real_output, &p->output_multiplier, &p->output_shift);
@@ -62,7 +62,8 @@ static inline int8_t squared_difference_int8(int32_t x, int32_t y, const squared
   const int32_t diff = scaled1 - scaled2;
   /* |diff| <= 255 * 2^7 / 2 after rescaling, so its square stays below 2^31. */
   const int32_t out =
-      er_multiply_by_quantized_multiplier(diff * diff, p->output_multiplier, p->output_shift) + p->output_offset;
+      er_multiply_by_quantized_multiplier(diff * diff, p->output_multiplier, p->output_shift) +
+      p->output_offset;
   return (int8_t)er_clamp_i32(out, -128, 127);
 }
 
@@ -81,12 +82,15 @@ static edgert_status squared_difference_eval(er_op_ctx *ctx) {
     ER_BCAST_BINARY(plan, float, a->data, float, b->data, float, out->data, (x - y) * (x - y));
     break;
   case EDGERT_INT32:
-    ER_BCAST_BINARY(plan, int32_t, a->data, int32_t, b->data, int32_t, out->data, squared_difference_i32(x, y));
+    ER_BCAST_BINARY(plan, int32_t, a->data, int32_t, b->data, int32_t, out->data,
+                    squared_difference_i32(x, y));
     break;
   case EDGERT_INT8:
-    ER_BCAST_BINARY(plan, int8_t, a->data, int8_t, b->data, int8_t, out->data, squared_difference_int8(x, y, p));
+    ER_BCAST_BINARY(plan, int8_t, a->data, int8_t, b->data, int8_t, out->data,
+                    squared_difference_int8(x, y, p));
     break;
-  default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype %s changed after prepare", edgert_dtype_name(out->dtype));
+  default:
+    return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype %s changed after prepare", edgert_dtype_name(out->dtype));
   }
   return EDGERT_OK;
 }

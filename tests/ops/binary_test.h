@@ -25,8 +25,8 @@ typedef struct {
  * On success copies out_bytes of output 0 into out. A failure's message is printed when `quiet` is
  * false, so tests that expect an error can stay silent. */
 static inline edgert_status bt_run_ex(er_op op, const void *attrs, size_t attrs_size, int n_inputs,
-                                      const bt_tensor *inputs, const void *const *data, bt_tensor output, void *out,
-                                      size_t out_bytes, bool quiet) {
+                                      const bt_tensor *inputs, const void *const *data, bt_tensor output,
+                                      void *out, size_t out_bytes, bool quiet) {
   th_graph *g = th_new();
   int ids[BT_MAX_INPUTS], feed_ids[BT_MAX_INPUTS];
   const void *feed[BT_MAX_INPUTS];
@@ -61,8 +61,8 @@ static inline edgert_status bt_run_ex(er_op op, const void *attrs, size_t attrs_
 }
 
 static inline edgert_status bt_run(er_op op, const void *attrs, size_t attrs_size, int n_inputs,
-                                   const bt_tensor *inputs, const void *const *data, bt_tensor output, void *out,
-                                   size_t out_bytes) {
+                                   const bt_tensor *inputs, const void *const *data, bt_tensor output,
+                                   void *out, size_t out_bytes) {
   return bt_run_ex(op, attrs, attrs_size, n_inputs, inputs, data, output, out, out_bytes, false);
 }
 
@@ -75,11 +75,13 @@ static inline int32_t bt_quantize(float x, float scale, int32_t zero_point, int3
 }
 
 static inline void bt_quantize_i8(const float *x, int n, float scale, int32_t zp, int8_t *q) {
-  for (int i = 0; i < n; i++) q[i] = (int8_t)bt_quantize(x[i], scale, zp, -128, 127);
+  for (int i = 0; i < n; i++)
+    q[i] = (int8_t)bt_quantize(x[i], scale, zp, -128, 127);
 }
 
 static inline void bt_quantize_i16(const float *x, int n, float scale, int32_t zp, int16_t *q) {
-  for (int i = 0; i < n; i++) q[i] = (int16_t)bt_quantize(x[i], scale, zp, -32768, 32767);
+  for (int i = 0; i < n; i++)
+    q[i] = (int16_t)bt_quantize(x[i], scale, zp, -32768, 32767);
 }
 
 /* Scale and zero point TFLite's kernel tests derive from a float range [min, max] containing 0

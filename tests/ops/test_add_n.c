@@ -6,11 +6,13 @@ static void float_three_tensors(void) {
   bt_tensor t = {.dtype = EDGERT_FLOAT32, BT_SHAPE(1, 2, 2, 1)};
   float out[4];
   CHECK_OK(bt_run(ER_OP_ADD_N, NULL, 0, 3, (bt_tensor[]){t, t, t},
-                  (const void *[]){(const float[]){-2.0f, 0.2f, 0.7f, 0.8f}, (const float[]){0.1f, 0.2f, 0.3f, 0.5f},
+                  (const void *[]){(const float[]){-2.0f, 0.2f, 0.7f, 0.8f},
+                                   (const float[]){0.1f, 0.2f, 0.3f, 0.5f},
                                    (const float[]){0.5f, 0.1f, 0.1f, 0.2f}},
                   (bt_tensor){.dtype = EDGERT_FLOAT32, .ndim = -1}, out, sizeof out));
   const float want[] = {-1.4f, 0.5f, 1.1f, 1.5f};
-  for (int i = 0; i < 4; i++) CHECK_NEAR(out[i], want[i], 1e-6);
+  for (int i = 0; i < 4; i++)
+    CHECK_NEAR(out[i], want[i], 1e-6);
 }
 
 static void int32_three_tensors(void) {
@@ -21,7 +23,8 @@ static void int32_three_tensors(void) {
                                    (const int32_t[]){10, -5, 1, -2}},
                   (bt_tensor){.dtype = EDGERT_INT32, .ndim = -1}, out, sizeof out));
   const int32_t want[] = {-9, -1, 11, 11};
-  for (int i = 0; i < 4; i++) CHECK_EQ_INT(out[i], want[i]);
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(out[i], want[i]);
 }
 
 static void rejects_shape_mismatch_and_int8(void) {

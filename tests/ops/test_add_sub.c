@@ -16,13 +16,15 @@ typedef struct {
 
 static int64_t shape_elems(shape s) {
   int64_t n = 1;
-  for (int i = 0; i < s.ndim; i++) n *= s.dims[i];
+  for (int i = 0; i < s.ndim; i++)
+    n *= s.dims[i];
   return n;
 }
 
 static bt_tensor make_tensor(edgert_dtype dtype, shape s, float scale, int32_t zp) {
   bt_tensor t = {.dtype = dtype, .ndim = s.ndim, .scale = scale, .zero_point = zp};
-  for (int i = 0; i < s.ndim; i++) t.dims[i] = s.dims[i];
+  for (int i = 0; i < s.ndim; i++)
+    t.dims[i] = s.dims[i];
   return t;
 }
 
@@ -32,9 +34,10 @@ static void check_float(er_op op, er_activation act, shape sa, const float *xa, 
   bt_tensor in[2] = {make_tensor(EDGERT_FLOAT32, sa, 0, 0), make_tensor(EDGERT_FLOAT32, sb, 0, 0)};
   float out[MAX_ELEMS];
   int64_t n = shape_elems(so);
-  CHECK_OK(bt_run(op, &attrs, sizeof attrs, 2, in, (const void *[]){xa, xb}, make_tensor(EDGERT_FLOAT32, so, 0, 0),
-                  out, (size_t)n * sizeof(float)));
-  for (int64_t i = 0; i < n; i++) CHECK_NEAR(out[i], golden[i], 1e-5);
+  CHECK_OK(bt_run(op, &attrs, sizeof attrs, 2, in, (const void *[]){xa, xb},
+                  make_tensor(EDGERT_FLOAT32, so, 0, 0), out, (size_t)n * sizeof(float)));
+  for (int64_t i = 0; i < n; i++)
+    CHECK_NEAR(out[i], golden[i], 1e-5);
 }
 
 typedef struct {
@@ -54,14 +57,22 @@ static void check_quantized(er_op op, er_activation act, bool pot_scale_int16, e
   int32_t want[MAX_ELEMS];
   for (int64_t i = 0; i < na; i++) {
     int32_t q = bt_quantize(xa[i], qa.scale, qa.zero_point, qmin, qmax);
-    if (esize == 1) ((int8_t *)a)[i] = (int8_t)q; else ((int16_t *)a)[i] = (int16_t)q;
+    if (esize == 1)
+      ((int8_t *)a)[i] = (int8_t)q;
+    else
+      ((int16_t *)a)[i] = (int16_t)q;
   }
   for (int64_t i = 0; i < nb; i++) {
     int32_t q = bt_quantize(xb[i], qb.scale, qb.zero_point, qmin, qmax);
-    if (esize == 1) ((int8_t *)b)[i] = (int8_t)q; else ((int16_t *)b)[i] = (int16_t)q;
+    if (esize == 1)
+      ((int8_t *)b)[i] = (int8_t)q;
+    else
+      ((int16_t *)b)[i] = (int16_t)q;
   }
-  for (int64_t i = 0; i < no; i++) want[i] = bt_quantize(golden[i], qo.scale, qo.zero_point, qmin, qmax);
-  bt_tensor in[2] = {make_tensor(dtype, sa, qa.scale, qa.zero_point), make_tensor(dtype, sb, qb.scale, qb.zero_point)};
+  for (int64_t i = 0; i < no; i++)
+    want[i] = bt_quantize(golden[i], qo.scale, qo.zero_point, qmin, qmax);
+  bt_tensor in[2] = {make_tensor(dtype, sa, qa.scale, qa.zero_point),
+                     make_tensor(dtype, sb, qb.scale, qb.zero_point)};
   CHECK_OK(bt_run(op, &attrs, sizeof attrs, 2, in, (const void *[]){a, b},
                   make_tensor(dtype, so, qo.scale, qo.zero_point), out, (size_t)no * esize));
   for (int64_t i = 0; i < no; i++) {
@@ -76,19 +87,22 @@ static const shape inout_shape = {4, {1, 2, 2, 1}};
 
 /* Mixed broadcast case of add_test.cc / sub_test.cc: [2,3,1,2] against four second shapes. */
 static const shape bcast_input1_shape = {4, {2, 3, 1, 2}};
-static const float bcast_input1[] = {-0.3f, 2.3f, 0.9f, 0.5f, 0.8f, -1.1f, 1.2f, 2.8f, -1.6f, 0.0f, 0.7f, -2.2f};
+static const float bcast_input1[] = {-0.3f, 2.3f, 0.9f,  0.5f, 0.8f, -1.1f,
+                                     1.2f,  2.8f, -1.6f, 0.0f, 0.7f, -2.2f};
 static const float bcast_add_input2[] = {0.2f, 0.3f, -0.4f, 0.5f, 1.0f, 0.9f};
 static const float bcast_sub_input2[] = {-0.2f, -0.3f, 0.4f, -0.5f, -1.0f, -0.9f};
-static const shape bcast_input2_shapes[4] = {{4, {1, 1, 3, 2}}, {4, {1, 3, 1, 2}}, {4, {2, 1, 3, 1}}, {4, {2, 3, 1, 1}}};
-static const shape bcast_output_shapes[4] = {{4, {2, 3, 3, 2}}, {4, {2, 3, 1, 2}}, {4, {2, 3, 3, 2}}, {4, {2, 3, 1, 2}}};
+static const shape bcast_input2_shapes[4] = {
+    {4, {1, 1, 3, 2}}, {4, {1, 3, 1, 2}}, {4, {2, 1, 3, 1}}, {4, {2, 3, 1, 1}}};
+static const shape bcast_output_shapes[4] = {
+    {4, {2, 3, 3, 2}}, {4, {2, 3, 1, 2}}, {4, {2, 3, 3, 2}}, {4, {2, 3, 1, 2}}};
 static const float bcast_goldens[4][36] = {
-    {-0.1f, 2.6f, -0.7f, 2.8f, 0.7f,  3.2f, 1.1f, 0.8f,  0.5f, 1.0f,  1.9f, 1.4f,
-     1.0f,  -0.8f, 0.4f, -0.6f, 1.8f, -0.2f, 1.4f, 3.1f, 0.8f, 3.3f,  2.2f, 3.7f,
-     -1.4f, 0.3f, -2.0f, 0.5f, -0.6f, 0.9f, 0.9f, -1.9f, 0.3f, -1.7f, 1.7f, -1.3f},
+    {-0.1f, 2.6f,  -0.7f, 2.8f,  0.7f,  3.2f,  1.1f, 0.8f,  0.5f, 1.0f,  1.9f, 1.4f,
+     1.0f,  -0.8f, 0.4f,  -0.6f, 1.8f,  -0.2f, 1.4f, 3.1f,  0.8f, 3.3f,  2.2f, 3.7f,
+     -1.4f, 0.3f,  -2.0f, 0.5f,  -0.6f, 0.9f,  0.9f, -1.9f, 0.3f, -1.7f, 1.7f, -1.3f},
     {-0.1f, 2.6f, 0.5f, 1.0f, 1.8f, -0.2f, 1.4f, 3.1f, -2.0f, 0.5f, 1.7f, -1.3f},
-    {-0.1f, 2.5f, 0.0f, 2.6f, -0.7f, 1.9f, 1.1f, 0.7f, 1.2f, 0.8f, 0.5f, 0.1f,
-     1.0f,  -0.9f, 1.1f, -0.8f, 0.4f, -1.5f, 1.7f, 3.3f, 2.2f, 3.8f, 2.1f, 3.7f,
-     -1.1f, 0.5f, -0.6f, 1.0f, -0.7f, 0.9f, 1.2f, -1.7f, 1.7f, -1.2f, 1.6f, -1.3f},
+    {-0.1f, 2.5f,  0.0f,  2.6f,  -0.7f, 1.9f,  1.1f, 0.7f,  1.2f, 0.8f,  0.5f, 0.1f,
+     1.0f,  -0.9f, 1.1f,  -0.8f, 0.4f,  -1.5f, 1.7f, 3.3f,  2.2f, 3.8f,  2.1f, 3.7f,
+     -1.1f, 0.5f,  -0.6f, 1.0f,  -0.7f, 0.9f,  1.2f, -1.7f, 1.7f, -1.2f, 1.6f, -1.3f},
     {-0.1f, 2.5f, 1.2f, 0.8f, 0.4f, -1.5f, 1.7f, 3.3f, -0.6f, 1.0f, 1.6f, -1.3f},
 };
 
@@ -98,8 +112,9 @@ static void float_add_no_activation(void) {
 }
 
 static void float_add_relu_n1_to_1(void) {
-  check_float(ER_OP_ADD, ER_ACT_RELU_N1_TO_1, inout_shape, (const float[]){-2.0f, 0.2f, 0.7f, 0.8f}, inout_shape,
-              (const float[]){0.1f, 0.2f, 0.3f, 0.5f}, inout_shape, (const float[]){-1.0f, 0.4f, 1.0f, 1.0f});
+  check_float(ER_OP_ADD, ER_ACT_RELU_N1_TO_1, inout_shape, (const float[]){-2.0f, 0.2f, 0.7f, 0.8f},
+              inout_shape, (const float[]){0.1f, 0.2f, 0.3f, 0.5f}, inout_shape,
+              (const float[]){-1.0f, 0.4f, 1.0f, 1.0f});
 }
 
 static void float_add_various_shapes_and_scalar(void) {
@@ -108,22 +123,22 @@ static void float_add_various_shapes_and_scalar(void) {
     check_float(ER_OP_ADD, ER_ACT_NONE, various_shapes[i], x, various_shapes[i],
                 (const float[]){0.1f, 0.2f, 0.3f, 0.5f, 1.1f, 0.1f}, various_shapes[i],
                 (const float[]){-1.9f, 0.4f, 1.0f, 1.3f, 2.2f, 2.1f});
-    check_float(ER_OP_ADD, ER_ACT_NONE, various_shapes[i], x, scalar_shape, (const float[]){0.1f}, various_shapes[i],
-                (const float[]){-1.9f, 0.3f, 0.8f, 0.9f, 1.2f, 2.1f});
+    check_float(ER_OP_ADD, ER_ACT_NONE, various_shapes[i], x, scalar_shape, (const float[]){0.1f},
+                various_shapes[i], (const float[]){-1.9f, 0.3f, 0.8f, 0.9f, 1.2f, 2.1f});
   }
 }
 
 static void float_add_mixed_broadcast(void) {
   for (int i = 0; i < 4; i++)
-    check_float(ER_OP_ADD, ER_ACT_NONE, bcast_input1_shape, bcast_input1, bcast_input2_shapes[i], bcast_add_input2,
-                bcast_output_shapes[i], bcast_goldens[i]);
+    check_float(ER_OP_ADD, ER_ACT_NONE, bcast_input1_shape, bcast_input1, bcast_input2_shapes[i],
+                bcast_add_input2, bcast_output_shapes[i], bcast_goldens[i]);
 }
 
 static void int8_add_no_activation_and_relu1(void) {
   const float x[] = {-2.01f, -1.01f, -0.01f, 0.98f}, y[] = {1.01f, 1.99f, 2.99f, 4.02f};
   qparams qa = {0.25f, -10}, qb = {0.5f, 4}, qo = {1.0f, 13};
-  check_quantized(ER_OP_ADD, ER_ACT_NONE, false, EDGERT_INT8, inout_shape, x, qa, inout_shape, y, qb, inout_shape,
-                  (const float[]){-1, 1, 3, 5}, qo);
+  check_quantized(ER_OP_ADD, ER_ACT_NONE, false, EDGERT_INT8, inout_shape, x, qa, inout_shape, y, qb,
+                  inout_shape, (const float[]){-1, 1, 3, 5}, qo);
   check_quantized(ER_OP_ADD, ER_ACT_RELU_N1_TO_1, false, EDGERT_INT8, inout_shape, x, qa, inout_shape, y, qb,
                   inout_shape, (const float[]){-1, 1, 1, 1}, qo);
 }
@@ -132,8 +147,9 @@ static void int8_add_various_shapes_and_scalar(void) {
   const float x[] = {-2.0f, 0.2f, 0.7f, 0.8f, 1.1f, 2.0f};
   for (int i = 0; i < 4; i++) {
     check_quantized(ER_OP_ADD, ER_ACT_NONE, false, EDGERT_INT8, various_shapes[i], x, (qparams){0.1f, -9},
-                    various_shapes[i], (const float[]){0.1f, 0.2f, 0.3f, 0.5f, 1.1f, 0.1f}, (qparams){0.05f, 5},
-                    various_shapes[i], (const float[]){-1.9f, 0.4f, 1.0f, 1.3f, 2.2f, 2.1f}, (qparams){0.1f, 14});
+                    various_shapes[i], (const float[]){0.1f, 0.2f, 0.3f, 0.5f, 1.1f, 0.1f},
+                    (qparams){0.05f, 5}, various_shapes[i],
+                    (const float[]){-1.9f, 0.4f, 1.0f, 1.3f, 2.2f, 2.1f}, (qparams){0.1f, 14});
     check_quantized(ER_OP_ADD, ER_ACT_NONE, false, EDGERT_INT8, various_shapes[i], x, (qparams){0.1f, -8},
                     scalar_shape, (const float[]){0.1f}, (qparams){0.05f, 4}, various_shapes[i],
                     (const float[]){-1.9f, 0.3f, 0.8f, 0.9f, 1.2f, 2.1f}, (qparams){0.05f, 12});
@@ -152,9 +168,11 @@ static void int16_add_general_path(void) {
   const float x[] = {-2.01f, -1.01f, -0.01f, 0.98f};
   qparams qa = {0.25f, 0}, qb = {0.5f, 0}, qo = {1.0f, 0};
   check_quantized(ER_OP_ADD, ER_ACT_NONE, false, EDGERT_INT16, inout_shape, x, qa, inout_shape,
-                  (const float[]){1.01f, 2.01f, 3.01f, 4.02f}, qb, inout_shape, (const float[]){-1, 1, 3, 5}, qo);
+                  (const float[]){1.01f, 2.01f, 3.01f, 4.02f}, qb, inout_shape, (const float[]){-1, 1, 3, 5},
+                  qo);
   check_quantized(ER_OP_ADD, ER_ACT_RELU_N1_TO_1, false, EDGERT_INT16, inout_shape, x, qa, inout_shape,
-                  (const float[]){1.01f, 1.99f, 2.99f, 4.02f}, qb, inout_shape, (const float[]){-1, 1, 1, 1}, qo);
+                  (const float[]){1.01f, 1.99f, 2.99f, 4.02f}, qb, inout_shape, (const float[]){-1, 1, 1, 1},
+                  qo);
 }
 
 /* The power-of-two int16 path, with TFLite's own vectors for it: tensorflow/lite/kernels/add_test.cc and
@@ -167,19 +185,24 @@ static void check_pot_int16(er_op op, const float *x, const float *y, const floa
   int16_t a[4], b[4], out[4];
   bt_quantize_i16(x, 4, scale, 0, a);
   bt_quantize_i16(y, 4, scale, 0, b);
-  bt_tensor in[2] = {make_tensor(EDGERT_INT16, inout_shape, scale, 0), make_tensor(EDGERT_INT16, inout_shape, scale, 0)};
+  bt_tensor in[2] = {make_tensor(EDGERT_INT16, inout_shape, scale, 0),
+                     make_tensor(EDGERT_INT16, inout_shape, scale, 0)};
   CHECK_OK(bt_run(op, &attrs, sizeof attrs, 2, in, (const void *[]){a, b},
                   make_tensor(EDGERT_INT16, inout_shape, scale, 0), out, sizeof out));
-  for (int i = 0; i < 4; i++) CHECK_NEAR(out[i] * scale, want[i], (2.0 - 1.0 / 32768.0) / 65535.0);
+  for (int i = 0; i < 4; i++)
+    CHECK_NEAR(out[i] * scale, want[i], (2.0 - 1.0 / 32768.0) / 65535.0);
 }
 
 static void int16_pot_path(void) {
   const float add_x[3][4] = {{0.1f, 0.2f, 0.3f, 0.4f}, {-0.8f, 0.2f, 0.4f, 0.7f}, {-0.8f, 0.2f, 0.7f, 0.3f}};
   const float add_y[3][4] = {{0.6f, 0.4f, 0.3f, 0.1f}, {0.6f, 0.4f, 0.5f, -0.8f}, {0.6f, 0.4f, -0.8f, 0.5f}};
-  const float add_want[3][4] = {{0.7f, 0.6f, 0.6f, 0.5f}, {-0.2f, 0.6f, 0.9f, -0.1f}, {-0.2f, 0.6f, -0.1f, 0.8f}};
-  const float sub_x[3][4] = {{0.7f, 0.6f, 0.6f, 0.5f}, {-0.2f, 0.6f, 0.9f, -0.1f}, {-0.2f, 0.6f, -0.3f, 0.8f}};
+  const float add_want[3][4] = {
+      {0.7f, 0.6f, 0.6f, 0.5f}, {-0.2f, 0.6f, 0.9f, -0.1f}, {-0.2f, 0.6f, -0.1f, 0.8f}};
+  const float sub_x[3][4] = {
+      {0.7f, 0.6f, 0.6f, 0.5f}, {-0.2f, 0.6f, 0.9f, -0.1f}, {-0.2f, 0.6f, -0.3f, 0.8f}};
   const float sub_y[3][4] = {{0.6f, 0.4f, 0.3f, 0.1f}, {0.6f, 0.4f, 0.5f, -0.8f}, {0.6f, 0.4f, 0.8f, 0.5f}};
-  const float sub_want[3][4] = {{0.1f, 0.2f, 0.3f, 0.4f}, {-0.8f, 0.2f, 0.4f, 0.7f}, {-0.8f, 0.2f, -1.0f, 0.3f}};
+  const float sub_want[3][4] = {
+      {0.1f, 0.2f, 0.3f, 0.4f}, {-0.8f, 0.2f, 0.4f, 0.7f}, {-0.8f, 0.2f, -1.0f, 0.3f}};
   for (int i = 0; i < 3; i++) {
     check_pot_int16(ER_OP_ADD, add_x[i], add_y[i], add_want[i]);
     check_pot_int16(ER_OP_SUB, sub_x[i], sub_y[i], sub_want[i]);
@@ -189,33 +212,39 @@ static void int16_pot_path(void) {
 static void float_sub_cases(void) {
   check_float(ER_OP_SUB, ER_ACT_NONE, inout_shape, (const float[]){-2.0f, 0.2f, 0.7f, 0.8f}, inout_shape,
               (const float[]){0.1f, 0.2f, 0.3f, 0.5f}, inout_shape, (const float[]){-2.1f, 0.0f, 0.4f, 0.3f});
-  check_float(ER_OP_SUB, ER_ACT_RELU_N1_TO_1, inout_shape, (const float[]){-2.0f, 0.2f, 2.0f, 0.8f}, inout_shape,
-              (const float[]){2.0f, 0.2f, 0.3f, 0.5f}, inout_shape, (const float[]){-1.0f, 0.0f, 1.0f, 0.3f});
+  check_float(ER_OP_SUB, ER_ACT_RELU_N1_TO_1, inout_shape, (const float[]){-2.0f, 0.2f, 2.0f, 0.8f},
+              inout_shape, (const float[]){2.0f, 0.2f, 0.3f, 0.5f}, inout_shape,
+              (const float[]){-1.0f, 0.0f, 1.0f, 0.3f});
   const float x[] = {-2.0f, 0.2f, 0.7f, 0.8f, 1.1f, 2.0f};
   for (int i = 0; i < 4; i++) {
     check_float(ER_OP_SUB, ER_ACT_NONE, various_shapes[i], x, various_shapes[i],
                 (const float[]){0.1f, 0.2f, 0.3f, 0.5f, 1.1f, 0.1f}, various_shapes[i],
                 (const float[]){-2.1f, 0.0f, 0.4f, 0.3f, 0.0f, 1.9f});
-    check_float(ER_OP_SUB, ER_ACT_NONE, various_shapes[i], x, scalar_shape, (const float[]){0.1f}, various_shapes[i],
-                (const float[]){-2.1f, 0.1f, 0.6f, 0.7f, 1.0f, 1.9f});
-    check_float(ER_OP_SUB, ER_ACT_NONE, bcast_input1_shape, bcast_input1, bcast_input2_shapes[i], bcast_sub_input2,
-                bcast_output_shapes[i], bcast_goldens[i]);
+    check_float(ER_OP_SUB, ER_ACT_NONE, various_shapes[i], x, scalar_shape, (const float[]){0.1f},
+                various_shapes[i], (const float[]){-2.1f, 0.1f, 0.6f, 0.7f, 1.0f, 1.9f});
+    check_float(ER_OP_SUB, ER_ACT_NONE, bcast_input1_shape, bcast_input1, bcast_input2_shapes[i],
+                bcast_sub_input2, bcast_output_shapes[i], bcast_goldens[i]);
   }
 }
 
 static void quantized_sub_cases(void) {
   const float x[] = {-2.01f, -1.01f, -0.01f, 0.98f}, y[] = {-1.01f, -1.99f, -2.99f, -4.02f};
-  check_quantized(ER_OP_SUB, ER_ACT_NONE, false, EDGERT_INT8, inout_shape, x, (qparams){0.25f, -10}, inout_shape, y,
-                  (qparams){0.5f, 4}, inout_shape, (const float[]){-1, 1, 3, 5}, (qparams){1.0f, 13});
+  check_quantized(ER_OP_SUB, ER_ACT_NONE, false, EDGERT_INT8, inout_shape, x, (qparams){0.25f, -10},
+                  inout_shape, y, (qparams){0.5f, 4}, inout_shape, (const float[]){-1, 1, 3, 5},
+                  (qparams){1.0f, 13});
   check_quantized(ER_OP_SUB, ER_ACT_RELU_N1_TO_1, false, EDGERT_INT8, inout_shape, x, (qparams){0.25f, -10},
-                  inout_shape, y, (qparams){0.5f, 4}, inout_shape, (const float[]){-1, 1, 1, 1}, (qparams){1.0f, 13});
+                  inout_shape, y, (qparams){0.5f, 4}, inout_shape, (const float[]){-1, 1, 1, 1},
+                  (qparams){1.0f, 13});
   check_quantized(ER_OP_SUB, ER_ACT_RELU_N1_TO_1, false, EDGERT_INT16, inout_shape, x, (qparams){0.25f, 0},
-                    inout_shape, y, (qparams){0.5f, 0}, inout_shape, (const float[]){-1, 1, 1, 1}, (qparams){1.0f, 0});
+                  inout_shape, y, (qparams){0.5f, 0}, inout_shape, (const float[]){-1, 1, 1, 1},
+                  (qparams){1.0f, 0});
   const float x6[] = {-2.0f, 0.2f, 0.7f, 0.8f, 1.1f, 2.0f}, y6[] = {-0.1f, -0.2f, -0.3f, -0.5f, -1.1f, -0.1f};
-  const float want6[] = {-1.9f, 0.4f, 1.0f, 1.3f, 2.2f, 2.1f}, want_scalar[] = {-1.9f, 0.3f, 0.8f, 0.9f, 1.2f, 2.1f};
+  const float want6[] = {-1.9f, 0.4f, 1.0f, 1.3f, 2.2f, 2.1f},
+              want_scalar[] = {-1.9f, 0.3f, 0.8f, 0.9f, 1.2f, 2.1f};
   for (int i = 0; i < 4; i++) {
     check_quantized(ER_OP_SUB, ER_ACT_NONE, false, EDGERT_INT8, various_shapes[i], x6, (qparams){0.1f, -9},
-                    various_shapes[i], y6, (qparams){0.05f, 5}, various_shapes[i], want6, (qparams){0.1f, 14});
+                    various_shapes[i], y6, (qparams){0.05f, 5}, various_shapes[i], want6,
+                    (qparams){0.1f, 14});
     check_quantized(ER_OP_SUB, ER_ACT_NONE, false, EDGERT_INT16, various_shapes[i], x6, (qparams){0.1f, 0},
                     various_shapes[i], y6, (qparams){0.05f, 0}, various_shapes[i], want6, (qparams){0.1f, 0});
     check_quantized(ER_OP_SUB, ER_ACT_NONE, false, EDGERT_INT8, various_shapes[i], x6, (qparams){0.1f, -8},
@@ -237,34 +266,39 @@ static void quantized_sub_cases(void) {
  * sub_test.cc IntegerSubOpModel. */
 static void int32_and_int64_add_sub(void) {
   er_binary_attrs none = {.activation = ER_ACT_NONE}, relu1 = {.activation = ER_ACT_RELU_N1_TO_1};
-  bt_tensor in32[2] = {{.dtype = EDGERT_INT32, BT_SHAPE(1, 2, 2, 1)}, {.dtype = EDGERT_INT32, BT_SHAPE(1, 2, 2, 1)}};
+  bt_tensor in32[2] = {{.dtype = EDGERT_INT32, BT_SHAPE(1, 2, 2, 1)},
+                       {.dtype = EDGERT_INT32, BT_SHAPE(1, 2, 2, 1)}};
   bt_tensor out32 = {.dtype = EDGERT_INT32, .ndim = -1};
   int32_t out[4];
   CHECK_OK(bt_run(ER_OP_ADD, &none, sizeof none, 2, in32,
-                  (const void *[]){(const int32_t[]){-20, 2, 7, 8}, (const int32_t[]){1, 2, 3, 5}}, out32, out,
-                  sizeof out));
+                  (const void *[]){(const int32_t[]){-20, 2, 7, 8}, (const int32_t[]){1, 2, 3, 5}}, out32,
+                  out, sizeof out));
   const int32_t add_want[] = {-19, 4, 10, 13};
-  for (int i = 0; i < 4; i++) CHECK_EQ_INT(out[i], add_want[i]);
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(out[i], add_want[i]);
   CHECK_OK(bt_run(ER_OP_ADD, &relu1, sizeof relu1, 2, in32,
-                  (const void *[]){(const int32_t[]){-20, 2, 7, 8}, (const int32_t[]){1, 2, 3, 5}}, out32, out,
-                  sizeof out));
+                  (const void *[]){(const int32_t[]){-20, 2, 7, 8}, (const int32_t[]){1, 2, 3, 5}}, out32,
+                  out, sizeof out));
   const int32_t add_relu1_want[] = {-1, 1, 1, 1};
-  for (int i = 0; i < 4; i++) CHECK_EQ_INT(out[i], add_relu1_want[i]);
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(out[i], add_relu1_want[i]);
   CHECK_OK(bt_run(ER_OP_SUB, &none, sizeof none, 2, in32,
-                  (const void *[]){(const int32_t[]){-20, 2, 7, 8}, (const int32_t[]){1, 2, 3, 5}}, out32, out,
-                  sizeof out));
+                  (const void *[]){(const int32_t[]){-20, 2, 7, 8}, (const int32_t[]){1, 2, 3, 5}}, out32,
+                  out, sizeof out));
   const int32_t sub_want[] = {-21, 0, 4, 3};
-  for (int i = 0; i < 4; i++) CHECK_EQ_INT(out[i], sub_want[i]);
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(out[i], sub_want[i]);
 
   /* sub_test.cc IntegerSubOpModel.WithBroadcast (a scalar second input), run here on int64. */
   bt_tensor in64[2] = {{.dtype = EDGERT_INT64, BT_SHAPE(1, 3, 1, 2)}, {.dtype = EDGERT_INT64, .ndim = 0}};
   bt_tensor out64 = {.dtype = EDGERT_INT64, .ndim = -1};
   int64_t out_long[6];
   CHECK_OK(bt_run(ER_OP_SUB, &none, sizeof none, 2, in64,
-                  (const void *[]){(const int64_t[]){-20, 2, 7, 8, 11, 20}, (const int64_t[]){1}}, out64, out_long,
-                  sizeof out_long));
+                  (const void *[]){(const int64_t[]){-20, 2, 7, 8, 11, 20}, (const int64_t[]){1}}, out64,
+                  out_long, sizeof out_long));
   const int64_t sub_scalar_want[] = {-21, 1, 6, 7, 10, 19};
-  for (int i = 0; i < 6; i++) CHECK_EQ_INT(out_long[i], sub_scalar_want[i]);
+  for (int i = 0; i < 6; i++)
+    CHECK_EQ_INT(out_long[i], sub_scalar_want[i]);
 }
 
 static void rejects_mixed_dtypes_and_bad_shapes(void) {
@@ -343,13 +377,15 @@ static void check_seanet_layer(const char *op_dir, const char *name) {
     int16_t *golden = read_csv_int16(test_fixture(rel), &n);
     edgert_tensor_info info;
     edgert_interpreter_output_info(interp, 0, &info);
-    CHECK_MSG(golden && info.bytes == (size_t)n * sizeof(int16_t), "%s: output size differs from golden", name);
+    CHECK_MSG(golden && info.bytes == (size_t)n * sizeof(int16_t), "%s: output size differs from golden",
+              name);
     if (golden && info.bytes == (size_t)n * sizeof(int16_t)) {
       const int16_t *out = edgert_interpreter_output_data(interp, 0);
       int64_t mismatches = 0;
-      for (int64_t i = 0; i < n; i++) mismatches += out[i] != golden[i];
-      CHECK_MSG(mismatches == 0, "%s: %lld of %lld values differ from the golden", name, (long long)mismatches,
-                (long long)n);
+      for (int64_t i = 0; i < n; i++)
+        mismatches += out[i] != golden[i];
+      CHECK_MSG(mismatches == 0, "%s: %lld of %lld values differ from the golden", name,
+                (long long)mismatches, (long long)n);
     }
     free(golden);
   }

@@ -10,7 +10,8 @@
 
 static er_tensor tensor_of(int ndim, const int64_t *dims) {
   er_tensor t = {.dtype = EDGERT_FLOAT32, .ndim = ndim};
-  for (int i = 0; i < ndim; i++) t.dims[i] = dims[i];
+  for (int i = 0; i < ndim; i++)
+    t.dims[i] = dims[i];
   return t;
 }
 
@@ -21,7 +22,8 @@ static void shapes_follow_numpy_rules(void) {
   CHECK(er_broadcast_shape(2, (const er_tensor *const[]){&a, &b}, &ndim, dims));
   CHECK_EQ_INT(ndim, 4);
   const int64_t want[4] = {8, 7, 6, 5};
-  for (int i = 0; i < 4; i++) CHECK_EQ_INT(dims[i], want[i]);
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(dims[i], want[i]);
   er_tensor c = tensor_of(1, (const int64_t[]){3}), d = tensor_of(1, (const int64_t[]){4});
   CHECK(!er_broadcast_shape(2, (const er_tensor *const[]){&c, &d}, &ndim, dims));
   er_tensor scalar = tensor_of(0, NULL), zero = tensor_of(2, (const int64_t[]){0, 3});
@@ -60,11 +62,15 @@ static void check_add_broadcast(int nd_a, const int64_t *da, int nd_b, const int
   int64_t na = er_tensor_elements(&ta), nb = er_tensor_elements(&tb), no = er_shape_elements(nd_o, dout);
   float *a = malloc(sizeof(float) * (size_t)na), *b = malloc(sizeof(float) * (size_t)nb);
   float *out = malloc(sizeof(float) * (size_t)no);
-  for (int64_t i = 0; i < na; i++) a[i] = (float)i;
-  for (int64_t i = 0; i < nb; i++) b[i] = 1000.0f * (float)i;
+  for (int64_t i = 0; i < na; i++)
+    a[i] = (float)i;
+  for (int64_t i = 0; i < nb; i++)
+    b[i] = 1000.0f * (float)i;
   bt_tensor in[2] = {{.dtype = EDGERT_FLOAT32, .ndim = nd_a}, {.dtype = EDGERT_FLOAT32, .ndim = nd_b}};
-  for (int i = 0; i < nd_a; i++) in[0].dims[i] = da[i];
-  for (int i = 0; i < nd_b; i++) in[1].dims[i] = db[i];
+  for (int i = 0; i < nd_a; i++)
+    in[0].dims[i] = da[i];
+  for (int i = 0; i < nd_b; i++)
+    in[1].dims[i] = db[i];
   er_binary_attrs attrs = {.activation = ER_ACT_NONE};
   CHECK_OK(bt_run(ER_OP_ADD, &attrs, sizeof attrs, 2, in, (const void *[]){a, b},
                   (bt_tensor){.dtype = EDGERT_FLOAT32, .ndim = -1}, out, sizeof(float) * (size_t)no));
@@ -91,7 +97,8 @@ static void check_add_broadcast(int nd_a, const int64_t *da, int nd_b, const int
 
 static void six_and_eight_dim_broadcasts(void) {
   check_add_broadcast(6, (const int64_t[]){2, 1, 3, 1, 2, 3}, 5, (const int64_t[]){4, 1, 2, 1, 3});
-  check_add_broadcast(8, (const int64_t[]){1, 2, 1, 2, 1, 3, 1, 2}, 8, (const int64_t[]){2, 1, 2, 1, 2, 1, 3, 1});
+  check_add_broadcast(8, (const int64_t[]){1, 2, 1, 2, 1, 3, 1, 2}, 8,
+                      (const int64_t[]){2, 1, 2, 1, 2, 1, 3, 1});
   check_add_broadcast(3, (const int64_t[]){5, 1, 7}, 3, (const int64_t[]){1, 6, 1});
 }
 

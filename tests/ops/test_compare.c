@@ -3,15 +3,16 @@
  * different input scales and zero points. int16 and int64 reuse the int32 vectors. */
 #include "binary_test.h"
 
-static const er_op ops[6] = {ER_OP_EQUAL, ER_OP_NOT_EQUAL, ER_OP_GREATER, ER_OP_GREATER_EQUAL, ER_OP_LESS,
-                             ER_OP_LESS_EQUAL};
+static const er_op ops[6] = {ER_OP_EQUAL,         ER_OP_NOT_EQUAL, ER_OP_GREATER,
+                             ER_OP_GREATER_EQUAL, ER_OP_LESS,      ER_OP_LESS_EQUAL};
 
 static void check(er_op op, bt_tensor a, const void *x, bt_tensor b, const void *y, int n, const bool *want,
                   const char *what) {
   bool out[8];
   CHECK_OK(bt_run(op, NULL, 0, 2, (bt_tensor[]){a, b}, (const void *[]){x, y},
                   (bt_tensor){.dtype = EDGERT_BOOL, .ndim = -1}, out, (size_t)n));
-  for (int i = 0; i < n; i++) CHECK_MSG(out[i] == want[i], "%s %s element %d", what, er_op_name(op), i);
+  for (int i = 0; i < n; i++)
+    CHECK_MSG(out[i] == want[i], "%s %s element %d", what, er_op_name(op), i);
 }
 
 static void float_all_ops(void) {
@@ -20,7 +21,8 @@ static void float_all_ops(void) {
   static const bool want[6][4] = {{true, false, false, false}, {false, true, true, true},
                                   {false, true, true, false},  {true, true, true, false},
                                   {false, false, false, true}, {true, false, false, true}};
-  for (int k = 0; k < 6; k++) check(ops[k], t, x, t, y, 4, want[k], "float");
+  for (int k = 0; k < 6; k++)
+    check(ops[k], t, x, t, y, 4, want[k], "float");
 }
 
 static void int32_int16_int64_all_ops(void) {
@@ -31,7 +33,8 @@ static void int32_int16_int64_all_ops(void) {
   bt_tensor t32 = {.dtype = EDGERT_INT32, BT_SHAPE(1, 1, 1, 4)};
   int16_t x16[4], y16[4];
   int64_t x64[4], y64[4];
-  for (int i = 0; i < 4; i++) x16[i] = (int16_t)x[i], y16[i] = (int16_t)y[i], x64[i] = x[i], y64[i] = y[i];
+  for (int i = 0; i < 4; i++)
+    x16[i] = (int16_t)x[i], y16[i] = (int16_t)y[i], x64[i] = x[i], y64[i] = y[i];
   bt_tensor t16 = t32, t64 = t32;
   t16.dtype = EDGERT_INT16;
   t64.dtype = EDGERT_INT64;
@@ -44,19 +47,24 @@ static void int32_int16_int64_all_ops(void) {
 }
 
 static void int32_broadcasts(void) {
-  bt_tensor a = {.dtype = EDGERT_INT32, BT_SHAPE(1, 1, 1, 4)}, scalar = {.dtype = EDGERT_INT32, BT_SHAPE(1, 1, 1, 1)};
+  bt_tensor a = {.dtype = EDGERT_INT32, BT_SHAPE(1, 1, 1, 4)},
+            scalar = {.dtype = EDGERT_INT32, BT_SHAPE(1, 1, 1, 1)};
   const int32_t x[] = {-1, 9, 7, 3}, seven[] = {7};
   static const bool want_scalar[6][4] = {{false, false, true, false}, {true, true, false, true},
                                          {false, true, false, false}, {false, true, true, false},
                                          {true, false, false, true},  {true, false, true, true}};
-  for (int k = 0; k < 6; k++) check(ops[k], a, x, scalar, seven, 4, want_scalar[k], "scalar broadcast");
+  for (int k = 0; k < 6; k++)
+    check(ops[k], a, x, scalar, seven, 4, want_scalar[k], "scalar broadcast");
 
-  bt_tensor a2 = {.dtype = EDGERT_INT32, BT_SHAPE(1, 1, 2, 4)}, row = {.dtype = EDGERT_INT32, BT_SHAPE(1, 1, 1, 4)};
+  bt_tensor a2 = {.dtype = EDGERT_INT32, BT_SHAPE(1, 1, 2, 4)},
+            row = {.dtype = EDGERT_INT32, BT_SHAPE(1, 1, 1, 4)};
   const int32_t x2[] = {-1, 9, 7, 3, 2, 4, 2, 8}, y2[] = {7, 1, 2, 4};
-  static const bool want_2d[6][8] = {
-      {false, false, false, false, false, false, true, false}, {true, true, true, true, true, true, false, true},
-      {false, true, true, false, false, true, false, true},    {false, true, true, false, false, true, true, true},
-      {true, false, false, true, true, false, false, false},   {true, false, false, true, true, false, true, false}};
+  static const bool want_2d[6][8] = {{false, false, false, false, false, false, true, false},
+                                     {true, true, true, true, true, true, false, true},
+                                     {false, true, true, false, false, true, false, true},
+                                     {false, true, true, false, false, true, true, true},
+                                     {true, false, false, true, true, false, false, false},
+                                     {true, false, false, true, true, false, true, false}};
   for (int k = 0; k < 6; k++) {
     /* LessBroadcastTwoD in the source has 6 in place of the second 2; the expectation is the same. */
     check(ops[k], a2, x2, row, y2, 8, want_2d[k], "2-d broadcast");
@@ -97,7 +105,8 @@ static void int8_scalar_broadcast(void) {
   bt_tensor b = {.dtype = EDGERT_INT8, BT_SHAPE(1), .scale = 0.5f, .zero_point = -9};
   for (int s = 0; s < 4; s++) {
     bt_tensor a = {.dtype = EDGERT_INT8, .ndim = ranks[s], .scale = 0.5f, .zero_point = -9};
-    for (int d = 0; d < ranks[s]; d++) a.dims[d] = shapes[s][d];
+    for (int d = 0; d < ranks[s]; d++)
+      a.dims[d] = shapes[s][d];
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
       check(cases[c].op, a, qx, b, qy, 6, cases[c].want, "int8 broadcast");
   }

@@ -11,7 +11,8 @@ static const int bcast_ranks[5] = {1, 2, 3, 4, 5};
 
 static bt_tensor shaped(edgert_dtype dtype, int ndim, const int64_t *dims, float scale) {
   bt_tensor t = {.dtype = dtype, .ndim = ndim, .scale = scale};
-  for (int i = 0; i < ndim; i++) t.dims[i] = dims[i];
+  for (int i = 0; i < ndim; i++)
+    t.dims[i] = dims[i];
   return t;
 }
 
@@ -21,14 +22,15 @@ static void run_f32(er_activation act, bt_tensor a, const float *x, bt_tensor b,
   float out[8];
   CHECK_OK(bt_run(ER_OP_DIV, &attrs, sizeof attrs, 2, (bt_tensor[]){a, b}, (const void *[]){x, y},
                   (bt_tensor){.dtype = EDGERT_FLOAT32, .ndim = -1}, out, sizeof(float) * (size_t)n));
-  for (int i = 0; i < n; i++) CHECK_NEAR(out[i], want[i], 1e-5);
+  for (int i = 0; i < n; i++)
+    CHECK_NEAR(out[i], want[i], 1e-5);
 }
 
 static void float_cases(void) {
   const int64_t d4[4] = {1, 2, 2, 1};
   bt_tensor t4 = shaped(EDGERT_FLOAT32, 4, d4, 0);
-  run_f32(ER_ACT_NONE, t4, (const float[]){-0.2f, 0.2f, -1.2f, 0.8f}, t4, (const float[]){0.5f, 0.2f, -1.5f, 0.5f},
-          4, (const float[]){-0.4f, 1.0f, 0.8f, 1.6f});
+  run_f32(ER_ACT_NONE, t4, (const float[]){-0.2f, 0.2f, -1.2f, 0.8f}, t4,
+          (const float[]){0.5f, 0.2f, -1.5f, 0.5f}, 4, (const float[]){-0.4f, 1.0f, 0.8f, 1.6f});
   run_f32(ER_ACT_RELU_N1_TO_1, t4, (const float[]){-0.2f, 0.2f, -1.2f, 0.8f}, t4,
           (const float[]){0.1f, 0.2f, -1.5f, 0.5f}, 4, (const float[]){-1.0f, 1.0f, 0.8f, 1.0f});
   for (int s = 0; s < 4; s++) {
@@ -51,7 +53,8 @@ static void run_i32(er_activation act, bt_tensor a, const int32_t *x, bt_tensor 
   int32_t out[8];
   CHECK_OK(bt_run(ER_OP_DIV, &attrs, sizeof attrs, 2, (bt_tensor[]){a, b}, (const void *[]){x, y},
                   (bt_tensor){.dtype = EDGERT_INT32, .ndim = -1}, out, sizeof(int32_t) * (size_t)n));
-  for (int i = 0; i < n; i++) CHECK_EQ_INT(out[i], want[i]);
+  for (int i = 0; i < n; i++)
+    CHECK_EQ_INT(out[i], want[i]);
 }
 
 static void int32_cases(void) {
@@ -63,8 +66,8 @@ static void int32_cases(void) {
           (const int32_t[]){-1, 1, 0, 1});
   for (int s = 0; s < 4; s++) {
     bt_tensor t = shaped(EDGERT_INT32, multi_ranks[s], multi_shapes[s], 0);
-    run_i32(ER_ACT_NONE, t, (const int32_t[]){-20, 2, 3, 8, 11, -20}, t, (const int32_t[]){1, 2, 6, 5, -11, -1}, 6,
-            (const int32_t[]){-20, 1, 0, 1, -1, 20});
+    run_i32(ER_ACT_NONE, t, (const int32_t[]){-20, 2, 3, 8, 11, -20}, t,
+            (const int32_t[]){1, 2, 6, 5, -11, -1}, 6, (const int32_t[]){-20, 1, 0, 1, -1, 20});
   }
   const int64_t scalar_dims[1] = {1};
   for (int s = 0; s < 5; s++)
@@ -83,7 +86,8 @@ static void run_int8(er_activation act, float min, float max, bt_tensor a, const
   bt_quantize_i8(y, b.ndim == 1 && b.dims[0] == 1 ? 1 : n, scale, 0, qb);
   CHECK_OK(bt_run(ER_OP_DIV, &attrs, sizeof attrs, 2, (bt_tensor[]){a, b}, (const void *[]){qa, qb},
                   (bt_tensor){.dtype = EDGERT_INT8, .ndim = -1, .scale = scale}, out, (size_t)n));
-  for (int i = 0; i < n; i++) CHECK_NEAR(out[i] * scale, want[i], tolerance);
+  for (int i = 0; i < n; i++)
+    CHECK_NEAR(out[i] * scale, want[i], tolerance);
 }
 
 static void int8_cases(void) {
@@ -117,8 +121,10 @@ static void int8_zero_dividend_gives_zero(void) {
   int8_t x[3] = {0, 0, 0}, y[3] = {1, -1, 127}, out[3];
   CHECK_OK(bt_run(ER_OP_DIV, &attrs, sizeof attrs, 2,
                   (bt_tensor[]){shaped(EDGERT_INT8, 1, d, scale), shaped(EDGERT_INT8, 1, d, scale)},
-                  (const void *[]){x, y}, (bt_tensor){.dtype = EDGERT_INT8, .ndim = -1, .scale = scale}, out, 3));
-  for (int i = 0; i < 3; i++) CHECK_EQ_INT(out[i], 0);
+                  (const void *[]){x, y}, (bt_tensor){.dtype = EDGERT_INT8, .ndim = -1, .scale = scale}, out,
+                  3));
+  for (int i = 0; i < 3; i++)
+    CHECK_EQ_INT(out[i], 0);
 }
 
 static void rejects_division_by_zero_and_int16(void) {
@@ -132,9 +138,10 @@ static void rejects_division_by_zero_and_int16(void) {
   CHECK_EQ_INT(st, EDGERT_ERR_RUNTIME);
   int8_t q[2] = {1, 2}, qout[2];
   st = bt_run_ex(ER_OP_DIV, &attrs, sizeof attrs, 2,
-                 (bt_tensor[]){shaped(EDGERT_INT8, 1, d, 0.1f), {.dtype = EDGERT_INT8, BT_SHAPE(2), .scale = 0.1f,
-                                                                .zero_point = 2}},
-                 (const void *[]){q, q}, (bt_tensor){.dtype = EDGERT_INT8, .ndim = -1, .scale = 0.1f}, qout, 2, true);
+                 (bt_tensor[]){shaped(EDGERT_INT8, 1, d, 0.1f),
+                               {.dtype = EDGERT_INT8, BT_SHAPE(2), .scale = 0.1f, .zero_point = 2}},
+                 (const void *[]){q, q}, (bt_tensor){.dtype = EDGERT_INT8, .ndim = -1, .scale = 0.1f}, qout,
+                 2, true);
   CHECK_EQ_INT(st, EDGERT_ERR_RUNTIME);
   int16_t h[2] = {1, 2}, hout[2];
   st = bt_run_ex(ER_OP_DIV, &attrs, sizeof attrs, 2,

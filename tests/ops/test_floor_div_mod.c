@@ -9,7 +9,8 @@ static void check_i32(er_op op, bt_tensor b, const int32_t *x, const int32_t *y,
   int32_t out[4];
   CHECK_OK(bt_run(op, NULL, 0, 2, (bt_tensor[]){t4_i32, b}, (const void *[]){x, y},
                   (bt_tensor){.dtype = EDGERT_INT32, .ndim = -1}, out, sizeof out));
-  for (int i = 0; i < 4; i++) CHECK_EQ_INT(out[i], want[i]);
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(out[i], want[i]);
 }
 
 static void floor_div_int32(void) {
@@ -25,10 +26,12 @@ static void floor_div_float(void) {
   bt_tensor t = {.dtype = EDGERT_FLOAT32, BT_SHAPE(1, 2, 2, 1)};
   float out[4];
   CHECK_OK(bt_run(ER_OP_FLOOR_DIV, NULL, 0, 2, (bt_tensor[]){t, t},
-                  (const void *[]){(const float[]){10.05f, 9.09f, 11.9f, 3.01f}, (const float[]){2.05f, 2.03f, 3.03f, 4.03f}},
+                  (const void *[]){(const float[]){10.05f, 9.09f, 11.9f, 3.01f},
+                                   (const float[]){2.05f, 2.03f, 3.03f, 4.03f}},
                   (bt_tensor){.dtype = EDGERT_FLOAT32, .ndim = -1}, out, sizeof out));
   const float want[] = {4.0f, 4.0f, 3.0f, 0.0f};
-  for (int i = 0; i < 4; i++) CHECK_NEAR(out[i], want[i], 0);
+  for (int i = 0; i < 4; i++)
+    CHECK_NEAR(out[i], want[i], 0);
 }
 
 static void floor_mod_int32_int16_int64(void) {
@@ -45,15 +48,18 @@ static void floor_mod_int32_int16_int64(void) {
                   (const void *[]){(const int16_t[]){10, -9, -11, 7}, (const int16_t[]){-3}},
                   (bt_tensor){.dtype = EDGERT_INT16, .ndim = -1}, out16, sizeof out16));
   const int16_t want16[] = {-2, 0, -2, -2};
-  for (int i = 0; i < 4; i++) CHECK_EQ_INT(out16[i], want16[i]);
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(out16[i], want16[i]);
 
   bt_tensor t64 = {.dtype = EDGERT_INT64, BT_SHAPE(1, 2, 2, 1)};
   int64_t out64[4];
-  CHECK_OK(bt_run(ER_OP_FLOOR_MOD, NULL, 0, 2, (bt_tensor[]){t64, {.dtype = EDGERT_INT64, BT_SHAPE(1)}},
-                  (const void *[]){(const int64_t[]){10, -9, -11, (1LL << 34) + 9}, (const int64_t[]){-(1LL << 33)}},
-                  (bt_tensor){.dtype = EDGERT_INT64, .ndim = -1}, out64, sizeof out64));
+  CHECK_OK(bt_run(
+      ER_OP_FLOOR_MOD, NULL, 0, 2, (bt_tensor[]){t64, {.dtype = EDGERT_INT64, BT_SHAPE(1)}},
+      (const void *[]){(const int64_t[]){10, -9, -11, (1LL << 34) + 9}, (const int64_t[]){-(1LL << 33)}},
+      (bt_tensor){.dtype = EDGERT_INT64, .ndim = -1}, out64, sizeof out64));
   const int64_t want64[] = {-8589934582LL, -9, -11, -8589934583LL};
-  for (int i = 0; i < 4; i++) CHECK_EQ_INT(out64[i], want64[i]);
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(out64[i], want64[i]);
 }
 
 static void floor_mod_float(void) {
@@ -63,12 +69,14 @@ static void floor_mod_float(void) {
                   (const void *[]){(const float[]){10, -9, -11, 7}, (const float[]){2, 2, -3, -4}},
                   (bt_tensor){.dtype = EDGERT_FLOAT32, .ndim = -1}, out, sizeof out));
   const float want[] = {0, 1, -2, -1};
-  for (int i = 0; i < 4; i++) CHECK_NEAR(out[i], want[i], 0);
+  for (int i = 0; i < 4; i++)
+    CHECK_NEAR(out[i], want[i], 0);
   CHECK_OK(bt_run(ER_OP_FLOOR_MOD, NULL, 0, 2, (bt_tensor[]){t, {.dtype = EDGERT_FLOAT32, BT_SHAPE(1)}},
                   (const void *[]){(const float[]){10, -9, -11, 7}, (const float[]){-3}},
                   (bt_tensor){.dtype = EDGERT_FLOAT32, .ndim = -1}, out, sizeof out));
   const float want_broadcast[] = {-2, 0, -2, -2};
-  for (int i = 0; i < 4; i++) CHECK_NEAR(out[i], want_broadcast[i], 0);
+  for (int i = 0; i < 4; i++)
+    CHECK_NEAR(out[i], want_broadcast[i], 0);
 }
 
 static void rejects_zero_divisor_and_bool(void) {

@@ -6,19 +6,23 @@ static void check(er_op op, bt_tensor a, const bool *x, bt_tensor b, const bool 
   bool out[4];
   CHECK_OK(bt_run(op, NULL, 0, 2, (bt_tensor[]){a, b}, (const void *[]){x, y},
                   (bt_tensor){.dtype = EDGERT_BOOL, .ndim = -1}, out, sizeof out));
-  for (int i = 0; i < 4; i++) CHECK_EQ_INT(out[i], want[i]);
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(out[i], want[i]);
 }
 
 static const bool input1[] = {true, false, false, true};
 
 static void logical_or_same_shape_and_broadcast(void) {
-  bt_tensor t = {.dtype = EDGERT_BOOL, BT_SHAPE(1, 1, 1, 4)}, one = {.dtype = EDGERT_BOOL, BT_SHAPE(1, 1, 1, 1)};
-  check(ER_OP_LOGICAL_OR, t, input1, t, (const bool[]){true, false, true, false}, (const bool[]){true, false, true, true});
+  bt_tensor t = {.dtype = EDGERT_BOOL, BT_SHAPE(1, 1, 1, 4)},
+            one = {.dtype = EDGERT_BOOL, BT_SHAPE(1, 1, 1, 1)};
+  check(ER_OP_LOGICAL_OR, t, input1, t, (const bool[]){true, false, true, false},
+        (const bool[]){true, false, true, true});
   check(ER_OP_LOGICAL_OR, t, input1, one, (const bool[]){false}, (const bool[]){true, false, false, true});
 }
 
 static void logical_and_same_shape_and_broadcast(void) {
-  bt_tensor t = {.dtype = EDGERT_BOOL, BT_SHAPE(1, 1, 1, 4)}, one = {.dtype = EDGERT_BOOL, BT_SHAPE(1, 1, 1, 1)};
+  bt_tensor t = {.dtype = EDGERT_BOOL, BT_SHAPE(1, 1, 1, 4)},
+            one = {.dtype = EDGERT_BOOL, BT_SHAPE(1, 1, 1, 1)};
   check(ER_OP_LOGICAL_AND, t, input1, t, (const bool[]){true, false, true, false},
         (const bool[]){true, false, false, false});
   check(ER_OP_LOGICAL_AND, t, input1, one, (const bool[]){true}, (const bool[]){true, false, false, true});

@@ -12,7 +12,8 @@ static void run_float(er_activation act, bt_tensor a, const float *x, bt_tensor 
   bt_tensor in[2] = {a, b};
   CHECK_OK(bt_run(ER_OP_MUL, &attrs, sizeof attrs, 2, in, (const void *[]){x, y},
                   (bt_tensor){.dtype = EDGERT_FLOAT32, .ndim = -1}, out, sizeof(float) * (size_t)n));
-  for (int i = 0; i < n; i++) CHECK_NEAR(out[i], want[i], 1e-5);
+  for (int i = 0; i < n; i++)
+    CHECK_NEAR(out[i], want[i], 1e-5);
 }
 
 static const float input1_simple[] = {-0.8f, 0.2f, 0.9f, 0.7f};
@@ -44,7 +45,8 @@ static void int8_simple_and_broadcast_exact(void) {
   bt_tensor t = {.dtype = EDGERT_INT8, BT_SHAPE(1, 2, 2, 1), .scale = 0.01f};
   CHECK_OK(bt_run(ER_OP_MUL, &attrs, sizeof attrs, 2, (bt_tensor[]){t, t}, (const void *[]){a, b},
                   (bt_tensor){.dtype = EDGERT_INT8, .ndim = -1, .scale = 0.01f}, out, 4));
-  for (int i = 0; i < 4; i++) CHECK_EQ_INT(out[i], want[i]);
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(out[i], want[i]);
   /* broadcast: inputs 0.05, output 0.01 */
   bt_quantize_i8(input1_broadcast, 6, 0.05f, 0, a);
   bt_quantize_i8((const float[]){0.1f}, 1, 0.05f, 0, b);
@@ -53,7 +55,8 @@ static void int8_simple_and_broadcast_exact(void) {
   bt_tensor tb = {.dtype = EDGERT_INT8, BT_SHAPE(1), .scale = 0.05f};
   CHECK_OK(bt_run(ER_OP_MUL, &attrs, sizeof attrs, 2, (bt_tensor[]){ta, tb}, (const void *[]){a, b},
                   (bt_tensor){.dtype = EDGERT_INT8, .ndim = -1, .scale = 0.01f}, out, 6));
-  for (int i = 0; i < 6; i++) CHECK_EQ_INT(out[i], want[i]);
+  for (int i = 0; i < 6; i++)
+    CHECK_EQ_INT(out[i], want[i]);
 }
 
 /* mul_test.cc QuantizedWithMixedBroadcast (int8, range [-3, 3], tolerance two steps), both input orders. */
@@ -61,13 +64,13 @@ static void int8_mixed_broadcast(void) {
   static const int64_t shapes[4][4] = {{1, 1, 3, 2}, {1, 3, 1, 2}, {2, 1, 3, 1}, {2, 3, 1, 1}};
   static const int counts[4] = {36, 12, 36, 12};
   static const float goldens[4][36] = {
-      {-0.06f, 0.69f, 0.12f,  1.15f, -0.30f, 2.07f, 0.18f,  0.15f,  -0.36f, 0.25f, 0.90f, 0.45f,
-       0.16f,  -0.33f, -0.32f, -0.55f, 0.80f, -0.99f, 0.24f, 0.84f, -0.48f, 1.40f, 1.20f, 2.52f,
-       -0.32f, 0.00f, 0.64f,  0.00f, -1.60f, 0.00f, 0.14f,  -0.66f, -0.28f, -1.10f, 0.70f, -1.98f},
+      {-0.06f, 0.69f,  0.12f,  1.15f,  -0.30f, 2.07f,  0.18f, 0.15f,  -0.36f, 0.25f,  0.90f, 0.45f,
+       0.16f,  -0.33f, -0.32f, -0.55f, 0.80f,  -0.99f, 0.24f, 0.84f,  -0.48f, 1.40f,  1.20f, 2.52f,
+       -0.32f, 0.00f,  0.64f,  0.00f,  -1.60f, 0.00f,  0.14f, -0.66f, -0.28f, -1.10f, 0.70f, -1.98f},
       {-0.06f, 0.69f, -0.36f, 0.25f, 0.80f, -0.99f, 0.24f, 0.84f, 0.64f, 0.00f, 0.70f, -1.98f},
-      {-0.06f, 0.46f, -0.09f, 0.69f, 0.12f,  -0.92f, 0.18f, 0.10f,  0.27f, 0.15f,  -0.36f, -0.20f,
-       0.16f,  -0.22f, 0.24f, -0.33f, -0.32f, 0.44f, 0.60f, 1.40f,  1.20f, 2.80f,  1.08f,  2.52f,
-       -0.80f, 0.00f, -1.60f, 0.00f, -1.44f, 0.00f,  0.35f, -1.10f, 0.70f, -2.20f, 0.63f,  -1.98f},
+      {-0.06f, 0.46f,  -0.09f, 0.69f,  0.12f,  -0.92f, 0.18f, 0.10f,  0.27f, 0.15f,  -0.36f, -0.20f,
+       0.16f,  -0.22f, 0.24f,  -0.33f, -0.32f, 0.44f,  0.60f, 1.40f,  1.20f, 2.80f,  1.08f,  2.52f,
+       -0.80f, 0.00f,  -1.60f, 0.00f,  -1.44f, 0.00f,  0.35f, -1.10f, 0.70f, -2.20f, 0.63f,  -1.98f},
       {-0.06f, 0.46f, 0.27f, 0.15f, -0.32f, 0.44f, 0.60f, 1.40f, -1.60f, 0.00f, 0.63f, -1.98f}};
   const float base[12] = {-0.3f, 2.3f, 0.9f, 0.5f, 0.8f, -1.1f, 1.2f, 2.8f, -1.6f, 0.0f, 0.7f, -2.2f};
   const float other[6] = {0.2f, 0.3f, -0.4f, 0.5f, 1.0f, 0.9f};
@@ -79,13 +82,15 @@ static void int8_mixed_broadcast(void) {
   for (int s = 0; s < 4; s++) {
     bt_tensor tbase = {.dtype = EDGERT_INT8, BT_SHAPE(2, 3, 1, 2), .scale = scale};
     bt_tensor tother = {.dtype = EDGERT_INT8, .ndim = 4, .scale = scale};
-    for (int d = 0; d < 4; d++) tother.dims[d] = shapes[s][d];
+    for (int d = 0; d < 4; d++)
+      tother.dims[d] = shapes[s][d];
     bt_tensor out_t = {.dtype = EDGERT_INT8, .ndim = -1, .scale = scale};
     for (int swap = 0; swap < 2; swap++) {
       bt_tensor in[2] = {swap ? tother : tbase, swap ? tbase : tother};
       const void *data[2] = {swap ? (const void *)qother : qbase, swap ? (const void *)qbase : qother};
       CHECK_OK(bt_run(ER_OP_MUL, &attrs, sizeof attrs, 2, in, data, out_t, out, (size_t)counts[s]));
-      for (int i = 0; i < counts[s]; i++) CHECK_NEAR(out[i] * scale, goldens[s][i], 2.0 * scale);
+      for (int i = 0; i < counts[s]; i++)
+        CHECK_NEAR(out[i] * scale, goldens[s][i], 2.0 * scale);
     }
   }
 }
@@ -103,7 +108,8 @@ static void int16_unscaled_and_scaled(void) {
                   (bt_tensor){.dtype = EDGERT_INT16, .ndim = -1, .scale = step}, out, 8));
   /* the test's kQuantizedStepInt16 is 2 / 32767 */
   const double tstep = 2.0 / 32767.0;
-  for (int i = 0; i < 4; i++) CHECK_NEAR(out[i] * step, golden_simple[i], 2.0 * tstep + tstep * tstep);
+  for (int i = 0; i < 4; i++)
+    CHECK_NEAR(out[i] * step, golden_simple[i], 2.0 * tstep + tstep * tstep);
 
   const float x[6] = {-1.8f, 0.2f, 0.9f, 1.7f, 0.1f, -1.95f}, y[6] = {3.6f, -3.4f, 3.9f, 0.8f, -1.0f, -3.95f};
   const float want[6] = {-6.48f, -0.68f, 3.51f, 1.36f, -0.1f, 7.7025f};
@@ -113,7 +119,8 @@ static void int16_unscaled_and_scaled(void) {
   bt_tensor tb = {.dtype = EDGERT_INT16, BT_SHAPE(1, 2, 3, 1), .scale = 4 * step};
   CHECK_OK(bt_run(ER_OP_MUL, &attrs, sizeof attrs, 2, (bt_tensor[]){ta, tb}, (const void *[]){a, b},
                   (bt_tensor){.dtype = EDGERT_INT16, .ndim = -1, .scale = 16 * step}, out, 12));
-  for (int i = 0; i < 6; i++) CHECK_NEAR(out[i] * 16 * step, want[i], 6.0 * tstep + tstep * tstep);
+  for (int i = 0; i < 6; i++)
+    CHECK_NEAR(out[i] * 16 * step, want[i], 6.0 * tstep + tstep * tstep);
 }
 
 /* mul_test.cc IntegerMulOpTest NoActivation / ActivationRELU_N1_TO_1, on int32 and int64. */
@@ -125,25 +132,29 @@ static void int32_and_int64(void) {
   CHECK_OK(bt_run(ER_OP_MUL, &none, sizeof none, 2, (bt_tensor[]){t32, t32}, data32,
                   (bt_tensor){.dtype = EDGERT_INT32, .ndim = -1}, out, sizeof out));
   const int32_t want[4] = {-20, 4, 21, 40};
-  for (int i = 0; i < 4; i++) CHECK_EQ_INT(out[i], want[i]);
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(out[i], want[i]);
   CHECK_OK(bt_run(ER_OP_MUL, &relu1, sizeof relu1, 2, (bt_tensor[]){t32, t32}, data32,
                   (bt_tensor){.dtype = EDGERT_INT32, .ndim = -1}, out, sizeof out));
   const int32_t want_relu1[4] = {-1, 1, 1, 1};
-  for (int i = 0; i < 4; i++) CHECK_EQ_INT(out[i], want_relu1[i]);
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(out[i], want_relu1[i]);
   bt_tensor t64 = {.dtype = EDGERT_INT64, BT_SHAPE(1, 2, 2, 1)};
   int64_t out64[4];
   CHECK_OK(bt_run(ER_OP_MUL, &none, sizeof none, 2, (bt_tensor[]){t64, t64},
                   (const void *[]){(const int64_t[]){-20, 2, 7, 8}, (const int64_t[]){1, 2, 3, 5}},
                   (bt_tensor){.dtype = EDGERT_INT64, .ndim = -1}, out64, sizeof out64));
-  for (int i = 0; i < 4; i++) CHECK_EQ_INT(out64[i], want[i]);
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(out64[i], want[i]);
 }
 
 static void rejects_int16_zero_point_and_bool(void) {
   er_binary_attrs attrs = {.activation = ER_ACT_NONE};
   int16_t x[4] = {0}, out[4];
   bt_tensor t = {.dtype = EDGERT_INT16, BT_SHAPE(4), .scale = 0.5f, .zero_point = 3};
-  edgert_status st = bt_run_ex(ER_OP_MUL, &attrs, sizeof attrs, 2, (bt_tensor[]){t, t}, (const void *[]){x, x},
-                               (bt_tensor){.dtype = EDGERT_INT16, .ndim = -1, .scale = 0.5f}, out, sizeof out, true);
+  edgert_status st =
+      bt_run_ex(ER_OP_MUL, &attrs, sizeof attrs, 2, (bt_tensor[]){t, t}, (const void *[]){x, x},
+                (bt_tensor){.dtype = EDGERT_INT16, .ndim = -1, .scale = 0.5f}, out, sizeof out, true);
   CHECK_EQ_INT(st, EDGERT_ERR_UNSUPPORTED);
   bool flags[4] = {0};
   bt_tensor tb = {.dtype = EDGERT_BOOL, BT_SHAPE(4)};

@@ -9,32 +9,38 @@ static void int32_cases(void) {
                   (const void *[]){(const int32_t[]){12, 2, 7, 8}, (const int32_t[]){1, 2, 3, 1}},
                   (bt_tensor){.dtype = EDGERT_INT32, .ndim = -1}, out, sizeof out));
   const int32_t simple[] = {12, 4, 343, 8};
-  for (int i = 0; i < 4; i++) CHECK_EQ_INT(out[i], simple[i]);
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(out[i], simple[i]);
   CHECK_OK(bt_run(ER_OP_POW, NULL, 0, 2, (bt_tensor[]){t, t},
                   (const void *[]){(const int32_t[]){0, 2, -7, 8}, (const int32_t[]){1, 2, 3, 0}},
                   (bt_tensor){.dtype = EDGERT_INT32, .ndim = -1}, out, sizeof out));
   const int32_t negative_and_zero[] = {0, 4, -343, 1};
-  for (int i = 0; i < 4; i++) CHECK_EQ_INT(out[i], negative_and_zero[i]);
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(out[i], negative_and_zero[i]);
   CHECK_OK(bt_run(ER_OP_POW, NULL, 0, 2, (bt_tensor[]){t, {.dtype = EDGERT_INT32, BT_SHAPE(1)}},
                   (const void *[]){(const int32_t[]){12, 2, 7, 8}, (const int32_t[]){4}},
                   (bt_tensor){.dtype = EDGERT_INT32, .ndim = -1}, out, sizeof out));
   const int32_t broadcast[] = {20736, 16, 2401, 4096};
-  for (int i = 0; i < 4; i++) CHECK_EQ_INT(out[i], broadcast[i]);
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(out[i], broadcast[i]);
 }
 
 static void float_cases(void) {
   bt_tensor t = {.dtype = EDGERT_FLOAT32, BT_SHAPE(1, 2, 2, 1)};
   float out[4];
   const float x[] = {0.3f, 0.4f, 0.7f, 5.8f};
-  CHECK_OK(bt_run(ER_OP_POW, NULL, 0, 2, (bt_tensor[]){t, t}, (const void *[]){x, (const float[]){0.5f, 2.7f, 3.1f, 3.2f}},
+  CHECK_OK(bt_run(ER_OP_POW, NULL, 0, 2, (bt_tensor[]){t, t},
+                  (const void *[]){x, (const float[]){0.5f, 2.7f, 3.1f, 3.2f}},
                   (bt_tensor){.dtype = EDGERT_FLOAT32, .ndim = -1}, out, sizeof out));
   const float want[] = {0.5477226f, 0.08424846f, 0.33098164f, 277.313f};
-  for (int i = 0; i < 4; i++) CHECK_NEAR(out[i], want[i], 1e-3);
+  for (int i = 0; i < 4; i++)
+    CHECK_NEAR(out[i], want[i], 1e-3);
   CHECK_OK(bt_run(ER_OP_POW, NULL, 0, 2, (bt_tensor[]){t, t},
                   (const void *[]){x, (const float[]){0.5f, -2.7f, 3.1f, -3.2f}},
                   (bt_tensor){.dtype = EDGERT_FLOAT32, .ndim = -1}, out, sizeof out));
   const float want_negative[] = {0.5477226f, 11.869653f, 0.33098164f, 0.003606f};
-  for (int i = 0; i < 4; i++) CHECK_NEAR(out[i], want_negative[i], 1e-3);
+  for (int i = 0; i < 4; i++)
+    CHECK_NEAR(out[i], want_negative[i], 1e-3);
 }
 
 static void rejects_negative_int_exponent_and_int8(void) {
