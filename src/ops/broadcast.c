@@ -2,6 +2,7 @@
 #include "ops/broadcast.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/quant.h"
@@ -101,14 +102,15 @@ edgert_status er_broadcast_prepare(er_op_ctx *ctx, int n_inputs, const er_tensor
   if (n_inputs < 1 || n_inputs >= ER_BCAST_MAX_OPERANDS)
     return er_fail(ctx, EDGERT_ERR_ARGUMENT, "cannot broadcast %d inputs", n_inputs);
   if (!er_broadcast_shape(n_inputs, inputs, &ndim, dims)) {
-    char shapes[3][96];
-    for (int k = 0; k < 3; k++) {
-      shapes[k][0] = '\0';
-      if (k < n_inputs && inputs[k]->ndim >= 0 && inputs[k]->ndim <= ER_MAX_DIMS)
-        er_shape_str(inputs[k]->ndim, inputs[k]->dims, shapes[k], sizeof shapes[k]);
+    char shapes[3 * 100] = "";
+    size_t used = 0;
+    for (int k = 0; k < n_inputs; k++) {
+      char one[96] = "[?]";
+      if (inputs[k]->ndim >= 0 && inputs[k]->ndim <= ER_MAX_DIMS)
+        er_shape_str(inputs[k]->ndim, inputs[k]->dims, one, sizeof one);
+      used += (size_t)snprintf(shapes + used, sizeof shapes - used, "%s%s", k ? " and " : "", one);
     }
-    return er_fail(ctx, EDGERT_ERR_SHAPE, "input shapes %s %s %s do not broadcast together", shapes[0],
-                   shapes[1], shapes[2]);
+    return er_fail(ctx, EDGERT_ERR_SHAPE, "input shapes %s do not broadcast together", shapes);
   }
   edgert_status st = er_set_output_shape(ctx, out, ndim, dims);
   if (st != EDGERT_OK) return st;
