@@ -65,6 +65,12 @@ typedef struct {
   bool pot_scale_int16;
 } er_binary_attrs;
 
+/* SELECT: numpy broadcasting of condition, x and y (TFLite SELECT_V2). TFLite's older SELECT instead lets
+ * a rank-1 condition pick whole rows of higher-rank x and y; importers set rank1_selects_rows for it. */
+typedef struct {
+  bool rank1_selects_rows;
+} er_select_attrs;
+
 /* MEAN, SUM, REDUCE_*: axes come from input 1. */
 typedef struct {
   bool keep_dims;

@@ -2,8 +2,8 @@
  * SELECT_V2 semantics). Values are copied as raw elements of any dtype; quantized x, y and output must
  * share scale and zero point, since a raw copy cannot rescale.
  *
- * TFLite's older SELECT (v1) instead lets a rank-1 condition pick whole rows of higher-rank x and y; an
- * importer mapping v1 must reshape such a condition to [N, 1, ...] first. */
+ * TFLite's older SELECT (v1) lets a rank-1 condition pick whole rows of higher-rank x and y
+ * (er_select_attrs.rank1_selects_rows): that condition is planned as if shaped [N, 1, ..., 1]. */
 #include <string.h>
 
 #include "ops/broadcast.h"
@@ -34,7 +34,13 @@ static edgert_status select_prepare(er_op_ctx *ctx) {
   if (!p) return EDGERT_ERR_NO_MEMORY;
   p->elem_bytes = elem_bytes;
   ctx->op_data = p;
-  return er_broadcast_prepare(ctx, 3, (const er_tensor *const[]){cond, x, y}, out, &p->plan);
+  const er_select_attrs *a = er_attrs(ctx);
+  er_tensor row_cond = *cond; /* only its shape is read while planning; eval uses the real tensor */
+  if (a && a->rank1_selects_rows && cond->ndim == 1 && x->ndim > 1) {
+    row_cond.ndim = x->ndim;
+    for (int32_t d = 1; d < x->ndim; d++) row_cond.dims[d] = 1;
+  }
+  return er_broadcast_prepare(ctx, 3, (const er_tensor *const[]){&row_cond, x, y}, out, &p->plan);
 }
 
 static edgert_status select_eval(er_op_ctx *ctx) {

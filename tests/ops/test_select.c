@@ -106,7 +106,24 @@ static void rejects_non_bool_condition_and_mixed_dtypes(void) {
   CHECK_EQ_INT(st, EDGERT_ERR_UNSUPPORTED);
 }
 
+/* TFLite's SELECT (v1) RankOneSelectInt32 (tensorflow/lite/kernels/select_test.cc): a rank-1 condition
+ * picks whole rows of [2, 1, 2, 1] inputs. */
+static void select_v1_rank1_condition_picks_rows(void) {
+  const er_select_attrs rows = {.rank1_selects_rows = true};
+  bt_tensor c = {.dtype = EDGERT_BOOL, BT_SHAPE(2)};
+  bt_tensor x = {.dtype = EDGERT_INT32, BT_SHAPE(2, 1, 2, 1)};
+  bt_tensor o = {.dtype = EDGERT_INT32, .ndim = -1};
+  int32_t out[4];
+  CHECK_OK(bt_run_ex(ER_OP_SELECT, &rows, sizeof rows, 3, (bt_tensor[]){c, x, x},
+                     (const void *[]){(const bool[]){false, true}, (const int32_t[]){1, 2, 3, 4},
+                                      (const int32_t[]){5, 6, 7, 8}},
+                     o, out, sizeof out, false));
+  const int32_t want[] = {5, 6, 3, 4};
+  for (int i = 0; i < 4; i++) CHECK_EQ_INT(out[i], want[i]);
+}
+
 void run_tests(void) {
+  RUN(select_v1_rank1_condition_picks_rows);
   RUN(float_and_small_integers);
   RUN(broadcast_cases);
   RUN(rejects_non_bool_condition_and_mixed_dtypes);

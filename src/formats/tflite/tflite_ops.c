@@ -573,6 +573,15 @@ static edgert_status parse_lstm(er_tflite_op *op, const er_fb_table *o) {
   return EDGERT_OK;
 }
 
+/* SELECT (v1): a rank-1 condition selects rows; SELECT_V2 broadcasts and needs no attrs. */
+static edgert_status parse_select_v1(er_tflite_op *op, const er_fb_table *o) {
+  (void)o;
+  er_select_attrs *a = new_attrs(op, sizeof *a);
+  if (!a) return no_memory(op);
+  a->rank1_selects_rows = true;
+  return EDGERT_OK;
+}
+
 /* ---- the table ---- */
 
 typedef edgert_status (*parse_fn)(er_tflite_op *op, const er_fb_table *options);
@@ -621,7 +630,8 @@ static const op_mapping mappings[] = {
     {TFL_GREATER_EQUAL, ER_OP_GREATER_EQUAL, OPT_NONE, parse_plain_binary},
     {TFL_LOGICAL_AND, ER_OP_LOGICAL_AND, OPT_NONE, parse_plain_binary},
     {TFL_LOGICAL_OR, ER_OP_LOGICAL_OR, OPT_NONE, parse_plain_binary},
-    {TFL_SELECT, ER_OP_SELECT, OPT_NONE, parse_plain_binary},
+    {TFL_SELECT, ER_OP_SELECT, OPT_NONE, parse_select_v1},
+    {TFL_SELECT_V2, ER_OP_SELECT, OPT_NONE, NULL},
     {TFL_ADD_N, ER_OP_ADD_N, OPT_NONE, parse_plain_binary},
     /* elementwise unary and activations */
     {TFL_RELU, ER_OP_RELU, OPT_NONE, NULL},
