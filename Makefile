@@ -10,7 +10,6 @@ all: build
 build:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
-	@ln -sf $(BUILD)/edgert edgert 2>/dev/null || true
 
 deps:
 	bash scripts/install-deps.sh
@@ -28,4 +27,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) build-asan edgert
+	rm -rf $(BUILD) build-asan
