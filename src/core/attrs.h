@@ -163,4 +163,41 @@ typedef struct {
   bool time_major;
 } er_lstm_attrs;
 
+/* LOCAL_RESPONSE_NORMALIZATION: out = in / (bias + alpha * sum of squares over channels [c - radius,
+ * c + radius]) ^ beta, along the last dim. */
+typedef struct {
+  int32_t radius;
+  float bias, alpha, beta;
+} er_lrn_attrs;
+
+/* CUMSUM: axis from input 1. exclusive: each output leaves out its own element; reverse: sums run from
+ * the end of the axis. */
+typedef struct {
+  bool exclusive;
+  bool reverse;
+} er_cumsum_attrs;
+
+/* RNN and UNIDIRECTIONAL_SEQUENCE_RNN: inputs input, weights [units, input], recurrent weights [units,
+ * units], bias [units], hidden state (variable) [batch, units]. time_major (sequence op only): input is
+ * [time, batch, input] instead of [batch, time, input]. */
+typedef struct {
+  er_activation activation;
+  bool time_major;
+} er_rnn_attrs;
+
+/* DETECTION_POSTPROCESS (TFLite custom op TFLite_Detection_PostProcess): inputs box encodings [1, boxes,
+ * >= 4], class scores [1, boxes, classes (+1 background)], anchors [boxes, 4]; outputs boxes [1, N, 4],
+ * classes [1, N], scores [1, N] and the count [1], N = max_detections * max_classes_per_detection.
+ * Boxes and anchors are (y, x, h, w) center-size encodings; the scales divide the encodings. */
+typedef struct {
+  int32_t max_detections;
+  int32_t max_classes_per_detection; /* fast NMS */
+  int32_t detections_per_class;      /* regular NMS */
+  bool use_regular_nms;
+  float nms_score_threshold;
+  float nms_iou_threshold;
+  int32_t num_classes;
+  float y_scale, x_scale, h_scale, w_scale;
+} er_detection_postprocess_attrs;
+
 #endif

@@ -1,5 +1,6 @@
 /* Structural checks every graph passes before an interpreter sees it, whatever file it came from, so
  * kernels and the planner may trust ids, sizes and order. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,31 @@ static edgert_status check_fail(char *err, size_t len, edgert_status st, const c
   vsnprintf(err, len, fmt, ap);
   va_end(ap);
   return st;
+}
+
+/* Quantization every kernel may rely on: finite, non-negative scales and zero points the dtype can hold
+ * (a forged zero point of -2^24 would overflow kernels' 32-bit arithmetic). */
+static bool zero_point_fits(edgert_dtype dtype, int32_t zp) {
+  switch (dtype) {
+  case EDGERT_INT8: return zp >= -128 && zp <= 127;
+  case EDGERT_UINT8: return zp >= 0 && zp <= 255;
+  case EDGERT_INT16: return zp >= -32768 && zp <= 32767;
+  default: return true;
+  }
+}
+
+static bool scale_ok(float scale) { return isfinite(scale) && scale >= 0.0f; }
+
+static edgert_status check_quant(const er_tensor *t, int32_t i, char *err, size_t len) {
+  const char *name = t->name ? t->name : "";
+  bool ok = scale_ok(t->q.scale) && zero_point_fits(t->dtype, t->q.zero_point);
+  for (int32_t c = 0; ok && c < t->q.channels; c++)
+    ok = scale_ok(t->q.scales[c]) && zero_point_fits(t->dtype, t->q.zero_points[c]);
+  if (!ok)
+    return check_fail(err, len, EDGERT_ERR_MALFORMED,
+                      "tensor %d '%s': quantization scale is negative or not finite, or a zero point does not fit %s", i,
+                      name, edgert_dtype_name(t->dtype));
+  return EDGERT_OK;
 }
 
 static edgert_status size_tensors(er_graph *g, char *err, size_t len) {
@@ -33,6 +59,8 @@ static edgert_status size_tensors(er_graph *g, char *err, size_t len) {
                           i, name, t->bytes, bytes);
     }
     t->bytes = bytes;
+    edgert_status st = check_quant(t, i, err, len);
+    if (st != EDGERT_OK) return st;
     if (t->q.channels > 0 && (t->q.axis < 0 || t->q.axis >= t->ndim || t->dims[t->q.axis] != t->q.channels))
       return check_fail(err, len, EDGERT_ERR_MALFORMED,
                         "tensor %d '%s': %d quantization channels do not match axis %d of its shape", i, name,

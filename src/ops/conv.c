@@ -2,9 +2,11 @@
  * (tensorflow/lite/kernels/internal/reference/conv.h and reference/integer_ops/conv.h ConvPerChannel):
  * float32; int8 activations with int8 weights (per-tensor or per-channel scales, int32 bias, int32
  * accumulator); int16 activations with int8 weights (int64 bias, int64 accumulator, TFLite's 64-bit
- * MultiplyByQuantizedMultiplier, no zero points). Grouped convolution is supported as TFLite does it: the
- * input has `groups` times the filter's input channels and each group of output channels reads its own
- * slice of input channels. */
+ * MultiplyByQuantizedMultiplier, no zero points); uint8 activations with uint8 weights (TFLite's "v1"
+ * asymmetric quantization, reference/conv.h: one filter scale and zero point, int32 bias and accumulator,
+ * weight offset added to every tap). Grouped convolution is supported as TFLite does it: the input has
+ * `groups` times the filter's input channels and each group of output channels reads its own slice of
+ * input channels. */
 #include <string.h>
 
 #include "core/kernel.h"
@@ -19,7 +21,7 @@ typedef struct {
   int64_t stride_h, stride_w, dil_h, dil_w, pad_h, pad_w;
   float act_min_f, act_max_f;
   int32_t act_min, act_max;
-  int32_t input_offset, output_offset;
+  int32_t input_offset, filter_offset, output_offset; /* filter_offset: uint8 only, else 0 */
   const int32_t *multipliers, *shifts;
 } conv_data;
 
@@ -38,6 +40,8 @@ static edgert_status check_types(er_op_ctx *ctx, const er_tensor *in, const er_t
     return er_conv_check_bias(ctx, bias, out_c, i8_bias, 1);
   if (in->dtype == EDGERT_INT16 && filter->dtype == EDGERT_INT8)
     return er_conv_check_bias(ctx, bias, out_c, i16_bias, 2);
+  if (in->dtype == EDGERT_UINT8 && filter->dtype == EDGERT_UINT8)
+    return er_conv_check_bias(ctx, bias, out_c, i8_bias, 1);
   return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input %s with filter %s is not supported",
                  edgert_dtype_name(in->dtype), edgert_dtype_name(filter->dtype));
 }
@@ -48,6 +52,8 @@ static edgert_status prepare_quant(er_op_ctx *ctx, conv_data *d, const er_conv_a
   edgert_status st = er_conv_check_act_quant(ctx, in, "input", is_16);
   if (st == EDGERT_OK) st = er_conv_check_act_quant(ctx, out, "output", is_16);
   int32_t *mult = NULL, *shift = NULL;
+  if (st == EDGERT_OK && in->dtype == EDGERT_UINT8)
+    st = er_conv_uint8_filter_offset(ctx, filter, &d->filter_offset);
   if (st == EDGERT_OK) st = er_conv_multipliers(ctx, in, filter, out, 0, d->out_c, &mult, &shift);
   if (st != EDGERT_OK) return st;
   d->multipliers = mult;
@@ -163,6 +169,17 @@ static void conv_i8(const conv_data *d, const int8_t *in, const int8_t *filter, 
                                            d->shifts[oc], d->output_offset, d->act_min, d->act_max))
 }
 
+/* uint8 (reference/conv.h): both operands are offset by their zero points before multiplying. */
+static void conv_u8(const conv_data *d, const uint8_t *in, const uint8_t *filter, const int32_t *bias,
+                    uint8_t *out) {
+  int64_t o = 0;
+  CONV_LOOPS(int64_t, 0,
+             acc += ((int32_t)filter[fp + ic] + d->filter_offset) * ((int32_t)in[ip + ic] + d->input_offset),
+             out[o++] =
+                 (uint8_t)er_requantize_i32(er_wrap_i32(acc + (bias ? bias[oc] : 0)), d->multipliers[oc],
+                                            d->shifts[oc], d->output_offset, d->act_min, d->act_max))
+}
+
 static void conv_i16(const conv_data *d, const int16_t *in, const int8_t *filter, const er_tensor *bias,
                      int16_t *out) {
   int64_t o = 0;
@@ -181,6 +198,7 @@ static edgert_status conv_eval(er_op_ctx *ctx) {
   case EDGERT_FLOAT32: conv_f32(d, in->data, filter->data, bias ? bias->data : NULL, out->data); break;
   case EDGERT_INT8: conv_i8(d, in->data, filter->data, bias ? bias->data : NULL, out->data); break;
   case EDGERT_INT16: conv_i16(d, in->data, filter->data, bias, out->data); break;
+  case EDGERT_UINT8: conv_u8(d, in->data, filter->data, bias ? bias->data : NULL, out->data); break;
   default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "unexpected input type");
   }
   return EDGERT_OK;

@@ -123,6 +123,18 @@ edgert_status er_conv_multipliers(er_op_ctx *ctx, const er_tensor *input, const 
   return EDGERT_OK;
 }
 
+edgert_status er_conv_uint8_filter_offset(er_op_ctx *ctx, const er_tensor *filter, int32_t *offset) {
+  if (filter->q.channels > 1)
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
+                   "uint8 filter '%s' has %d per-channel scales; uint8 kernels take one scale per tensor",
+                   filter->name ? filter->name : "", (int)filter->q.channels);
+  if (filter->q.zero_point < 0 || filter->q.zero_point > 255)
+    return er_fail(ctx, EDGERT_ERR_MALFORMED, "uint8 filter zero point %d is outside [0, 255]",
+                   (int)filter->q.zero_point);
+  *offset = -filter->q.zero_point;
+  return EDGERT_OK;
+}
+
 edgert_status er_conv_check_bias(er_op_ctx *ctx, const er_tensor *bias, int64_t channels,
                                  const edgert_dtype *allowed, int n_allowed) {
   if (!bias) return EDGERT_OK;

@@ -1,7 +1,8 @@
 /* Helpers shared by the convolution family (CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV,
  * FULLY_CONNECTED, BATCH_MATMUL): window geometry with TFLite's padding rules, per-channel requantization
  * multipliers as TFLite's PopulateConvolutionQuantizationParams computes them, and the checks on
- * quantization parameters and biases that every quantized kernel of the family needs. */
+ * quantization parameters, uint8 weight zero points and biases that every quantized kernel of the family
+ * needs. */
 #ifndef EDGERT_OPS_CONV_COMMON_H
 #define EDGERT_OPS_CONV_COMMON_H
 
@@ -47,6 +48,11 @@ edgert_status er_conv_check_act_quant(er_op_ctx *ctx, const er_tensor *t, const 
 edgert_status er_conv_multipliers(er_op_ctx *ctx, const er_tensor *input, const er_tensor *filter,
                                   const er_tensor *output, int32_t channel_axis, int64_t channels,
                                   int32_t **multipliers, int32_t **shifts);
+
+/* The weight offset (minus the zero point) of a uint8 filter. TFLite's uint8 ("asymmetric") kernels take
+ * one scale and zero point for the whole filter, so per-channel quantization is refused, as is a zero
+ * point outside [0, 255]. */
+edgert_status er_conv_uint8_filter_offset(er_op_ctx *ctx, const er_tensor *filter, int32_t *offset);
 
 /* Checks an optional bias (NULL passes): one of the `n_allowed` dtypes and exactly `channels` elements. */
 edgert_status er_conv_check_bias(er_op_ctx *ctx, const er_tensor *bias, int64_t channels,

@@ -2,9 +2,10 @@
  * filter 1HW(C*M) where output channel ic * M + m reads input channel ic. Follows TFLite's reference
  * kernels (reference/depthwiseconv_float.h and reference/integer_ops/depthwise_conv.h
  * DepthwiseConvPerChannel): float32; int8 with int8 weights (per-tensor or per-channel scales on axis 3,
- * int32 bias); int16 with int8 weights (int64 bias and accumulator, no zero points). The multiplier is
- * taken from the channel counts (filter channels / input channels), as TFLite does when a converter left
- * the attribute inconsistent. */
+ * int32 bias); int16 with int8 weights (int64 bias and accumulator, no zero points); uint8 with uint8
+ * weights (reference/depthwiseconv_uint8.h: one filter scale and zero point, int32 bias, the weight offset
+ * added to every tap). The multiplier is taken from the channel counts (filter channels / input channels),
+ * as TFLite does when a converter left the attribute inconsistent. */
 #include "core/kernel.h"
 #include "core/quant.h"
 #include "ops/conv_common.h"
@@ -16,7 +17,7 @@ typedef struct {
   int64_t stride_h, stride_w, dil_h, dil_w, pad_h, pad_w;
   float act_min_f, act_max_f;
   int32_t act_min, act_max;
-  int32_t input_offset, output_offset;
+  int32_t input_offset, filter_offset, output_offset; /* filter_offset: uint8 only, else 0 */
   const int32_t *multipliers, *shifts;
 } dw_data;
 
@@ -34,6 +35,8 @@ static edgert_status check_types(er_op_ctx *ctx, const er_tensor *in, const er_t
     return er_conv_check_bias(ctx, bias, out_c, i8_bias, 1);
   if (in->dtype == EDGERT_INT16 && filter->dtype == EDGERT_INT8)
     return er_conv_check_bias(ctx, bias, out_c, i16_bias, 2);
+  if (in->dtype == EDGERT_UINT8 && filter->dtype == EDGERT_UINT8)
+    return er_conv_check_bias(ctx, bias, out_c, i8_bias, 1);
   return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input %s with filter %s is not supported",
                  edgert_dtype_name(in->dtype), edgert_dtype_name(filter->dtype));
 }
@@ -44,6 +47,8 @@ static edgert_status prepare_quant(er_op_ctx *ctx, dw_data *d, const er_conv_att
   edgert_status st = er_conv_check_act_quant(ctx, in, "input", is_16);
   if (st == EDGERT_OK) st = er_conv_check_act_quant(ctx, out, "output", is_16);
   int32_t *mult = NULL, *shift = NULL;
+  if (st == EDGERT_OK && in->dtype == EDGERT_UINT8)
+    st = er_conv_uint8_filter_offset(ctx, filter, &d->filter_offset);
   if (st == EDGERT_OK) st = er_conv_multipliers(ctx, in, filter, out, 3, d->out_c, &mult, &shift);
   if (st != EDGERT_OK) return st;
   d->multipliers = mult;
@@ -146,6 +151,15 @@ static void dw_i8(const dw_data *d, const int8_t *in, const int8_t *filter, cons
                                                 d->shifts[oc], d->output_offset, d->act_min, d->act_max))
 }
 
+/* uint8: TFLite's DepthwiseConvBasicKernel; its output rounding is MultiplyByQuantizedMultiplier. */
+static void dw_u8(const dw_data *d, const uint8_t *in, const uint8_t *filter, const int32_t *bias,
+                  uint8_t *out) {
+  int64_t o = 0;
+  DW_LOOPS(int64_t, acc += ((int32_t)filter[fp] + d->filter_offset) * ((int32_t)in[ip] + d->input_offset),
+           out[o++] = (uint8_t)er_requantize_i32(er_wrap_i32(acc + (bias ? bias[oc] : 0)), d->multipliers[oc],
+                                                 d->shifts[oc], d->output_offset, d->act_min, d->act_max))
+}
+
 static void dw_i16(const dw_data *d, const int16_t *in, const int8_t *filter, const er_tensor *bias,
                    int16_t *out) {
   int64_t o = 0;
@@ -164,6 +178,7 @@ static edgert_status dw_eval(er_op_ctx *ctx) {
   case EDGERT_FLOAT32: dw_f32(d, in->data, filter->data, bias ? bias->data : NULL, out->data); break;
   case EDGERT_INT8: dw_i8(d, in->data, filter->data, bias ? bias->data : NULL, out->data); break;
   case EDGERT_INT16: dw_i16(d, in->data, filter->data, bias, out->data); break;
+  case EDGERT_UINT8: dw_u8(d, in->data, filter->data, bias ? bias->data : NULL, out->data); break;
   default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "unexpected input type");
   }
   return EDGERT_OK;

@@ -3,7 +3,9 @@
  * with the last dim replaced by units. Follows TFLite's reference kernels (reference/fully_connected.h and
  * reference/integer_ops/fully_connected.h): float32; int8 with int8 weights and int32 bias, per-tensor
  * (the weights' zero point is applied, as TFLite keeps for old models) or per-channel (symmetric weights);
- * int16 with int8 weights and int64 bias, int64 accumulator, no activation zero points. */
+ * int16 with int8 weights and int64 bias, int64 accumulator, no activation zero points; uint8 with uint8
+ * weights (TFLite's "v1" asymmetric quantization: one weight scale and zero point, int32 bias) to a uint8
+ * output, or to an int16 output with zero point 0 as TFLite's legacy quantized-LSTM graphs use. */
 #include "core/kernel.h"
 #include "core/quant.h"
 #include "ops/conv_common.h"
@@ -21,6 +23,12 @@ static edgert_status check_types(er_op_ctx *ctx, const er_tensor *in, const er_t
   static const edgert_dtype f32_bias[] = {EDGERT_FLOAT32};
   static const edgert_dtype i8_bias[] = {EDGERT_INT32};
   static const edgert_dtype i16_bias[] = {EDGERT_INT64, EDGERT_INT32};
+  if (in->dtype == EDGERT_UINT8 && filter->dtype == EDGERT_UINT8) {
+    if (out->dtype != EDGERT_UINT8 && out->dtype != EDGERT_INT16)
+      return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "uint8 input needs a uint8 or int16 output, not %s",
+                     edgert_dtype_name(out->dtype));
+    return er_conv_check_bias(ctx, bias, units, i8_bias, 1);
+  }
   if (out->dtype != in->dtype)
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "output type %s differs from input type %s",
                    edgert_dtype_name(out->dtype), edgert_dtype_name(in->dtype));
@@ -38,7 +46,8 @@ static edgert_status prepare_quant(er_op_ctx *ctx, fc_data *d, er_activation act
                                    const er_tensor *filter, const er_tensor *out) {
   bool is_16 = in->dtype == EDGERT_INT16;
   edgert_status st = er_conv_check_act_quant(ctx, in, "input", is_16);
-  if (st == EDGERT_OK) st = er_conv_check_act_quant(ctx, out, "output", is_16);
+  /* Every int16 output, also the one of uint8 inputs, has zero point 0 (TFLite DCHECKs it). */
+  if (st == EDGERT_OK) st = er_conv_check_act_quant(ctx, out, "output", out->dtype == EDGERT_INT16);
   int32_t *mult = NULL, *shift = NULL;
   if (st == EDGERT_OK) st = er_conv_multipliers(ctx, in, filter, out, 0, d->units, &mult, &shift);
   if (st != EDGERT_OK) return st;
@@ -46,11 +55,15 @@ static edgert_status prepare_quant(er_op_ctx *ctx, fc_data *d, er_activation act
   d->shifts = shift;
   d->input_offset = -in->q.zero_point;
   d->output_offset = out->q.zero_point;
-  /* Per-channel weights are symmetric by the quantization spec; TFLite ignores their zero points. */
-  d->filter_offset = filter->q.channels > 1 ? 0 : -filter->q.zero_point;
-  if (d->filter_offset < -127 || d->filter_offset > 128)
-    return er_fail(ctx, EDGERT_ERR_MALFORMED, "weights zero point %d is outside the int8 range",
-                   (int)filter->q.zero_point);
+  if (in->dtype == EDGERT_UINT8) {
+    if ((st = er_conv_uint8_filter_offset(ctx, filter, &d->filter_offset)) != EDGERT_OK) return st;
+  } else {
+    /* Per-channel weights are symmetric by the quantization spec; TFLite ignores their zero points. */
+    d->filter_offset = filter->q.channels > 1 ? 0 : -filter->q.zero_point;
+    if (d->filter_offset < -127 || d->filter_offset > 128)
+      return er_fail(ctx, EDGERT_ERR_MALFORMED, "weights zero point %d is outside the int8 range",
+                     (int)filter->q.zero_point);
+  }
   int32_t qmin, qmax;
   er_dtype_range(out->dtype, &qmin, &qmax);
   er_activation_range_quantized(act, er_conv_tensor_scale(out), out->q.zero_point, qmin, qmax, &d->act_min,
@@ -135,6 +148,28 @@ static void fc_i8(const fc_data *d, const int8_t *in, const int8_t *w, const int
   }
 }
 
+/* uint8 (reference/fully_connected.h): both operands offset by their zero points, int32 accumulator; the
+ * result goes to uint8, or to int16 (zero point 0) for the legacy LSTM graphs. */
+static void fc_u8(const fc_data *d, const uint8_t *in, const uint8_t *w, const int32_t *bias,
+                  edgert_dtype out_type, void *out) {
+  for (int64_t b = 0; b < d->batches; b++) {
+    const uint8_t *x = in + b * d->depth;
+    for (int64_t u = 0; u < d->units; u++) {
+      const uint8_t *row = w + u * d->depth;
+      int64_t acc = 0; /* reduced mod 2^32 below, like TFLite's wrapping int32 accumulator */
+      for (int64_t k = 0; k < d->depth; k++)
+        acc += ((int32_t)row[k] + d->filter_offset) * ((int32_t)x[k] + d->input_offset);
+      int32_t sum = er_wrap_i32(acc + (bias ? bias[u] : 0));
+      int32_t v =
+          er_requantize_i32(sum, d->multipliers[u], d->shifts[u], d->output_offset, d->act_min, d->act_max);
+      if (out_type == EDGERT_UINT8)
+        ((uint8_t *)out)[b * d->units + u] = (uint8_t)v;
+      else
+        ((int16_t *)out)[b * d->units + u] = (int16_t)v;
+    }
+  }
+}
+
 static void fc_i16(const fc_data *d, const int16_t *in, const int8_t *w, const er_tensor *bias,
                    int16_t *out) {
   for (int64_t b = 0; b < d->batches; b++) {
@@ -159,6 +194,7 @@ static edgert_status fc_eval(er_op_ctx *ctx) {
   case EDGERT_FLOAT32: fc_f32(d, in->data, w->data, bias ? bias->data : NULL, out->data); break;
   case EDGERT_INT8: fc_i8(d, in->data, w->data, bias ? bias->data : NULL, out->data); break;
   case EDGERT_INT16: fc_i16(d, in->data, w->data, bias, out->data); break;
+  case EDGERT_UINT8: fc_u8(d, in->data, w->data, bias ? bias->data : NULL, out->dtype, out->data); break;
   default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "unexpected input type");
   }
   return EDGERT_OK;

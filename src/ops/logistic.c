@@ -1,6 +1,9 @@
-/* LOGISTIC (sigmoid) for float32, int8 and int16, matching TFLite Micro: int8 rescales the input to
- * Q4.27 and evaluates gemmlowp's fixed-point logistic (reference/integer_ops/logistic.h); int16 needs
- * zero points of 0 and an output scale of 2^-15, and interpolates TFLite's 256-entry sigmoid table. */
+/* LOGISTIC (sigmoid) for float32, int8, uint8 and int16, matching TFLite Micro: int8 rescales the input
+ * to Q4.27 and evaluates gemmlowp's fixed-point logistic (reference/integer_ops/logistic.h); uint8 does
+ * the same with TFLite's uint8 reference (reference_ops::Logistic(LogisticParams, uint8): output scale
+ * 1/256 zero point 0, 256 kept as 255); int16 needs zero points of 0 and an output scale of 2^-15, and
+ * interpolates TFLite's 256-entry sigmoid table. (TFLite's own interpreter now runs uint8 through a table
+ * built in float, which can differ from this fixed-point reference by one step.) */
 #include <math.h>
 
 #include "ops/activation_common.h"
@@ -18,6 +21,21 @@ static edgert_status logistic_prepare_int8(er_op_ctx *ctx, const er_tensor *in, 
   if (out->q.zero_point != INT8_MIN)
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "int8 output zero point is %d, must be -128",
                    (int)out->q.zero_point);
+  d->input_zero_point = in->q.zero_point;
+  fx_q4_input_params(in->q.scale, &d->input_multiplier, &d->input_left_shift, &d->input_range_radius);
+  return EDGERT_OK;
+}
+
+/* uint8 (TFLite's SigmoidPrepare for uint8): output scale exactly 1/256 and zero point 0; the input
+ * rescaling to Q4.27 must be a multiplier above 1, as QuantizeMultiplierGreaterThanOne requires. */
+static edgert_status logistic_prepare_uint8(er_op_ctx *ctx, const er_tensor *in, const er_tensor *out,
+                                            logistic_data *d) {
+  if (out->q.zero_point != 0 || out->q.scale != 1.0f / 256.0f)
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
+                   "uint8 output must have scale 1/256 and zero point 0, has %g and %d", (double)out->q.scale,
+                   (int)out->q.zero_point);
+  if (!((double)in->q.scale * (double)(1 << 27) > 1.0))
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "uint8 input scale %g is too small", (double)in->q.scale);
   d->input_zero_point = in->q.zero_point;
   fx_q4_input_params(in->q.scale, &d->input_multiplier, &d->input_left_shift, &d->input_range_radius);
   return EDGERT_OK;
@@ -44,15 +62,18 @@ static edgert_status logistic_prepare(er_op_ctx *ctx) {
   if (st == EDGERT_OK) st = act_same_dtype(ctx, in, out);
   if (st != EDGERT_OK) return st;
   if (in->dtype == EDGERT_FLOAT32) return EDGERT_OK;
-  if (in->dtype != EDGERT_INT8 && in->dtype != EDGERT_INT16)
-    return act_unsupported_dtype(ctx, in, "float32, int8, int16");
+  if (in->dtype != EDGERT_INT8 && in->dtype != EDGERT_UINT8 && in->dtype != EDGERT_INT16)
+    return act_unsupported_dtype(ctx, in, "float32, int8, uint8, int16");
   if ((st = act_require_scale(ctx, in, "input")) != EDGERT_OK) return st;
   if ((st = act_require_scale(ctx, out, "output")) != EDGERT_OK) return st;
   logistic_data *d = ACT_ALLOC_OP_DATA(ctx, logistic_data);
   if (!d) return EDGERT_ERR_NO_MEMORY;
   ctx->op_data = d;
-  return in->dtype == EDGERT_INT8 ? logistic_prepare_int8(ctx, in, out, d)
-                                  : logistic_prepare_int16(ctx, in, out, d);
+  switch (in->dtype) {
+  case EDGERT_INT8: return logistic_prepare_int8(ctx, in, out, d);
+  case EDGERT_UINT8: return logistic_prepare_uint8(ctx, in, out, d);
+  default: return logistic_prepare_int16(ctx, in, out, d);
+  }
 }
 
 /* TFLite's float reference cuts off where the result is 1.0f or exp(x) to float precision. */
@@ -73,6 +94,16 @@ static inline int8_t logistic_int8(const logistic_data *d, int8_t q) {
   /* From Q0.31 to the output's 2^-8 steps, then onto the -128 zero point. */
   const int32_t y = er_rounding_divide_by_pot(y_q0, 31 - 8) + INT8_MIN;
   return (int8_t)er_clamp_i32(y, INT8_MIN, INT8_MAX);
+}
+
+/* As the int8 path, onto 2^-8 steps with zero point 0; 1.0 (256) is kept as the largest uint8. */
+static inline uint8_t logistic_uint8(const logistic_data *d, uint8_t q) {
+  const int32_t x = (int32_t)q - d->input_zero_point;
+  if (x <= -d->input_range_radius) return 0;
+  if (x >= d->input_range_radius) return UINT8_MAX;
+  const int32_t x_q4 = er_multiply_by_quantized_multiplier(x, d->input_multiplier, d->input_left_shift);
+  const int32_t y = er_rounding_divide_by_pot(fx_logistic(x_q4, 4), 31 - 8);
+  return (uint8_t)(y > UINT8_MAX ? UINT8_MAX : y);
 }
 
 /* The table holds sigmoid(i/24); the input arrives on the scale 1/(3*4096), so the top bits above 9
@@ -112,6 +143,13 @@ static edgert_status logistic_eval(er_op_ctx *ctx) {
     int8_t *y = out->data;
     for (int64_t i = 0; i < n; i++)
       y[i] = logistic_int8(d, x[i]);
+    break;
+  }
+  case EDGERT_UINT8: {
+    const uint8_t *x = in->data;
+    uint8_t *y = out->data;
+    for (int64_t i = 0; i < n; i++)
+      y[i] = logistic_uint8(d, x[i]);
     break;
   }
   case EDGERT_INT16: {

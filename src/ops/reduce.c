@@ -18,7 +18,16 @@
  *    rounding). Newer TFLite/TFLM releases reorder these cases and older TFLite did this step in float,
  *    so their answers can differ from these by one step.
  * Quantized REDUCE_PROD (int8, int16 with a scale) rescales after every multiply as TFLite's
- * QuantizedReduceProd does. REDUCE_MAX/MIN compare raw integers and need equal quantization. */
+ * QuantizedReduceProd does. REDUCE_MAX/MIN compare raw integers and need equal quantization.
+ *
+ * uint8 follows TFLite's reduce.cc (TFLM has no uint8 reductions), checked value for value against
+ * TFLite's own kernels: MEAN over raw axes {1, 2} of a 4-D input with keep_dims is reference_ops::Mean for
+ * uint8 (raw sum rescaled, zero points folded into a bias rounded in float), whatever the quantization;
+ * other MEANs with equal quantization truncate like int8; the rest, and SUM between different
+ * quantizations, are QuantizedMeanOrSum as TFLite releases compute it, in float (the mean or the sum
+ * times input_scale / output_scale, rounded half away from zero; SUM wraps to 8 bits, MEAN clamps). SUM
+ * with equal quantization is the plain sum wrapped to 8 bits (TFLite's EvalGeneric). Quantized uint8
+ * PROD is refused, as TFLite refuses it, while unquantized uint8 multiplies plainly. */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -33,6 +42,9 @@ typedef enum { REDUCE_MEAN, REDUCE_SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD } re
 typedef enum {
   QUANT_NONE,           /* plain integer or float arithmetic */
   QUANT_MEAN_HW,        /* reference_integer_ops::Mean: 4-D, axes {1, 2}, keep_dims */
+  QUANT_MEAN_HW_UINT8,  /* reference_ops::Mean for uint8: the same shapes, bias folded in float */
+  QUANT_FLOAT_MEAN,     /* QuantizedMeanOrSum in float (uint8 MEAN) */
+  QUANT_FLOAT_SUM,      /* QuantizedMeanOrSum in float (uint8 SUM), wrapping to 8 bits */
   QUANT_MEAN_TRUNCATED, /* reference_ops::Mean on raw values: same scale and zero point */
   QUANT_RESCALED,       /* reference_ops::QuantizedMeanOrSum */
   QUANT_PROD            /* reference_ops::QuantizedReduceProd */
@@ -54,6 +66,8 @@ typedef struct {
   quant_path path;
   int32_t multiplier;
   int shift;
+  int32_t hw_bias;   /* QUANT_MEAN_HW_UINT8: output zero point minus the rescaled input zero point */
+  float float_scale; /* QUANT_FLOAT_*: input_scale / output_scale in float, as TFLite has it */
   int32_t in_zp, out_zp;
   int32_t qmin, qmax;
 } reduce_data;
@@ -65,7 +79,8 @@ static bool is_integer(edgert_dtype dt) {
 
 static bool dtype_supported(reduce_kind kind, edgert_dtype dt) {
   if (dt == EDGERT_FLOAT32 || dt == EDGERT_INT32 || dt == EDGERT_INT64) return true;
-  if (kind == REDUCE_MEAN || kind == REDUCE_SUM) return dt == EDGERT_INT8 || dt == EDGERT_INT16;
+  if (kind == REDUCE_MEAN || kind == REDUCE_SUM)
+    return dt == EDGERT_INT8 || dt == EDGERT_UINT8 || dt == EDGERT_INT16;
   return dt == EDGERT_INT8 || dt == EDGERT_UINT8 || dt == EDGERT_INT16;
 }
 
@@ -185,6 +200,19 @@ static edgert_status check_positive_scales(er_op_ctx *ctx, const er_tensor *in, 
                  edgert_dtype_name(in->dtype));
 }
 
+/* reference_ops::Mean for uint8 works on raw sums: the input zero point, rescaled and rounded in float,
+ * becomes a bias on the output, and 1 / count joins the multiplier. The float steps are TFLite's. */
+static void plan_uint8_hw_mean(reduce_data *d, const er_tensor *in, const er_tensor *out) {
+  const float in_scale = in->q.scale, out_scale = out->q.scale;
+  const float count = (float)d->count;
+  float zp_rescaled = (float)in->q.zero_point * in_scale / out_scale;
+  zp_rescaled = zp_rescaled > 0 ? zp_rescaled + 0.5f : zp_rescaled - 0.5f;
+  d->hw_bias = out->q.zero_point - (int32_t)zp_rescaled;
+  const float real_scale = in_scale / (count * out_scale);
+  er_quantize_multiplier((double)real_scale, &d->multiplier, &d->shift);
+  d->path = QUANT_MEAN_HW_UINT8;
+}
+
 static edgert_status plan_quant_mean_or_sum(er_op_ctx *ctx, reduce_data *d, const er_tensor *in,
                                             const er_tensor *out, bool hw_mean) {
   edgert_status st = check_positive_scales(ctx, in, out);
@@ -194,7 +222,12 @@ static edgert_status plan_quant_mean_or_sum(er_op_ctx *ctx, reduce_data *d, cons
     return er_fail(ctx, EDGERT_ERR_LIMIT, "too many elements reduced into one output");
   er_quantize_multiplier((double)in->q.scale / (double)out->q.scale, &d->multiplier, &d->shift);
   bool same_quant = in->q.scale == out->q.scale && in->q.zero_point == out->q.zero_point;
-  if (d->kind == REDUCE_MEAN && hw_mean) {
+  if (d->kind == REDUCE_MEAN && hw_mean && in->dtype == EDGERT_UINT8) {
+    plan_uint8_hw_mean(d, in, out);
+  } else if (in->dtype == EDGERT_UINT8 && !(d->kind == REDUCE_MEAN && same_quant)) {
+    d->float_scale = in->q.scale / out->q.scale;
+    d->path = d->kind == REDUCE_MEAN ? QUANT_FLOAT_MEAN : QUANT_FLOAT_SUM;
+  } else if (d->kind == REDUCE_MEAN && hw_mean) {
     d->path = QUANT_MEAN_HW;
   } else if (d->kind == REDUCE_MEAN && same_quant) {
     d->path = QUANT_MEAN_TRUNCATED;
@@ -229,10 +262,18 @@ static edgert_status plan_quant(er_op_ctx *ctx, reduce_data *d, const er_tensor 
   er_dtype_range(in->dtype, &d->qmin, &d->qmax);
   bool narrow = in->dtype == EDGERT_INT8 || in->dtype == EDGERT_UINT8 || in->dtype == EDGERT_INT16;
   if (!narrow) return EDGERT_OK;
+  bool same_quant = in->q.scale == out->q.scale && in->q.zero_point == out->q.zero_point;
   switch (d->kind) {
-  case REDUCE_MEAN:
-  case REDUCE_SUM: return plan_quant_mean_or_sum(ctx, d, in, out, is_hw_mean(in, axes, keep_dims));
-  case REDUCE_PROD: return in->q.scale != 0 ? plan_quant_prod(ctx, d, in, out) : EDGERT_OK;
+  case REDUCE_SUM:
+    if (in->dtype == EDGERT_UINT8 && same_quant) return EDGERT_OK; /* TFLite's plain wrapping sum */
+    return plan_quant_mean_or_sum(ctx, d, in, out, false);
+  case REDUCE_MEAN: return plan_quant_mean_or_sum(ctx, d, in, out, is_hw_mean(in, axes, keep_dims));
+  case REDUCE_PROD:
+    if (in->q.scale == 0) return EDGERT_OK;
+    if (in->dtype == EDGERT_UINT8)
+      return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
+                     "quantized uint8 REDUCE_PROD is not supported (nor by TFLite)");
+    return plan_quant_prod(ctx, d, in, out);
   default:
     if (in->q.scale != out->q.scale || in->q.zero_point != out->q.zero_point)
       return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
@@ -393,6 +434,38 @@ static int64_t finish_mean_hw(const reduce_data *d, int64_t sum) {
   return clamp_q(d, mean + d->out_zp);
 }
 
+/* reference_ops::Mean for uint8: raw sum rescaled, then the folded zero points added, clamped. */
+static int64_t finish_mean_hw_uint8(const reduce_data *d, int64_t sum) {
+  int32_t scaled = er_multiply_by_quantized_multiplier(wrap_i32(sum), d->multiplier, d->shift);
+  return clamp_q(d, (int64_t)scaled + d->hw_bias);
+}
+
+/* QuantizedMeanOrSum for uint8 as TFLite releases compute it, step by step in float (kept as separate
+ * statements so that no compiler fuses a multiply-add and rounds differently). */
+static int64_t finish_float_mean(const reduce_data *d, int64_t sum) {
+  const float bias = (float)-d->in_zp * d->float_scale;
+  const float mean = (float)wrap_i32(sum) / (float)d->count;
+  const float scaled = mean * d->float_scale;
+  const float shifted = scaled + bias;
+  float result = er_round_f(shifted) + (float)d->out_zp;
+  result = result < (float)d->qmax ? result : (float)d->qmax;
+  result = result > (float)d->qmin ? result : (float)d->qmin;
+  return (int64_t)result;
+}
+
+/* The sum's version does not clamp: TFLite casts the int32 result to uint8, keeping the low bits. */
+static int64_t finish_float_sum(const reduce_data *d, int64_t sum) {
+  const float bias_per_element = (float)-d->in_zp * d->float_scale;
+  const float bias = bias_per_element * (float)d->count;
+  const float scaled = (float)wrap_i32(sum) * d->float_scale;
+  const float shifted = scaled + bias;
+  float rounded = er_round_f(shifted);
+  /* beyond int32 the C++ cast is undefined; saturate there instead */
+  if (!(rounded > -2147483648.0f)) rounded = -2147483648.0f;
+  if (!(rounded < 2147483648.0f)) rounded = 2147483520.0f;
+  return (int64_t)(int32_t)rounded + d->out_zp;
+}
+
 /* reference_ops::QuantizedMeanOrSum with the count already folded into the multiplier for MEAN. */
 static int64_t finish_rescaled(const reduce_data *d, int64_t sum) {
   int32_t centered = wrap_i32(sum - (int64_t)d->in_zp * d->count);
@@ -403,6 +476,9 @@ static int64_t finish_rescaled(const reduce_data *d, int64_t sum) {
 static int64_t finish_int(const reduce_data *d, int64_t acc) {
   switch (d->path) {
   case QUANT_MEAN_HW: return finish_mean_hw(d, acc);
+  case QUANT_MEAN_HW_UINT8: return finish_mean_hw_uint8(d, acc);
+  case QUANT_FLOAT_MEAN: return finish_float_mean(d, acc);
+  case QUANT_FLOAT_SUM: return finish_float_sum(d, acc);
   case QUANT_MEAN_TRUNCATED: return wrap_i32(acc) / (int32_t)d->count; /* int32 sum, as TFLite's temp_sum */
   case QUANT_RESCALED: return finish_rescaled(d, acc);
   case QUANT_PROD: {

@@ -9,6 +9,7 @@
 #include "ops/kernels_shape.def"
 #include "ops/kernels_reduce.def"
 #include "ops/kernels_recurrent.def"
+#include "ops/kernels_extra.def"
 #undef ER_KERNEL
 
 static const er_kernel *const kernels[ER_OP_COUNT] = {
@@ -19,6 +20,7 @@ static const er_kernel *const kernels[ER_OP_COUNT] = {
 #include "ops/kernels_shape.def"
 #include "ops/kernels_reduce.def"
 #include "ops/kernels_recurrent.def"
+#include "ops/kernels_extra.def"
 #undef ER_KERNEL
 };
 

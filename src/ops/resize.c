@@ -1,10 +1,15 @@
 /* RESIZE_BILINEAR and RESIZE_NEAREST_NEIGHBOR on NHWC tensors, to the constant [height, width] of
  * input 1 (TFLite resize_bilinear.cc, resize_nearest_neighbor.cc and reference/resize_bilinear.h,
  * reference/resize_nearest_neighbor.h), reproducing TFLite's arithmetic:
- *  - bilinear float32 and uint8: the float formula (uint8 adds 0.5 before truncating), as
- *    reference_ops::ResizeBilinear<T>;
+ *  - bilinear float32: the float formula of reference_ops::ResizeBilinear<float>;
+ *  - bilinear uint8: the float formula as TFLite's default (optimized) kernel evaluates it,
+ *    optimized_ops::ResizeBilinearGenericSmallChannel<uint8_t>: the four corner weights are multiplied
+ *    out first and the corners summed in row-major order, plus 0.5, truncated. The reference kernel
+ *    multiplies in another order and lands one step away on some ties, so we follow what TFLite runs.
+ *    (Its x8 half-pixel special case, ResizeBilinear888Uint8, computes the same values exactly.)
  *  - bilinear int8 and int16: the all-integer variant with 10-bit fractions and double rounding,
- *    as reference_ops::ResizeBilinearInteger;
+ *    reference_ops::ResizeBilinearInteger, which TFLite runs for int8 in both its reference and
+ *    optimized kernels (checked value for value against TFLite's own kernel);
  *  - nearest neighbour: an index copy for every dtype.
  * align_corners and half_pixel_centers may not both be set (TFLite refuses it too). */
 #include <math.h>
@@ -75,14 +80,10 @@ static void float_coord(int64_t value, float scale, bool half_pixel, int64_t in_
   *hi = ce < in_size - 1 ? ce : in_size - 1;
 }
 
-static float load_as_float(const void *p, int64_t i, edgert_dtype t) {
-  return t == EDGERT_FLOAT32 ? ((const float *)p)[i] : (float)((const uint8_t *)p)[i];
-}
-
-static void bilinear_float(const resize_data *d, const void *in, void *out, edgert_dtype t) {
+/* reference_ops::ResizeBilinear<float>: each corner times its y weight, then its x weight. */
+static void bilinear_float(const resize_data *d, const float *in, float *out) {
   float hs = float_scale(d->in_h, d->out_h, d->align_corners);
   float ws = float_scale(d->in_w, d->out_w, d->align_corners);
-  const float rounding = t == EDGERT_FLOAT32 ? 0.f : 0.5f;
   int64_t o = 0;
   for (int64_t b = 0; b < d->batches; b++) {
     for (int64_t y = 0; y < d->out_h; y++) {
@@ -97,14 +98,40 @@ static void bilinear_float(const resize_data *d, const void *in, void *out, edge
         float dy = iy - (float)y0, dx = ix - (float)x0;
         for (int64_t c = 0; c < d->depth; c++, o++) {
           /* Same products and order of additions as TFLite's expression. */
-          float v = load_as_float(in, (r0 + x0) * d->depth + c, t) * (1 - dy) * (1 - dx) +
-                    load_as_float(in, (r1 + x0) * d->depth + c, t) * dy * (1 - dx) +
-                    load_as_float(in, (r0 + x1) * d->depth + c, t) * (1 - dy) * dx +
-                    load_as_float(in, (r1 + x1) * d->depth + c, t) * dy * dx + rounding;
-          if (t == EDGERT_FLOAT32)
-            ((float *)out)[o] = v;
-          else
-            ((uint8_t *)out)[o] = (uint8_t)(int32_t)v;
+          out[o] = in[(r0 + x0) * d->depth + c] * (1 - dy) * (1 - dx) +
+                   in[(r1 + x0) * d->depth + c] * dy * (1 - dx) +
+                   in[(r0 + x1) * d->depth + c] * (1 - dy) * dx + in[(r1 + x1) * d->depth + c] * dy * dx;
+        }
+      }
+    }
+  }
+}
+
+/* optimized_ops::ResizeBilinearGenericSmallChannel<uint8_t>: one float weight per corner, corners in
+ * row-major order, 0.5 added so the truncation rounds. */
+static void bilinear_uint8(const resize_data *d, const uint8_t *in, uint8_t *out) {
+  float hs = float_scale(d->in_h, d->out_h, d->align_corners);
+  float ws = float_scale(d->in_w, d->out_w, d->align_corners);
+  int64_t o = 0;
+  for (int64_t b = 0; b < d->batches; b++) {
+    for (int64_t y = 0; y < d->out_h; y++) {
+      float iy;
+      int64_t y0, y1;
+      float_coord(y, hs, d->half_pixel_centers, d->in_h, &iy, &y0, &y1);
+      for (int64_t x = 0; x < d->out_w; x++) {
+        float ix;
+        int64_t x0, x1;
+        float_coord(x, ws, d->half_pixel_centers, d->in_w, &ix, &x0, &x1);
+        float dy = iy - (float)y0, dx = ix - (float)x0;
+        const float w00 = (1 - dy) * (1 - dx), w01 = (1 - dy) * dx, w10 = dy * (1 - dx), w11 = dy * dx;
+        const uint8_t *p00 = in + ((b * d->in_h + y0) * d->in_w + x0) * d->depth;
+        const uint8_t *p01 = in + ((b * d->in_h + y0) * d->in_w + x1) * d->depth;
+        const uint8_t *p10 = in + ((b * d->in_h + y1) * d->in_w + x0) * d->depth;
+        const uint8_t *p11 = in + ((b * d->in_h + y1) * d->in_w + x1) * d->depth;
+        for (int64_t c = 0; c < d->depth; c++, o++) {
+          float v =
+              (float)p00[c] * w00 + (float)p01[c] * w01 + (float)p10[c] * w10 + (float)p11[c] * w11 + 0.5f;
+          out[o] = (uint8_t)(int32_t)v;
         }
       }
     }
@@ -168,8 +195,10 @@ static edgert_status bilinear_eval(er_op_ctx *ctx) {
   er_tensor *out = er_output(ctx, 0);
   if (in->dtype == EDGERT_INT8 || in->dtype == EDGERT_INT16)
     bilinear_integer(d, in->data, out->data, in->dtype);
+  else if (in->dtype == EDGERT_UINT8)
+    bilinear_uint8(d, in->data, out->data);
   else
-    bilinear_float(d, in->data, out->data, in->dtype);
+    bilinear_float(d, in->data, out->data);
   return EDGERT_OK;
 }
 

@@ -1,10 +1,12 @@
 /* SOFTMAX and LOG_SOFTMAX over the last axis, matching TFLite Micro.
- * SOFTMAX: float32; int8 -> int8 (output scale 1/256, zero point -128) and int8 -> int16 (1/65536,
- * -32768) through gemmlowp fixed point (reference_ops::Softmax: input differences from the row maximum
- * on Q5.26, exp on negative values, sum on Q12.19, reciprocal); int16 -> int16 (1/32768, 0) through the
- * exp and 1/(1+x) lookup tables of reference_ops::SoftmaxInt16.
- * LOG_SOFTMAX: float32; int8 -> int8 (output scale 16/256, zero point 127) as reference_ops::LogSoftmax,
- * with gemmlowp's fixed-point log. */
+ * SOFTMAX: float32; int8 -> int8 (output scale 1/256, zero point -128), int8 -> int16 (1/65536, -32768)
+ * and uint8 -> uint8 (1/256, 0) through gemmlowp fixed point (reference_ops::Softmax<InputT, OutputT>:
+ * input differences from the row maximum on Q5.26, exp on negative values, sum on Q12.19, reciprocal);
+ * int16 -> int16 (1/32768, 0) through the exp and 1/(1+x) lookup tables of reference_ops::SoftmaxInt16.
+ * LOG_SOFTMAX: float32; int8 -> int8 (output scale 16/256, zero point 127) and uint8 -> uint8 (16/256,
+ * 255) as reference_ops::LogSoftmaxQuantized, with gemmlowp's fixed-point log.
+ * (TFLite's own interpreter runs uint8 softmax through float lookup tables in its optimized kernels; the
+ * fixed-point reference computed here can differ from those by one step.) */
 #include <float.h>
 #include <math.h>
 
@@ -87,17 +89,20 @@ static edgert_status softmax_prepare(er_op_ctx *ctx) {
   d->beta = attrs->beta;
   if (in->dtype == EDGERT_FLOAT32 && out->dtype == EDGERT_FLOAT32) return EDGERT_OK;
   bool int8_in = in->dtype == EDGERT_INT8 && (out->dtype == EDGERT_INT8 || out->dtype == EDGERT_INT16);
+  bool uint8_in = in->dtype == EDGERT_UINT8 && out->dtype == EDGERT_UINT8;
   bool int16_in = in->dtype == EDGERT_INT16 && out->dtype == EDGERT_INT16;
-  if (!int8_in && !int16_in)
+  if (!int8_in && !uint8_in && !int16_in)
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
                    "%s -> %s is not supported (float32 -> float32, int8 -> int8, "
-                   "int8 -> int16, int16 -> int16 are)",
+                   "int8 -> int16, uint8 -> uint8, int16 -> int16 are)",
                    edgert_dtype_name(in->dtype), edgert_dtype_name(out->dtype));
   if ((st = act_require_scale(ctx, in, "input")) != EDGERT_OK) return st;
   if ((st = act_require_scale(ctx, out, "output")) != EDGERT_OK) return st;
   if (int16_in) return softmax_prepare_int16(ctx, in, out, d);
   if (out->dtype == EDGERT_INT8)
     st = check_output_quant(ctx, out, -128, 1.0f / 256.0f, 0.0f);
+  else if (out->dtype == EDGERT_UINT8)
+    st = check_output_quant(ctx, out, 0, 1.0f / 256.0f, 0.0f);
   else
     st = check_output_quant(ctx, out, -32768, 1.0f / 65536.0f, 0.001f / 65536.0f);
   if (st != EDGERT_OK) return st;
@@ -126,17 +131,36 @@ static inline int32_t softmax_exp(const softmax_data *d, int32_t diff) {
   return fx_exp_on_negative_values(scaled_diff, SCALED_DIFF_BITS);
 }
 
-/* int8 input; output int8 (out_bits 8) or int16 (out_bits 16), both with the dtype minimum as zero point. */
-static void softmax_int8(const softmax_data *d, const int8_t *x, void *out, int out_bits) {
-  const int32_t out_min = out_bits == 8 ? INT8_MIN : INT16_MIN;
-  const int32_t out_max = out_bits == 8 ? INT8_MAX : INT16_MAX;
-  for (int64_t i = 0; i < d->outer; i++, x += d->depth) {
-    int32_t max = INT8_MIN;
-    for (int64_t c = 0; c < d->depth; c++)
-      max = x[c] > max ? x[c] : max;
+/* Element k of 8-bit data, int8 or uint8. */
+static inline int32_t load_8bit(const void *x, edgert_dtype type, int64_t k) {
+  return type == EDGERT_UINT8 ? (int32_t)((const uint8_t *)x)[k] : (int32_t)((const int8_t *)x)[k];
+}
+
+static inline void store_quantized(void *out, edgert_dtype type, int64_t k, int32_t v) {
+  switch (type) {
+  case EDGERT_INT8: ((int8_t *)out)[k] = (int8_t)v; break;
+  case EDGERT_UINT8: ((uint8_t *)out)[k] = (uint8_t)v; break;
+  default: ((int16_t *)out)[k] = (int16_t)v; break;
+  }
+}
+
+/* int8 or uint8 input; output int8, uint8 or int16, each with its dtype minimum as zero point. */
+static void softmax_8bit(const softmax_data *d, const void *in, edgert_dtype in_type, void *out,
+                         edgert_dtype out_type) {
+  int32_t in_min, in_max, out_min, out_max;
+  er_dtype_range(in_type, &in_min, &in_max);
+  er_dtype_range(out_type, &out_min, &out_max);
+  const int out_bits = out_type == EDGERT_INT16 ? 16 : 8;
+  for (int64_t i = 0; i < d->outer; i++) {
+    const int64_t row = i * d->depth;
+    int32_t max = in_min;
+    for (int64_t c = 0; c < d->depth; c++) {
+      int32_t v = load_8bit(in, in_type, row + c);
+      max = v > max ? v : max;
+    }
     int32_t sum_of_exps = 0; /* Q12.19 */
     for (int64_t c = 0; c < d->depth; c++) {
-      int32_t diff = x[c] - max;
+      int32_t diff = load_8bit(in, in_type, row + c) - max;
       if (diff >= d->diff_min)
         sum_of_exps = fx_add(sum_of_exps, fx_rescale(softmax_exp(d, diff), 0, ACCUM_BITS));
     }
@@ -145,17 +169,13 @@ static void softmax_int8(const softmax_data *d, const int8_t *x, void *out, int 
     int exponent = num_bits_over_unit + 31 - out_bits;
     exponent = exponent < 0 ? 0 : (exponent > 31 ? 31 : exponent); /* TFLite aborts outside [0, 31] */
     for (int64_t c = 0; c < d->depth; c++) {
-      int32_t diff = x[c] - max;
+      int32_t diff = load_8bit(in, in_type, row + c) - max;
       int32_t v = out_min;
       if (diff >= d->diff_min) {
         int32_t unsat = er_rounding_divide_by_pot(fx_mul(shifted_scale, softmax_exp(d, diff)), exponent);
         v = er_clamp_i32(unsat + out_min, out_min, out_max);
       }
-      int64_t k = i * d->depth + c;
-      if (out_bits == 8)
-        ((int8_t *)out)[k] = (int8_t)v;
-      else
-        ((int16_t *)out)[k] = (int16_t)v;
+      store_quantized(out, out_type, row + c, v);
     }
   }
 }
@@ -195,8 +215,8 @@ static edgert_status softmax_eval(er_op_ctx *ctx) {
   er_tensor *out = er_output(ctx, 0);
   if (in->dtype == EDGERT_FLOAT32)
     softmax_float(d, in->data, out->data);
-  else if (in->dtype == EDGERT_INT8)
-    softmax_int8(d, in->data, out->data, out->dtype == EDGERT_INT8 ? 8 : 16);
+  else if (in->dtype == EDGERT_INT8 || in->dtype == EDGERT_UINT8)
+    softmax_8bit(d, in->data, in->dtype, out->data, out->dtype);
   else
     softmax_int16(d, in->data, out->data);
   return EDGERT_OK;
@@ -249,9 +269,12 @@ static edgert_status log_softmax_prepare(er_op_ctx *ctx) {
   if (st == EDGERT_OK) st = act_same_dtype(ctx, in, out);
   if (st != EDGERT_OK) return st;
   if (in->dtype == EDGERT_FLOAT32) return EDGERT_OK;
-  if (in->dtype != EDGERT_INT8) return act_unsupported_dtype(ctx, in, "float32, int8");
+  if (in->dtype != EDGERT_INT8 && in->dtype != EDGERT_UINT8)
+    return act_unsupported_dtype(ctx, in, "float32, int8, uint8");
   if ((st = act_require_scale(ctx, in, "input")) != EDGERT_OK) return st;
-  if ((st = check_output_quant(ctx, out, 127, 16.0f / 256.0f, 0.0f)) != EDGERT_OK) return st;
+  /* The output's zero point is its dtype maximum: log-probabilities are never above 0. */
+  int32_t out_zp = in->dtype == EDGERT_UINT8 ? 255 : 127;
+  if ((st = check_output_quant(ctx, out, out_zp, 16.0f / 256.0f, 0.0f)) != EDGERT_OK) return st;
   if ((st = softmax_scaling(ctx, 1.0, in->q.scale, d)) != EDGERT_OK) return st;
   /* The inverse of the input scaling, to bring the log of the sum back onto input differences. */
   double reverse = ldexp(1.0, 31 - d->input_left_shift) / (double)d->input_multiplier;
@@ -278,14 +301,20 @@ static void log_softmax_float(const softmax_data *d, const float *x, float *y) {
   }
 }
 
-static void log_softmax_int8(const softmax_data *d, const int8_t *x, int8_t *y) {
-  for (int64_t i = 0; i < d->outer; i++, x += d->depth, y += d->depth) {
-    int32_t max = INT8_MIN;
-    for (int64_t c = 0; c < d->depth; c++)
-      max = x[c] > max ? x[c] : max;
+/* int8 or uint8 in and out; the output zero point is the dtype maximum. */
+static void log_softmax_8bit(const softmax_data *d, const void *x, void *y, edgert_dtype type) {
+  int32_t type_min, type_max;
+  er_dtype_range(type, &type_min, &type_max);
+  for (int64_t i = 0; i < d->outer; i++) {
+    const int64_t row = i * d->depth;
+    int32_t max = type_min;
+    for (int64_t c = 0; c < d->depth; c++) {
+      int32_t v = load_8bit(x, type, row + c);
+      max = v > max ? v : max;
+    }
     int32_t sum_of_exps = 0; /* Q12.19 */
     for (int64_t c = 0; c < d->depth; c++) {
-      int32_t diff = x[c] - max;
+      int32_t diff = load_8bit(x, type, row + c) - max;
       if (diff < d->diff_min) continue;
       int32_t diff_q5 = er_multiply_by_quantized_multiplier(diff, d->input_multiplier, d->input_left_shift);
       sum_of_exps = fx_add(sum_of_exps,
@@ -298,15 +327,15 @@ static void log_softmax_int8(const softmax_data *d, const int8_t *x, int8_t *y) 
         shifted_log_sum, d->reverse_scaling_divisor, -d->reverse_scaling_right_shift);
     if (d->diff_min - 1 > adjusted_diff_min) adjusted_diff_min = d->diff_min - 1;
     for (int64_t c = 0; c < d->depth; c++) {
-      int32_t diff = x[c] - max;
-      int32_t v = INT8_MIN;
+      int32_t diff = load_8bit(x, type, row + c) - max;
+      int32_t v = type_min;
       if (diff > adjusted_diff_min) {
         int32_t diff_q5 = er_multiply_by_quantized_multiplier(diff, d->input_multiplier, d->input_left_shift);
         v = er_rounding_divide_by_pot(fx_sub(diff_q5, log_sum_q5), 31 - SCALED_DIFF_BITS - LOG_OUTPUT_BITS) +
-            INT8_MAX;
-        v = er_clamp_i32(v, INT8_MIN, INT8_MAX);
+            type_max;
+        v = er_clamp_i32(v, type_min, type_max);
       }
-      y[c] = (int8_t)v;
+      store_quantized(y, type, row + c, v);
     }
   }
 }
@@ -318,7 +347,7 @@ static edgert_status log_softmax_eval(er_op_ctx *ctx) {
   if (in->dtype == EDGERT_FLOAT32)
     log_softmax_float(d, in->data, out->data);
   else
-    log_softmax_int8(d, in->data, out->data);
+    log_softmax_8bit(d, in->data, out->data, in->dtype);
   return EDGERT_OK;
 }
 

@@ -237,7 +237,7 @@ static void time_step(const svdf_data *d, const void *state_row, const void *wt,
   for (int32_t f = 0; f < d->filters; f++) {
     int64_t acc = 0;
     for (size_t m = (size_t)f * mem; m < (size_t)(f + 1) * mem; m++)
-      acc += load_s(wt, m, wide) * (load_s(state_row, m, wide) - d->state_zero_point);
+      acc += (int64_t)load_s(wt, m, wide) * ((int64_t)load_s(state_row, m, wide) - d->state_zero_point);
     filtered[f] = saturate_i32(acc);
   }
 }

@@ -1,7 +1,9 @@
-/* TANH for float32, int8 and int16, matching TFLite Micro: int8 rescales the input to Q4.27 and evaluates
- * gemmlowp's fixed-point tanh with the output on a 2^-7 scale (reference/integer_ops/tanh.h); int16
- * needs zero points of 0 and an output scale of 2^-15 and uses the sigmoid table through
- * tanh(x) = 2 sigmoid(2x) - 1. */
+/* TANH for float32, int8, uint8 and int16, matching TFLite Micro: int8 rescales the input to Q4.27 and
+ * evaluates gemmlowp's fixed-point tanh with the output on a 2^-7 scale (reference/integer_ops/tanh.h);
+ * uint8 does the same as TFLite's uint8 reference (reference/tanh.h: output zero point 128, 256 kept as
+ * 255); int16 needs zero points of 0 and an output scale of 2^-15 and uses the sigmoid table through
+ * tanh(x) = 2 sigmoid(2x) - 1. (TFLite's own interpreter now runs uint8 through a table built in float,
+ * which can differ from this fixed-point reference by one step.) */
 #include <math.h>
 
 #include "ops/activation_common.h"
@@ -28,21 +30,35 @@ static edgert_status tanh_prepare_int16(er_op_ctx *ctx, const er_tensor *in, con
   return EDGERT_OK;
 }
 
+/* The uint8 reference writes its result on scale 1/128 around 128 whatever the output says (TFLite does
+ * not check), so anything else is refused here rather than mislabelled; its input rescaling must be a
+ * multiplier above 1 (QuantizeMultiplierGreaterThanOne). */
+static edgert_status tanh_check_uint8(er_op_ctx *ctx, const er_tensor *in, const er_tensor *out) {
+  if (out->q.zero_point != 128 || out->q.scale != 1.0f / 128.0f)
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
+                   "uint8 output must have scale 1/128 and zero point 128, has %g and %d",
+                   (double)out->q.scale, (int)out->q.zero_point);
+  if (!((double)in->q.scale * (double)(1 << 27) > 1.0))
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "uint8 input scale %g is too small", (double)in->q.scale);
+  return EDGERT_OK;
+}
+
 static edgert_status tanh_prepare(er_op_ctx *ctx) {
   er_tensor *in, *out;
   edgert_status st = act_unary_io(ctx, &in, &out);
   if (st == EDGERT_OK) st = act_same_dtype(ctx, in, out);
   if (st != EDGERT_OK) return st;
   if (in->dtype == EDGERT_FLOAT32) return EDGERT_OK;
-  if (in->dtype != EDGERT_INT8 && in->dtype != EDGERT_INT16)
-    return act_unsupported_dtype(ctx, in, "float32, int8, int16");
+  if (in->dtype != EDGERT_INT8 && in->dtype != EDGERT_UINT8 && in->dtype != EDGERT_INT16)
+    return act_unsupported_dtype(ctx, in, "float32, int8, uint8, int16");
   if ((st = act_require_scale(ctx, in, "input")) != EDGERT_OK) return st;
   if ((st = act_require_scale(ctx, out, "output")) != EDGERT_OK) return st;
   tanh_data *d = ACT_ALLOC_OP_DATA(ctx, tanh_data);
   if (!d) return EDGERT_ERR_NO_MEMORY;
   ctx->op_data = d;
   if (in->dtype == EDGERT_INT16) return tanh_prepare_int16(ctx, in, out, d);
-  /* TFLM assumes (without checking) an int8 output of scale 2^-7 and zero point 0. */
+  if (in->dtype == EDGERT_UINT8 && (st = tanh_check_uint8(ctx, in, out)) != EDGERT_OK) return st;
+  /* TFLM assumes (without checking) an int8 output of scale 2^-7 and zero point 0; uint8 was checked. */
   d->input_zero_point = in->q.zero_point;
   fx_q4_input_params(in->q.scale, &d->input_multiplier, &d->input_left_shift, &d->input_range_radius);
   return EDGERT_OK;
@@ -56,6 +72,16 @@ static inline int8_t tanh_int8(const tanh_data *d, int8_t q) {
   const int32_t y_q0 = fx_tanh(x_q4, 4);
   const int32_t y = er_rounding_divide_by_pot(y_q0, 31 - 7);
   return (int8_t)er_clamp_i32(y, INT8_MIN, INT8_MAX);
+}
+
+/* On 2^-7 steps around 128; 1.0 (256) is kept as the largest uint8. */
+static inline uint8_t tanh_uint8(const tanh_data *d, uint8_t q) {
+  const int32_t x = (int32_t)q - d->input_zero_point;
+  if (x <= -d->input_range_radius) return 0;
+  if (x >= d->input_range_radius) return UINT8_MAX;
+  const int32_t x_q4 = er_multiply_by_quantized_multiplier(x, d->input_multiplier, d->input_left_shift);
+  const int32_t y = er_rounding_divide_by_pot(fx_tanh(x_q4, 4), 31 - 7) + 128;
+  return (uint8_t)(y > UINT8_MAX ? UINT8_MAX : y);
 }
 
 /* The input on the scale 1/(3*4096) doubled is 2x for the sigmoid table, so here the top bits above 8
@@ -95,6 +121,13 @@ static edgert_status tanh_eval(er_op_ctx *ctx) {
     int8_t *y = out->data;
     for (int64_t i = 0; i < n; i++)
       y[i] = tanh_int8(d, x[i]);
+    break;
+  }
+  case EDGERT_UINT8: {
+    const uint8_t *x = in->data;
+    uint8_t *y = out->data;
+    for (int64_t i = 0; i < n; i++)
+      y[i] = tanh_uint8(d, x[i]);
     break;
   }
   case EDGERT_INT16: {

@@ -2,9 +2,10 @@
  * pixel scatters input * weights into a stride-spaced window of the output, as TFLite's reference
  * TransposeConv does (reference/transpose_conv.h, reference/integer_ops/transpose_conv.h): float32; int8
  * with int8 weights (per-tensor or per-channel, int32 bias, int32 accumulators); int16 with int8 weights
- * (int64 accumulators and bias; int16 or int32 biases are widened, as TFLM does). The quantized paths sum
- * into a scratch buffer the size of the output, declared at prepare. The padding is TFLite's: computed as
- * for a convolution whose input is this op's output. */
+ * (int64 accumulators and bias; int16 or int32 biases are widened, as TFLM does); uint8 with uint8 weights
+ * (one filter scale and zero point, int32 bias and accumulators, weight offset on every tap). The quantized
+ * paths sum into a scratch buffer the size of the output, declared at prepare. The padding is TFLite's:
+ * computed as for a convolution whose input is this op's output. */
 #include <string.h>
 
 #include "core/kernel.h"
@@ -18,7 +19,7 @@ typedef struct {
   int64_t stride_h, stride_w, pad_h, pad_w;
   float act_min_f, act_max_f;
   int32_t act_min, act_max;
-  int32_t input_offset, output_offset;
+  int32_t input_offset, filter_offset, output_offset; /* filter_offset: uint8 only, else 0 */
   const int32_t *multipliers, *shifts;
 } tconv_data;
 
@@ -70,6 +71,8 @@ static edgert_status check_types(er_op_ctx *ctx, const er_tensor *in, const er_t
     return er_conv_check_bias(ctx, bias, out_c, i8_bias, 1);
   if (in->dtype == EDGERT_INT16 && filter->dtype == EDGERT_INT8)
     return er_conv_check_bias(ctx, bias, out_c, i16_bias, 3);
+  if (in->dtype == EDGERT_UINT8 && filter->dtype == EDGERT_UINT8)
+    return er_conv_check_bias(ctx, bias, out_c, i8_bias, 1);
   return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input %s with filter %s is not supported",
                  edgert_dtype_name(in->dtype), edgert_dtype_name(filter->dtype));
 }
@@ -80,6 +83,8 @@ static edgert_status prepare_quant(er_op_ctx *ctx, tconv_data *d, const er_conv_
   edgert_status st = er_conv_check_act_quant(ctx, in, "input", is_16);
   if (st == EDGERT_OK) st = er_conv_check_act_quant(ctx, out, "output", is_16);
   int32_t *mult = NULL, *shift = NULL;
+  if (st == EDGERT_OK && in->dtype == EDGERT_UINT8)
+    st = er_conv_uint8_filter_offset(ctx, filter, &d->filter_offset);
   if (st == EDGERT_OK) st = er_conv_multipliers(ctx, in, filter, out, 0, d->out_c, &mult, &shift);
   if (st != EDGERT_OK) return st;
   d->multipliers = mult;
@@ -90,7 +95,7 @@ static edgert_status prepare_quant(er_op_ctx *ctx, tconv_data *d, const er_conv_
   er_dtype_range(out->dtype, &qmin, &qmax);
   er_activation_range_quantized(a->activation, er_conv_tensor_scale(out), out->q.zero_point, qmin, qmax,
                                 &d->act_min, &d->act_max);
-  /* One accumulator per output element: int32 for int8 (as TFLite), int64 for int16. */
+  /* One accumulator per output element: int32 for int8 and uint8 (as TFLite), int64 for int16. */
   size_t bytes;
   if (!er_bytes_for(is_16 ? EDGERT_INT64 : EDGERT_INT32, d->batches * d->out_h * d->out_w * d->out_c, &bytes))
     return er_fail(ctx, EDGERT_ERR_LIMIT, "accumulator buffer is too large");
@@ -195,6 +200,21 @@ static void tconv_i8(const tconv_data *d, const int8_t *in, const int8_t *filter
   }
 }
 
+/* uint8 (reference/transpose_conv.h): both operands offset by their zero points; int32 accumulators. */
+static void tconv_u8(const tconv_data *d, const uint8_t *in, const uint8_t *filter, const int32_t *bias,
+                     uint8_t *out, uint32_t *acc) {
+  int64_t n = output_elements(d);
+  memset(acc, 0, sizeof(uint32_t) * (size_t)n);
+  SCATTER_LOOPS(int32_t, (int32_t)in[((b * d->in_h + iy) * d->in_w + ix) * d->in_c + ic] + d->input_offset,
+                acc[o] += (uint32_t)(value * ((int32_t)filter[f] + d->filter_offset)))
+  for (int64_t i = 0; i < n; i++) {
+    int64_t oc = i % d->out_c;
+    int32_t sum = er_wrap_i32((int64_t)acc[i] + (bias ? bias[oc] : 0));
+    out[i] = (uint8_t)er_requantize_i32(sum, d->multipliers[oc], d->shifts[oc], d->output_offset, d->act_min,
+                                        d->act_max);
+  }
+}
+
 static void tconv_i16(const tconv_data *d, const int16_t *in, const int8_t *filter, const er_tensor *bias,
                       int16_t *out, uint64_t *acc) {
   int64_t n = output_elements(d);
@@ -239,6 +259,9 @@ static edgert_status tconv_eval(er_op_ctx *ctx) {
     tconv_i8(d, in->data, filter->data, bias ? bias->data : NULL, out->data, ctx->scratch);
     break;
   case EDGERT_INT16: tconv_i16(d, in->data, filter->data, bias, out->data, ctx->scratch); break;
+  case EDGERT_UINT8:
+    tconv_u8(d, in->data, filter->data, bias ? bias->data : NULL, out->data, ctx->scratch);
+    break;
   default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "unexpected input type");
   }
   return EDGERT_OK;

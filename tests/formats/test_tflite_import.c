@@ -710,8 +710,8 @@ static void test_refusals(void) {
   expect_refusal(&m, EDGERT_ERR_UNSUPPORTED, "unsupported custom op SignalWindow (operator 0)");
 
   m = syn_default();
-  m.builtin_code = 7;
-  expect_refusal(&m, EDGERT_ERR_UNSUPPORTED, "unsupported builtin op EMBEDDING_LOOKUP (code 7, operator 0)");
+  m.builtin_code = 10;
+  expect_refusal(&m, EDGERT_ERR_UNSUPPORTED, "unsupported builtin op HASHTABLE_LOOKUP (code 10, operator 0)");
   m.builtin_code = 500;
   expect_refusal(&m, EDGERT_ERR_UNSUPPORTED, "unsupported builtin op UNKNOWN (code 500, operator 0)");
 

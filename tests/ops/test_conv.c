@@ -5,8 +5,15 @@
  * tensorflow/lite/micro/kernels/conv_test.cc (the same float data quantized for the int8 and 16x8
  * per-channel tests, and the ReLU6 bias {1, 2, -3}). Where upstream checks quantized results against
  * quantized float goldens with a tolerance, we pick scales under which every value is exactly
- * representable, so the expected integers are the goldens themselves and we compare exactly. */
+ * representable, so the expected integers are the goldens themselves and we compare exactly.
+ * The uint8 tests port conv_test.cc's QuantizedConvolutionOpModel cases (SimpleTestQuantized,
+ * SimpleTestQuantizedGrouped, SimpleTestQuantizedWithAnisotropicStrides and SimpleTestQuantizedWithDilation,
+ * whose quantized outputs are given there and compared exactly here; and
+ * SimpleTestQuantizedOutputMultiplierGreaterThan1, checked dequantized against the float result within 1
+ * as there). Inputs are quantized as TFLite's test_util.h does: scale and zero point from a [min, max]
+ * range, bias at input scale times filter scale. */
 #include "conv_test.h"
+#include "uint8_test.h"
 
 #include "core/attrs.h"
 
@@ -264,6 +271,136 @@ static void conv_int16x8_relu6(void) {
   run_int16(ER_ACT_RELU6, bias, 0.25f, want);
 }
 
+/* Runs a uint8 conv: float data quantized with the given ranges; n_out outputs into got. */
+static edgert_status run_uint8(const er_conv_attrs *a, const int64_t in_dims[4], u8_range in_r,
+                               const float *input_f, const int64_t f_dims[4], u8_range f_r,
+                               const float *filter_f, const float *bias_f, u8_range out_r, int n_out,
+                               uint8_t *got, edgert_tensor_info *info) {
+  uint8_t input[128], filter[128];
+  int32_t bias[8];
+  int n_in = (int)(in_dims[0] * in_dims[1] * in_dims[2] * in_dims[3]);
+  int n_f = (int)(f_dims[0] * f_dims[1] * f_dims[2] * f_dims[3]);
+  quantize_u8(input_f, n_in, in_r, input);
+  quantize_u8(filter_f, n_f, f_r, filter);
+  quantize_bias(bias_f, (int)f_dims[0], in_r.scale * f_r.scale, bias);
+  ct_tensor in[3] = {
+      {.dtype = EDGERT_UINT8,
+       .ndim = 4,
+       .dims = {in_dims[0], in_dims[1], in_dims[2], in_dims[3]},
+       .scale = in_r.scale,
+       .zero_point = in_r.zp},
+      {.dtype = EDGERT_UINT8,
+       .ndim = 4,
+       .dims = {f_dims[0], f_dims[1], f_dims[2], f_dims[3]},
+       .data = filter,
+       .scale = f_r.scale,
+       .zero_point = f_r.zp},
+      {.dtype = EDGERT_INT32, .ndim = 1, .dims = {f_dims[0]}, .data = bias},
+  };
+  ct_tensor out = {.dtype = EDGERT_UINT8, .ndim = -1, .scale = out_r.scale, .zero_point = out_r.zp};
+  return ct_run(ER_OP_CONV_2D, a, sizeof *a, 3, in, (const void *[]){input}, &out, got, (size_t)n_out, info,
+                false);
+}
+
+/* SimpleTestQuantized: input and filter on [-63.5, 64] (scale 0.5, zero point 127), output on [-127, 128]. */
+static void conv_uint8_simple(void) {
+  static const uint8_t want[12] = {145, 129, 132, 145, 129, 132, 144, 131, 130, 164, 131, 130};
+  er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
+  uint8_t got[12];
+  edgert_tensor_info info;
+  CHECK_OK(run_uint8(&a, (int64_t[]){2, 2, 4, 1}, u8_of(-63.5f, 64), k_input, (int64_t[]){3, 2, 2, 1},
+                     u8_of(-63.5f, 64), k_filter, k_bias, u8_of(-127, 128), 12, got, &info));
+  ct_expect_dims(&info, 4, (int64_t[]){2, 1, 2, 3});
+  expect_u8(got, want, 12);
+}
+
+/* SimpleTestQuantizedGrouped: the input's 2 channels split into 2 groups of one filter each. */
+static void conv_uint8_grouped(void) {
+  static const float filter[8] = {1, 2, 3, 4, -1, 1, -1, 1};
+  static const float bias[2] = {1, 2};
+  static const uint8_t want[4] = {145, 129, 150, 133};
+  er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
+  uint8_t got[4];
+  edgert_tensor_info info;
+  CHECK_OK(run_uint8(&a, (int64_t[]){2, 2, 2, 2}, u8_of(-63.5f, 64), k_input, (int64_t[]){2, 2, 2, 1},
+                     u8_of(-63.5f, 64), filter, bias, u8_of(-127, 128), 4, got, &info));
+  ct_expect_dims(&info, 4, (int64_t[]){2, 1, 1, 2});
+  expect_u8(got, want, 4);
+}
+
+/* SimpleTestQuantizedWithAnisotropicStrides: stride 3 across, 1 down. */
+static void conv_uint8_anisotropic_strides(void) {
+  static const float input[18] = {3, 2, 1, -1, -2, -3, 4, 3, 2, -2, -3, -4, 5, 4, 3, -3, -4, -5};
+  static const float filter[4] = {1, 2, 3, 4};
+  static const float bias[1] = {-1};
+  static const uint8_t want[4] = {157, 103, 167, 93};
+  er_conv_attrs a = attrs_of(ER_PAD_VALID, 3, 1, ER_ACT_NONE);
+  uint8_t got[4];
+  CHECK_OK(run_uint8(&a, (int64_t[]){1, 3, 6, 1}, u8_of(-63.5f, 64), input, (int64_t[]){1, 2, 2, 1},
+                     u8_of(-63.5f, 64), filter, bias, u8_of(-127, 128), 4, got, NULL));
+  expect_u8(got, want, 4);
+}
+
+/* SimpleTestQuantizedWithDilation: input on [0, 255], filter on [-128, 127] (zero point 128), output on
+ * [0, 255]; TFLite expects the dequantized output to be exactly 5 everywhere. */
+static void conv_uint8_dilation(void) {
+  float input[81] = {0};
+  for (int y = 3; y < 6; y++)
+    for (int x = 3; x < 6; x++)
+      input[y * 9 + x] = 1;
+  static const float filter[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  static const float bias[1] = {0};
+  static const uint8_t want[9] = {5, 5, 5, 5, 5, 5, 5, 5, 5};
+  er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, 1, ER_ACT_NONE);
+  a.dilation_h = a.dilation_w = 3;
+  uint8_t got[9];
+  CHECK_OK(run_uint8(&a, (int64_t[]){1, 9, 9, 1}, u8_of(0, 255), input, (int64_t[]){1, 3, 3, 1},
+                     u8_of(-128, 127), filter, bias, u8_of(0, 255), 9, got, NULL));
+  expect_u8(got, want, 9);
+}
+
+/* SimpleTestQuantizedOutputMultiplierGreaterThan1: input and filter on [-128.5, 128] give a requantization
+ * multiplier of 1.0118 (a left shift); TFLite checks the dequantized output against float within 1. */
+static void conv_uint8_multiplier_above_one(void) {
+  er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
+  u8_range out_r = u8_of(-127, 128);
+  uint8_t got[12];
+  CHECK_OK(run_uint8(&a, (int64_t[]){2, 2, 4, 1}, u8_of(-128.5f, 128), k_input, (int64_t[]){3, 2, 2, 1},
+                     u8_of(-128.5f, 128), k_filter, k_bias, out_r, 12, got, NULL));
+  for (int i = 0; i < 12; i++)
+    CHECK_NEAR(dequantize_u8(got[i], out_r), k_golden[i], 1.0);
+}
+
+/* uint8 weights with per-channel scales, and uint8 input with int8 weights, are refused. */
+static void conv_uint8_rejects_bad_inputs(void) {
+  static const uint8_t filter[12] = {0};
+  static const uint8_t input[16] = {0};
+  static const float scales[3] = {1, 1, 1};
+  er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
+  ct_tensor per_channel[3] = {
+      {.dtype = EDGERT_UINT8, .ndim = 4, .dims = {2, 2, 4, 1}, .scale = 0.5f, .zero_point = 127},
+      {.dtype = EDGERT_UINT8,
+       .ndim = 4,
+       .dims = {3, 2, 2, 1},
+       .data = filter,
+       .channels = 3,
+       .axis = 0,
+       .scales = scales},
+      {.absent = true},
+  };
+  ct_tensor out = {.dtype = EDGERT_UINT8, .ndim = -1, .scale = 1.0f, .zero_point = 127};
+  uint8_t got[12];
+  CHECK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, per_channel, (const void *[]){input}, &out, got, sizeof got,
+               NULL, true) == EDGERT_ERR_UNSUPPORTED);
+  ct_tensor mixed[3] = {
+      {.dtype = EDGERT_UINT8, .ndim = 4, .dims = {2, 2, 4, 1}, .scale = 0.5f, .zero_point = 127},
+      {.dtype = EDGERT_INT8, .ndim = 4, .dims = {3, 2, 2, 1}, .data = filter, .scale = 1.0f},
+      {.absent = true},
+  };
+  CHECK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, mixed, (const void *[]){input}, &out, got, sizeof got, NULL,
+               true) == EDGERT_ERR_UNSUPPORTED);
+}
+
 static void conv_rejects_bad_inputs(void) {
   float out_buf[12];
   er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
@@ -332,5 +469,11 @@ void run_tests(void) {
   RUN(conv_int8_groups);
   RUN(conv_int16x8_per_channel);
   RUN(conv_int16x8_relu6);
+  RUN(conv_uint8_simple);
+  RUN(conv_uint8_grouped);
+  RUN(conv_uint8_anisotropic_strides);
+  RUN(conv_uint8_dilation);
+  RUN(conv_uint8_multiplier_above_one);
+  RUN(conv_uint8_rejects_bad_inputs);
   RUN(conv_rejects_bad_inputs);
 }

@@ -3,8 +3,13 @@
  * SimpleDilatedTestPaddingValid, SimpleDilatedTestPaddingSame), all with depth multiplier 2 except the
  * dilation tests. The integer tests run the same data quantized with scales under which every value is
  * exact (input scale 0.5, per-channel weight scales that divide the weights), so the expected integers
- * are TFLite's float goldens and the comparison is exact; the per-channel axis is 3, as TFLite's. */
+ * are TFLite's float goldens and the comparison is exact; the per-channel axis is 3, as TFLite's.
+ * The uint8 tests port the same file's QuantizedDepthwiseConvolutionOpModel cases: SimpleTestQuantized
+ * (quantized outputs given there, compared exactly), SimpleDilatedTestPaddingValid/Same (scale 1, so the
+ * exact dequantized goldens are the integers), and SimpleTestQuantizedOutputMultiplierGreaterThan1
+ * (dequantized against float within 1, as there). */
 #include "conv_test.h"
+#include "uint8_test.h"
 
 #include "core/attrs.h"
 
@@ -191,6 +196,103 @@ static void depthwise_int16x8_per_channel(void) {
   ct_expect_i16(got, want, 8);
 }
 
+/* A uint8 depthwise conv of float data quantized over the given ranges (bias at input x filter scale). */
+static edgert_status run_uint8(const er_conv_attrs *a, const int64_t in_dims[4], u8_range in_r,
+                               const float *input_f, const int64_t f_dims[4], u8_range f_r,
+                               const float *filter_f, const float *bias_f, u8_range out_r, int n_out,
+                               uint8_t *got) {
+  uint8_t input[128], filter[64];
+  int32_t bias[8];
+  quantize_u8(input_f, (int)(in_dims[0] * in_dims[1] * in_dims[2] * in_dims[3]), in_r, input);
+  quantize_u8(filter_f, (int)(f_dims[1] * f_dims[2] * f_dims[3]), f_r, filter);
+  quantize_bias(bias_f, (int)f_dims[3], in_r.scale * f_r.scale, bias);
+  ct_tensor in[3] = {
+      {.dtype = EDGERT_UINT8,
+       .ndim = 4,
+       .dims = {in_dims[0], in_dims[1], in_dims[2], in_dims[3]},
+       .scale = in_r.scale,
+       .zero_point = in_r.zp},
+      {.dtype = EDGERT_UINT8,
+       .ndim = 4,
+       .dims = {f_dims[0], f_dims[1], f_dims[2], f_dims[3]},
+       .data = filter,
+       .scale = f_r.scale,
+       .zero_point = f_r.zp},
+      {.dtype = EDGERT_INT32, .ndim = 1, .dims = {f_dims[3]}, .data = bias},
+  };
+  ct_tensor out = {.dtype = EDGERT_UINT8, .ndim = -1, .scale = out_r.scale, .zero_point = out_r.zp};
+  return ct_run(ER_OP_DEPTHWISE_CONV_2D, a, sizeof *a, 3, in, (const void *[]){input}, &out, got,
+                (size_t)n_out, NULL, false);
+}
+
+/* SimpleTestQuantized: input and filter on [-63.5, 64], output on [-127, 128]. */
+static void depthwise_uint8_simple(void) {
+  static const uint8_t want[8] = {198, 93, 226, 107, 218, 101, 254, 123};
+  er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, ER_ACT_NONE, 1);
+  uint8_t got[8];
+  CHECK_OK(run_uint8(&a, (int64_t[]){1, 3, 2, 2}, u8_of(-63.5f, 64), k_input, (int64_t[]){1, 2, 2, 4},
+                     u8_of(-63.5f, 64), k_filter, k_bias, u8_of(-127, 128), 8, got));
+  expect_u8(got, want, 8);
+}
+
+/* SimpleDilatedTestPaddingValid and ...PaddingSame: everything on [0, 255] (scale 1, zero point 0). */
+static void depthwise_uint8_dilation(void) {
+  float input[81] = {0};
+  for (int y = 3; y < 6; y++)
+    for (int x = 3; x < 6; x++)
+      input[y * 9 + x] = 1;
+  static const float filter9[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  static const float bias[1] = {0};
+  static const uint8_t fives[9] = {5, 5, 5, 5, 5, 5, 5, 5, 5};
+  er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, ER_ACT_NONE, 3);
+  a.depth_multiplier = 1;
+  uint8_t got[9];
+  CHECK_OK(run_uint8(&a, (int64_t[]){1, 9, 9, 1}, u8_of(0, 255), input, (int64_t[]){1, 3, 3, 1},
+                     u8_of(0, 255), filter9, bias, u8_of(0, 255), 9, got));
+  expect_u8(got, fives, 9);
+  static const float ones[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+  static const float filter4[4] = {1, 2, 3, 4};
+  static const uint8_t same[9] = {4, 7, 3, 6, 10, 4, 2, 3, 1};
+  a = attrs_of(ER_PAD_SAME, 1, ER_ACT_NONE, 2);
+  a.depth_multiplier = 1;
+  CHECK_OK(run_uint8(&a, (int64_t[]){1, 3, 3, 1}, u8_of(0, 255), ones, (int64_t[]){1, 2, 2, 1}, u8_of(0, 255),
+                     filter4, bias, u8_of(0, 255), 9, got));
+  expect_u8(got, same, 9);
+}
+
+/* SimpleTestQuantizedOutputMultiplierGreaterThan1: input and filter on [-128.5, 128]. */
+static void depthwise_uint8_multiplier_above_one(void) {
+  er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, ER_ACT_NONE, 1);
+  u8_range out_r = u8_of(-127, 128);
+  uint8_t got[8];
+  CHECK_OK(run_uint8(&a, (int64_t[]){1, 3, 2, 2}, u8_of(-128.5f, 128), k_input, (int64_t[]){1, 2, 2, 4},
+                     u8_of(-128.5f, 128), k_filter, k_bias, out_r, 8, got));
+  for (int i = 0; i < 8; i++)
+    CHECK_NEAR(dequantize_u8(got[i], out_r), k_golden[i], 1.0);
+}
+
+/* uint8 input with a per-channel uint8 filter is refused. */
+static void depthwise_uint8_rejects_per_channel(void) {
+  static const uint8_t input[12] = {0}, filter[16] = {0};
+  static const float scales[4] = {1, 1, 1, 1};
+  er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, ER_ACT_NONE, 1);
+  ct_tensor in[3] = {
+      {.dtype = EDGERT_UINT8, .ndim = 4, .dims = {1, 3, 2, 2}, .scale = 0.5f, .zero_point = 127},
+      {.dtype = EDGERT_UINT8,
+       .ndim = 4,
+       .dims = {1, 2, 2, 4},
+       .data = filter,
+       .channels = 4,
+       .axis = 3,
+       .scales = scales},
+      {.absent = true},
+  };
+  ct_tensor out = {.dtype = EDGERT_UINT8, .ndim = -1, .scale = 1.0f, .zero_point = 127};
+  uint8_t got[8];
+  CHECK(ct_run(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, in, (const void *[]){input}, &out, got, sizeof got,
+               NULL, true) == EDGERT_ERR_UNSUPPORTED);
+}
+
 static void depthwise_rejects_bad_inputs(void) {
   float out_buf[8];
   er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, ER_ACT_NONE, 1);
@@ -240,5 +342,9 @@ void run_tests(void) {
   RUN(depthwise_int8_per_channel);
   RUN(depthwise_int8_per_tensor_rounding);
   RUN(depthwise_int16x8_per_channel);
+  RUN(depthwise_uint8_simple);
+  RUN(depthwise_uint8_dilation);
+  RUN(depthwise_uint8_multiplier_above_one);
+  RUN(depthwise_uint8_rejects_per_channel);
   RUN(depthwise_rejects_bad_inputs);
 }

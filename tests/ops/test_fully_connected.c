@@ -3,8 +3,15 @@
  * weights scale 1, output scale 0.5 zero point -1), SimpleTestQuantizedInt8Relu (output zero point -128),
  * SimpleTestQuantizedInt8NullBias and SimpleTestQuantizedInt16 (scales 128/65536, int64 bias). Those
  * scales make every value exact, so the expected integers are the float goldens quantized, compared
- * exactly. The per-channel case uses the same data with weight scales {1, 0.5, 0.25}. */
+ * exactly. The per-channel case uses the same data with weight scales {1, 0.5, 0.25}.
+ * The uint8 tests port tensorflow/lite/kernels/fully_connected_test.cc: SimpleTestQuantizedUint8,
+ * SimpleTestQuantizedUint8NoBias (ReLU) and SimpleTestQuantizedOutputMultiplierGreaterThan1Uint8, whose
+ * quantized outputs are given there and compared exactly; and SimpleTestQuantizedInt16OutputCase (uint8
+ * in, int16 out), whose data there comes from std::mt19937 (not reproducible in C), so here the same
+ * construction runs on deterministic quantized values and is checked, as there, against the float
+ * computation within 3e-4. */
 #include "conv_test.h"
+#include "uint8_test.h"
 
 #include "core/attrs.h"
 
@@ -143,6 +150,122 @@ static void fc_int16x8(void) {
   ct_expect_i16(got, want, 6);
 }
 
+/* uint8 as QuantizedFullyConnectedOpModel builds it: weights on the input's range, bias at input x weight
+ * scale, units 3, batches 2. */
+static void run_uint8(er_activation act, u8_range in_r, u8_range out_r, bool with_bias, const uint8_t *want) {
+  uint8_t input[20], weights[30], got[6];
+  int32_t bias[3];
+  quantize_u8(k_input, 20, in_r, input);
+  quantize_u8(k_weights, 30, in_r, weights);
+  quantize_bias(k_bias, 3, in_r.scale * in_r.scale, bias);
+  er_fc_attrs a = {act, false};
+  ct_tensor in[3] = {
+      {.dtype = EDGERT_UINT8, .ndim = 2, .dims = {2, 10}, .scale = in_r.scale, .zero_point = in_r.zp},
+      {.dtype = EDGERT_UINT8,
+       .ndim = 2,
+       .dims = {3, 10},
+       .data = weights,
+       .scale = in_r.scale,
+       .zero_point = in_r.zp},
+      {.dtype = EDGERT_INT32, .ndim = 1, .dims = {3}, .data = bias, .absent = !with_bias},
+  };
+  ct_tensor out = {.dtype = EDGERT_UINT8, .ndim = -1, .scale = out_r.scale, .zero_point = out_r.zp};
+  CHECK_OK(ct_run(ER_OP_FULLY_CONNECTED, &a, sizeof a, 3, in, (const void *[]){input}, &out, got, sizeof got,
+                  NULL, false));
+  expect_u8(got, want, 6);
+}
+
+static void fc_uint8(void) {
+  static const uint8_t want[6] = {151, 152, 153, 185, 186, 187};
+  run_uint8(ER_ACT_NONE, u8_of(-63.5f, 64), u8_of(-127, 128), true, want);
+}
+
+static void fc_uint8_no_bias_relu(void) {
+  static const uint8_t want[6] = {150, 150, 150, 184, 184, 184};
+  run_uint8(ER_ACT_RELU, u8_of(-63.5f, 64), u8_of(-127, 128), false, want);
+}
+
+/* real multiplier 2: a left shift in the requantization */
+static void fc_uint8_multiplier_above_one(void) {
+  static const uint8_t want[6] = {175, 177, 179, 243, 245, 247};
+  run_uint8(ER_ACT_NONE, u8_of(-127, 128), u8_of(-63.5f, 64), true, want);
+}
+
+/* SimpleTestQuantizedInt16OutputCase: input and weights at scale 1/128 zero point 128, output int16 at
+ * 8/32768 (range [-8, 8)), bias in [-1, 1]; input depth 10, 3 units, 2 batches. */
+static void fc_uint8_to_int16(void) {
+  enum { depth = 10, units = 3, batches = 2 };
+  const float in_scale = 1.0f / 128.0f, out_scale = 8.0f / 32768.0f;
+  uint8_t input[batches * depth], weights[units * depth];
+  float input_f[batches * depth], weights_f[units * depth];
+  const float bias_f[units] = {0.75f, -0.3f, 0.01f};
+  int32_t bias[units];
+  uint32_t lcg = 12345u;
+  for (int i = 0; i < units * depth; i++) {
+    lcg = lcg * 1103515245u + 12345u;
+    weights[i] = (uint8_t)(lcg >> 24);
+    weights_f[i] = (float)(weights[i] - 128) * in_scale;
+  }
+  for (int i = 0; i < batches * depth; i++) {
+    lcg = lcg * 1103515245u + 12345u;
+    input[i] = (uint8_t)(lcg >> 24);
+    input_f[i] = (float)(input[i] - 128) * in_scale;
+  }
+  quantize_bias(bias_f, units, in_scale * in_scale, bias);
+  er_fc_attrs a = {ER_ACT_NONE, false};
+  ct_tensor in[3] = {
+      {.dtype = EDGERT_UINT8, .ndim = 2, .dims = {batches, depth}, .scale = in_scale, .zero_point = 128},
+      {.dtype = EDGERT_UINT8,
+       .ndim = 2,
+       .dims = {units, depth},
+       .data = weights,
+       .scale = in_scale,
+       .zero_point = 128},
+      {.dtype = EDGERT_INT32, .ndim = 1, .dims = {units}, .data = bias},
+  };
+  ct_tensor out = {.dtype = EDGERT_INT16, .ndim = -1, .scale = out_scale};
+  int16_t got[batches * units];
+  CHECK_OK(ct_run(ER_OP_FULLY_CONNECTED, &a, sizeof a, 3, in, (const void *[]){input}, &out, got, sizeof got,
+                  NULL, false));
+  for (int b = 0; b < batches; b++) {
+    for (int u = 0; u < units; u++) {
+      float accum = bias_f[u];
+      for (int k = 0; k < depth; k++)
+        accum += input_f[b * depth + k] * weights_f[u * depth + k];
+      accum = accum < -8.0f ? -8.0f : (accum > 32767 * out_scale ? 32767 * out_scale : accum);
+      CHECK_NEAR(out_scale * (float)got[b * units + u], accum, 3e-4);
+    }
+  }
+}
+
+/* uint8 weights need a uint8 input; uint8 inputs need a uint8 or int16 output, and an int16 output of
+ * zero point 0. */
+static void fc_uint8_rejects_bad_inputs(void) {
+  er_fc_attrs a = {ER_ACT_NONE, false};
+  static const uint8_t input[20] = {0}, weights[30] = {0};
+  ct_tensor in[3] = {
+      {.dtype = EDGERT_UINT8, .ndim = 2, .dims = {2, 10}, .scale = 0.5f, .zero_point = 127},
+      {.dtype = EDGERT_UINT8, .ndim = 2, .dims = {3, 10}, .data = weights, .scale = 0.5f, .zero_point = 127},
+      {.absent = true},
+  };
+  ct_tensor out8 = {.dtype = EDGERT_INT8, .ndim = -1, .scale = 1.0f};
+  int8_t got8[6];
+  CHECK(ct_run(ER_OP_FULLY_CONNECTED, &a, sizeof a, 3, in, (const void *[]){input}, &out8, got8, sizeof got8,
+               NULL, true) == EDGERT_ERR_UNSUPPORTED);
+  ct_tensor out16 = {.dtype = EDGERT_INT16, .ndim = -1, .scale = 1.0f, .zero_point = 5};
+  int16_t got16[6];
+  CHECK(ct_run(ER_OP_FULLY_CONNECTED, &a, sizeof a, 3, in, (const void *[]){input}, &out16, got16,
+               sizeof got16, NULL, true) == EDGERT_ERR_UNSUPPORTED);
+  static const int8_t input8[20] = {0};
+  ct_tensor mixed[3] = {
+      {.dtype = EDGERT_INT8, .ndim = 2, .dims = {2, 10}, .scale = 0.5f},
+      {.dtype = EDGERT_UINT8, .ndim = 2, .dims = {3, 10}, .data = weights, .scale = 0.5f, .zero_point = 127},
+      {.absent = true},
+  };
+  CHECK(ct_run(ER_OP_FULLY_CONNECTED, &a, sizeof a, 3, mixed, (const void *[]){input8}, &out8, got8,
+               sizeof got8, NULL, true) == EDGERT_ERR_UNSUPPORTED);
+}
+
 static void fc_rejects_bad_inputs(void) {
   er_fc_attrs a = {ER_ACT_NONE, false};
   ct_tensor out = {.dtype = EDGERT_FLOAT32, .ndim = -1};
@@ -199,5 +322,10 @@ void run_tests(void) {
   RUN(fc_int8_relu);
   RUN(fc_int8_per_channel);
   RUN(fc_int16x8);
+  RUN(fc_uint8);
+  RUN(fc_uint8_no_bias_relu);
+  RUN(fc_uint8_multiplier_above_one);
+  RUN(fc_uint8_to_int16);
+  RUN(fc_uint8_rejects_bad_inputs);
   RUN(fc_rejects_bad_inputs);
 }

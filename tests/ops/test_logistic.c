@@ -3,8 +3,10 @@
  *     and 1.0, output 1/255 and zero point -128, within 1 step of the quantized golden; int16 on 177 inputs
  *     from -20 to 20 with input scale 32/65536, output 2/65536, within 16 steps. The goldens there are
  *     sigmoid(x) to 10 digits; here they are computed from the same formula in double.)
- *   tensorflow/lite/kernels/activations_test.cc     (Sigmoid float, SigmoidInt8 on [-10, 10]). */
+ *   tensorflow/lite/kernels/activations_test.cc     (Sigmoid float, SigmoidInt8 and SigmoidUint8 on [-10,
+ * 10], within 2/256 there and here). */
 #include "activation_test.h"
+#include "uint8_test.h"
 
 static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
 
@@ -95,6 +97,29 @@ static void test_int8_wide(void) {
     CHECK_NEAR((out[i] + 128) / 256.0, sigmoid(x[i]), 2.0 / 256);
 }
 
+/* activations_test.cc SigmoidUint8: 89 inputs on [-10, 10], output scale 1/256 zero point 0, checked
+ * dequantized within kQuantizedTolerance = 2/256. */
+static void test_uint8(void) {
+  float x[89];
+  uint8_t in[89], out[89];
+  for (int i = 0; i < 89; i++)
+    x[i] = -10.0f + (float)i * 20.0f / 88.0f;
+  const u8_range r = u8_of(-10.0f, 10.0f);
+  quantize_u8(x, 89, r, in);
+  act_case c = {.op = ER_OP_LOGISTIC,
+                .in_type = EDGERT_UINT8,
+                .out_type = EDGERT_UINT8,
+                .ndim = 1,
+                .dims = {89},
+                .in_scale = r.scale,
+                .out_scale = 1.0f / 256.0f,
+                .in_zp = r.zp,
+                .out_zp = 0};
+  CHECK_OK(act_run(&c, in, out, sizeof out));
+  for (int i = 0; i < 89; i++)
+    CHECK_NEAR(out[i] / 256.0, sigmoid(x[i]), 2.0 / 256);
+}
+
 static void test_int16(void) {
   enum { n = 177 };
   const float in_scale = 32.0f / 65536.0f, out_scale = 2.0f / 65536.0f;
@@ -141,6 +166,18 @@ static void test_bad_quantization_refused(void) {
                   .in_scale = 1.0f / 4096.0f,
                   .out_scale = 1.0f / 1000.0f};
   CHECK(act_run(&c16, in16, out16, sizeof out16) == EDGERT_ERR_UNSUPPORTED);
+  /* uint8 needs output scale 1/256 and zero point 0 */
+  uint8_t inu[4] = {0}, outu[4];
+  act_case cu = {.op = ER_OP_LOGISTIC,
+                 .in_type = EDGERT_UINT8,
+                 .out_type = EDGERT_UINT8,
+                 .ndim = 1,
+                 .dims = {4},
+                 .in_scale = 0.1f,
+                 .in_zp = 128,
+                 .out_scale = 1.0f / 256.0f,
+                 .out_zp = 128};
+  CHECK(act_run(&cu, inu, outu, sizeof outu) == EDGERT_ERR_UNSUPPORTED);
   act_case bool_in = {
       .op = ER_OP_LOGISTIC, .in_type = EDGERT_BOOL, .out_type = EDGERT_BOOL, .ndim = 1, .dims = {4}};
   CHECK(act_run(&bool_in, in8, out8, sizeof out8) == EDGERT_ERR_UNSUPPORTED);
@@ -150,6 +187,7 @@ void run_tests(void) {
   RUN(test_float);
   RUN(test_int8_micro);
   RUN(test_int8_wide);
+  RUN(test_uint8);
   RUN(test_int16);
   RUN(test_bad_quantization_refused);
 }

@@ -3,12 +3,17 @@
  * 0.7) tensorflow/lite/kernels/reduce_test.cc        (min/max axes with duplicates and negatives, empty
  * inputs) The micro tests quantize their float goldens and accept +-1; the integer checks here are exact.
  * Where TFLite's integer arithmetic lands on a different neighbour than rounding the float golden would (a
- * truncating division), the comment says so and the expected value is TFLite's. */
+ * truncating division), the comment says so and the expected value is TFLite's.
+ * uint8 comes from tensorflow/lite/kernels/reduce_test.cc (TFLM has no uint8 reductions): its
+ * ConstUint8MeanOpTest / ConstFloatMeanOpTest ...UInt8 / ConstUint8SumOpTest cases, quantized as its
+ * test_util.h does; the Rounding case gives integers, compared exactly, the others dequantized goldens,
+ * checked within the test's own GetTolerance(min, max) = (max - min) / 255. */
 #include <float.h>
 #include <math.h>
 #include <string.h>
 
 #include "op_harness.h"
+#include "uint8_test.h"
 
 typedef struct {
   er_op op;
@@ -381,6 +386,104 @@ static void test_prod_quantized(void) {
   CHECK_NEAR(o16[1], 32767, 24);
 }
 
+/* ---- uint8 ---- */
+
+/* A uint8 reduction of float data quantized on [in_min, in_max] into [out_min, out_max]; checks the
+ * dequantized output against want within GetTolerance(tol_min, tol_max). */
+static void run_uint8(reduce_case c, float in_min, float in_max, float out_min, float out_max,
+                      const float *data, int n_out, int want_ndim, const int64_t *want_dims,
+                      const float *want, float tol_min, float tol_max) {
+  u8_range in_r = u8_of(in_min, in_max), out_r = u8_of(out_min, out_max);
+  int n_in = 1;
+  for (int i = 0; i < c.ndim; i++)
+    n_in *= (int)c.dims[i];
+  uint8_t in[72], out[18];
+  quantize_u8(data, n_in, in_r, in);
+  c.dtype = EDGERT_UINT8;
+  c.in_scale = in_r.scale;
+  c.in_zp = in_r.zp;
+  c.out_scale = out_r.scale;
+  c.out_zp = out_r.zp;
+  CHECK_OK(run_reduce(&c, in, out, (size_t)n_out, want_ndim, want_dims));
+  const float tol = (tol_max - tol_min) / 255.0f;
+  for (int i = 0; i < n_out; i++)
+    CHECK_NEAR(dequantize_u8(out[i], out_r), want[i], tol);
+}
+
+static const float k_six[6] = {0.4f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f};
+
+/* ConstUint8MeanOpTest NotKeepDims / KeepDims (same quantization: the truncating integer mean) and
+ * QuantizedKeepDims ([0, 1] -> [-5, 5]: QuantizedMeanOrSum). */
+static void test_mean_uint8(void) {
+  reduce_case c = {ER_OP_MEAN, EDGERT_UINT8, 3, {1, 3, 2}, 1, {1}, false, 0, 0, 0, 0};
+  run_uint8(c, -1, 1, -1, 1, k_six, 2, 2, (const int64_t[]){1, 2}, (const float[]){0.4f, 0.4f}, -1, 1);
+  reduce_case k = {ER_OP_MEAN, EDGERT_UINT8, 2, {3, 2}, 1, {1}, true, 0, 0, 0, 0};
+  const float want[3] = {0.3f, 0.35f, 0.55f};
+  run_uint8(k, -1, 1, -1, 1, k_six, 3, 2, (const int64_t[]){3, 1}, want, -1, 1);
+  run_uint8(k, 0, 1, -5, 5, k_six, 3, 2, (const int64_t[]){3, 1}, want, -5, 5);
+}
+
+/* ConstUint8MeanOpTest Rounding: [-1, 1] -> [-1.1, 1.1], quantized outputs given exactly. */
+static void test_mean_uint8_rounding(void) {
+  u8_range in_r = u8_of(-1, 1), out_r = u8_of(-1.1f, 1.1f);
+  uint8_t in[6], out[3];
+  quantize_u8(k_six, 6, in_r, in);
+  reduce_case c = {ER_OP_MEAN, EDGERT_UINT8, 2,           {3, 2},  1,       {1},
+                   true,       in_r.scale,   out_r.scale, in_r.zp, out_r.zp};
+  CHECK_OK(run_reduce(&c, in, out, 3, 2, (const int64_t[]){3, 1}));
+  expect_u8(out, (const uint8_t[]){163, 168, 192}, 3);
+}
+
+/* ConstFloatMeanOpTest KeepDims4DMeanUInt8, KeepDims4DMeanLargeDepthUInt8 (same quantization) and
+ * KeepDims4DMeanQuantized ([0, 1] -> [-5, 5]): axes {1, 2} of a 4-D input, uint8's own reference Mean. */
+static void test_mean_uint8_4d(void) {
+  const float twelve[12] = {0.1f, 0.2f, 0.3f, 0.4f, 0.1f, 0.2f, 0.3f, 0.4f, 0.1f, 0.2f, 0.3f, 0.4f};
+  reduce_case c = {ER_OP_MEAN, EDGERT_UINT8, 4, {1, 2, 2, 3}, 2, {1, 2}, true, 0, 0, 0, 0};
+  run_uint8(c, -1, 1, -1, 1, twelve, 3, 4, (const int64_t[]){1, 1, 1, 3},
+            (const float[]){0.25098f, 0.25098f, 0.25098f}, -1, 1);
+
+  const float deep[72] = {0.1f, 0.2f, 0.3f, 0.4f, 0.2f, 0.3f, 0.4f, 0.5f, 0.1f, 0.1f, 0.1f, 0.1f,
+                          0.4f, 0.2f, 0.2f, 0.2f, 0.9f, 0.9f, 0.9f, 0.9f, 0.2f, 0.3f, 0.7f, 0.7f,
+                          0.1f, 0.1f, 0.3f, 0.3f, 0.1f, 0.2f, 0.3f, 0.4f, 0.1f, 0.2f, 0.3f, 0.4f,
+                          0.1f, 0.2f, 0.3f, 0.4f, 0.2f, 0.3f, 0.4f, 0.5f, 0.1f, 0.1f, 0.1f, 0.1f,
+                          0.4f, 0.2f, 0.2f, 0.2f, 0.9f, 0.9f, 0.9f, 0.9f, 0.2f, 0.3f, 0.7f, 0.7f,
+                          0.1f, 0.1f, 0.3f, 0.3f, 0.1f, 0.2f, 0.3f, 0.4f, 0.1f, 0.2f, 0.3f, 0.4f};
+  const float deep_want[18] = {0.5f, 0.55f, 0.25f, 0.35f, 0.45f, 0.5f,  0.25f, 0.3f, 0.2f,
+                               0.2f, 0.1f,  0.15f, 0.35f, 0.3f,  0.15f, 0.2f,  0.6f, 0.65f};
+  reduce_case d = {ER_OP_MEAN, EDGERT_UINT8, 4, {1, 2, 2, 18}, 2, {1, 2}, true, 0, 0, 0, 0};
+  run_uint8(d, -1, 1, -1, 1, deep, 18, 4, (const int64_t[]){1, 1, 1, 18}, deep_want, -5, 5);
+
+  reduce_case q = {ER_OP_MEAN, EDGERT_UINT8, 4, {1, 2, 3, 2}, 2, {1, 2}, true, 0, 0, 0, 0};
+  run_uint8(q, 0, 1, -5, 5, twelve, 2, 4, (const int64_t[]){1, 1, 1, 2},
+            (const float[]){0.235294f, 0.313726f}, -5, 5);
+}
+
+/* ConstUint8SumOpTest NotKeepDims and KeepDims: with equal quantization TFLite sums the raw uint8 values
+ * wrapping at 256 (the goldens are those wrapped sums dequantized); NotKeepDimsRescaling ([0, 1] -> [0, 2])
+ * goes through QuantizedMeanOrSum. */
+static void test_sum_uint8(void) {
+  reduce_case c = {ER_OP_SUM, EDGERT_UINT8, 3, {1, 3, 2}, 1, {1}, false, 0, 0, 0, 0};
+  run_uint8(c, -1, 1, -1, 1, k_six, 2, 2, (const int64_t[]){1, 2}, (const float[]){-0.823529f, -0.815686f},
+            -1, 1);
+  reduce_case k = {ER_OP_SUM, EDGERT_UINT8, 2, {3, 2}, 1, {1}, true, 0, 0, 0, 0};
+  run_uint8(k, -1, 1, -1, 1, k_six, 3, 2, (const int64_t[]){3, 1},
+            (const float[]){-0.407843f, -0.313726f, 0.0941177f}, -1, 1);
+  run_uint8(c, 0, 1, 0, 2, k_six, 2, 2, (const int64_t[]){1, 2}, (const float[]){1.2f, 1.2f}, 0, 2);
+}
+
+/* Quantized uint8 REDUCE_PROD is refused (TFLite: "Unsupported quantized data type"); unquantized uint8
+ * multiplies plainly, wrapping at 256. */
+static void test_prod_uint8(void) {
+  const uint8_t in[6] = {2, 3, 4, 5, 16, 17};
+  uint8_t out[3];
+  reduce_case c = {ER_OP_REDUCE_PROD, EDGERT_UINT8, 2, {3, 2}, 1, {1}, false, 0.5f, 0.5f, 128, 128};
+  CHECK(run_reduce(&c, in, out, 0, 0, NULL) == EDGERT_ERR_UNSUPPORTED);
+  c.in_scale = c.out_scale = 0;
+  c.in_zp = c.out_zp = 0;
+  CHECK_OK(run_reduce(&c, in, out, 3, 1, (const int64_t[]){3}));
+  expect_u8(out, (const uint8_t[]){6, 20, 16}, 3); /* 16 * 17 = 272 = 256 + 16 */
+}
+
 /* ---- bad input ---- */
 
 static void test_rejects_bad_inputs(void) {
@@ -429,5 +532,10 @@ void run_tests(void) {
   RUN(test_sum_int8_int16);
   RUN(test_max_min_int8_int16);
   RUN(test_prod_quantized);
+  RUN(test_mean_uint8);
+  RUN(test_mean_uint8_rounding);
+  RUN(test_mean_uint8_4d);
+  RUN(test_sum_uint8);
+  RUN(test_prod_uint8);
   RUN(test_rejects_bad_inputs);
 }

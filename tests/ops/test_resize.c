@@ -71,6 +71,18 @@ static void bilinear_extreme_values_use_double_rounding(void) {
          false, false, (double[]){-32256, -32598, -32768}, 0);
 }
 
+/* Not from a TFLite unit test: input and expected output of TensorFlow Lite itself (tfjs-tflite
+ * 0.0.1-alpha.10 WebAssembly, size fed at run time so its own RESIZE_BILINEAR kernel ran, not XNNPACK).
+ * Output 20 (row 1, column 8) is 140 from TFLite's default kernel; the reference kernel's order of
+ * float operations gives 139 there. */
+static void bilinear_uint8_matches_tflite_default_kernel(void) {
+  const double in[20] = {210, 15,  110, 139, 182, 2,   211, 134, 137, 92,
+                         12,  238, 210, 212, 177, 124, 232, 27,  69,  114};
+  const double want[24] = {189, 189, 128, 66,  5,   65,  126, 186, 169, 152, 135, 135,
+                           215, 216, 199, 182, 166, 161, 155, 150, 140, 131, 122, 122};
+  resize(ER_OP_RESIZE_BILINEAR, EDGERT_UINT8, (int64_t[]){1, 5, 4, 1}, in, 2, 12, false, true, want, 0);
+}
+
 static void nearest_neighbor_matches_tflite(void) {
   for (int i = 0; i < MT_N_DTYPES; i++) {
     edgert_dtype t = mt_all_dtypes[i];
@@ -121,6 +133,7 @@ void run_tests(void) {
   RUN(bilinear_small_resizes_match_tflite);
   RUN(bilinear_quantized_batches_match_tflite);
   RUN(bilinear_extreme_values_use_double_rounding);
+  RUN(bilinear_uint8_matches_tflite_default_kernel);
   RUN(nearest_neighbor_matches_tflite);
   RUN(resize_rejects_bad_inputs);
 }

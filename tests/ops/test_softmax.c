@@ -2,9 +2,12 @@
  *   Softmax1D / Softmax2D float (beta 0.1); Softmax4DInt8 (exact int8 outputs); Softmax2DInt8 and
  *   Softmax2DInt8Int16 (within 2/256; the int16 output here has TFLite Micro's zero point -32768 and scale
  *   1/65536, which TFLM requires); Softmax2DInt16 and Softmax1DInt16 (within 2/4096);
- *   LogSoftmax float; LogSoftmaxInt8 (exact int8 outputs).
+ *   LogSoftmax float; LogSoftmaxInt8 (exact int8 outputs);
+ *   Softmax1DUint8 and Softmax2DUint8 (output scale 1/256 zero point 0, within 2/256); LogSoftmaxUint8
+ *   (exact uint8 outputs, zero point 255).
  * Inputs on [-10, 10] are quantized as TFLite's test_util does. */
 #include "activation_test.h"
+#include "uint8_test.h"
 
 static const float kRows[8] = {0, -6, 2, 4, 3, -2, 10, 1};
 static const float kSoftmax2x4[8] = {.23463f, .12877f, .28658f, .35003f, .22528f, .13664f, .45365f, .18443f};
@@ -170,6 +173,63 @@ static void test_log_softmax_int8_exact(void) {
     CHECK_EQ_INT(out[i], want[i]);
 }
 
+static void test_uint8(void) {
+  const float want1d[8] = {0.09766f, 0.05469f, 0.12109f, 0.14453f, 0.13281f, 0.07813f, 0.26563f, 0.10938f};
+  const u8_range r = u8_of(-10.0f, 10.0f);
+  uint8_t in[8], out[8];
+  quantize_u8(kRows, 8, r, in);
+  CHECK_OK(run_softmax(EDGERT_UINT8, EDGERT_UINT8, (int64_t[]){8}, 1, 0.1f, r.scale, r.zp, 1.0f / 256, 0, in,
+                       out));
+  for (int i = 0; i < 8; i++)
+    CHECK_NEAR(out[i] / 256.0, want1d[i], 2.0 / 256);
+  CHECK_OK(run_softmax(EDGERT_UINT8, EDGERT_UINT8, (int64_t[]){2, 4}, 2, 0.1f, r.scale, r.zp, 1.0f / 256, 0,
+                       in, out));
+  for (int i = 0; i < 8; i++)
+    CHECK_NEAR(out[i] / 256.0, kSoftmax2x4[i], 2.0 / 256);
+  CHECK_OK(run_softmax(EDGERT_UINT8, EDGERT_UINT8, (int64_t[]){4, 2}, 2, 0.1f, r.scale, r.zp, 1.0f / 256, 0,
+                       in, out));
+  for (int i = 0; i < 8; i++)
+    CHECK_NEAR(out[i] / 256.0, kSoftmax4x2[i], 2.0 / 256);
+}
+
+static void test_log_softmax_uint8_exact(void) {
+  const uint8_t want[8] = {189, 93, 221, 253, 142, 63, 255, 111};
+  const u8_range r = u8_of(-10.0f, 10.0f);
+  uint8_t in[8], out[8];
+  quantize_u8(kRows, 8, r, in);
+  act_case c = {.op = ER_OP_LOG_SOFTMAX,
+                .in_type = EDGERT_UINT8,
+                .out_type = EDGERT_UINT8,
+                .ndim = 2,
+                .dims = {2, 4},
+                .in_scale = r.scale,
+                .in_zp = r.zp,
+                .out_scale = 16.0f / 256,
+                .out_zp = 255};
+  CHECK_OK(act_run(&c, in, out, sizeof out));
+  expect_u8(out, want, 8);
+}
+
+/* uint8 softmax needs output zero point 0 (and a uint8 output); uint8 log-softmax zero point 255. */
+static void test_uint8_bad_quantization_refused(void) {
+  uint8_t in[8] = {0}, out[8];
+  int16_t out16[8];
+  CHECK(run_softmax(EDGERT_UINT8, EDGERT_UINT8, (int64_t[]){8}, 1, 1.0f, 0.1f, 128, 1.0f / 256, 128, in,
+                    out) == EDGERT_ERR_UNSUPPORTED);
+  CHECK(run_softmax(EDGERT_UINT8, EDGERT_INT16, (int64_t[]){8}, 1, 1.0f, 0.1f, 128, 1.0f / 65536, -32768, in,
+                    out16) == EDGERT_ERR_UNSUPPORTED);
+  act_case c = {.op = ER_OP_LOG_SOFTMAX,
+                .in_type = EDGERT_UINT8,
+                .out_type = EDGERT_UINT8,
+                .ndim = 1,
+                .dims = {8},
+                .in_scale = 0.1f,
+                .in_zp = 128,
+                .out_scale = 16.0f / 256,
+                .out_zp = 127};
+  CHECK(act_run(&c, in, out, sizeof out) == EDGERT_ERR_UNSUPPORTED);
+}
+
 /* Wrong int8 output quantization, int8 -> float, a scalar input and a missing beta are refused. */
 static void test_bad_inputs_refused(void) {
   int8_t in[8] = {0}, out[8];
@@ -199,5 +259,8 @@ void run_tests(void) {
   RUN(test_int16);
   RUN(test_log_softmax_float);
   RUN(test_log_softmax_int8_exact);
+  RUN(test_uint8);
+  RUN(test_log_softmax_uint8_exact);
+  RUN(test_uint8_bad_quantization_refused);
   RUN(test_bad_inputs_refused);
 }

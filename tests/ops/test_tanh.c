@@ -1,8 +1,9 @@
-/* TANH against tensorflow/lite/kernels/activations_test.cc: Tanh float; TanhInt8 (89 inputs on [-8, 8],
- * output on [-1, 127/128], within 0.014); TanhInt16 (input scale 2^-12, output 2^-15, within 2/4096);
- * TanhInt16General (input range +-11, a scale that is not a power of two). The goldens there are tanh(x)
- * to 10 digits; here they come from libm's tanh in double. */
+/* TANH against tensorflow/lite/kernels/activations_test.cc: Tanh float; TanhInt8 and TanhUint8 (89 inputs
+ * on [-8, 8], output on [-1, 127/128], within 0.014); TanhInt16 (input scale 2^-12, output 2^-15, within
+ * 2/4096); TanhInt16General (input range +-11, a scale that is not a power of two). The goldens there are
+ * tanh(x) to 10 digits; here they come from libm's tanh in double. */
 #include "activation_test.h"
+#include "uint8_test.h"
 
 static void test_float(void) {
   const float in[8] = {0, -6, 2, 4, 3, -2, 10, 1};
@@ -40,6 +41,27 @@ static void test_int8(void) {
   CHECK_OK(act_run(&c, in, out, sizeof out));
   for (int i = 0; i < 89; i++)
     CHECK_NEAR(out_scale * (float)(out[i] - out_zp), tanh(x[i]), 0.014);
+}
+
+static void test_uint8(void) {
+  float x[89];
+  uint8_t in[89], out[89];
+  for (int i = 0; i < 89; i++)
+    x[i] = -8.0f + (float)i * 16.0f / 88.0f;
+  const u8_range in_r = u8_of(-8.0f, 8.0f * 127.0f / 128.0f), out_r = u8_of(-1.0f, 127.0f / 128.0f);
+  quantize_u8(x, 89, in_r, in);
+  act_case c = {.op = ER_OP_TANH,
+                .in_type = EDGERT_UINT8,
+                .out_type = EDGERT_UINT8,
+                .ndim = 1,
+                .dims = {89},
+                .in_scale = in_r.scale,
+                .out_scale = out_r.scale,
+                .in_zp = in_r.zp,
+                .out_zp = out_r.zp};
+  CHECK_OK(act_run(&c, in, out, sizeof out));
+  for (int i = 0; i < 89; i++)
+    CHECK_NEAR(dequantize_u8(out[i], out_r), tanh(x[i]), 0.014);
 }
 
 static void run_int16(const float *x, int n, float in_min, float in_max) {
@@ -88,6 +110,18 @@ static void test_bad_inputs_refused(void) {
                 .in_zp = 3,
                 .out_scale = 1.0f / 32768.0f};
   CHECK(act_run(&c, in, out, sizeof out) == EDGERT_ERR_UNSUPPORTED);
+  /* uint8's fixed-point path writes scale 1/128 around 128, so another output quantization is refused */
+  uint8_t inu[4] = {0}, outu[4];
+  act_case cu = {.op = ER_OP_TANH,
+                 .in_type = EDGERT_UINT8,
+                 .out_type = EDGERT_UINT8,
+                 .ndim = 1,
+                 .dims = {4},
+                 .in_scale = 0.1f,
+                 .in_zp = 128,
+                 .out_scale = 1.0f / 256.0f,
+                 .out_zp = 128};
+  CHECK(act_run(&cu, inu, outu, sizeof outu) == EDGERT_ERR_UNSUPPORTED);
   int32_t in32[4] = {0}, out32[4];
   act_case c32 = {
       .op = ER_OP_TANH, .in_type = EDGERT_INT32, .out_type = EDGERT_INT32, .ndim = 1, .dims = {4}};
@@ -97,6 +131,7 @@ static void test_bad_inputs_refused(void) {
 void run_tests(void) {
   RUN(test_float);
   RUN(test_int8);
+  RUN(test_uint8);
   RUN(test_int16);
   RUN(test_int16_general_scale);
   RUN(test_bad_inputs_refused);

@@ -4,8 +4,13 @@
  * stride 2, two output channels with bias), and the same data for SimpleTestQuantizedPerChannel /
  * SimpleTestQuantized16x8PerChannel. The integer tests use scales of 1, under which every value is exact,
  * so the expected integers are the float goldens, compared exactly. Inputs follow TFLite's order:
- * (output_shape, weights, input, bias). */
+ * (output_shape, weights, input, bias).
+ * The uint8 tests port tensorflow/lite/kernels/transpose_conv_test.cc: SimpleTestQuantized,
+ * TwoFiltersTestQuantized, PaddingValidTestQuantized and SimpleBiasTestQuantized (weights given there as
+ * uint8 129, 131, ... on [-63.5, 64], i.e. 1, 2, ...). TFLite checks their dequantized outputs within 1e-5
+ * on output scales 4 and 32, so the expected integers are those goldens quantized, compared exactly. */
 #include "conv_test.h"
+#include "uint8_test.h"
 
 #include "core/attrs.h"
 
@@ -166,6 +171,77 @@ static void tconv_int16x8_fed_output_shape(void) {
   run_int16(EDGERT_INT16, shape, true);
 }
 
+/* uint8 weights 129, 131, ... (1, 2, ... at scale 0.5, zero point 127); input on [-63.5, 64]; output range
+ * [out_min, out_max]; bias {1} when with_bias. want holds the dequantized goldens. */
+static void run_uint8(er_padding padding, const int32_t out_shape[4], int in_c, bool with_bias, float out_min,
+                      float out_max, const float *want) {
+  const u8_range r = u8_of(-63.5f, 64), out_r = u8_of(out_min, out_max);
+  uint8_t filter[18], input[32], got[36], want_q[36];
+  int32_t bias[1];
+  int n_out = out_shape[1] * out_shape[2];
+  for (int i = 0; i < 9 * in_c; i++)
+    filter[i] = (uint8_t)(129 + 2 * i);
+  quantize_u8(k_input, 16 * in_c, r, input);
+  quantize_bias((const float[]){1}, 1, r.scale * r.scale, bias);
+  quantize_u8(want, n_out, out_r, want_q);
+  er_conv_attrs a = attrs_of(padding, 1, ER_ACT_NONE);
+  ct_tensor in[4] = {
+      {.dtype = EDGERT_INT32, .ndim = 1, .dims = {4}, .data = out_shape},
+      {.dtype = EDGERT_UINT8,
+       .ndim = 4,
+       .dims = {1, 3, 3, in_c},
+       .data = filter,
+       .scale = r.scale,
+       .zero_point = r.zp},
+      {.dtype = EDGERT_UINT8, .ndim = 4, .dims = {1, 4, 4, in_c}, .scale = r.scale, .zero_point = r.zp},
+      {.dtype = EDGERT_INT32, .ndim = 1, .dims = {1}, .data = bias, .absent = !with_bias},
+  };
+  ct_tensor out = {.dtype = EDGERT_UINT8, .ndim = -1, .scale = out_r.scale, .zero_point = out_r.zp};
+  CHECK_OK(ct_run(ER_OP_TRANSPOSE_CONV, &a, sizeof a, 4, in, (const void *[]){input}, &out, got,
+                  (size_t)n_out, NULL, false));
+  expect_u8(got, want_q, n_out);
+}
+
+static void tconv_uint8(void) {
+  static const float want[16] = {28, 64, 84, 76, 100, 192, 236, 200, 208, 372, 416, 332, 264, 448, 484, 364};
+  static const float want_bias[16] = {32,  64,  84,  76,  100, 192, 240, 200,
+                                      208, 372, 420, 332, 264, 448, 488, 368};
+  run_uint8(ER_PAD_SAME, (const int32_t[]){1, 4, 4, 1}, 1, false, -508, 512, want);
+  run_uint8(ER_PAD_SAME, (const int32_t[]){1, 4, 4, 1}, 1, true, -508, 512, want_bias);
+}
+
+static void tconv_uint8_two_filters(void) {
+  static const float want[16] = {192,  416,  576,  544,  672,  1344, 1696, 1440,
+                                 1504, 2720, 3072, 2432, 1984, 3360, 3648, 2752};
+  static const float valid[36] = {0,   32,   64,   96,   128,  96,   64,  192,  416,  576,  544,  352,
+                                  224, 672,  1344, 1696, 1440, 864,  608, 1504, 2720, 3072, 2432, 1440,
+                                  864, 1984, 3360, 3648, 2752, 1536, 704, 1536, 2528, 2720, 2016, 1088};
+  run_uint8(ER_PAD_SAME, (const int32_t[]){1, 4, 4, 1}, 2, false, -4064, 4096, want);
+  run_uint8(ER_PAD_VALID, (const int32_t[]){1, 6, 6, 1}, 2, false, -4064, 4096, valid);
+}
+
+/* Per-channel uint8 weights are refused. */
+static void tconv_uint8_rejects_per_channel(void) {
+  static const uint8_t filter[18] = {0}, input[16] = {0};
+  er_conv_attrs a = attrs_of(ER_PAD_SAME, 1, ER_ACT_NONE);
+  ct_tensor in[4] = {
+      {.dtype = EDGERT_INT32, .ndim = 1, .dims = {4}, .data = (int32_t[]){1, 4, 4, 2}},
+      {.dtype = EDGERT_UINT8,
+       .ndim = 4,
+       .dims = {2, 3, 3, 1},
+       .data = filter,
+       .channels = 2,
+       .axis = 0,
+       .scales = (const float[]){0.5f, 0.5f}},
+      {.dtype = EDGERT_UINT8, .ndim = 4, .dims = {1, 4, 4, 1}, .scale = 0.5f, .zero_point = 127},
+      {.absent = true},
+  };
+  ct_tensor out = {.dtype = EDGERT_UINT8, .ndim = -1, .scale = 4.0f, .zero_point = 127};
+  uint8_t got[32];
+  CHECK(ct_run(ER_OP_TRANSPOSE_CONV, &a, sizeof a, 4, in, (const void *[]){input}, &out, got, sizeof got,
+               NULL, true) == EDGERT_ERR_UNSUPPORTED);
+}
+
 static void tconv_rejects_bad_inputs(void) {
   static const int32_t wrong_shape[4] = {1, 4, 5, 1};
   run_int16(EDGERT_INT64, wrong_shape, false); /* fed shape disagrees with the declared output */
@@ -209,5 +285,8 @@ void run_tests(void) {
   RUN(tconv_float_multichannel_bias);
   RUN(tconv_int8_per_channel);
   RUN(tconv_int16x8_fed_output_shape);
+  RUN(tconv_uint8);
+  RUN(tconv_uint8_two_filters);
+  RUN(tconv_uint8_rejects_per_channel);
   RUN(tconv_rejects_bad_inputs);
 }

@@ -312,12 +312,14 @@ static edgert_status operator_code(importer *im, int32_t k, uint32_t index, int3
   return EDGERT_OK;
 }
 
-/* Custom ops are refused by name ("unsupported custom op SignalWindow (operator 3)"). */
+/* Custom ops are refused by name ("unsupported custom op SignalWindow (operator 3)"), except the few
+ * er_tflite_custom_supported names, which er_tflite_map_op maps. */
 static edgert_status refuse_custom(importer *im, int32_t k, const er_fb_table *ct) {
   const char *name;
   size_t len;
   if (!er_fb_string_field(&im->fb, ct, OPCODE_CUSTOM, &name, &len))
     return malformed(im, "operator %d custom op name", (int)k);
+  if (er_tflite_custom_supported(name, len)) return EDGERT_OK;
   char clean[65];
   size_t n = 0;
   for (size_t i = 0; name && i < len && n < sizeof clean - 1; i++)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/attrs.h"
+#include "formats/tflite/flexbuf.h"
 
 /* Builtin codes by name: TFL_CONV_2D etc. */
 enum {
@@ -27,11 +28,13 @@ enum {
   OPT_DEPTHWISE_CONV_2D = 2,
   OPT_POOL_2D = 5,
   OPT_SVDF = 6,
+  OPT_RNN = 7,
   OPT_FULLY_CONNECTED = 8,
   OPT_SOFTMAX = 9,
   OPT_CONCATENATION = 10,
   OPT_ADD = 11,
   OPT_L2_NORM = 12,
+  OPT_LOCAL_RESPONSE_NORMALIZATION = 13,
   OPT_RESIZE_BILINEAR = 15,
   OPT_RESHAPE = 17,
   OPT_SPACE_TO_DEPTH = 19,
@@ -41,6 +44,7 @@ enum {
   OPT_SUB = 28,
   OPT_DIV = 29,
   OPT_SQUEEZE = 30,
+  OPT_SEQUENCE_RNN = 31,
   OPT_STRIDED_SLICE = 32,
   OPT_SPLIT = 35,
   OPT_ARG_MAX = 40,
@@ -55,6 +59,7 @@ enum {
   OPT_SPLIT_V = 79,
   OPT_DEPTH_TO_SPACE = 94,
   OPT_BATCH_MATMUL = 101,
+  OPT_CUMSUM = 102,
   OPT_GELU = 116
 };
 
@@ -582,6 +587,44 @@ static edgert_status parse_select_v1(er_tflite_op *op, const er_fb_table *o) {
   return EDGERT_OK;
 }
 
+/* LocalResponseNormalizationOptions: radius, bias, alpha, beta. */
+static edgert_status parse_lrn(er_tflite_op *op, const er_fb_table *o) {
+  er_lrn_attrs *a = new_attrs(op, sizeof *a);
+  if (!a) return no_memory(op);
+  if (!er_fb_i32(op->fb, o, 0, 0, &a->radius) || !er_fb_f32(op->fb, o, 1, 0.0f, &a->bias) ||
+      !er_fb_f32(op->fb, o, 2, 0.0f, &a->alpha) || !er_fb_f32(op->fb, o, 3, 0.0f, &a->beta))
+    return options_malformed(op);
+  if (a->radius < 0) return op_fail(op, EDGERT_ERR_MALFORMED, "radius %d is negative", a->radius);
+  if (!isfinite(a->bias) || !isfinite(a->alpha) || !isfinite(a->beta))
+    return op_fail(op, EDGERT_ERR_MALFORMED, "bias, alpha or beta is not a finite number");
+  return EDGERT_OK;
+}
+
+/* CumsumOptions: exclusive, reverse. */
+static edgert_status parse_cumsum(er_tflite_op *op, const er_fb_table *o) {
+  er_cumsum_attrs *a = new_attrs(op, sizeof *a);
+  if (!a) return no_memory(op);
+  if (!er_fb_bool(op->fb, o, 0, false, &a->exclusive) || !er_fb_bool(op->fb, o, 1, false, &a->reverse))
+    return options_malformed(op);
+  return EDGERT_OK;
+}
+
+/* RNNOptions: fused_activation_function, asymmetric_quantize_inputs (hybrid only; we run float). */
+static edgert_status parse_rnn(er_tflite_op *op, const er_fb_table *o) {
+  er_rnn_attrs *a = new_attrs(op, sizeof *a);
+  if (!a) return no_memory(op);
+  a->time_major = false;
+  return read_activation(op, o, 0, &a->activation);
+}
+
+/* SequenceRNNOptions: time_major, fused_activation_function, asymmetric_quantize_inputs. */
+static edgert_status parse_sequence_rnn(er_tflite_op *op, const er_fb_table *o) {
+  er_rnn_attrs *a = new_attrs(op, sizeof *a);
+  if (!a) return no_memory(op);
+  if (!er_fb_bool(op->fb, o, 0, false, &a->time_major)) return options_malformed(op);
+  return read_activation(op, o, 1, &a->activation);
+}
+
 /* ---- the table ---- */
 
 typedef edgert_status (*parse_fn)(er_tflite_op *op, const er_fb_table *options);
@@ -696,6 +739,21 @@ static const op_mapping mappings[] = {
     {TFL_SVDF, ER_OP_SVDF, OPT_SVDF, parse_svdf},
     {TFL_UNIDIRECTIONAL_SEQUENCE_LSTM, ER_OP_UNIDIRECTIONAL_SEQUENCE_LSTM, OPT_UNIDIRECTIONAL_SEQUENCE_LSTM,
      parse_lstm},
+    /* more builtins (kernels_extra.def) */
+    {TFL_LOCAL_RESPONSE_NORMALIZATION, ER_OP_LOCAL_RESPONSE_NORMALIZATION, OPT_LOCAL_RESPONSE_NORMALIZATION,
+     parse_lrn},
+    {TFL_CUMSUM, ER_OP_CUMSUM, OPT_CUMSUM, parse_cumsum},
+    {TFL_REVERSE_V2, ER_OP_REVERSE_V2, OPT_NONE, NULL},
+    {TFL_TOPK_V2, ER_OP_TOPK_V2, OPT_NONE, NULL},
+    {TFL_EMBEDDING_LOOKUP, ER_OP_EMBEDDING_LOOKUP, OPT_NONE, NULL},
+    {TFL_GATHER_ND, ER_OP_GATHER_ND, OPT_NONE, NULL},
+    {TFL_SCATTER_ND, ER_OP_SCATTER_ND, OPT_NONE, NULL},
+    {TFL_SIGN, ER_OP_SIGN, OPT_NONE, NULL},
+    {TFL_RELU_0_TO_1, ER_OP_RELU_0_TO_1, OPT_NONE, NULL},
+    {TFL_ATAN2, ER_OP_ATAN2, OPT_NONE, NULL},
+    {TFL_RNN, ER_OP_RNN, OPT_RNN, parse_rnn},
+    {TFL_UNIDIRECTIONAL_SEQUENCE_RNN, ER_OP_UNIDIRECTIONAL_SEQUENCE_RNN, OPT_SEQUENCE_RNN,
+     parse_sequence_rnn},
 };
 
 static const op_mapping *find_mapping(int32_t builtin) {
@@ -721,7 +779,145 @@ static edgert_status options_table(er_tflite_op *op, uint8_t expected, er_fb_tab
   return EDGERT_OK;
 }
 
+/* ---- custom operators ----
+ * One custom op is run: TFLite_Detection_PostProcess, whose options are a FlexBuffers map in the
+ * operator's custom_options. Every other custom op is refused by name by the importer. */
+
+#define DETECTION_POSTPROCESS_NAME "TFLite_Detection_PostProcess"
+
+enum {
+  OPERATOR_OPCODE_INDEX = 0,
+  OPERATOR_CUSTOM_OPTIONS = 5,
+  OPERATOR_CUSTOM_OPTIONS_FORMAT = 6,
+  OPERATOR_LARGE_CUSTOM_OPTIONS_OFFSET = 9,
+  MODEL_OPERATOR_CODES = 1,
+  OPCODE_CUSTOM_CODE = 1
+};
+
+bool er_tflite_custom_supported(const char *name, size_t len) {
+  size_t n = sizeof DETECTION_POSTPROCESS_NAME - 1;
+  return name && len == n && memcmp(name, DETECTION_POSTPROCESS_NAME, n) == 0;
+}
+
+/* The custom_code of this operator's OperatorCode, looked up again from the model root (the importer
+ * checked the same path before calling us). */
+static edgert_status custom_name(er_tflite_op *op, const char **name, size_t *len) {
+  er_fb_table model, code;
+  er_fb_vector codes;
+  uint32_t index;
+  if (!er_fb_root(op->fb, &model) || !er_fb_vector_field(op->fb, &model, MODEL_OPERATOR_CODES, 4, &codes) ||
+      !er_fb_u32(op->fb, &op->table, OPERATOR_OPCODE_INDEX, 0, &index))
+    return op_fail(op, EDGERT_ERR_MALFORMED, "custom op code: %s", op->fb->error);
+  if (index >= codes.count) return op_fail(op, EDGERT_ERR_MALFORMED, "opcode_index %u does not exist", index);
+  if (!er_fb_vec_table(op->fb, &codes, index, &code) ||
+      !er_fb_string_field(op->fb, &code, OPCODE_CUSTOM_CODE, name, len))
+    return op_fail(op, EDGERT_ERR_MALFORMED, "custom op code: %s", op->fb->error);
+  return EDGERT_OK;
+}
+
+/* One scalar of the options map as int32. A missing or null entry gives `def` (flexbuffers reads null
+ * as 0; TFLite passes its own defaults for the two keys it treats as optional). */
+static edgert_status flex_int32(er_tflite_op *op, const er_flex_map *m, const char *key, int32_t def,
+                                int32_t *out) {
+  er_flex_value v;
+  char why[120];
+  if (!er_flex_map_get(m, key, &v, why, sizeof why))
+    return op_fail(op, EDGERT_ERR_MALFORMED, "%s: %s", key, why);
+  if (v.kind == ER_FLEX_ABSENT || v.kind == ER_FLEX_NULL) {
+    *out = def;
+    return EDGERT_OK;
+  }
+  if (v.kind == ER_FLEX_OTHER)
+    return op_fail(op, EDGERT_ERR_MALFORMED, "custom option %s is not a number", key);
+  if (v.i < INT32_MIN || v.i > INT32_MAX)
+    return op_fail(op, EDGERT_ERR_MALFORMED, "custom option %s = %lld is out of range", key, (long long)v.i);
+  *out = (int32_t)v.i;
+  return EDGERT_OK;
+}
+
+static edgert_status flex_float(er_tflite_op *op, const er_flex_map *m, const char *key, float *out) {
+  er_flex_value v;
+  char why[120];
+  if (!er_flex_map_get(m, key, &v, why, sizeof why))
+    return op_fail(op, EDGERT_ERR_MALFORMED, "%s: %s", key, why);
+  if (v.kind == ER_FLEX_OTHER)
+    return op_fail(op, EDGERT_ERR_MALFORMED, "custom option %s is not a number", key);
+  *out = (float)v.f;
+  if (!isfinite(*out))
+    return op_fail(op, EDGERT_ERR_MALFORMED, "custom option %s is not a finite number", key);
+  return EDGERT_OK;
+}
+
+static edgert_status flex_bool(er_tflite_op *op, const er_flex_map *m, const char *key, bool def, bool *out) {
+  er_flex_value v;
+  char why[120];
+  if (!er_flex_map_get(m, key, &v, why, sizeof why))
+    return op_fail(op, EDGERT_ERR_MALFORMED, "%s: %s", key, why);
+  if (v.kind == ER_FLEX_OTHER)
+    return op_fail(op, EDGERT_ERR_MALFORMED, "custom option %s is not a number", key);
+  *out = v.kind == ER_FLEX_ABSENT || v.kind == ER_FLEX_NULL ? def : v.b;
+  return EDGERT_OK;
+}
+
+/* The operator's custom_options bytes, which must be FlexBuffers held inside the flatbuffer. */
+static edgert_status custom_options_map(er_tflite_op *op, er_flex_map *map) {
+  int8_t format;
+  uint64_t large_offset;
+  er_fb_vector bytes;
+  if (!er_fb_i8(op->fb, &op->table, OPERATOR_CUSTOM_OPTIONS_FORMAT, 0, &format) ||
+      !er_fb_u64(op->fb, &op->table, OPERATOR_LARGE_CUSTOM_OPTIONS_OFFSET, 0, &large_offset) ||
+      !er_fb_vector_field(op->fb, &op->table, OPERATOR_CUSTOM_OPTIONS, 1, &bytes))
+    return op_fail(op, EDGERT_ERR_MALFORMED, "custom options: %s", op->fb->error);
+  if (format != 0)
+    return op_fail(op, EDGERT_ERR_UNSUPPORTED, "custom options format %d is not FlexBuffers", format);
+  if (large_offset > 1)
+    return op_fail(op, EDGERT_ERR_UNSUPPORTED,
+                   "custom options stored outside the flatbuffer are not supported");
+  char why[160];
+  if (!er_flex_root_map(er_fb_vec_bytes(op->fb, &bytes), bytes.count, map, why, sizeof why))
+    return op_fail(op, EDGERT_ERR_MALFORMED, "%s", why);
+  return EDGERT_OK;
+}
+
+/* TFLite_Detection_PostProcess options, read as detection_postprocess.cc's Init reads them. Ranges are
+ * the kernel's to check (it names the node); here only the encoding is. */
+static edgert_status parse_detection_postprocess(er_tflite_op *op) {
+  er_detection_postprocess_attrs *a = new_attrs(op, sizeof *a);
+  if (!a) return no_memory(op);
+  er_flex_map m;
+  edgert_status st = custom_options_map(op, &m);
+  if (st == EDGERT_OK) st = flex_int32(op, &m, "max_detections", 0, &a->max_detections);
+  if (st == EDGERT_OK) st = flex_int32(op, &m, "max_classes_per_detection", 0, &a->max_classes_per_detection);
+  if (st == EDGERT_OK) st = flex_int32(op, &m, "detections_per_class", 100, &a->detections_per_class);
+  if (st == EDGERT_OK) st = flex_bool(op, &m, "use_regular_nms", false, &a->use_regular_nms);
+  if (st == EDGERT_OK) st = flex_float(op, &m, "nms_score_threshold", &a->nms_score_threshold);
+  if (st == EDGERT_OK) st = flex_float(op, &m, "nms_iou_threshold", &a->nms_iou_threshold);
+  if (st == EDGERT_OK) st = flex_int32(op, &m, "num_classes", 0, &a->num_classes);
+  if (st == EDGERT_OK) st = flex_float(op, &m, "y_scale", &a->y_scale);
+  if (st == EDGERT_OK) st = flex_float(op, &m, "x_scale", &a->x_scale);
+  if (st == EDGERT_OK) st = flex_float(op, &m, "h_scale", &a->h_scale);
+  if (st == EDGERT_OK) st = flex_float(op, &m, "w_scale", &a->w_scale);
+  return st;
+}
+
+static edgert_status map_custom_op(er_tflite_op *op) {
+  const char *name;
+  size_t len;
+  edgert_status st = custom_name(op, &name, &len);
+  if (st != EDGERT_OK) return st;
+  if (!er_tflite_custom_supported(name, len)) {
+    if (op->err_len)
+      snprintf(op->err, op->err_len, "unsupported custom op %.*s (operator %d)", (int)(len > 64 ? 64 : len),
+               name ? name : "", (int)op->index);
+    return EDGERT_ERR_UNSUPPORTED;
+  }
+  op->node->op = ER_OP_DETECTION_POSTPROCESS;
+  op->node->attrs = NULL;
+  return parse_detection_postprocess(op);
+}
+
 edgert_status er_tflite_map_op(er_tflite_op *op) {
+  if (op->builtin == ER_TFLITE_CUSTOM) return map_custom_op(op);
   const op_mapping *m = find_mapping(op->builtin);
   if (!m) {
     if (op->err_len)

@@ -31,6 +31,10 @@ const char *er_tflite_builtin_name(int32_t code);
 /* True when the builtin code maps to an IR op. */
 bool er_tflite_builtin_supported(int32_t code);
 
+/* True for the custom operator names edgert runs (TFLite_Detection_PostProcess); the importer refuses
+ * every other custom op by name. */
+bool er_tflite_custom_supported(const char *name, size_t len);
+
 /* Sets node->op and node->attrs for the operator. Fails with EDGERT_ERR_UNSUPPORTED (message "unsupported
  * builtin op NAME (code N, operator K)") when edgert has no such op, or with a message naming the op
  * and option when the options are malformed or use a feature edgert does not run. */
