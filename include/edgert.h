@@ -63,9 +63,9 @@ typedef struct {
 } edgert_tensor_info;
 
 typedef struct {
-  void *arena;            /* caller-owned memory for all tensors, or NULL for one the library allocates */
-  size_t arena_bytes;     /* size of arena; ignored when arena is NULL */
-  int num_threads;        /* 0 or 1: run on the calling thread */
+  void *arena;        /* caller-owned memory for all tensors, or NULL for one the library allocates */
+  size_t arena_bytes; /* size of arena; ignored when arena is NULL */
+  int num_threads;    /* 0 or 1: run on the calling thread */
 } edgert_options;
 
 const char *edgert_status_name(edgert_status status);
@@ -117,8 +117,10 @@ edgert_status edgert_interpreter_invoke(edgert_interpreter *interp);
  * from_float quantizes with the tensor's scale and zero point (round half away from zero, saturate) for
  * quantized int8/uint8/int16, converts to float16/float32 otherwise; NaN is refused for integers.
  * count is the number of elements. */
-edgert_status edgert_tensor_to_float(const edgert_tensor_info *info, const void *data, float *out, size_t count);
-edgert_status edgert_tensor_from_float(const edgert_tensor_info *info, const float *in, void *data, size_t count);
+edgert_status edgert_tensor_to_float(const edgert_tensor_info *info, const void *data, float *out,
+                                     size_t count);
+edgert_status edgert_tensor_from_float(const edgert_tensor_info *info, const float *in, void *data,
+                                       size_t count);
 
 /* Zero recurrent state (LSTM/SVDF variable tensors), as at creation. */
 void edgert_interpreter_reset_state(edgert_interpreter *interp);

@@ -27,7 +27,8 @@ static void json_string(const char *s) {
 
 static void print_shape(const edgert_tensor_info *t, bool json) {
   putchar('[');
-  for (int d = 0; d < t->ndim; d++) printf(d ? ", %lld" : "%lld", (long long)t->dims[d]);
+  for (int d = 0; d < t->ndim; d++)
+    printf(d ? ", %lld" : "%lld", (long long)t->dims[d]);
   putchar(']');
   (void)json;
 }
@@ -37,9 +38,10 @@ static void print_tensor_json(const edgert_tensor_info *t) {
   json_string(t->name);
   printf(", \"shape\": ");
   print_shape(t, true);
-  printf(", \"dtype\": \"%s\", \"scale\": %.9g, \"zero_point\": %d", edgert_dtype_name(t->dtype), (double)t->scale,
-         (int)t->zero_point);
-  if (t->channel_count) printf(", \"quant_channels\": %d, \"quant_axis\": %d", t->channel_count, t->quant_axis);
+  printf(", \"dtype\": \"%s\", \"scale\": %.9g, \"zero_point\": %d", edgert_dtype_name(t->dtype),
+         (double)t->scale, (int)t->zero_point);
+  if (t->channel_count)
+    printf(", \"quant_channels\": %d, \"quant_axis\": %d", t->channel_count, t->quant_axis);
   printf("}");
 }
 
@@ -64,7 +66,8 @@ static int count_ops(const edgert_model *m, op_count *out, int cap) {
   for (int i = 0; i < edgert_model_op_count(m); i++) {
     const char *name = edgert_model_op_name(m, i);
     int k = 0;
-    while (k < n && strcmp(out[k].name, name) != 0) k++;
+    while (k < n && strcmp(out[k].name, name) != 0)
+      k++;
     if (k == n) {
       if (n == cap) continue;
       out[n++] = (op_count){name, 0};
@@ -89,7 +92,8 @@ static void print_json(const edgert_model *m, const op_count *ops, int n_ops, lo
     print_tensor_json(&t);
   }
   printf("], \"ops\": {");
-  for (int k = 0; k < n_ops; k++) printf("%s\"%s\": %d", k ? ", " : "", ops[k].name, ops[k].count);
+  for (int k = 0; k < n_ops; k++)
+    printf("%s\"%s\": %d", k ? ", " : "", ops[k].name, ops[k].count);
   printf("}, \"model_bytes\": %zu, \"arena_bytes\": ", edgert_model_bytes(m));
   if (arena >= 0)
     printf("%lld}\n", arena);
@@ -97,8 +101,8 @@ static void print_json(const edgert_model *m, const op_count *ops, int n_ops, lo
     printf("null}\n");
 }
 
-static void print_text(const char *path, const edgert_model *m, const op_count *ops, int n_ops, long long arena,
-                       const char *arena_error) {
+static void print_text(const char *path, const edgert_model *m, const op_count *ops, int n_ops,
+                       long long arena, const char *arena_error) {
   edgert_tensor_info t;
   printf("model %s (%zu bytes)\n", path, edgert_model_bytes(m));
   for (int i = 0; i < edgert_model_input_count(m); i++) {
@@ -110,7 +114,8 @@ static void print_text(const char *path, const edgert_model *m, const op_count *
     print_tensor_text("output", i, &t);
   }
   printf("ops: %d\n", edgert_model_op_count(m));
-  for (int k = 0; k < n_ops; k++) printf("  %-32s %d\n", ops[k].name, ops[k].count);
+  for (int k = 0; k < n_ops; k++)
+    printf("  %-32s %d\n", ops[k].name, ops[k].count);
   if (arena >= 0)
     printf("arena: %lld bytes\n", arena);
   else

@@ -72,14 +72,16 @@ static void shape_text(int ndim, const int64_t *dims, char *buf, size_t len) {
 }
 
 static bool is_quantized_int(const edgert_tensor_info *t) {
-  return t->scale != 0.0f && (t->dtype == EDGERT_INT8 || t->dtype == EDGERT_UINT8 || t->dtype == EDGERT_INT16);
+  return t->scale != 0.0f &&
+         (t->dtype == EDGERT_INT8 || t->dtype == EDGERT_UINT8 || t->dtype == EDGERT_INT16);
 }
 
 static int load_input(edgert_interpreter *it, int k, const char *path) {
   er_npy x;
   void *owned = NULL;
   char err[512];
-  if (er_npy_read_file(path, &x, &owned, err, sizeof err) != EDGERT_OK) return cli_error("run", "input %d: %s", k, err);
+  if (er_npy_read_file(path, &x, &owned, err, sizeof err) != EDGERT_OK)
+    return cli_error("run", "input %d: %s", k, err);
   edgert_tensor_info t;
   edgert_interpreter_input_info(it, k, &t);
   int rc = 0;
@@ -92,11 +94,13 @@ static int load_input(edgert_interpreter *it, int k, const char *path) {
     if (edgert_interpreter_set_input(it, k, x.data, x.bytes) != EDGERT_OK)
       rc = cli_error("run", "input %d: %s", k, edgert_interpreter_error(it));
   } else if (x.dtype == EDGERT_FLOAT32 && is_quantized_int(&t)) {
-    if (edgert_tensor_from_float(&t, x.data, edgert_interpreter_input_data(it, k), x.bytes / sizeof(float)) != EDGERT_OK)
+    if (edgert_tensor_from_float(&t, x.data, edgert_interpreter_input_data(it, k), x.bytes / sizeof(float)) !=
+        EDGERT_OK)
       rc = cli_error("run", "input %d '%s' (%s): NaN cannot be quantized", k, t.name, path);
   } else {
-    rc = cli_error("run", "input %d '%s' (%s): dtype %s, expected %s%s", k, t.name, path, edgert_dtype_name(x.dtype),
-                   edgert_dtype_name(t.dtype), is_quantized_int(&t) ? " (or float32 to quantize)" : "");
+    rc = cli_error("run", "input %d '%s' (%s): dtype %s, expected %s%s", k, t.name, path,
+                   edgert_dtype_name(x.dtype), edgert_dtype_name(t.dtype),
+                   is_quantized_int(&t) ? " (or float32 to quantize)" : "");
   }
   free(owned);
   return rc;
@@ -124,8 +128,10 @@ static int write_output(edgert_interpreter *it, int k, const run_args *a) {
 
 static int ensure_dir(const char *dir) {
   struct stat st;
-  if (stat(dir, &st) == 0) return S_ISDIR(st.st_mode) ? 0 : cli_error("run", "%s exists and is not a directory", dir);
-  if (mkdir(dir, 0777) != 0) return cli_error("run", "cannot create output directory %s: %s", dir, strerror(errno));
+  if (stat(dir, &st) == 0)
+    return S_ISDIR(st.st_mode) ? 0 : cli_error("run", "%s exists and is not a directory", dir);
+  if (mkdir(dir, 0777) != 0)
+    return cli_error("run", "cannot create output directory %s: %s", dir, strerror(errno));
   return 0;
 }
 
@@ -135,13 +141,16 @@ static int run_model(edgert_model *m, const run_args *a) {
   if (edgert_interpreter_create(m, NULL, &it) != EDGERT_OK) {
     rc = cli_error("run", "%s: %s", a->model, edgert_interpreter_error(it));
   } else if (a->n_inputs != edgert_model_input_count(m)) {
-    rc = cli_error("run", "%s takes %d input(s), %d given", a->model, edgert_model_input_count(m), a->n_inputs);
+    rc = cli_error("run", "%s takes %d input(s), %d given", a->model, edgert_model_input_count(m),
+                   a->n_inputs);
   }
-  for (int k = 0; rc == 0 && k < a->n_inputs; k++) rc = load_input(it, k, a->inputs[k]);
+  for (int k = 0; rc == 0 && k < a->n_inputs; k++)
+    rc = load_input(it, k, a->inputs[k]);
   if (rc == 0 && edgert_interpreter_invoke(it) != EDGERT_OK)
     rc = cli_error("run", "%s: %s", a->model, edgert_interpreter_error(it));
   if (rc == 0) rc = ensure_dir(a->output_dir);
-  for (int k = 0; rc == 0 && k < edgert_model_output_count(m); k++) rc = write_output(it, k, a);
+  for (int k = 0; rc == 0 && k < edgert_model_output_count(m); k++)
+    rc = write_output(it, k, a);
   edgert_interpreter_free(it);
   return rc;
 }

@@ -19,7 +19,8 @@ static double element_as_double(edgert_dtype dtype, const void *data, size_t i) 
 
 static bool is_float(edgert_dtype dtype) { return dtype == EDGERT_FLOAT32 || dtype == EDGERT_FLOAT16; }
 
-edgert_status edgert_tensor_to_float(const edgert_tensor_info *info, const void *data, float *out, size_t count) {
+edgert_status edgert_tensor_to_float(const edgert_tensor_info *info, const void *data, float *out,
+                                     size_t count) {
   if (!info || !data || !out || (unsigned)info->dtype >= EDGERT_DTYPE_COUNT) return EDGERT_ERR_ARGUMENT;
   bool quantized = info->scale != 0.0f && !is_float(info->dtype);
   for (size_t i = 0; i < count; i++) {
@@ -42,16 +43,35 @@ static void store_integer(edgert_dtype dtype, void *data, size_t i, double v) {
 
 static void integer_range(edgert_dtype dtype, double *lo, double *hi) {
   switch (dtype) {
-  case EDGERT_INT8: *lo = -128; *hi = 127; break;
-  case EDGERT_UINT8: *lo = 0; *hi = 255; break;
-  case EDGERT_INT16: *lo = -32768; *hi = 32767; break;
-  case EDGERT_INT32: *lo = -2147483648.0; *hi = 2147483647.0; break;
-  case EDGERT_INT64: *lo = -9223372036854775808.0; *hi = 9223372036854774784.0; break;
-  default: *lo = 0; *hi = 1; break;
+  case EDGERT_INT8:
+    *lo = -128;
+    *hi = 127;
+    break;
+  case EDGERT_UINT8:
+    *lo = 0;
+    *hi = 255;
+    break;
+  case EDGERT_INT16:
+    *lo = -32768;
+    *hi = 32767;
+    break;
+  case EDGERT_INT32:
+    *lo = -2147483648.0;
+    *hi = 2147483647.0;
+    break;
+  case EDGERT_INT64:
+    *lo = -9223372036854775808.0;
+    *hi = 9223372036854774784.0;
+    break;
+  default:
+    *lo = 0;
+    *hi = 1;
+    break;
   }
 }
 
-edgert_status edgert_tensor_from_float(const edgert_tensor_info *info, const float *in, void *data, size_t count) {
+edgert_status edgert_tensor_from_float(const edgert_tensor_info *info, const float *in, void *data,
+                                       size_t count) {
   if (!info || !in || !data || (unsigned)info->dtype >= EDGERT_DTYPE_COUNT) return EDGERT_ERR_ARGUMENT;
   if (info->dtype == EDGERT_FLOAT32 || info->dtype == EDGERT_FLOAT16) {
     for (size_t i = 0; i < count; i++) {
@@ -67,7 +87,8 @@ edgert_status edgert_tensor_from_float(const edgert_tensor_info *info, const flo
   integer_range(info->dtype, &lo, &hi);
   for (size_t i = 0; i < count; i++) {
     if (isnan(in[i])) return EDGERT_ERR_ARGUMENT;
-    double v = quantized ? round((double)in[i] / (double)info->scale) + info->zero_point : trunc((double)in[i]);
+    double v =
+        quantized ? round((double)in[i] / (double)info->scale) + info->zero_point : trunc((double)in[i]);
     store_integer(info->dtype, data, i, v < lo ? lo : (v > hi ? hi : v));
   }
   return EDGERT_OK;

@@ -34,9 +34,10 @@ static edgert_status check_quant(const er_tensor *t, int32_t i, char *err, size_
   for (int32_t c = 0; ok && c < t->q.channels; c++)
     ok = scale_ok(t->q.scales[c]) && zero_point_fits(t->dtype, t->q.zero_points[c]);
   if (!ok)
-    return check_fail(err, len, EDGERT_ERR_MALFORMED,
-                      "tensor %d '%s': quantization scale is negative or not finite, or a zero point does not fit %s", i,
-                      name, edgert_dtype_name(t->dtype));
+    return check_fail(
+        err, len, EDGERT_ERR_MALFORMED,
+        "tensor %d '%s': quantization scale is negative or not finite, or a zero point does not fit %s", i,
+        name, edgert_dtype_name(t->dtype));
   return EDGERT_OK;
 }
 
@@ -45,18 +46,22 @@ static edgert_status size_tensors(er_graph *g, char *err, size_t len) {
     er_tensor *t = &g->tensors[i];
     const char *name = t->name ? t->name : "";
     if ((unsigned)t->dtype >= EDGERT_DTYPE_COUNT)
-      return check_fail(err, len, EDGERT_ERR_MALFORMED, "tensor %d '%s': bad dtype %d", i, name, (int)t->dtype);
+      return check_fail(err, len, EDGERT_ERR_MALFORMED, "tensor %d '%s': bad dtype %d", i, name,
+                        (int)t->dtype);
     if (t->ndim < 0 || t->ndim > ER_MAX_DIMS)
       return check_fail(err, len, EDGERT_ERR_UNSUPPORTED, "tensor %d '%s': rank %d is beyond %d", i, name,
                         t->ndim, ER_MAX_DIMS);
     size_t bytes;
     if (!er_bytes_for(t->dtype, er_tensor_elements(t), &bytes))
-      return check_fail(err, len, EDGERT_ERR_LIMIT, "tensor %d '%s': shape is negative or too large", i, name);
+      return check_fail(err, len, EDGERT_ERR_LIMIT, "tensor %d '%s': shape is negative or too large", i,
+                        name);
     if (t->kind == ER_TENSOR_CONST) {
-      if (!t->data) return check_fail(err, len, EDGERT_ERR_MALFORMED, "tensor %d '%s': constant without data", i, name);
+      if (!t->data)
+        return check_fail(err, len, EDGERT_ERR_MALFORMED, "tensor %d '%s': constant without data", i, name);
       if (t->bytes != bytes)
-        return check_fail(err, len, EDGERT_ERR_MALFORMED, "tensor %d '%s': constant holds %zu bytes, shape needs %zu",
-                          i, name, t->bytes, bytes);
+        return check_fail(err, len, EDGERT_ERR_MALFORMED,
+                          "tensor %d '%s': constant holds %zu bytes, shape needs %zu", i, name, t->bytes,
+                          bytes);
     }
     t->bytes = bytes;
     edgert_status st = check_quant(t, i, err, len);
@@ -73,47 +78,57 @@ static bool id_ok(const er_graph *g, int32_t id) { return id >= 0 && id < g->n_t
 
 /* ready[t]: 1 when tensor t holds a value at the current point of execution. */
 static edgert_status check_order(const er_graph *g, unsigned char *ready, char *err, size_t len) {
-  for (int32_t i = 0; i < g->n_tensors; i++) ready[i] = g->tensors[i].kind != ER_TENSOR_ACTIVATION;
+  for (int32_t i = 0; i < g->n_tensors; i++)
+    ready[i] = g->tensors[i].kind != ER_TENSOR_ACTIVATION;
   for (int32_t i = 0; i < g->n_inputs; i++) {
     int32_t id = g->inputs[i];
-    if (!id_ok(g, id)) return check_fail(err, len, EDGERT_ERR_MALFORMED, "graph input %d: tensor id %d out of range", i, id);
+    if (!id_ok(g, id))
+      return check_fail(err, len, EDGERT_ERR_MALFORMED, "graph input %d: tensor id %d out of range", i, id);
     if (g->tensors[id].kind != ER_TENSOR_ACTIVATION)
-      return check_fail(err, len, EDGERT_ERR_MALFORMED, "graph input %d: tensor %d is a constant or state", i, id);
+      return check_fail(err, len, EDGERT_ERR_MALFORMED, "graph input %d: tensor %d is a constant or state", i,
+                        id);
     ready[id] = 1;
   }
   for (int32_t n = 0; n < g->n_nodes; n++) {
     const er_node *node = &g->nodes[n];
     const char *op = er_op_name(node->op);
-    if ((unsigned)node->op >= ER_OP_COUNT) return check_fail(err, len, EDGERT_ERR_MALFORMED, "node %d: bad op kind", n);
+    if ((unsigned)node->op >= ER_OP_COUNT)
+      return check_fail(err, len, EDGERT_ERR_MALFORMED, "node %d: bad op kind", n);
     for (int32_t k = 0; k < node->n_inputs; k++) {
       int32_t id = node->inputs[k];
       if (id == -1) continue;
       if (!id_ok(g, id))
-        return check_fail(err, len, EDGERT_ERR_MALFORMED, "%s node %d: input %d refers to tensor %d of %d", op, n, k,
-                          id, g->n_tensors);
+        return check_fail(err, len, EDGERT_ERR_MALFORMED, "%s node %d: input %d refers to tensor %d of %d",
+                          op, n, k, id, g->n_tensors);
       if (!ready[id])
-        return check_fail(err, len, EDGERT_ERR_MALFORMED, "%s node %d: input %d (tensor %d '%s') is used before any node produces it",
-                          op, n, k, id, g->tensors[id].name ? g->tensors[id].name : "");
+        return check_fail(err, len, EDGERT_ERR_MALFORMED,
+                          "%s node %d: input %d (tensor %d '%s') is used before any node produces it", op, n,
+                          k, id, g->tensors[id].name ? g->tensors[id].name : "");
     }
     for (int32_t k = 0; k < node->n_intermediates; k++)
       if (!id_ok(g, node->intermediates[k]))
-        return check_fail(err, len, EDGERT_ERR_MALFORMED, "%s node %d: intermediate %d out of range", op, n, k);
+        return check_fail(err, len, EDGERT_ERR_MALFORMED, "%s node %d: intermediate %d out of range", op, n,
+                          k);
     for (int32_t k = 0; k < node->n_outputs; k++) {
       int32_t id = node->outputs[k];
       if (!id_ok(g, id))
-        return check_fail(err, len, EDGERT_ERR_MALFORMED, "%s node %d: output %d refers to tensor %d of %d", op, n, k,
-                          id, g->n_tensors);
+        return check_fail(err, len, EDGERT_ERR_MALFORMED, "%s node %d: output %d refers to tensor %d of %d",
+                          op, n, k, id, g->n_tensors);
       if (g->tensors[id].kind != ER_TENSOR_ACTIVATION || ready[id])
-        return check_fail(err, len, EDGERT_ERR_MALFORMED,
-                          "%s node %d: output %d (tensor %d) is a constant, a graph input or already produced", op, n,
-                          k, id);
+        return check_fail(
+            err, len, EDGERT_ERR_MALFORMED,
+            "%s node %d: output %d (tensor %d) is a constant, a graph input or already produced", op, n, k,
+            id);
       ready[id] = 1;
     }
   }
   for (int32_t i = 0; i < g->n_outputs; i++) {
     int32_t id = g->outputs[i];
-    if (!id_ok(g, id)) return check_fail(err, len, EDGERT_ERR_MALFORMED, "graph output %d: tensor id %d out of range", i, id);
-    if (!ready[id]) return check_fail(err, len, EDGERT_ERR_MALFORMED, "graph output %d: tensor %d is never produced", i, id);
+    if (!id_ok(g, id))
+      return check_fail(err, len, EDGERT_ERR_MALFORMED, "graph output %d: tensor id %d out of range", i, id);
+    if (!ready[id])
+      return check_fail(err, len, EDGERT_ERR_MALFORMED, "graph output %d: tensor %d is never produced", i,
+                        id);
   }
   return EDGERT_OK;
 }

@@ -25,7 +25,8 @@ static edgert_status copy_tensors(er_interp *it) {
     if (t->kind != ER_TENSOR_CONST) t->data = NULL;
     it->shaped[i] = t->kind != ER_TENSOR_ACTIVATION;
   }
-  for (int32_t i = 0; i < g->n_inputs; i++) it->shaped[g->inputs[i]] = 1;
+  for (int32_t i = 0; i < g->n_inputs; i++)
+    it->shaped[g->inputs[i]] = 1;
   return EDGERT_OK;
 }
 
@@ -35,8 +36,8 @@ static edgert_status prepare_nodes(er_interp *it) {
     const er_node *node = &g->nodes[n];
     const er_kernel *k = er_kernel_for(node->op);
     if (!k)
-      return er_interp_fail(it, EDGERT_ERR_UNSUPPORTED, "%s node %d: no kernel for this op", er_op_name(node->op),
-                            (int)n);
+      return er_interp_fail(it, EDGERT_ERR_UNSUPPORTED, "%s node %d: no kernel for this op",
+                            er_op_name(node->op), (int)n);
     it->kernels[n] = k;
     er_op_ctx *ctx = &it->ctxs[n];
     ctx->interp = it;
@@ -92,7 +93,8 @@ static edgert_status plan_arena(er_interp *it, size_t *offsets) {
       bufs[nb++] = (er_plan_buffer){it->tensors[t].bytes, n, n, 0};
     }
   }
-  for (int32_t i = 0; i < g->n_outputs; i++) bufs[buffer_of[g->outputs[i]]].last = last_node;
+  for (int32_t i = 0; i < g->n_outputs; i++)
+    bufs[buffer_of[g->outputs[i]]].last = last_node;
   int32_t first_scratch = nb;
   for (int32_t n = 0; n < g->n_nodes; n++)
     if (it->ctxs[n].scratch_bytes) bufs[nb++] = (er_plan_buffer){it->ctxs[n].scratch_bytes, n, n, 0};
@@ -100,7 +102,8 @@ static edgert_status plan_arena(er_interp *it, size_t *offsets) {
   size_t total = 0;
   edgert_status st = er_plan_greedy(bufs, nb, ER_ARENA_ALIGNMENT, &total);
   if (st == EDGERT_OK) {
-    for (int32_t t = 0; t < g->n_tensors; t++) offsets[t] = buffer_of[t] >= 0 ? bufs[buffer_of[t]].offset : SIZE_MAX;
+    for (int32_t t = 0; t < g->n_tensors; t++)
+      offsets[t] = buffer_of[t] >= 0 ? bufs[buffer_of[t]].offset : SIZE_MAX;
     int32_t b = first_scratch;
     for (int32_t n = 0; n < g->n_nodes; n++)
       it->scratch_offsets[n] = it->ctxs[n].scratch_bytes ? bufs[b++].offset : 0;
@@ -115,20 +118,23 @@ static edgert_status plan_arena(er_interp *it, size_t *offsets) {
 static edgert_status bind_arena(er_interp *it, const edgert_options *opts, const size_t *offsets) {
   size_t need = it->arena_bytes;
   if (need > ER_DEFAULT_ARENA_LIMIT)
-    return er_interp_fail(it, EDGERT_ERR_LIMIT, "model needs an arena of %zu bytes, beyond the limit of %zu", need,
-                          (size_t)ER_DEFAULT_ARENA_LIMIT);
+    return er_interp_fail(it, EDGERT_ERR_LIMIT, "model needs an arena of %zu bytes, beyond the limit of %zu",
+                          need, (size_t)ER_DEFAULT_ARENA_LIMIT);
   if (opts && opts->arena) {
     uintptr_t base = (uintptr_t)opts->arena;
     size_t skew = (ER_ARENA_ALIGNMENT - (base % ER_ARENA_ALIGNMENT)) % ER_ARENA_ALIGNMENT;
     if (opts->arena_bytes < skew || opts->arena_bytes - skew < need)
-      return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "arena of %zu bytes is too small: this model needs %zu (+%d for alignment)",
+      return er_interp_fail(it, EDGERT_ERR_NO_MEMORY,
+                            "arena of %zu bytes is too small: this model needs %zu (+%d for alignment)",
                             opts->arena_bytes, need, ER_ARENA_ALIGNMENT - 1);
     it->arena = (unsigned char *)opts->arena + skew;
   } else {
     it->arena_owned = malloc(need + ER_ARENA_ALIGNMENT);
-    if (!it->arena_owned) return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "cannot allocate an arena of %zu bytes", need);
+    if (!it->arena_owned)
+      return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "cannot allocate an arena of %zu bytes", need);
     uintptr_t base = (uintptr_t)it->arena_owned;
-    it->arena = (unsigned char *)it->arena_owned + (ER_ARENA_ALIGNMENT - (base % ER_ARENA_ALIGNMENT)) % ER_ARENA_ALIGNMENT;
+    it->arena = (unsigned char *)it->arena_owned +
+                (ER_ARENA_ALIGNMENT - (base % ER_ARENA_ALIGNMENT)) % ER_ARENA_ALIGNMENT;
   }
   for (int32_t t = 0; t < it->graph->n_tensors; t++)
     if (offsets[t] != SIZE_MAX) it->tensors[t].data = it->arena + offsets[t];
@@ -198,28 +204,32 @@ static er_tensor *io_tensor(const er_interp *it, bool input, int index) {
   return &it->tensors[input ? it->graph->inputs[index] : it->graph->outputs[index]];
 }
 
-edgert_status edgert_interpreter_input_info(const edgert_interpreter *it, int index, edgert_tensor_info *info) {
+edgert_status edgert_interpreter_input_info(const edgert_interpreter *it, int index,
+                                            edgert_tensor_info *info) {
   const er_tensor *t = io_tensor(it, true, index);
   if (!t || !info) return EDGERT_ERR_ARGUMENT;
   er_tensor_info_fill(t, info);
   return EDGERT_OK;
 }
 
-edgert_status edgert_interpreter_output_info(const edgert_interpreter *it, int index, edgert_tensor_info *info) {
+edgert_status edgert_interpreter_output_info(const edgert_interpreter *it, int index,
+                                             edgert_tensor_info *info) {
   const er_tensor *t = io_tensor(it, false, index);
   if (!t || !info) return EDGERT_ERR_ARGUMENT;
   er_tensor_info_fill(t, info);
   return EDGERT_OK;
 }
 
-edgert_status edgert_interpreter_set_input(edgert_interpreter *it, int index, const void *data, size_t bytes) {
+edgert_status edgert_interpreter_set_input(edgert_interpreter *it, int index, const void *data,
+                                           size_t bytes) {
   if (!ready(it)) return EDGERT_ERR_ARGUMENT;
   er_tensor *t = io_tensor(it, true, index);
-  if (!t) return er_interp_fail(it, EDGERT_ERR_ARGUMENT, "input %d does not exist (model has %d)", index,
-                                (int)it->graph->n_inputs);
+  if (!t)
+    return er_interp_fail(it, EDGERT_ERR_ARGUMENT, "input %d does not exist (model has %d)", index,
+                          (int)it->graph->n_inputs);
   if (!data || bytes != t->bytes) {
-    edgert_status st = er_interp_fail(it, EDGERT_ERR_SHAPE, "input %d '%s': got %zu bytes, expected %zu", index,
-                                      t->name ? t->name : "", bytes, t->bytes);
+    edgert_status st = er_interp_fail(it, EDGERT_ERR_SHAPE, "input %d '%s': got %zu bytes, expected %zu",
+                                      index, t->name ? t->name : "", bytes, t->bytes);
     it->status = EDGERT_OK; /* a refused input leaves the interpreter usable */
     return st;
   }

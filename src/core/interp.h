@@ -12,14 +12,14 @@
 struct edgert_interpreter {
   const edgert_model *model;
   const er_graph *graph;
-  er_tensor *tensors;            /* this interpreter's view: shapes after prepare, arena pointers */
-  er_op_ctx *ctxs;               /* one per node */
-  const er_kernel **kernels;     /* one per node */
-  unsigned char *shaped;         /* per tensor: set by er_set_output_shape during prepare */
-  size_t *scratch_offsets;       /* per node: offset of its scratch in the arena */
-  er_pool_block *pool;           /* everything above, plus kernels' persistent data */
-  unsigned char *arena;          /* aligned start of the arena */
-  void *arena_owned;             /* what to free, when the library allocated the arena */
+  er_tensor *tensors;        /* this interpreter's view: shapes after prepare, arena pointers */
+  er_op_ctx *ctxs;           /* one per node */
+  const er_kernel **kernels; /* one per node */
+  unsigned char *shaped;     /* per tensor: set by er_set_output_shape during prepare */
+  size_t *scratch_offsets;   /* per node: offset of its scratch in the arena */
+  er_pool_block *pool;       /* everything above, plus kernels' persistent data */
+  unsigned char *arena;      /* aligned start of the arena */
+  void *arena_owned;         /* what to free, when the library allocated the arena */
   size_t arena_bytes;
   edgert_status status;
   char error[ER_ERROR_LEN];

@@ -18,8 +18,8 @@ typedef struct edgert_interpreter er_interp;
 typedef struct {
   er_interp *interp;
   const er_node *node;
-  er_tensor *tensors; /* the interpreter's tensors, indexed by tensor id */
-  void *op_data;      /* set by prepare; kept for eval */
+  er_tensor *tensors;   /* the interpreter's tensors, indexed by tensor id */
+  void *op_data;        /* set by prepare; kept for eval */
   size_t scratch_bytes; /* set by prepare */
   void *scratch;        /* valid during eval: scratch_bytes of arena, aligned to 16 */
 } er_op_ctx;

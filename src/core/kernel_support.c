@@ -21,18 +21,21 @@ edgert_status er_fail(er_op_ctx *ctx, edgert_status st, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  return er_interp_fail(ctx->interp, st, "%s node %d: %s", er_op_name(ctx->node->op), (int)ctx->node->index, msg);
+  return er_interp_fail(ctx->interp, st, "%s node %d: %s", er_op_name(ctx->node->op), (int)ctx->node->index,
+                        msg);
 }
 
 edgert_status er_set_output_shape(er_op_ctx *ctx, er_tensor *t, int32_t ndim, const int64_t *dims) {
   er_interp *it = ctx->interp;
   ptrdiff_t id = t - it->tensors;
-  if (id < 0 || id >= it->graph->n_tensors) return er_fail(ctx, EDGERT_ERR_ARGUMENT, "output is not a graph tensor");
+  if (id < 0 || id >= it->graph->n_tensors)
+    return er_fail(ctx, EDGERT_ERR_ARGUMENT, "output is not a graph tensor");
   if (ndim < 0 || ndim > ER_MAX_DIMS)
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "output rank %d is beyond %d", ndim, ER_MAX_DIMS);
   size_t bytes;
   if (!er_bytes_for(t->dtype, er_shape_elements(ndim, dims), &bytes))
-    return er_fail(ctx, EDGERT_ERR_LIMIT, "output '%s' shape is negative or too large", t->name ? t->name : "");
+    return er_fail(ctx, EDGERT_ERR_LIMIT, "output '%s' shape is negative or too large",
+                   t->name ? t->name : "");
   const er_tensor *declared = &it->graph->tensors[id];
   bool same = declared->ndim == ndim && memcmp(declared->dims, dims, sizeof(int64_t) * (size_t)ndim) == 0;
   if (declared->ndim > 0 && !same) {
@@ -58,7 +61,8 @@ void *er_persist_alloc(er_op_ctx *ctx, size_t bytes) {
 edgert_status er_check_io(er_op_ctx *ctx, int min_inputs, int max_inputs, int outputs) {
   const er_node *n = ctx->node;
   if (n->n_inputs < min_inputs || n->n_inputs > max_inputs)
-    return er_fail(ctx, EDGERT_ERR_MALFORMED, "has %d inputs, expected %d to %d", n->n_inputs, min_inputs, max_inputs);
+    return er_fail(ctx, EDGERT_ERR_MALFORMED, "has %d inputs, expected %d to %d", n->n_inputs, min_inputs,
+                   max_inputs);
   for (int i = 0; i < min_inputs; i++)
     if (!er_input(ctx, i)) return er_fail(ctx, EDGERT_ERR_MALFORMED, "required input %d is missing", i);
   if (n->n_outputs != outputs)

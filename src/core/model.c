@@ -68,7 +68,8 @@ edgert_status edgert_model_load_file(const char *path, edgert_model **out) {
     char msg[ER_ERROR_LEN];
     memcpy(msg, m->error, sizeof msg);
     int n = snprintf(m->error, sizeof m->error, "%.200s: ", path);
-    if (n > 0 && (size_t)n < sizeof m->error) snprintf(m->error + n, sizeof m->error - (size_t)n, "%.300s", msg);
+    if (n > 0 && (size_t)n < sizeof m->error)
+      snprintf(m->error + n, sizeof m->error - (size_t)n, "%.300s", msg);
   }
   return st;
 }
@@ -119,7 +120,8 @@ void er_tensor_info_fill(const er_tensor *t, edgert_tensor_info *info) {
   info->name = t->name ? t->name : "";
   info->dtype = t->dtype;
   info->ndim = t->ndim;
-  for (int i = 0; i < t->ndim && i < EDGERT_MAX_DIMS; i++) info->dims[i] = t->dims[i];
+  for (int i = 0; i < t->ndim && i < EDGERT_MAX_DIMS; i++)
+    info->dims[i] = t->dims[i];
   info->bytes = t->bytes;
   info->scale = t->q.scale;
   info->zero_point = t->q.zero_point;

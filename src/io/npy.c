@@ -29,7 +29,8 @@ typedef struct {
 } cursor;
 
 static void skip_space(cursor *c) {
-  while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n')) c->p++;
+  while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n'))
+    c->p++;
 }
 
 static bool take(cursor *c, char ch) {
@@ -100,7 +101,8 @@ static edgert_status parse_shape(cursor *c, er_npy *out, char *err, size_t len) 
       return fail(err, len, EDGERT_ERR_MALFORMED, "npy header: bad number in 'shape'");
     out->ndim++;
     if (!take(c, ',')) {
-      if (!take(c, ')')) return fail(err, len, EDGERT_ERR_MALFORMED, "npy header: 'shape' tuple is not closed");
+      if (!take(c, ')'))
+        return fail(err, len, EDGERT_ERR_MALFORMED, "npy header: 'shape' tuple is not closed");
       break;
     }
   }
@@ -116,7 +118,8 @@ static edgert_status parse_header(cursor *c, er_npy *out, char *err, size_t len)
       return fail(err, len, EDGERT_ERR_MALFORMED, "npy header: expected 'key':");
     if (strcmp(key, "descr") == 0) {
       if (!take_string(c, descr, sizeof descr))
-        return fail(err, len, EDGERT_ERR_UNSUPPORTED, "npy dtype is not a simple type (structured arrays are not supported)");
+        return fail(err, len, EDGERT_ERR_UNSUPPORTED,
+                    "npy dtype is not a simple type (structured arrays are not supported)");
       size_t i, n = sizeof npy_dtypes / sizeof npy_dtypes[0];
       for (i = 0; i < n && strcmp(npy_dtypes[i].descr, descr) != 0; i++) {
       }
@@ -124,8 +127,10 @@ static edgert_status parse_header(cursor *c, er_npy *out, char *err, size_t len)
       out->dtype = npy_dtypes[i].dtype;
       have_descr = true;
     } else if (strcmp(key, "fortran_order") == 0) {
-      if (take_word(c, "True")) return fail(err, len, EDGERT_ERR_UNSUPPORTED, "npy array is in Fortran order; save it in C order");
-      if (!take_word(c, "False")) return fail(err, len, EDGERT_ERR_MALFORMED, "npy header: bad 'fortran_order'");
+      if (take_word(c, "True"))
+        return fail(err, len, EDGERT_ERR_UNSUPPORTED, "npy array is in Fortran order; save it in C order");
+      if (!take_word(c, "False"))
+        return fail(err, len, EDGERT_ERR_MALFORMED, "npy header: bad 'fortran_order'");
       have_order = true;
     } else if (strcmp(key, "shape") == 0) {
       edgert_status st = parse_shape(c, out, err, len);
@@ -161,8 +166,8 @@ edgert_status er_npy_parse(const uint8_t *buf, size_t size, er_npy *out, char *e
     return fail(err, len, EDGERT_ERR_UNSUPPORTED, "npy format version %u is not supported", major);
   }
   if (header_len > size - start)
-    return fail(err, len, EDGERT_ERR_MALFORMED, "npy header of %zu bytes runs past the end of the %zu-byte file",
-                header_len, size);
+    return fail(err, len, EDGERT_ERR_MALFORMED,
+                "npy header of %zu bytes runs past the end of the %zu-byte file", header_len, size);
   cursor c = {(const char *)buf + start, (const char *)buf + start + header_len};
   edgert_status st = parse_header(&c, out, err, len);
   if (st != EDGERT_OK) return st;
@@ -174,7 +179,8 @@ edgert_status er_npy_parse(const uint8_t *buf, size_t size, er_npy *out, char *e
   }
   size_t esize = edgert_dtype_size(out->dtype);
   size_t data_start = start + header_len;
-  if ((uint64_t)elements > (SIZE_MAX / esize)) return fail(err, len, EDGERT_ERR_MALFORMED, "npy shape is too large");
+  if ((uint64_t)elements > (SIZE_MAX / esize))
+    return fail(err, len, EDGERT_ERR_MALFORMED, "npy shape is too large");
   out->bytes = (size_t)elements * esize;
   if (out->bytes != size - data_start)
     return fail(err, len, EDGERT_ERR_MALFORMED, "npy data is %zu bytes at offset %zu but its shape needs %zu",
@@ -217,12 +223,15 @@ edgert_status er_npy_read_file(const char *path, er_npy *out, void **owned, char
 edgert_status er_npy_write_file(const char *path, edgert_dtype dtype, int ndim, const int64_t *dims,
                                 const void *data, char *err, size_t len) {
   const char *descr = descr_for(dtype);
-  if (!descr) return fail(err, len, EDGERT_ERR_UNSUPPORTED, "%s: dtype %s cannot be written", path, edgert_dtype_name(dtype));
+  if (!descr)
+    return fail(err, len, EDGERT_ERR_UNSUPPORTED, "%s: dtype %s cannot be written", path,
+                edgert_dtype_name(dtype));
   char header[512];
   int h = snprintf(header, sizeof header, "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
   int64_t elements = 1;
   for (int i = 0; i < ndim; i++) {
-    h += snprintf(header + h, sizeof header - (size_t)h, "%lld,%s", (long long)dims[i], i + 1 < ndim ? " " : "");
+    h += snprintf(header + h, sizeof header - (size_t)h, "%lld,%s", (long long)dims[i],
+                  i + 1 < ndim ? " " : "");
     elements *= dims[i];
   }
   h += snprintf(header + h, sizeof header - (size_t)h, "), }");
@@ -237,7 +246,8 @@ edgert_status er_npy_write_file(const char *path, edgert_dtype dtype, int ndim, 
   if (!f) return fail(err, len, EDGERT_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
   size_t bytes = (size_t)elements * edgert_dtype_size(dtype);
   bool ok = fwrite(pre, 1, 10, f) == 10 && fwrite(header, 1, (size_t)h, f) == (size_t)h;
-  for (size_t i = 0; ok && i < pad; i++) ok = fputc(' ', f) != EOF;
+  for (size_t i = 0; ok && i < pad; i++)
+    ok = fputc(' ', f) != EOF;
   ok = ok && fputc('\n', f) != EOF && (bytes == 0 || fwrite(data, 1, bytes, f) == bytes);
   ok = (fclose(f) == 0) && ok;
   if (!ok) return fail(err, len, EDGERT_ERR_IO, "%s: write failed", path);

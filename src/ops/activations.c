@@ -1,6 +1,8 @@
 /* Clamping activations RELU, RELU6 and RELU_N1_TO_1 (float32; int8, uint8 and int16 requantized from the
- * input's scale to the output's as TFLite's QuantizedReluX does), and the smooth activations ELU and
- * GELU (float32). LEAKY_RELU, PRELU and HARD_SWISH live in their own files. */
+ * input's scale to the output's as TFLite's QuantizedReluX does), and the smooth activations ELU (float32,
+ * int8) and GELU (float32, int8, uint8). The 8-bit smooth activations look each input byte up in a
+ * 256-entry table that prepare fills from the float function exactly as TFLite does (activations.cc
+ * PopulateLookupTable, gelu.cc LUTPopulate). LEAKY_RELU, PRELU and HARD_SWISH live in their own files. */
 #include <math.h>
 
 #include "core/quant.h"
@@ -105,20 +107,74 @@ static edgert_status relu_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-/* ELU and GELU: float32 only. */
-static edgert_status float_unary_prepare(er_op_ctx *ctx) {
+/* --- ELU and GELU --- */
+
+typedef float (*activation_fn)(float);
+
+/* The 8-bit path: output byte = table[input byte]. */
+typedef struct {
+  uint8_t table[256];
+} lut8_data;
+
+/* TFLite's table for an 8-bit activation (PopulateLookupTable, LUTPopulateInt8): each input level is
+ * dequantized in float, mapped through fn, divided onto the output grid by multiplying with the float
+ * reciprocal of its scale, rounded half away from zero, shifted by the zero point and clamped. The
+ * index is the input's raw byte, so int8 -1 sits at 255. */
+static void lut8_populate(activation_fn fn, const er_tensor *in, const er_tensor *out, uint8_t table[256]) {
+  int32_t qmin, qmax;
+  er_dtype_range(in->dtype, &qmin, &qmax);
+  const float inverse_scale = 1.0f / out->q.scale;
+  for (int32_t v = qmin; v <= qmax; v++) {
+    const float dequantized = in->q.scale * (float)(v - in->q.zero_point);
+    const float shifted = roundf(fn(dequantized) * inverse_scale) + (float)out->q.zero_point;
+    /* Clamped in float first: the same result as TFLite's int conversion for every finite in-range
+     * value, without its undefined conversion of out-of-range floats. */
+    int32_t q = !(shifted > (float)qmin) ? qmin : (shifted >= (float)qmax ? qmax : (int32_t)shifted);
+    table[v & 0xFF] = (uint8_t)q;
+  }
+}
+
+/* One input, one output of the same dtype: float32, or int8 (and uint8 where allowed) with a table built
+ * from fn. */
+static edgert_status smooth_prepare(er_op_ctx *ctx, activation_fn fn, bool uint8_ok) {
   er_tensor *in, *out;
   edgert_status st = act_unary_io(ctx, &in, &out);
   if (st == EDGERT_OK) st = act_same_dtype(ctx, in, out);
   if (st != EDGERT_OK) return st;
-  if (in->dtype != EDGERT_FLOAT32) return act_unsupported_dtype(ctx, in, "float32");
+  if (in->dtype == EDGERT_FLOAT32) return EDGERT_OK;
+  if (in->dtype != EDGERT_INT8 && !(uint8_ok && in->dtype == EDGERT_UINT8))
+    return act_unsupported_dtype(ctx, in, uint8_ok ? "float32, int8, uint8" : "float32, int8");
+  if ((st = act_require_scale(ctx, in, "input")) != EDGERT_OK) return st;
+  if ((st = act_require_scale(ctx, out, "output")) != EDGERT_OK) return st;
+  lut8_data *d = ACT_ALLOC_OP_DATA(ctx, lut8_data);
+  if (!d) return EDGERT_ERR_NO_MEMORY;
+  lut8_populate(fn, in, out, d->table);
+  ctx->op_data = d;
   return EDGERT_OK;
 }
 
+static void lut8_eval(const lut8_data *d, const er_tensor *in, er_tensor *out) {
+  const uint8_t *x = in->data;
+  uint8_t *y = out->data;
+  int64_t n = er_tensor_elements(in);
+  for (int64_t i = 0; i < n; i++)
+    y[i] = d->table[x[i]];
+}
+
+/* TFLite's table function for ELU: exp(x) - 1 in float, not expm1, so the table matches bit for bit. */
+static float elu_table_fn(float x) { return x < 0.0f ? expf(x) - 1.0f : x; }
+
+static edgert_status elu_prepare(er_op_ctx *ctx) { return smooth_prepare(ctx, elu_table_fn, false); }
+
 static edgert_status elu_eval(er_op_ctx *ctx) {
   const er_tensor *in = er_input(ctx, 0);
+  er_tensor *out = er_output(ctx, 0);
+  if (in->dtype != EDGERT_FLOAT32) {
+    lut8_eval(ctx->op_data, in, out);
+    return EDGERT_OK;
+  }
   const float *x = in->data;
-  float *y = er_output(ctx, 0)->data;
+  float *y = out->data;
   int64_t n = er_tensor_elements(in);
   for (int64_t i = 0; i < n; i++)
     y[i] = x[i] < 0.0f ? expm1f(x[i]) : x[i];
@@ -129,28 +185,41 @@ static edgert_status elu_eval(er_op_ctx *ctx) {
 static const float gelu_sqrt_2_over_pi = 0.7978845608028654f;
 static const float gelu_sqrt_half = 0.7071067811865476f;
 
-static edgert_status gelu_eval(er_op_ctx *ctx) {
+/* reference_ops::GeluTransform and GeluTransformApproximate, the functions TFLite's tables sample; the
+ * float kernel below evaluates the same expressions. The exact form is written with erfc because
+ * 0.5 x (1 + erf(x / sqrt 2)) loses all precision for large negative x. */
+static float gelu_exact(float x) { return 0.5f * x * erfcf(x * -gelu_sqrt_half); }
+static float gelu_approximate(float x) {
+  return 0.5f * x * (1.0f + tanhf(gelu_sqrt_2_over_pi * (x + 0.044715f * x * x * x)));
+}
+
+static bool gelu_is_approximate(const er_op_ctx *ctx) {
   const er_gelu_attrs *attrs = er_attrs(ctx);
-  bool approximate = attrs ? attrs->approximate : false;
+  return attrs ? attrs->approximate : false;
+}
+
+static edgert_status gelu_prepare(er_op_ctx *ctx) {
+  return smooth_prepare(ctx, gelu_is_approximate(ctx) ? gelu_approximate : gelu_exact, true);
+}
+
+static edgert_status gelu_eval(er_op_ctx *ctx) {
   const er_tensor *in = er_input(ctx, 0);
-  const float *x = in->data;
-  float *y = er_output(ctx, 0)->data;
-  int64_t n = er_tensor_elements(in);
-  if (approximate) {
-    for (int64_t i = 0; i < n; i++) {
-      float v = x[i];
-      y[i] = 0.5f * v * (1.0f + tanhf(gelu_sqrt_2_over_pi * (v + 0.044715f * v * v * v)));
-    }
-  } else {
-    /* erfc form: 0.5 x (1 + erf(x / sqrt 2)) loses all precision for large negative x. */
-    for (int64_t i = 0; i < n; i++)
-      y[i] = 0.5f * x[i] * erfcf(x[i] * -gelu_sqrt_half);
+  er_tensor *out = er_output(ctx, 0);
+  if (in->dtype != EDGERT_FLOAT32) {
+    lut8_eval(ctx->op_data, in, out);
+    return EDGERT_OK;
   }
+  activation_fn fn = gelu_is_approximate(ctx) ? gelu_approximate : gelu_exact;
+  const float *x = in->data;
+  float *y = out->data;
+  int64_t n = er_tensor_elements(in);
+  for (int64_t i = 0; i < n; i++)
+    y[i] = fn(x[i]);
   return EDGERT_OK;
 }
 
 const er_kernel er_kernel_relu = {relu_prepare, relu_eval};
 const er_kernel er_kernel_relu6 = {relu6_prepare, relu_eval};
 const er_kernel er_kernel_relu_n1_to_1 = {relu_n1_to_1_prepare, relu_eval};
-const er_kernel er_kernel_elu = {float_unary_prepare, elu_eval};
-const er_kernel er_kernel_gelu = {float_unary_prepare, gelu_eval};
+const er_kernel er_kernel_elu = {elu_prepare, elu_eval};
+const er_kernel er_kernel_gelu = {gelu_prepare, gelu_eval};

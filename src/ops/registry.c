@@ -3,24 +3,24 @@
 #include "core/kernel.h"
 
 #define ER_KERNEL(op, sym) extern const er_kernel sym;
+#include "ops/kernels_activation.def"
 #include "ops/kernels_conv.def"
 #include "ops/kernels_elementwise.def"
-#include "ops/kernels_activation.def"
-#include "ops/kernels_shape.def"
-#include "ops/kernels_reduce.def"
-#include "ops/kernels_recurrent.def"
 #include "ops/kernels_extra.def"
+#include "ops/kernels_recurrent.def"
+#include "ops/kernels_reduce.def"
+#include "ops/kernels_shape.def"
 #undef ER_KERNEL
 
 static const er_kernel *const kernels[ER_OP_COUNT] = {
 #define ER_KERNEL(op, sym) [op] = &sym,
+#include "ops/kernels_activation.def"
 #include "ops/kernels_conv.def"
 #include "ops/kernels_elementwise.def"
-#include "ops/kernels_activation.def"
-#include "ops/kernels_shape.def"
-#include "ops/kernels_reduce.def"
-#include "ops/kernels_recurrent.def"
 #include "ops/kernels_extra.def"
+#include "ops/kernels_recurrent.def"
+#include "ops/kernels_reduce.def"
+#include "ops/kernels_shape.def"
 #undef ER_KERNEL
 };
 

@@ -57,9 +57,11 @@ static void invoke_allocates_nothing(const char *name) {
   CHECK_OK(edgert_interpreter_create(m, NULL, &it));
   if (edgert_interpreter_error(it)[0]) fprintf(stderr, "%s\n", edgert_interpreter_error(it));
   edgert_tensor_info in;
-  if (edgert_interpreter_input_info(it, 0, &in) == EDGERT_OK) memset(edgert_interpreter_input_data(it, 0), 1, in.bytes);
+  if (edgert_interpreter_input_info(it, 0, &in) == EDGERT_OK)
+    memset(edgert_interpreter_input_data(it, 0), 1, in.bytes);
   long before = allocations;
-  for (int i = 0; i < 5; i++) CHECK_OK(edgert_interpreter_invoke(it));
+  for (int i = 0; i < 5; i++)
+    CHECK_OK(edgert_interpreter_invoke(it));
   long during = allocations - before;
   CHECK_MSG(during == 0, "%s: %ld allocations during 5 invokes", name, during);
   edgert_interpreter_free(it);
@@ -96,8 +98,8 @@ static void caller_arena_exact_and_too_small(void) {
   CHECK(edgert_interpreter_create(m, &opts, &it) == EDGERT_ERR_NO_MEMORY);
   char want[32];
   snprintf(want, sizeof want, "%zu", need);
-  CHECK_MSG(strstr(edgert_interpreter_error(it), want) != NULL, "message '%s' lacks %s", edgert_interpreter_error(it),
-            want);
+  CHECK_MSG(strstr(edgert_interpreter_error(it), want) != NULL, "message '%s' lacks %s",
+            edgert_interpreter_error(it), want);
   edgert_interpreter_free(it);
   free(arena);
   edgert_model_free(m);
@@ -141,7 +143,8 @@ static void reset_state_repeats_results(void) {
   edgert_interpreter_input_info(it, 0, &in);
   edgert_interpreter_output_info(it, 0, &out);
   int16_t *x = edgert_interpreter_input_data(it, 0);
-  for (size_t i = 0; i < in.bytes / 2; i++) x[i] = (int16_t)(i * 37 % 2000 - 1000);
+  for (size_t i = 0; i < in.bytes / 2; i++)
+    x[i] = (int16_t)(i * 37 % 2000 - 1000);
   unsigned char first[64], again[64];
   CHECK_OK(edgert_interpreter_invoke(it));
   memcpy(first, edgert_interpreter_output_data(it, 0), out.bytes < 64 ? out.bytes : 64);

@@ -9,11 +9,20 @@
 #include "test.h"
 
 static const char *const models[] = {
-    "models/hello_world_float.tflite", "models/hello_world_int8.tflite",  "models/person_detect.tflite",
-    "models/micro_speech_quantized.tflite", "models/keyword_scrambled.tflite", "models/keyword_scrambled_8bit.tflite",
-    "models/trained_lstm.tflite",       "models/trained_lstm_int8.tflite", "seanet/conv/conv0.tflite",
-    "seanet/transpose_conv/transpose_conv0.tflite", "seanet/strided_slice/strided_slice0.tflite",
-    "seanet/add/add0.tflite",           "seanet/pad/pad0.tflite",          "seanet/leaky_relu/leaky_relu0.tflite",
+    "models/hello_world_float.tflite",
+    "models/hello_world_int8.tflite",
+    "models/person_detect.tflite",
+    "models/micro_speech_quantized.tflite",
+    "models/keyword_scrambled.tflite",
+    "models/keyword_scrambled_8bit.tflite",
+    "models/trained_lstm.tflite",
+    "models/trained_lstm_int8.tflite",
+    "seanet/conv/conv0.tflite",
+    "seanet/transpose_conv/transpose_conv0.tflite",
+    "seanet/strided_slice/strided_slice0.tflite",
+    "seanet/add/add0.tflite",
+    "seanet/pad/pad0.tflite",
+    "seanet/leaky_relu/leaky_relu0.tflite",
 };
 
 static uint32_t rng_state = 2463534242u;
@@ -54,7 +63,8 @@ static int exercise(const unsigned char *bytes, size_t size) {
       edgert_tensor_info info;
       edgert_interpreter_input_info(it, k, &info);
       unsigned char *data = edgert_interpreter_input_data(it, k);
-      for (size_t i = 0; i < info.bytes; i++) data[i] = (unsigned char)next_random();
+      for (size_t i = 0; i < info.bytes; i++)
+        data[i] = (unsigned char)next_random();
     }
     if (edgert_interpreter_invoke(it) == EDGERT_OK)
       ran = 1;

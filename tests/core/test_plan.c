@@ -19,7 +19,8 @@ static void chain_reuses_memory(void) {
   CHECK_OK(er_plan_greedy(b, 4, 16, &total));
   CHECK_EQ_INT(total, 2 * 112);
   for (int i = 0; i < 4; i++)
-    for (int j = i + 1; j < 4; j++) CHECK(!overlap(&b[i], &b[j]));
+    for (int j = i + 1; j < 4; j++)
+      CHECK(!overlap(&b[i], &b[j]));
 }
 
 static void random_plans_never_overlap(void) {
@@ -40,7 +41,8 @@ static void random_plans_never_overlap(void) {
       CHECK(b[i].offset % 16 == 0);
       size_t end = (b[i].offset + b[i].size + 15) & ~(size_t)15;
       if (end > highest) highest = end;
-      for (int j = i + 1; j < n; j++) CHECK(!overlap(&b[i], &b[j]));
+      for (int j = i + 1; j < n; j++)
+        CHECK(!overlap(&b[i], &b[j]));
     }
     CHECK_EQ_INT(total, highest);
     CHECK(total <= sum);

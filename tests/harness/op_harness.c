@@ -32,7 +32,8 @@ int th_tensor(th_graph *g, edgert_dtype dtype, int ndim, const int64_t *dims, co
   t->name = er_graph_strdup(&g->g, name, strlen(name));
   t->dtype = dtype;
   t->ndim = ndim < 0 ? 0 : ndim;
-  for (int i = 0; i < ndim; i++) t->dims[i] = dims[i];
+  for (int i = 0; i < ndim; i++)
+    t->dims[i] = dims[i];
   if (const_data) {
     size_t bytes = 0;
     er_bytes_for(dtype, er_tensor_elements(t), &bytes);
@@ -68,7 +69,8 @@ void th_quant_channels(th_graph *g, int tensor, int axis, int channels, const fl
 
 static const int32_t *copy_ids(th_graph *g, int count, const int *ids) {
   int32_t *d = er_graph_alloc_array(&g->g, (size_t)(count ? count : 1), sizeof(int32_t));
-  for (int i = 0; i < count; i++) d[i] = ids[i];
+  for (int i = 0; i < count; i++)
+    d[i] = ids[i];
   return d;
 }
 
@@ -98,8 +100,10 @@ void th_intermediates(th_graph *g, int count, const int *tensors) {
 void th_io(th_graph *g, int n_inputs, const int *inputs, int n_outputs, const int *outputs) {
   g->n_inputs = n_inputs;
   g->n_outputs = n_outputs;
-  for (int i = 0; i < n_inputs; i++) g->inputs[i] = inputs[i];
-  for (int i = 0; i < n_outputs; i++) g->outputs[i] = outputs[i];
+  for (int i = 0; i < n_inputs; i++)
+    g->inputs[i] = inputs[i];
+  for (int i = 0; i < n_outputs; i++)
+    g->outputs[i] = outputs[i];
 }
 
 static edgert_status build(th_graph *g) {

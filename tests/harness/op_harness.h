@@ -32,8 +32,8 @@ void th_variable(th_graph *g, int tensor);
 void th_quant(th_graph *g, int tensor, float scale, int32_t zero_point);
 void th_quant_channels(th_graph *g, int tensor, int axis, int channels, const float *scales,
                        const int32_t *zero_points);
-void th_node(th_graph *g, er_op op, const void *attrs, size_t attrs_size, int n_inputs,
-             const int *inputs, int n_outputs, const int *outputs);
+void th_node(th_graph *g, er_op op, const void *attrs, size_t attrs_size, int n_inputs, const int *inputs,
+             int n_outputs, const int *outputs);
 /* Intermediates of the last node added (TFLite LSTM). */
 void th_intermediates(th_graph *g, int count, const int *tensors);
 void th_io(th_graph *g, int n_inputs, const int *inputs, int n_outputs, const int *outputs);

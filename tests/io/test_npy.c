@@ -10,10 +10,11 @@
 static unsigned char *file_bytes(const char *path, size_t *size) { return test_read_file(path, size); }
 
 static void round_trip_every_dtype(void) {
-  const edgert_dtype dtypes[] = {EDGERT_FLOAT32, EDGERT_FLOAT16, EDGERT_INT8, EDGERT_UINT8,
+  const edgert_dtype dtypes[] = {EDGERT_FLOAT32, EDGERT_FLOAT16, EDGERT_INT8,  EDGERT_UINT8,
                                  EDGERT_INT16,   EDGERT_INT32,   EDGERT_INT64, EDGERT_BOOL};
   unsigned char data[2 * 3 * 8];
-  for (size_t i = 0; i < sizeof data; i++) data[i] = (unsigned char)(i * 7 + 1);
+  for (size_t i = 0; i < sizeof data; i++)
+    data[i] = (unsigned char)(i * 7 + 1);
   for (size_t d = 0; d < sizeof dtypes / sizeof dtypes[0]; d++) {
     const char *path = "npy_round_trip.npy";
     char err[256];
@@ -53,8 +54,10 @@ static edgert_status parse_header(const char *header, size_t data_bytes, char *e
 
 static void refuses_bad_headers(void) {
   char err[256];
-  CHECK(parse_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 8, err, sizeof err) == EDGERT_OK);
-  CHECK(parse_header("{'descr': '<f4', 'fortran_order': False, 'shape': (), }", 4, err, sizeof err) == EDGERT_OK);
+  CHECK(parse_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 8, err, sizeof err) ==
+        EDGERT_OK);
+  CHECK(parse_header("{'descr': '<f4', 'fortran_order': False, 'shape': (), }", 4, err, sizeof err) ==
+        EDGERT_OK);
   CHECK(parse_header("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", 8, err, sizeof err) ==
         EDGERT_ERR_UNSUPPORTED);
   CHECK(strstr(err, ">f4") != NULL);
@@ -68,7 +71,8 @@ static void refuses_bad_headers(void) {
                      "99999999999), }",
                      8, err, sizeof err) == EDGERT_ERR_MALFORMED);
   CHECK(parse_header("{'descr': '<f4', 'shape': (2,), }", 8, err, sizeof err) == EDGERT_ERR_MALFORMED);
-  CHECK(parse_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2,", 8, err, sizeof err) != EDGERT_OK);
+  CHECK(parse_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2,", 8, err, sizeof err) !=
+        EDGERT_OK);
   CHECK(parse_header("not a dict", 0, err, sizeof err) == EDGERT_ERR_MALFORMED);
   CHECK(parse_header("{'descr': '<f4', 'fortran_order': False, 'shape': (1,1,1,1,1,1,1,1,1,), }", 4, err,
                      sizeof err) == EDGERT_ERR_UNSUPPORTED);

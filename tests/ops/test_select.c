@@ -119,7 +119,8 @@ static void select_v1_rank1_condition_picks_rows(void) {
                                       (const int32_t[]){5, 6, 7, 8}},
                      o, out, sizeof out, false));
   const int32_t want[] = {5, 6, 3, 4};
-  for (int i = 0; i < 4; i++) CHECK_EQ_INT(out[i], want[i]);
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(out[i], want[i]);
 }
 
 void run_tests(void) {
