@@ -51,6 +51,7 @@ typedef struct {
   edgert_dtype dtype;
   int ndim;
   int64_t dims[EDGERT_MAX_DIMS];
+  uint32_t dynamic_dims; /* bit i set: the model leaves dim i open (e.g. batch); see resize_input */
   size_t bytes;
   /* Per-tensor quantization: real = scale * (q - zero_point). scale == 0 means not quantized. */
   float scale;
@@ -97,6 +98,12 @@ edgert_status edgert_interpreter_create(const edgert_model *model, const edgert_
                                         edgert_interpreter **out);
 void edgert_interpreter_free(edgert_interpreter *interp);
 const char *edgert_interpreter_error(const edgert_interpreter *interp);
+/* Gives input `index` a new shape (e.g. another batch size, or the real size of a dim the model leaves
+ * open) and prepares and plans again; this allocates, so do it before the invoke loop. With a
+ * caller-supplied arena the new plan must fit in it. After a failure the interpreter cannot invoke
+ * until a resize succeeds. */
+edgert_status edgert_interpreter_resize_input(edgert_interpreter *interp, int index, int ndim,
+                                              const int64_t *dims);
 /* Bytes of arena the plan uses (tensors, scratch and state), exact. */
 size_t edgert_interpreter_arena_bytes(const edgert_interpreter *interp);
 

@@ -76,34 +76,55 @@ static bool is_quantized_int(const edgert_tensor_info *t) {
          (t->dtype == EDGERT_INT8 || t->dtype == EDGERT_UINT8 || t->dtype == EDGERT_INT16);
 }
 
-static int load_input(edgert_interpreter *it, int k, const char *path) {
-  er_npy x;
-  void *owned = NULL;
+/* The .npy inputs, read before anything is set: resizing an input plans the arena again. */
+typedef struct {
+  er_npy arrays[MAX_CLI_INPUTS];
+  void *owned[MAX_CLI_INPUTS];
+} loaded_inputs;
+
+static int read_inputs(const run_args *a, loaded_inputs *in) {
   char err[512];
-  if (er_npy_read_file(path, &x, &owned, err, sizeof err) != EDGERT_OK)
-    return cli_error("run", "input %d: %s", k, err);
+  for (int k = 0; k < a->n_inputs; k++)
+    if (er_npy_read_file(a->inputs[k], &in->arrays[k], &in->owned[k], err, sizeof err) != EDGERT_OK)
+      return cli_error("run", "input %d: %s", k, err);
+  return 0;
+}
+
+/* An array whose shape differs from the input's only in dims the model leaves open resizes the input. */
+static int fit_shape(edgert_interpreter *it, int k, const char *path, const er_npy *x) {
   edgert_tensor_info t;
   edgert_interpreter_input_info(it, k, &t);
-  int rc = 0;
-  char want[128], got[128];
-  shape_text(t.ndim, t.dims, want, sizeof want);
-  shape_text(x.ndim, x.dims, got, sizeof got);
-  if (!same_shape(&x, &t)) {
-    rc = cli_error("run", "input %d '%s' (%s): shape %s, expected %s", k, t.name, path, got, want);
-  } else if (x.dtype == t.dtype) {
-    if (edgert_interpreter_set_input(it, k, x.data, x.bytes) != EDGERT_OK)
-      rc = cli_error("run", "input %d: %s", k, edgert_interpreter_error(it));
-  } else if (x.dtype == EDGERT_FLOAT32 && is_quantized_int(&t)) {
-    if (edgert_tensor_from_float(&t, x.data, edgert_interpreter_input_data(it, k), x.bytes / sizeof(float)) !=
-        EDGERT_OK)
-      rc = cli_error("run", "input %d '%s' (%s): NaN cannot be quantized", k, t.name, path);
-  } else {
-    rc = cli_error("run", "input %d '%s' (%s): dtype %s, expected %s%s", k, t.name, path,
-                   edgert_dtype_name(x.dtype), edgert_dtype_name(t.dtype),
-                   is_quantized_int(&t) ? " (or float32 to quantize)" : "");
+  if (same_shape(x, &t)) return 0;
+  bool resizable = x->ndim == t.ndim;
+  for (int d = 0; resizable && d < t.ndim; d++)
+    resizable = x->dims[d] == t.dims[d] || (t.dynamic_dims & (1u << d));
+  if (!resizable) {
+    char want[128], got[128];
+    shape_text(t.ndim, t.dims, want, sizeof want);
+    shape_text(x->ndim, x->dims, got, sizeof got);
+    return cli_error("run", "input %d '%s' (%s): shape %s, expected %s", k, t.name, path, got, want);
   }
-  free(owned);
-  return rc;
+  if (edgert_interpreter_resize_input(it, k, x->ndim, x->dims) != EDGERT_OK)
+    return cli_error("run", "input %d '%s' (%s): %s", k, t.name, path, edgert_interpreter_error(it));
+  return 0;
+}
+
+static int set_input(edgert_interpreter *it, int k, const char *path, const er_npy *x) {
+  edgert_tensor_info t;
+  edgert_interpreter_input_info(it, k, &t);
+  if (x->dtype == t.dtype) {
+    if (edgert_interpreter_set_input(it, k, x->data, x->bytes) != EDGERT_OK)
+      return cli_error("run", "input %d: %s", k, edgert_interpreter_error(it));
+  } else if (x->dtype == EDGERT_FLOAT32 && is_quantized_int(&t)) {
+    if (edgert_tensor_from_float(&t, x->data, edgert_interpreter_input_data(it, k), x->bytes / sizeof(float)) !=
+        EDGERT_OK)
+      return cli_error("run", "input %d '%s' (%s): NaN cannot be quantized", k, t.name, path);
+  } else {
+    return cli_error("run", "input %d '%s' (%s): dtype %s, expected %s%s", k, t.name, path,
+                     edgert_dtype_name(x->dtype), edgert_dtype_name(t.dtype),
+                     is_quantized_int(&t) ? " (or float32 to quantize)" : "");
+  }
+  return 0;
 }
 
 static int write_output(edgert_interpreter *it, int k, const run_args *a) {
@@ -144,8 +165,11 @@ static int run_model(edgert_model *m, const run_args *a) {
     rc = cli_error("run", "%s takes %d input(s), %d given", a->model, edgert_model_input_count(m),
                    a->n_inputs);
   }
-  for (int k = 0; rc == 0 && k < a->n_inputs; k++)
-    rc = load_input(it, k, a->inputs[k]);
+  loaded_inputs in = {0};
+  if (rc == 0) rc = read_inputs(a, &in);
+  for (int k = 0; rc == 0 && k < a->n_inputs; k++) rc = fit_shape(it, k, a->inputs[k], &in.arrays[k]);
+  for (int k = 0; rc == 0 && k < a->n_inputs; k++) rc = set_input(it, k, a->inputs[k], &in.arrays[k]);
+  for (int k = 0; k < a->n_inputs; k++) free(in.owned[k]);
   if (rc == 0 && edgert_interpreter_invoke(it) != EDGERT_OK)
     rc = cli_error("run", "%s: %s", a->model, edgert_interpreter_error(it));
   if (rc == 0) rc = ensure_dir(a->output_dir);

@@ -25,8 +25,14 @@ static edgert_status copy_tensors(er_interp *it) {
     if (t->kind != ER_TENSOR_CONST) t->data = NULL;
     it->shaped[i] = t->kind != ER_TENSOR_ACTIVATION;
   }
-  for (int32_t i = 0; i < g->n_inputs; i++)
+  for (int32_t i = 0; i < g->n_inputs; i++) {
+    er_tensor *t = &it->tensors[g->inputs[i]];
+    const er_tensor *shape = &it->input_shapes[i];
+    t->ndim = shape->ndim;
+    memcpy(t->dims, shape->dims, sizeof t->dims);
+    t->bytes = shape->bytes;
     it->shaped[g->inputs[i]] = 1;
+  }
   return EDGERT_OK;
 }
 
@@ -154,6 +160,20 @@ void edgert_interpreter_reset_state(edgert_interpreter *it) {
   }
 }
 
+/* Releases everything prepare and planning made, keeping the input shapes and options. */
+static void release_plan(er_interp *it) {
+  free(it->arena_owned);
+  it->arena_owned = NULL;
+  it->arena = NULL;
+  it->arena_bytes = 0;
+  er_pool_free(&it->pool);
+  it->tensors = NULL;
+  it->ctxs = NULL;
+  it->kernels = NULL;
+  it->shaped = NULL;
+  it->scratch_offsets = NULL;
+}
+
 static edgert_status create(er_interp *it, const edgert_options *opts) {
   edgert_status st = copy_tensors(it);
   if (st == EDGERT_OK) st = prepare_nodes(it);
@@ -176,6 +196,10 @@ edgert_status edgert_interpreter_create(const edgert_model *model, const edgert_
     return er_interp_fail(it, EDGERT_ERR_ARGUMENT, "interpreter needs a successfully loaded model");
   it->model = model;
   it->graph = &model->graph;
+  if (opts) it->opts = *opts;
+  it->input_shapes = calloc((size_t)it->graph->n_inputs + 1, sizeof(er_tensor));
+  if (!it->input_shapes) return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory creating interpreter");
+  for (int32_t i = 0; i < it->graph->n_inputs; i++) it->input_shapes[i] = it->graph->tensors[it->graph->inputs[i]];
   edgert_status st = create(it, opts);
   if (st != EDGERT_OK && it->status == EDGERT_OK) er_interp_fail(it, st, "interpreter creation failed");
   return st;
@@ -183,9 +207,34 @@ edgert_status edgert_interpreter_create(const edgert_model *model, const edgert_
 
 void edgert_interpreter_free(edgert_interpreter *it) {
   if (!it) return;
-  free(it->arena_owned);
-  er_pool_free(&it->pool);
+  release_plan(it);
+  free(it->input_shapes);
   free(it);
+}
+
+edgert_status edgert_interpreter_resize_input(edgert_interpreter *it, int index, int ndim, const int64_t *dims) {
+  if (!it || !it->input_shapes) return EDGERT_ERR_ARGUMENT;
+  if (index < 0 || index >= it->graph->n_inputs)
+    return er_interp_fail(it, EDGERT_ERR_ARGUMENT, "input %d does not exist (model has %d)", index,
+                          (int)it->graph->n_inputs);
+  if (ndim < 0 || ndim > ER_MAX_DIMS || (ndim > 0 && !dims))
+    return er_interp_fail(it, EDGERT_ERR_ARGUMENT, "input %d: rank %d is not supported", index, ndim);
+  er_tensor *shape = &it->input_shapes[index];
+  size_t bytes;
+  if (!er_bytes_for(shape->dtype, er_shape_elements(ndim, dims), &bytes))
+    return er_interp_fail(it, EDGERT_ERR_LIMIT, "input %d: shape is negative or too large", index);
+  bool same = shape->ndim == ndim && (ndim == 0 || memcmp(shape->dims, dims, sizeof(int64_t) * (size_t)ndim) == 0);
+  if (same && it->arena) return EDGERT_OK;
+  shape->ndim = ndim;
+  memset(shape->dims, 0, sizeof shape->dims);
+  if (ndim) memcpy(shape->dims, dims, sizeof(int64_t) * (size_t)ndim);
+  shape->bytes = bytes;
+  release_plan(it);
+  it->status = EDGERT_OK;
+  it->error[0] = '\0';
+  edgert_status st = create(it, it->opts.arena ? &it->opts : NULL);
+  if (st != EDGERT_OK) release_plan(it); /* unusable until a resize that works */
+  return st;
 }
 
 const char *edgert_interpreter_error(const edgert_interpreter *it) {

@@ -21,6 +21,8 @@ struct edgert_interpreter {
   unsigned char *arena;      /* aligned start of the arena */
   void *arena_owned;         /* what to free, when the library allocated the arena */
   size_t arena_bytes;
+  edgert_options opts;      /* as given at creation, for planning again after a resize */
+  er_tensor *input_shapes;  /* per graph input: the shape to use (model's, or the caller's resize) */
   edgert_status status;
   char error[ER_ERROR_LEN];
 };

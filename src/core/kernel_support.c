@@ -25,6 +25,15 @@ edgert_status er_fail(er_op_ctx *ctx, edgert_status st, const char *fmt, ...) {
                         msg);
 }
 
+/* A computed shape fits what the model declares when ranks agree and every dim the model does not mark
+ * dynamic is equal. */
+static bool fits_declared(const er_tensor *declared, int32_t ndim, const int64_t *dims) {
+  if (declared->ndim != ndim) return false;
+  for (int32_t i = 0; i < ndim; i++)
+    if (declared->dims[i] != dims[i] && !(declared->dynamic_dims & (1u << i))) return false;
+  return true;
+}
+
 edgert_status er_set_output_shape(er_op_ctx *ctx, er_tensor *t, int32_t ndim, const int64_t *dims) {
   er_interp *it = ctx->interp;
   ptrdiff_t id = t - it->tensors;
@@ -37,8 +46,7 @@ edgert_status er_set_output_shape(er_op_ctx *ctx, er_tensor *t, int32_t ndim, co
     return er_fail(ctx, EDGERT_ERR_LIMIT, "output '%s' shape is negative or too large",
                    t->name ? t->name : "");
   const er_tensor *declared = &it->graph->tensors[id];
-  bool same = declared->ndim == ndim && memcmp(declared->dims, dims, sizeof(int64_t) * (size_t)ndim) == 0;
-  if (declared->ndim > 0 && !same) {
+  if (declared->ndim > 0 && !fits_declared(declared, ndim, dims)) {
     char want[128], got[128];
     er_shape_str(declared->ndim, declared->dims, want, sizeof want);
     er_shape_str(ndim, dims, got, sizeof got);

@@ -122,6 +122,7 @@ void er_tensor_info_fill(const er_tensor *t, edgert_tensor_info *info) {
   info->ndim = t->ndim;
   for (int i = 0; i < t->ndim && i < EDGERT_MAX_DIMS; i++)
     info->dims[i] = t->dims[i];
+  info->dynamic_dims = t->dynamic_dims;
   info->bytes = t->bytes;
   info->scale = t->q.scale;
   info->zero_point = t->q.zero_point;

@@ -34,7 +34,8 @@ typedef struct {
   int32_t ndim;
   int64_t dims[ER_MAX_DIMS];
   er_quant q;
-  void *data;   /* const: model bytes; others: arena pointer once planned */
+  uint32_t dynamic_dims; /* bit i set: dim i may change when an input is resized (e.g. a batch dim) */
+  void *data;            /* const: model bytes; others: arena pointer once planned */
   size_t bytes; /* ndim/dims times dtype size */
 } er_tensor;
 

@@ -157,7 +157,54 @@ static void reset_state_repeats_results(void) {
   edgert_model_free(m);
 }
 
+/* hello_world leaves its batch dim open: a resized interpreter computes each row as a batch of one does;
+ * a resize that breaks a fixed shape fails clearly and a later good resize recovers. */
+static void resize_input_replans(void) {
+  edgert_model *m = load("models/hello_world_float.tflite");
+  CHECK(m != NULL);
+  if (!m) return;
+  edgert_tensor_info in;
+  CHECK_OK(edgert_model_input_info(m, 0, &in));
+  CHECK(in.dynamic_dims & 1u);
+  edgert_interpreter *one = NULL, *many = NULL;
+  CHECK_OK(edgert_interpreter_create(m, NULL, &one));
+  CHECK_OK(edgert_interpreter_create(m, NULL, &many));
+  CHECK_OK(edgert_interpreter_resize_input(many, 0, 2, (const int64_t[]){5, 1}));
+  edgert_tensor_info out;
+  CHECK_OK(edgert_interpreter_output_info(many, 0, &out));
+  CHECK_EQ_INT(out.dims[0], 5);
+  const float xs[5] = {0.0f, 0.5f, 1.5f, 3.0f, 6.0f};
+  CHECK_OK(edgert_interpreter_set_input(many, 0, xs, sizeof xs));
+  CHECK_OK(edgert_interpreter_invoke(many));
+  const float *ys = edgert_interpreter_output_data(many, 0);
+  for (int i = 0; i < 5; i++) {
+    CHECK_OK(edgert_interpreter_set_input(one, 0, &xs[i], sizeof xs[i]));
+    CHECK_OK(edgert_interpreter_invoke(one));
+    CHECK(*(const float *)edgert_interpreter_output_data(one, 0) == ys[i]);
+  }
+  CHECK_OK(edgert_interpreter_resize_input(many, 0, 2, (const int64_t[]){2, 1}));
+  CHECK_OK(edgert_interpreter_set_input(many, 0, xs, 2 * sizeof(float)));
+  CHECK_OK(edgert_interpreter_invoke(many));
+  edgert_interpreter_free(one);
+  edgert_interpreter_free(many);
+  edgert_model_free(m);
+
+  /* person_detect's shapes are fixed: a smaller image cannot reach its [1, 2] output */
+  m = load("models/person_detect.tflite");
+  CHECK(m != NULL);
+  if (!m) return;
+  CHECK_OK(edgert_interpreter_create(m, NULL, &many));
+  CHECK(edgert_interpreter_resize_input(many, 0, 4, (const int64_t[]){1, 48, 48, 1}) != EDGERT_OK);
+  CHECK(edgert_interpreter_error(many)[0] != '\0');
+  CHECK(edgert_interpreter_invoke(many) != EDGERT_OK);
+  CHECK_OK(edgert_interpreter_resize_input(many, 0, 4, (const int64_t[]){1, 96, 96, 1}));
+  CHECK_OK(edgert_interpreter_invoke(many));
+  edgert_interpreter_free(many);
+  edgert_model_free(m);
+}
+
 void run_tests(void) {
+  RUN(resize_input_replans);
   RUN(no_allocation_during_invoke);
   RUN(caller_arena_exact_and_too_small);
   RUN(buffer_load_matches_file_load);

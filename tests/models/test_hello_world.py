@@ -26,6 +26,12 @@ for x in xs:
         check(abs(y) <= 0.05, f"float: y(0) = {y:.4f}")
 print(f"hello_world_float: worst |y - sin(x)| = {max(errors):.4f}, mean {np.mean(errors):.4f}")
 
+# The model leaves its batch dim open (shape_signature [-1, 1]): one batched run gives the same values.
+batched = run(model, [xs.reshape(-1, 1)])[0]
+check(batched.shape == (len(xs), 1), f"batched output shape {batched.shape}")
+singles = np.array([run(model, [np.array([[x]], np.float32)])[0].reshape(-1)[0] for x in xs[:8]])
+check(np.array_equal(batched.reshape(-1)[:8], singles), f"batched {batched.reshape(-1)[:8]} vs single {singles}")
+
 model = fixture("models", "hello_world_int8.tflite")
 errors = []
 for x in xs:

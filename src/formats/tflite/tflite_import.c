@@ -30,7 +30,8 @@ enum {
   TENSOR_NAME = 3,
   TENSOR_QUANTIZATION = 4,
   TENSOR_IS_VARIABLE = 5,
-  TENSOR_SPARSITY = 6
+  TENSOR_SPARSITY = 6,
+  TENSOR_SHAPE_SIGNATURE = 7
 };
 enum { QUANT_SCALE = 2, QUANT_ZERO_POINT = 3, QUANT_DETAILS_TYPE = 4, QUANT_DIMENSION = 6 };
 enum { OPCODE_DEPRECATED_BUILTIN = 0, OPCODE_CUSTOM = 1, OPCODE_BUILTIN = 3 };
@@ -85,8 +86,8 @@ static const char *tensor_name(const importer *im, int32_t id) {
 
 /* ---- tensors ---- */
 
-/* Shape: at most ER_MAX_DIMS dims, none negative (unknown dims live in shape_signature, which we leave:
- * the concrete shape is what the converter resolved). */
+/* Shape: at most ER_MAX_DIMS dims, none negative. The concrete shape is what the converter resolved;
+ * dims that shape_signature marks -1 (e.g. the batch) are flagged dynamic so inputs may be resized. */
 static edgert_status read_shape(importer *im, int32_t id, const er_fb_table *tt, er_tensor *t) {
   er_fb_vector shape;
   if (!er_fb_vector_field(&im->fb, tt, TENSOR_SHAPE, 4, &shape))
@@ -104,6 +105,15 @@ static edgert_status read_shape(importer *im, int32_t id, const er_fb_table *tt,
   }
   if (!er_bytes_for(t->dtype, er_tensor_elements(t), &t->bytes))
     return fail(im, EDGERT_ERR_LIMIT, "tensor %d '%s': shape is too large", id, t->name);
+  er_fb_vector signature;
+  if (!er_fb_vector_field(&im->fb, tt, TENSOR_SHAPE_SIGNATURE, 4, &signature))
+    return malformed(im, "tensor %d '%s' shape_signature", id, t->name);
+  for (uint32_t i = 0; signature.present && i < signature.count && i < shape.count; i++) {
+    int32_t dim;
+    if (!er_fb_vec_i32(&im->fb, &signature, i, &dim))
+      return malformed(im, "tensor %d '%s' shape_signature", id, t->name);
+    if (dim < 0) t->dynamic_dims |= 1u << i;
+  }
   return EDGERT_OK;
 }
 
