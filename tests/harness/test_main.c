@@ -10,7 +10,7 @@ const char *test_current = "";
 const char *test_fixture(const char *relative) {
   static char path[4096];
   const char *root = getenv("EDGERT_FIXTURES");
-  if (!root) root = "../shared/fixtures/tflite-micro";
+  if (!root) root = EDGERT_DEFAULT_FIXTURES; /* the path CMake saw, so test programs also run by hand */
   snprintf(path, sizeof path, "%s/%s", root, relative);
   return path;
 }
