@@ -99,8 +99,8 @@ static edgert_status plan_arena(er_interp *it, size_t *offsets) {
       bufs[nb++] = (er_plan_buffer){it->tensors[t].bytes, n, n, 0};
     }
   }
-  for (int32_t i = 0; i < g->n_outputs; i++)
-    bufs[buffer_of[g->outputs[i]]].last = last_node;
+  for (int32_t i = 0; i < g->n_outputs; i++) /* a constant output has no buffer: it reads the model */
+    if (buffer_of[g->outputs[i]] >= 0) bufs[buffer_of[g->outputs[i]]].last = last_node;
   int32_t first_scratch = nb;
   for (int32_t n = 0; n < g->n_nodes; n++)
     if (it->ctxs[n].scratch_bytes) bufs[nb++] = (er_plan_buffer){it->ctxs[n].scratch_bytes, n, n, 0};
