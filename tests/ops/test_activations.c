@@ -1,7 +1,12 @@
 /* RELU, RELU6, RELU_N1_TO_1, ELU and GELU against TFLite's kernel tests:
  *   tensorflow/lite/kernels/activations_test.cc   (Relu, Relu1, Relu6, Elu float; ReluInt8, Relu6Int8,
- *                                                 ReluUint8, Relu6Uint8 exact outputs; Relu1Int8 tolerance)
+ *                                                 ReluUint8, Relu6Uint8 exact outputs; Relu1Int8 tolerance;
+ *                                                 EluInt8, whose expected values all lie on the output grid
+ *                                                 and so are compared exactly)
  *   onnx/backend/test/case/node/gelu.py           (Gelu float, exact and tanh-approximated)
+ * GELU on int8 and uint8 has no TFLite unit test we could read; it runs EluInt8's inputs and quantization
+ * and compares exactly with the integers TensorFlow Lite itself produced for them (npm
+ * @tensorflow/tfjs-tflite 0.0.1-alpha.10, TFLite compiled to WebAssembly; its own GELU kernel ran).
  * Quantized inputs are the test's floats quantized as TFLite's test_util does (activation_test.h). */
 #include "activation_test.h"
 
@@ -145,6 +150,53 @@ static void test_gelu_float(void) {
   }
 }
 
+/* EluInt8 and the GELU cases: input and output on [-8, 8 * 127/128], so scale 1/16 with zero point 0
+ * (int8) or 128 (uint8). Runs `op` on the EluInt8 inputs quantized so and checks every output. */
+static void check_8bit_smooth(er_op op, const void *attrs, size_t attrs_size, edgert_dtype type,
+                              const int32_t *want) {
+  const float x[8] = {0, -6, 2, -4, 3, -2, 6, -0.1f};
+  int32_t qmin = type == EDGERT_INT8 ? -128 : 0, qmax = type == EDGERT_INT8 ? 127 : 255;
+  float scale;
+  int32_t zp, q[8];
+  tfl_quant_params(-8.0f, 8.0f * 127.0f / 128.0f, qmin, qmax, &scale, &zp);
+  tfl_quantize(x, 8, scale, zp, qmin, qmax, q);
+  uint8_t in[8], out[8];
+  if (type == EDGERT_INT8)
+    to_i8(q, 8, (int8_t *)in);
+  else
+    to_u8(q, 8, in);
+  act_case c = {.op = op,
+                .attrs = attrs,
+                .attrs_size = attrs_size,
+                .in_type = type,
+                .out_type = type,
+                .ndim = 4,
+                .in_scale = scale,
+                .out_scale = scale,
+                .in_zp = zp,
+                .out_zp = zp};
+  memcpy(c.dims, k1x2x4x1, sizeof k1x2x4x1);
+  CHECK_OK(act_run(&c, in, out, 8));
+  for (int i = 0; i < 8; i++)
+    CHECK_EQ_INT(type == EDGERT_INT8 ? ((int8_t *)out)[i] : out[i], want[i]);
+}
+
+/* EluInt8: expected {0, -1, 2, -1, 3, -0.875, 6, -0.125} is exactly these multiples of 1/16. */
+static void test_elu_int8_exact(void) {
+  check_8bit_smooth(ER_OP_ELU, NULL, 0, EDGERT_INT8, (const int32_t[]){0, -16, 32, -16, 48, -14, 96, -2});
+}
+
+/* The exact and tanh forms round to the same levels here; both tables are built and checked. */
+static void test_gelu_8bit_exact(void) {
+  for (int approximate = 0; approximate <= 1; approximate++) {
+    er_gelu_attrs attrs = {.approximate = approximate};
+    check_8bit_smooth(ER_OP_GELU, &attrs, sizeof attrs, EDGERT_INT8,
+                      (const int32_t[]){0, 0, 31, 0, 48, -1, 96, -1});
+    check_8bit_smooth(ER_OP_GELU, &attrs, sizeof attrs, EDGERT_UINT8,
+                      (const int32_t[]){128, 128, 159, 128, 176, 127, 224, 127});
+  }
+}
+
 /* RELU on int32, and an int8 input with a float output, are refused at prepare. */
 static void test_bad_inputs_refused(void) {
   int32_t in[4] = {0};
@@ -161,6 +213,28 @@ static void test_bad_inputs_refused(void) {
   act_case no_scale = {
       .op = ER_OP_RELU, .in_type = EDGERT_INT8, .out_type = EDGERT_INT8, .ndim = 1, .dims = {4}};
   CHECK(act_run(&no_scale, in, out, 4) != EDGERT_OK);
+  /* ELU has no int16 or uint8 path in TFLite; an 8-bit table needs quantization parameters. */
+  act_case elu16 = {.op = ER_OP_ELU,
+                    .in_type = EDGERT_INT16,
+                    .out_type = EDGERT_INT16,
+                    .ndim = 1,
+                    .dims = {4},
+                    .in_scale = 0.1f,
+                    .out_scale = 0.1f};
+  CHECK(act_run(&elu16, in, out, 8) == EDGERT_ERR_UNSUPPORTED);
+  act_case elu_u8 = {.op = ER_OP_ELU,
+                     .in_type = EDGERT_UINT8,
+                     .out_type = EDGERT_UINT8,
+                     .ndim = 1,
+                     .dims = {4},
+                     .in_scale = 0.1f,
+                     .out_scale = 0.1f,
+                     .in_zp = 128,
+                     .out_zp = 128};
+  CHECK(act_run(&elu_u8, in, out, 4) == EDGERT_ERR_UNSUPPORTED);
+  act_case gelu_no_scale = {
+      .op = ER_OP_GELU, .in_type = EDGERT_INT8, .out_type = EDGERT_INT8, .ndim = 1, .dims = {4}};
+  CHECK(act_run(&gelu_no_scale, in, out, 4) != EDGERT_OK);
 }
 
 void run_tests(void) {
@@ -173,5 +247,7 @@ void run_tests(void) {
   RUN(test_relu_n1_to_1_int8);
   RUN(test_elu_float);
   RUN(test_gelu_float);
+  RUN(test_elu_int8_exact);
+  RUN(test_gelu_8bit_exact);
   RUN(test_bad_inputs_refused);
 }

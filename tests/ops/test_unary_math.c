@@ -1,8 +1,15 @@
 /* Unary math against TFLite's kernel tests:
  *   tensorflow/lite/micro/kernels/elementwise_test.cc  (Abs, Sin, Cos, Log, Sqrt, Rsqrt, Square within 1e-5;
  *                                                      LogicalNot exact)
- *   tensorflow/lite/kernels/round_test.cc              (SingleDim, MultiDims: half to even, exact)
- *   tensorflow/lite/micro/kernels/floor_test.cc, ceil_test.cc, neg_test.cc (single-dim cases). */
+ *   tensorflow/lite/kernels/elementwise_test.cc        (AbsInt8, AbsSameScaleInt8, AbsInt16, RsqrtInt8,
+ *                                                      RsqrtCloseTo0Int8, RsqrtNanInt8: their inputs and
+ *                                                      quantization; TFLite checks dequantized outputs within
+ *                                                      a tolerance, we compare the integers exactly with what
+ *                                                      TensorFlow Lite itself gave for the same inputs: npm
+ *                                                      @tensorflow/tfjs-tflite 0.0.1-alpha.10, TFLite
+ * compiled to WebAssembly, its own ABS and RSQRT kernels) tensorflow/lite/kernels/round_test.cc (SingleDim,
+ * MultiDims: half to even, exact) tensorflow/lite/micro/kernels/floor_test.cc, ceil_test.cc, neg_test.cc
+ * (single-dim cases). */
 #include "activation_test.h"
 
 static void run_f(er_op op, const float *in, const float *want, int n, double tol) {
@@ -49,6 +56,96 @@ static void test_floor_ceil_neg(void) {
         (float[]){2.0f, 1.0f, -0.f, -1.0f, -2.0f, -3.0f}, 6, 0.0);
 }
 
+/* Runs a quantized single-input op on 8 values and checks the integers exactly. */
+static void run_q(er_op op, edgert_dtype t, const int32_t *q_in, float in_scale, int32_t in_zp,
+                  float out_scale, int32_t out_zp, const int32_t *want) {
+  int16_t in[8], out[8];
+  for (int i = 0; i < 8; i++) {
+    if (t == EDGERT_INT8)
+      ((int8_t *)in)[i] = (int8_t)q_in[i];
+    else
+      in[i] = (int16_t)q_in[i];
+  }
+  act_case c = {.op = op,
+                .in_type = t,
+                .out_type = t,
+                .ndim = 2,
+                .dims = {1, 8},
+                .in_scale = in_scale,
+                .out_scale = out_scale,
+                .in_zp = in_zp,
+                .out_zp = out_zp};
+  size_t bytes = t == EDGERT_INT8 ? 8 : sizeof out;
+  CHECK_OK(act_run(&c, in, out, bytes));
+  for (int i = 0; i < 8; i++)
+    CHECK_EQ_INT(t == EDGERT_INT8 ? ((int8_t *)out)[i] : out[i], want[i]);
+}
+
+/* AbsInt8 and AbsSameScaleInt8: data {15, 46, 78, -142, -1, -17, -49, 113} on scale 1 with zero point 14
+ * (what the test's asymmetric quantization gives), output scale 142/255 and zero point -128, or the input's
+ * own quantization. */
+static void test_abs_int8_exact(void) {
+  const int32_t q[8] = {29, 60, 92, -128, 13, -3, -35, 127};
+  run_q(ER_OP_ABS, EDGERT_INT8, q, 1.0f, 14, 142.0f / 255.0f, -128,
+        (const int32_t[]){-101, -45, 12, 127, -126, -97, -40, 75});
+  run_q(ER_OP_ABS, EDGERT_INT8, q, 1.0f, 14, 1.0f, 14, (const int32_t[]){29, 60, 92, 127, 15, 31, 63, 127});
+}
+
+/* AbsInt16: the same data on test_util's int16 scales for [-142, 142] in and [-150, 150] out. The test's
+ * own zero point there rounds to -1, which TFLite's int16 ABS now refuses, so both are 0 here. */
+static void test_abs_int16_exact(void) {
+  float x[8] = {15, 46, 78, -142, -1, -17, -49, 113};
+  const float in_scale = 284.0f / 65535.0f, out_scale = 300.0f / 65535.0f;
+  int32_t q[8];
+  tfl_quantize(x, 8, in_scale, 0, -32768, 32767, q);
+  run_q(ER_OP_ABS, EDGERT_INT16, q, in_scale, 0, out_scale, 0,
+        (const int32_t[]){3276, 10049, 17039, 31020, 219, 3714, 10704, 24685});
+}
+
+/* Unquantized int16 ABS is a plain abs; -32768 stays -32768, as TensorFlow Lite itself gives. */
+static void test_abs_int16_unquantized(void) {
+  const int16_t in[6] = {0, -6, 2, -32768, 32767, -1}, want[6] = {0, 6, 2, -32768, 32767, 1};
+  int16_t out[6];
+  act_case c = {.op = ER_OP_ABS, .in_type = EDGERT_INT16, .out_type = EDGERT_INT16, .ndim = 1, .dims = {6}};
+  CHECK_OK(act_run(&c, in, out, sizeof out));
+  for (int i = 0; i < 6; i++)
+    CHECK_EQ_INT(out[i], want[i]);
+}
+
+/* RsqrtInt8 and RsqrtCloseTo0Int8: input scale 142/255, zero points -128, output scales 1/255 and 3.16/255.
+ * 0.1 quantizes onto the zero point, which stands for the largest output. */
+static void test_rsqrt_int8_exact(void) {
+  const float in_scale = 142.0f / 255.0f;
+  float x[8] = {15, 46, 78, 142, 1, 17, 49, 113};
+  int32_t q[8];
+  tfl_quantize(x, 8, in_scale, -128, -128, 127, q);
+  run_q(ER_OP_RSQRT, EDGERT_INT8, q, in_scale, -128, 1.0f / 255.0f, -128,
+        (const int32_t[]){-62, -90, -99, -107, 114, -67, -92, -104});
+  float x0[8] = {15, 46, 78, 142, 0.1f, 1, 49, 113};
+  tfl_quantize(x0, 8, in_scale, -128, -128, 127, q);
+  run_q(ER_OP_RSQRT, EDGERT_INT8, q, in_scale, -128, 3.16f / 255.0f, -128,
+        (const int32_t[]){-107, -116, -119, -121, 127, -52, -116, -120});
+}
+
+/* RsqrtNanInt8: a negative real input (-49 on scale 142/127, zero point 0) fails the invoke. */
+static void test_rsqrt_int8_negative_fails(void) {
+  float x[8] = {15, 46, 78, 142, 1, 17, -49, 113};
+  const float in_scale = 142.0f / 127.0f;
+  int32_t q[8];
+  tfl_quantize(x, 8, in_scale, 0, -128, 127, q);
+  int8_t in[8], out[8];
+  to_i8(q, 8, in);
+  act_case c = {.op = ER_OP_RSQRT,
+                .in_type = EDGERT_INT8,
+                .out_type = EDGERT_INT8,
+                .ndim = 2,
+                .dims = {1, 8},
+                .in_scale = in_scale,
+                .out_scale = 1.0f / 255.0f,
+                .out_zp = -128};
+  CHECK(act_run(&c, in, out, sizeof out) == EDGERT_ERR_RUNTIME);
+}
+
 /* SIN on int8, LOGICAL_NOT on float, and ABS with a float output for int32 input are refused. */
 static void test_bad_inputs_refused(void) {
   int32_t in[4] = {0}, out[4];
@@ -60,6 +157,28 @@ static void test_bad_inputs_refused(void) {
   act_case abs_mixed = {
       .op = ER_OP_ABS, .in_type = EDGERT_INT32, .out_type = EDGERT_FLOAT32, .ndim = 1, .dims = {4}};
   CHECK(act_run(&abs_mixed, in, out, sizeof out) != EDGERT_OK);
+  /* RSQRT has no int16 path in the TFLite we match; int16 ABS needs zero points of 0; quantized ABS needs
+   * scales. */
+  act_case rsqrt16 = {.op = ER_OP_RSQRT,
+                      .in_type = EDGERT_INT16,
+                      .out_type = EDGERT_INT16,
+                      .ndim = 1,
+                      .dims = {4},
+                      .in_scale = 0.1f,
+                      .out_scale = 0.1f};
+  CHECK(act_run(&rsqrt16, in, out, 8) == EDGERT_ERR_UNSUPPORTED);
+  act_case abs16_zp = {.op = ER_OP_ABS,
+                       .in_type = EDGERT_INT16,
+                       .out_type = EDGERT_INT16,
+                       .ndim = 1,
+                       .dims = {4},
+                       .in_scale = 0.1f,
+                       .out_scale = 0.1f,
+                       .in_zp = 3};
+  CHECK(act_run(&abs16_zp, in, out, 8) == EDGERT_ERR_UNSUPPORTED);
+  act_case abs8_no_scale = {
+      .op = ER_OP_ABS, .in_type = EDGERT_INT8, .out_type = EDGERT_INT8, .ndim = 1, .dims = {4}};
+  CHECK(act_run(&abs8_no_scale, in, out, 4) != EDGERT_OK);
 }
 
 void run_tests(void) {
@@ -67,5 +186,10 @@ void run_tests(void) {
   RUN(test_logical_not);
   RUN(test_round_half_to_even);
   RUN(test_floor_ceil_neg);
+  RUN(test_abs_int8_exact);
+  RUN(test_abs_int16_exact);
+  RUN(test_abs_int16_unquantized);
+  RUN(test_rsqrt_int8_exact);
+  RUN(test_rsqrt_int8_negative_fails);
   RUN(test_bad_inputs_refused);
 }

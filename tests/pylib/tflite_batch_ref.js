@@ -85,7 +85,9 @@ function runJob(M, job, log) {
     log.length = 0;
     let result;
     try {
+      /* TFLite's profiler now and then returns no node list; run again so we know which kernel ran */
       result = runJob(M, jobs[i], log);
+      for (let retry = 0; retry < 3 && result.ok && result.nodes.length === 0; retry++) result = runJob(M, jobs[i], log);
     } catch (e) {
       result = { ok: false, error: String(e && e.message || e) };
     }
