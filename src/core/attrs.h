@@ -47,15 +47,19 @@ typedef struct {
   er_activation activation;
 } er_pool_attrs;
 
-/* FULLY_CONNECTED: weights [units, inputs]. keep_num_dims keeps the input's leading dims. */
+/* FULLY_CONNECTED: weights [units, inputs]. keep_num_dims keeps the input's leading dims.
+ * asymmetric_quantize_inputs: hybrid kernels (float input, int8 weights) quantize each input row with a
+ * zero point instead of symmetrically (TFLite's option of the same name). */
 typedef struct {
   er_activation activation;
   bool keep_num_dims;
+  bool asymmetric_quantize_inputs;
 } er_fc_attrs;
 
-/* BATCH_MATMUL */
+/* BATCH_MATMUL; asymmetric_quantize_inputs as for FULLY_CONNECTED (hybrid lhs float, rhs int8). */
 typedef struct {
   bool adj_x, adj_y;
+  bool asymmetric_quantize_inputs;
 } er_matmul_attrs;
 
 /* ADD, SUB, MUL, DIV and other binary elementwise ops. pot_scale_int16: TFLite's int16 ADD/SUB
@@ -153,6 +157,7 @@ typedef struct {
 typedef struct {
   int32_t rank;
   er_activation activation;
+  bool asymmetric_quantize_inputs; /* hybrid (float input, int8 weights) only */
 } er_svdf_attrs;
 
 /* UNIDIRECTIONAL_SEQUENCE_LSTM: TFLite's 24-input layout (missing optional inputs are -1). */
@@ -161,6 +166,7 @@ typedef struct {
   float cell_clip;
   float proj_clip;
   bool time_major;
+  bool asymmetric_quantize_inputs; /* hybrid (float input, int8 weights) only */
 } er_lstm_attrs;
 
 /* LOCAL_RESPONSE_NORMALIZATION: out = in / (bias + alpha * sum of squares over channels [c - radius,

@@ -2,10 +2,13 @@
  * two dims when adj_x) and B is rhs (transposed when adj_y). Batch dims broadcast as numpy does (a dim of
  * 1 repeats). Follows TFLite's batch_matmul.cc and reference/batch_matmul.h: float32; int8 with per-tensor
  * scales, both zero points applied, int32 accumulator; int16 with int64 accumulator. The output multiplier
- * is lhs_scale * rhs_scale / output_scale; there is no fused activation. */
+ * is lhs_scale * rhs_scale / output_scale; there is no fused activation. Hybrid (float lhs, int8 rhs with
+ * one scale, float output; TFLite EvalHybrid): each row of A quantized at every invoke, symmetric or
+ * asymmetric (asymmetric_quantize_inputs). */
 #include "core/kernel.h"
 #include "core/quant.h"
 #include "ops/conv_common.h"
+#include "ops/hybrid.h"
 
 typedef struct {
   int32_t batch_ndim;
@@ -15,6 +18,14 @@ typedef struct {
   /* element strides of A[m][k] and B[k][n] inside one matrix, folding in adj_x / adj_y */
   int64_t a_m, a_k, b_k, b_n;
   int32_t lhs_offset, rhs_offset, output_offset, multiplier, shift, act_min, act_max;
+  /* Hybrid (float lhs, int8 rhs): every row of A quantized at each invoke (asymmetric or symmetric);
+   * scratch holds the int8 rows, their scales and zero points, and one float row for gathering A's row
+   * when adj_x stores it strided. */
+  bool hybrid, asymmetric;
+  float rhs_scale;
+  int64_t lhs_rows; /* rows of A in all of lhs: lhs batches * m */
+  er_hybrid_scratch scratch;
+  size_t gather_offset;
 } bmm_data;
 
 /* Batch dims of lhs and rhs broadcast into d->out_batch, with each side's stride per dim. */
@@ -82,19 +93,38 @@ static edgert_status prepare_quant(er_op_ctx *ctx, bmm_data *d, const er_tensor 
   return EDGERT_OK;
 }
 
+static edgert_status prepare_hybrid(er_op_ctx *ctx, bmm_data *d, const er_matmul_attrs *a,
+                                    const er_tensor *lhs, const er_tensor *rhs) {
+  edgert_status st = er_hybrid_check_weights(ctx, rhs, "rhs", false, 0, 0);
+  if (st != EDGERT_OK) return st;
+  d->hybrid = true;
+  d->asymmetric = a->asymmetric_quantize_inputs;
+  d->rhs_scale = er_hybrid_weight_scale(rhs);
+  d->lhs_rows = er_tensor_elements(lhs) / d->k;
+  size_t gather_bytes;
+  if (!er_hybrid_scratch_plan(0, d->lhs_rows * d->k, d->lhs_rows, &d->scratch) ||
+      !er_bytes_for(EDGERT_FLOAT32, d->k, &gather_bytes) || gather_bytes > SIZE_MAX - d->scratch.bytes)
+    return er_fail(ctx, EDGERT_ERR_LIMIT, "hybrid scratch is too large");
+  d->gather_offset = d->scratch.bytes;
+  ctx->scratch_bytes = d->scratch.bytes + gather_bytes;
+  return EDGERT_OK;
+}
+
 static edgert_status bmm_prepare(er_op_ctx *ctx) {
   const er_matmul_attrs *a = er_attrs(ctx);
-  const er_matmul_attrs none = {false, false};
+  const er_matmul_attrs none = {.adj_x = false, .adj_y = false};
   if (!a) a = &none;
   edgert_status st = er_check_io(ctx, 2, 2, 1);
   if (st != EDGERT_OK) return st;
   const er_tensor *lhs = er_input(ctx, 0), *rhs = er_input(ctx, 1);
   er_tensor *out = er_output(ctx, 0);
   bool same = lhs->dtype == rhs->dtype && lhs->dtype == out->dtype;
-  if (!same || (lhs->dtype != EDGERT_FLOAT32 && lhs->dtype != EDGERT_INT8 && lhs->dtype != EDGERT_INT16))
+  bool hybrid = lhs->dtype == EDGERT_FLOAT32 && rhs->dtype == EDGERT_INT8 && out->dtype == EDGERT_FLOAT32;
+  if (!hybrid &&
+      (!same || (lhs->dtype != EDGERT_FLOAT32 && lhs->dtype != EDGERT_INT8 && lhs->dtype != EDGERT_INT16)))
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
                    "types %s x %s -> %s are not supported (need float32, int8 or int16 "
-                   "throughout)",
+                   "throughout, or float32 x int8 -> float32)",
                    edgert_dtype_name(lhs->dtype), edgert_dtype_name(rhs->dtype),
                    edgert_dtype_name(out->dtype));
   bmm_data *d = er_persist_alloc(ctx, sizeof *d);
@@ -106,6 +136,7 @@ static edgert_status bmm_prepare(er_op_ctx *ctx) {
   dims[d->batch_ndim] = d->m;
   dims[d->batch_ndim + 1] = d->n;
   if ((st = er_set_output_shape(ctx, out, d->batch_ndim + 2, dims)) != EDGERT_OK) return st;
+  if (hybrid && (st = prepare_hybrid(ctx, d, a, lhs, rhs)) != EDGERT_OK) return st;
   if (lhs->dtype != EDGERT_FLOAT32 && (st = prepare_quant(ctx, d, lhs, rhs, out)) != EDGERT_OK) return st;
   ctx->op_data = d;
   return EDGERT_OK;
@@ -164,12 +195,63 @@ static void bmm_i16(const bmm_data *d, const int16_t *lhs, const int16_t *rhs, i
                    d->act_min, d->act_max))
 }
 
+/* Quantizes every row of A (m rows of k per lhs batch), gathering it first when adj_x strides it. */
+static void quantize_lhs_rows(const bmm_data *d, const float *lhs, unsigned char *scratch) {
+  int8_t *q = (int8_t *)(scratch + d->scratch.q_offset);
+  float *scales = (float *)(void *)(scratch + d->scratch.scales_offset);
+  int32_t *zero_points = (int32_t *)(void *)(scratch + d->scratch.zero_points_offset);
+  float *row = (float *)(void *)(scratch + d->gather_offset);
+  for (int64_t r = 0; r < d->lhs_rows; r++) {
+    const float *matrix = lhs + (r / d->m) * d->m * d->k;
+    const int64_t m = r % d->m;
+    for (int64_t k = 0; k < d->k; k++)
+      row[k] = matrix[m * d->a_m + k * d->a_k];
+    er_hybrid_quantize_rows(row, 1, d->k, d->asymmetric, q + r * d->k, &scales[r], &zero_points[r]);
+    scales[r] *= d->rhs_scale;
+  }
+}
+
+/* Hybrid (TFLite batch_matmul.cc EvalHybrid, reference_ops::BatchMatMul with scaling factors):
+ * out[m][n] = scale[m] * (sum_k qA[m][k] * B[k][n] - zero_point[m] * sum_k B[k][n]). */
+static void bmm_hybrid(const bmm_data *d, const float *lhs, const int8_t *rhs, float *out,
+                       unsigned char *scratch) {
+  quantize_lhs_rows(d, lhs, scratch);
+  const int8_t *q = (const int8_t *)(scratch + d->scratch.q_offset);
+  const float *scales = (const float *)(const void *)(scratch + d->scratch.scales_offset);
+  const int32_t *zero_points = (const int32_t *)(const void *)(scratch + d->scratch.zero_points_offset);
+  int64_t batches = batch_count(d), o = 0;
+  for (int64_t bi = 0; bi < batches; bi++) {
+    int64_t la, ra;
+    batch_starts(d, bi, &la, &ra);
+    const int64_t first_row = la / d->k; /* la counts elements of whole m x k matrices */
+    for (int64_t m = 0; m < d->m; m++) {
+      const int64_t r = first_row + m;
+      const int8_t *x = q + r * d->k;
+      for (int64_t n = 0; n < d->n; n++, o++) {
+        int64_t dot = 0, column_sum = 0;
+        for (int64_t k = 0; k < d->k; k++) {
+          const int32_t b = rhs[ra + k * d->b_k + n * d->b_n];
+          dot += (int32_t)x[k] * b;
+          column_sum += b;
+        }
+        int32_t total = er_wrap_i32(dot - column_sum * (d->asymmetric ? zero_points[r] : 0));
+        out[o] = scales[r] * (float)total;
+      }
+    }
+  }
+}
+
 static edgert_status bmm_eval(er_op_ctx *ctx) {
   const bmm_data *d = ctx->op_data;
   const er_tensor *lhs = er_input(ctx, 0), *rhs = er_input(ctx, 1);
   er_tensor *out = er_output(ctx, 0);
   switch (lhs->dtype) {
-  case EDGERT_FLOAT32: bmm_f32(d, lhs->data, rhs->data, out->data); break;
+  case EDGERT_FLOAT32:
+    if (d->hybrid)
+      bmm_hybrid(d, lhs->data, rhs->data, out->data, ctx->scratch);
+    else
+      bmm_f32(d, lhs->data, rhs->data, out->data);
+    break;
   case EDGERT_INT8: bmm_i8(d, lhs->data, rhs->data, out->data); break;
   case EDGERT_INT16: bmm_i16(d, lhs->data, rhs->data, out->data); break;
   default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "unexpected input type");

@@ -6,12 +6,15 @@
  * asymmetric quantization, reference/conv.h: one filter scale and zero point, int32 bias and accumulator,
  * weight offset added to every tap). Grouped convolution is supported as TFLite does it: the input has
  * `groups` times the filter's input channels and each group of output channels reads its own slice of
- * input channels. */
+ * input channels. Hybrid (float input, int8 filter, float bias; TFLite conv.cc EvalHybrid and
+ * EvalHybridPerChannel): per-tensor filters quantize each batch symmetrically, per-channel ones (distinct
+ * scales) asymmetrically; no groups, and no dilation with per-channel filters (TFLite ignores it there). */
 #include <string.h>
 
 #include "core/kernel.h"
 #include "core/quant.h"
 #include "ops/conv_common.h"
+#include "ops/hybrid.h"
 
 typedef struct {
   int64_t batches, in_h, in_w, in_c;
@@ -23,6 +26,12 @@ typedef struct {
   int32_t act_min, act_max;
   int32_t input_offset, filter_offset, output_offset; /* filter_offset: uint8 only, else 0 */
   const int32_t *multipliers, *shifts;
+  /* Hybrid (float input, int8 filter): per-channel filters quantize the input asymmetrically, per-tensor
+   * ones symmetrically with the filter scale folded into each batch's scale. */
+  bool hybrid;
+  const float *channel_scales; /* NULL: per-tensor filter */
+  float filter_scale;
+  er_hybrid_scratch scratch;
 } conv_data;
 
 /* Checks input/filter/output dtypes fit one of the supported paths and the bias fits it too. */
@@ -34,7 +43,7 @@ static edgert_status check_types(er_op_ctx *ctx, const er_tensor *in, const er_t
   if (out->dtype != in->dtype)
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "output type %s differs from input type %s",
                    edgert_dtype_name(out->dtype), edgert_dtype_name(in->dtype));
-  if (in->dtype == EDGERT_FLOAT32 && filter->dtype == EDGERT_FLOAT32)
+  if (in->dtype == EDGERT_FLOAT32 && (filter->dtype == EDGERT_FLOAT32 || filter->dtype == EDGERT_INT8))
     return er_conv_check_bias(ctx, bias, out_c, f32_bias, 1);
   if (in->dtype == EDGERT_INT8 && filter->dtype == EDGERT_INT8)
     return er_conv_check_bias(ctx, bias, out_c, i8_bias, 1);
@@ -64,6 +73,36 @@ static edgert_status prepare_quant(er_op_ctx *ctx, conv_data *d, const er_conv_a
   er_dtype_range(out->dtype, &qmin, &qmax);
   er_activation_range_quantized(a->activation, er_conv_tensor_scale(out), out->q.zero_point, qmin, qmax,
                                 &d->act_min, &d->act_max);
+  return EDGERT_OK;
+}
+
+/* Filters with more than one distinct channel scale take TFLite's per-channel hybrid kernel
+ * (EvalHybridPerChannel); equal scales, or one, take the per-tensor one (EvalHybrid). */
+static bool distinct_channel_scales(const er_tensor *filter) {
+  for (int32_t c = 1; c < filter->q.channels; c++)
+    if (filter->q.scales[c] != filter->q.scales[0]) return true;
+  return false;
+}
+
+static edgert_status prepare_hybrid(er_op_ctx *ctx, conv_data *d, const er_tensor *filter) {
+  edgert_status st = er_hybrid_check_weights(ctx, filter, "filter", true, 0, d->out_c);
+  if (st != EDGERT_OK) return st;
+  if (d->filters_per_group != d->out_c)
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
+                   "grouped convolution is not supported with an int8 filter on "
+                   "float input (TFLite has no such hybrid kernel)");
+  d->hybrid = true;
+  d->filter_scale = er_hybrid_weight_scale(filter);
+  d->channel_scales = filter->q.channels > 1 && distinct_channel_scales(filter) ? filter->q.scales : NULL;
+  /* TFLite's per-channel hybrid kernel runs with dilation 1 whatever the model says; rather than compute
+   * that other function, edgert refuses it. */
+  if (d->channel_scales && (d->dil_h != 1 || d->dil_w != 1))
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
+                   "dilation with a per-channel int8 filter on float input is not supported (TFLite's hybrid "
+                   "kernel ignores dilation)");
+  if (!er_hybrid_scratch_plan(0, d->batches * d->in_h * d->in_w * d->in_c, d->batches, &d->scratch))
+    return er_fail(ctx, EDGERT_ERR_LIMIT, "hybrid scratch is too large");
+  ctx->scratch_bytes = d->scratch.bytes;
   return EDGERT_OK;
 }
 
@@ -116,6 +155,9 @@ static edgert_status conv_prepare(er_op_ctx *ctx) {
   if ((st = er_set_output_shape(ctx, out, 4, dims)) != EDGERT_OK) return st;
 
   er_activation_range_float(a->activation, &d->act_min_f, &d->act_max_f);
+  if (in->dtype == EDGERT_FLOAT32 && filter->dtype == EDGERT_INT8 &&
+      (st = prepare_hybrid(ctx, d, filter)) != EDGERT_OK)
+    return st;
   if (in->dtype != EDGERT_FLOAT32 && (st = prepare_quant(ctx, d, a, in, filter, out)) != EDGERT_OK) return st;
   ctx->op_data = d;
   return EDGERT_OK;
@@ -190,12 +232,57 @@ static void conv_i16(const conv_data *d, const int16_t *in, const int8_t *filter
                  d->act_min, d->act_max))
 }
 
+/* Hybrid, per-tensor filter (TFLite EvalHybrid, optimized_ops::HybridConv): each batch symmetrically
+ * quantized, scale times filter scale; out = acc * scale + bias, clamped. Padding taps are skipped, as
+ * TFLite's im2col fills them with the zero that symmetric quantization maps 0.0 to. */
+static void conv_hybrid_per_tensor(const conv_data *d, const int8_t *in, const int8_t *filter,
+                                   const float *scales, const float *bias, float *out) {
+  int64_t o = 0;
+  CONV_LOOPS(int64_t, 0, acc += (int32_t)filter[fp + ic] * (int32_t)in[ip + ic],
+             out[o++] = er_clamp_f((float)er_wrap_i32(acc) * scales[b] + (bias ? bias[oc] : 0.0f),
+                                   d->act_min_f, d->act_max_f))
+}
+
+/* Hybrid, per-channel filter (TFLite EvalHybridPerChannel, reference_ops::HybridConvPerChannel): each
+ * batch asymmetrically quantized; taps inside the image add filter * (q - zero point); out = acc * channel
+ * scale * batch scale + bias, clamped. */
+static void conv_hybrid_per_channel(const conv_data *d, const int8_t *in, const int8_t *filter,
+                                    const float *scales, const int32_t *zero_points, const float *bias,
+                                    float *out) {
+  int64_t o = 0;
+  CONV_LOOPS(int64_t, 0, acc += (int32_t)filter[fp + ic] * ((int32_t)in[ip + ic] - zero_points[b]),
+             out[o++] = er_clamp_f((float)er_wrap_i32(acc) * d->channel_scales[oc] * scales[b] +
+                                       (bias ? bias[oc] : 0.0f),
+                                   d->act_min_f, d->act_max_f))
+}
+
+static void conv_hybrid(const conv_data *d, const float *in, const int8_t *filter, const float *bias,
+                        float *out, unsigned char *scratch) {
+  int8_t *q = (int8_t *)(scratch + d->scratch.q_offset);
+  float *scales = (float *)(void *)(scratch + d->scratch.scales_offset);
+  int32_t *zero_points = (int32_t *)(void *)(scratch + d->scratch.zero_points_offset);
+  const bool per_channel = d->channel_scales != NULL;
+  er_hybrid_quantize_rows(in, d->batches, d->in_h * d->in_w * d->in_c, per_channel, q, scales, zero_points);
+  if (per_channel) {
+    conv_hybrid_per_channel(d, q, filter, scales, zero_points, bias, out);
+    return;
+  }
+  for (int64_t b = 0; b < d->batches; b++)
+    scales[b] *= d->filter_scale;
+  conv_hybrid_per_tensor(d, q, filter, scales, bias, out);
+}
+
 static edgert_status conv_eval(er_op_ctx *ctx) {
   const conv_data *d = ctx->op_data;
   const er_tensor *in = er_input(ctx, 0), *filter = er_input(ctx, 1), *bias = er_input(ctx, 2);
   er_tensor *out = er_output(ctx, 0);
   switch (in->dtype) {
-  case EDGERT_FLOAT32: conv_f32(d, in->data, filter->data, bias ? bias->data : NULL, out->data); break;
+  case EDGERT_FLOAT32:
+    if (d->hybrid)
+      conv_hybrid(d, in->data, filter->data, bias ? bias->data : NULL, out->data, ctx->scratch);
+    else
+      conv_f32(d, in->data, filter->data, bias ? bias->data : NULL, out->data);
+    break;
   case EDGERT_INT8: conv_i8(d, in->data, filter->data, bias ? bias->data : NULL, out->data); break;
   case EDGERT_INT16: conv_i16(d, in->data, filter->data, bias, out->data); break;
   case EDGERT_UINT8: conv_u8(d, in->data, filter->data, bias ? bias->data : NULL, out->data); break;

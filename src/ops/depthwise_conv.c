@@ -5,10 +5,13 @@
  * int32 bias); int16 with int8 weights (int64 bias and accumulator, no zero points); uint8 with uint8
  * weights (reference/depthwiseconv_uint8.h: one filter scale and zero point, int32 bias, the weight offset
  * added to every tap). The multiplier is taken from the channel counts (filter channels / input channels),
- * as TFLite does when a converter left the attribute inconsistent. */
+ * as TFLite does when a converter left the attribute inconsistent. Hybrid (float input, int8 filter,
+ * float bias; TFLite depthwise_conv.cc EvalHybridPerChannel): each batch quantized asymmetrically, sums
+ * scaled by channel scale times batch scale (a per-tensor filter's one scale serves every channel). */
 #include "core/kernel.h"
 #include "core/quant.h"
 #include "ops/conv_common.h"
+#include "ops/hybrid.h"
 
 typedef struct {
   int64_t batches, in_h, in_w, in_c;
@@ -19,6 +22,12 @@ typedef struct {
   int32_t act_min, act_max;
   int32_t input_offset, filter_offset, output_offset; /* filter_offset: uint8 only, else 0 */
   const int32_t *multipliers, *shifts;
+  /* Hybrid (float input, int8 filter): input quantized asymmetrically per batch; per-channel scales (or
+   * the one per-tensor scale for every channel). */
+  bool hybrid;
+  const float *channel_scales; /* NULL: per-tensor filter_scale */
+  float filter_scale;
+  er_hybrid_scratch scratch;
 } dw_data;
 
 static edgert_status check_types(er_op_ctx *ctx, const er_tensor *in, const er_tensor *filter,
@@ -29,7 +38,7 @@ static edgert_status check_types(er_op_ctx *ctx, const er_tensor *in, const er_t
   if (out->dtype != in->dtype)
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "output type %s differs from input type %s",
                    edgert_dtype_name(out->dtype), edgert_dtype_name(in->dtype));
-  if (in->dtype == EDGERT_FLOAT32 && filter->dtype == EDGERT_FLOAT32)
+  if (in->dtype == EDGERT_FLOAT32 && (filter->dtype == EDGERT_FLOAT32 || filter->dtype == EDGERT_INT8))
     return er_conv_check_bias(ctx, bias, out_c, f32_bias, 1);
   if (in->dtype == EDGERT_INT8 && filter->dtype == EDGERT_INT8)
     return er_conv_check_bias(ctx, bias, out_c, i8_bias, 1);
@@ -59,6 +68,18 @@ static edgert_status prepare_quant(er_op_ctx *ctx, dw_data *d, const er_conv_att
   er_dtype_range(out->dtype, &qmin, &qmax);
   er_activation_range_quantized(a->activation, er_conv_tensor_scale(out), out->q.zero_point, qmin, qmax,
                                 &d->act_min, &d->act_max);
+  return EDGERT_OK;
+}
+
+static edgert_status prepare_hybrid(er_op_ctx *ctx, dw_data *d, const er_tensor *filter) {
+  edgert_status st = er_hybrid_check_weights(ctx, filter, "filter", true, 3, d->out_c);
+  if (st != EDGERT_OK) return st;
+  d->hybrid = true;
+  d->channel_scales = filter->q.channels > 1 ? filter->q.scales : NULL;
+  d->filter_scale = er_hybrid_weight_scale(filter);
+  if (!er_hybrid_scratch_plan(0, d->batches * d->in_h * d->in_w * d->in_c, d->batches, &d->scratch))
+    return er_fail(ctx, EDGERT_ERR_LIMIT, "hybrid scratch is too large");
+  ctx->scratch_bytes = d->scratch.bytes;
   return EDGERT_OK;
 }
 
@@ -108,6 +129,9 @@ static edgert_status dw_prepare(er_op_ctx *ctx) {
   if ((st = er_set_output_shape(ctx, out, 4, dims)) != EDGERT_OK) return st;
 
   er_activation_range_float(a->activation, &d->act_min_f, &d->act_max_f);
+  if (in->dtype == EDGERT_FLOAT32 && filter->dtype == EDGERT_INT8 &&
+      (st = prepare_hybrid(ctx, d, filter)) != EDGERT_OK)
+    return st;
   if (in->dtype != EDGERT_FLOAT32 && (st = prepare_quant(ctx, d, a, in, filter, out)) != EDGERT_OK) return st;
   ctx->op_data = d;
   return EDGERT_OK;
@@ -170,12 +194,35 @@ static void dw_i16(const dw_data *d, const int16_t *in, const int8_t *filter, co
                d->act_min, d->act_max))
 }
 
+/* Hybrid (TFLite EvalHybridPerChannel, reference_integer_ops::DepthwiseConvHybridPerChannel): each batch
+ * quantized asymmetrically; taps inside the image add filter * (q - zero point); the sum is scaled by
+ * channel scale * batch scale, the bias added, then clamped. */
+static void dw_hybrid(const dw_data *d, const float *in, const int8_t *filter, const float *bias, float *out,
+                      unsigned char *scratch) {
+  int8_t *q = (int8_t *)(scratch + d->scratch.q_offset);
+  float *scales = (float *)(void *)(scratch + d->scratch.scales_offset);
+  int32_t *zero_points = (int32_t *)(void *)(scratch + d->scratch.zero_points_offset);
+  er_hybrid_quantize_rows(in, d->batches, d->in_h * d->in_w * d->in_c, true, q, scales, zero_points);
+  int64_t o = 0;
+  DW_LOOPS(int64_t, acc += (int32_t)filter[fp] * ((int32_t)q[ip] - zero_points[b]), {
+    float channel_scale = d->channel_scales ? d->channel_scales[oc] : d->filter_scale;
+    float v = (float)er_wrap_i32(acc);
+    v *= channel_scale * scales[b];
+    out[o++] = er_clamp_f(v + (bias ? bias[oc] : 0.0f), d->act_min_f, d->act_max_f);
+  })
+}
+
 static edgert_status dw_eval(er_op_ctx *ctx) {
   const dw_data *d = ctx->op_data;
   const er_tensor *in = er_input(ctx, 0), *filter = er_input(ctx, 1), *bias = er_input(ctx, 2);
   er_tensor *out = er_output(ctx, 0);
   switch (in->dtype) {
-  case EDGERT_FLOAT32: dw_f32(d, in->data, filter->data, bias ? bias->data : NULL, out->data); break;
+  case EDGERT_FLOAT32:
+    if (d->hybrid)
+      dw_hybrid(d, in->data, filter->data, bias ? bias->data : NULL, out->data, ctx->scratch);
+    else
+      dw_f32(d, in->data, filter->data, bias ? bias->data : NULL, out->data);
+    break;
   case EDGERT_INT8: dw_i8(d, in->data, filter->data, bias ? bias->data : NULL, out->data); break;
   case EDGERT_INT16: dw_i16(d, in->data, filter->data, bias, out->data); break;
   case EDGERT_UINT8: dw_u8(d, in->data, filter->data, bias ? bias->data : NULL, out->data); break;

@@ -5,14 +5,24 @@
  * (the weights' zero point is applied, as TFLite keeps for old models) or per-channel (symmetric weights);
  * int16 with int8 weights and int64 bias, int64 accumulator, no activation zero points; uint8 with uint8
  * weights (TFLite's "v1" asymmetric quantization: one weight scale and zero point, int32 bias) to a uint8
- * output, or to an int16 output with zero point 0 as TFLite's legacy quantized-LSTM graphs use. */
+ * output, or to an int16 output with zero point 0 as TFLite's legacy quantized-LSTM graphs use. int16
+ * without a bias (or with an int32 one) runs TFLite's int32 kernel: wrapping int32 sum, 32-bit multiplier.
+ * Hybrid (float input, int8 weights per tensor or per channel, float bias; TFLite EvalHybridDense): each
+ * input row quantized to int8 at every invoke, symmetric or, with asymmetric_quantize_inputs, with a zero
+ * point; any fused activation, tanh and sigmoid included, as TFLite's hybrid kernel allows. */
 #include "core/kernel.h"
 #include "core/quant.h"
 #include "ops/conv_common.h"
+#include "ops/hybrid.h"
 
 typedef struct {
   int64_t batches, depth, units;
+  bool hybrid, asymmetric;     /* float input with int8 weights, quantized per row at each invoke */
+  const float *channel_scales; /* hybrid per-channel weights; NULL when per tensor */
+  float weight_scale;          /* hybrid per-tensor weights */
+  er_hybrid_scratch scratch;   /* hybrid */
   float act_min_f, act_max_f;
+  er_activation activation;
   int32_t act_min, act_max;
   int32_t input_offset, filter_offset, output_offset;
   const int32_t *multipliers, *shifts; /* one per unit; all equal for per-tensor weights */
@@ -32,13 +42,13 @@ static edgert_status check_types(er_op_ctx *ctx, const er_tensor *in, const er_t
   if (out->dtype != in->dtype)
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "output type %s differs from input type %s",
                    edgert_dtype_name(out->dtype), edgert_dtype_name(in->dtype));
-  if (in->dtype == EDGERT_FLOAT32 && filter->dtype == EDGERT_FLOAT32)
+  if (in->dtype == EDGERT_FLOAT32 && (filter->dtype == EDGERT_FLOAT32 || filter->dtype == EDGERT_INT8))
     return er_conv_check_bias(ctx, bias, units, f32_bias, 1);
   if (in->dtype == EDGERT_INT8 && filter->dtype == EDGERT_INT8)
     return er_conv_check_bias(ctx, bias, units, i8_bias, 1);
   if (in->dtype == EDGERT_INT16 && filter->dtype == EDGERT_INT8)
     return er_conv_check_bias(ctx, bias, units, i16_bias, 2);
-  return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input %s with weights %s is not supported (no hybrid kernels)",
+  return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input %s with weights %s is not supported",
                  edgert_dtype_name(in->dtype), edgert_dtype_name(filter->dtype));
 }
 
@@ -90,11 +100,24 @@ static edgert_status set_output(er_op_ctx *ctx, const er_fc_attrs *a, const er_t
   return er_set_output_shape(ctx, out, in->ndim, dims);
 }
 
+/* Hybrid (TFLite EvalHybridDense): per-tensor or per-channel int8 weights, scratch for the quantized rows. */
+static edgert_status prepare_hybrid(er_op_ctx *ctx, fc_data *d, const er_fc_attrs *a,
+                                    const er_tensor *filter) {
+  edgert_status st = er_hybrid_check_weights(ctx, filter, "weights", true, 0, d->units);
+  if (st != EDGERT_OK) return st;
+  d->hybrid = true;
+  d->asymmetric = a->asymmetric_quantize_inputs;
+  d->channel_scales = filter->q.channels > 1 ? filter->q.scales : NULL;
+  d->weight_scale = er_hybrid_weight_scale(filter);
+  if (!er_hybrid_scratch_plan(0, d->batches * d->depth, d->batches, &d->scratch))
+    return er_fail(ctx, EDGERT_ERR_LIMIT, "hybrid scratch is too large");
+  ctx->scratch_bytes = d->scratch.bytes;
+  return EDGERT_OK;
+}
+
 static edgert_status fc_prepare(er_op_ctx *ctx) {
   const er_fc_attrs *a = er_attrs(ctx);
   if (!a) return er_fail(ctx, EDGERT_ERR_MALFORMED, "fully connected attributes are missing");
-  if (a->activation == ER_ACT_TANH || a->activation == ER_ACT_SIGMOID)
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "fused tanh/sigmoid activation is not supported");
   edgert_status st = er_check_io(ctx, 2, 3, 1);
   if (st != EDGERT_OK) return st;
   const er_tensor *in = er_input(ctx, 0), *filter = er_input(ctx, 1), *bias = er_input(ctx, 2);
@@ -111,8 +134,14 @@ static edgert_status fc_prepare(er_op_ctx *ctx) {
                    (long long)elements, (long long)d->depth);
   d->batches = elements / d->depth;
   if ((st = check_types(ctx, in, filter, bias, out, d->units)) != EDGERT_OK) return st;
+  /* TFLite's hybrid kernel applies any activation to its float output; the others only clamp. */
+  bool hybrid = in->dtype == EDGERT_FLOAT32 && filter->dtype == EDGERT_INT8;
+  if (!hybrid && (a->activation == ER_ACT_TANH || a->activation == ER_ACT_SIGMOID))
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "fused tanh/sigmoid activation is not supported");
   if ((st = set_output(ctx, a, in, d, out)) != EDGERT_OK) return st;
   er_activation_range_float(a->activation, &d->act_min_f, &d->act_max_f);
+  d->activation = a->activation;
+  if (hybrid && (st = prepare_hybrid(ctx, d, a, filter)) != EDGERT_OK) return st;
   if (in->dtype != EDGERT_FLOAT32 &&
       (st = prepare_quant(ctx, d, a->activation, in, filter, out)) != EDGERT_OK)
     return st;
@@ -131,6 +160,27 @@ static void fc_f32(const fc_data *d, const float *in, const float *w, const floa
       out[b * d->units + u] = er_clamp_f(total + (bias ? bias[u] : 0.0f), d->act_min_f, d->act_max_f);
     }
   }
+}
+
+/* Hybrid (TFLite EvalHybridDense): the output starts as the bias, each input row is quantized to int8
+ * (symmetric, or asymmetric with a zero point), the int8 products are scaled back by the row's scale times
+ * the weight scale (per channel: the row's scale times the channel's), then the activation. */
+static void fc_hybrid(const fc_data *d, const float *in, const int8_t *w, const float *bias, float *out,
+                      unsigned char *scratch) {
+  int8_t *q = (int8_t *)(scratch + d->scratch.q_offset);
+  float *scales = (float *)(void *)(scratch + d->scratch.scales_offset);
+  int32_t *zero_points = (int32_t *)(void *)(scratch + d->scratch.zero_points_offset);
+  const int64_t n = d->batches * d->units;
+  for (int64_t i = 0; i < n; i++)
+    out[i] = bias ? bias[i % d->units] : 0.0f;
+  er_hybrid_quantize_rows(in, d->batches, d->depth, d->asymmetric, q, scales, zero_points);
+  if (!d->channel_scales)
+    for (int64_t b = 0; b < d->batches; b++)
+      scales[b] *= d->weight_scale;
+  er_hybrid_matmul_accumulate(w, d->units, d->depth, q, scales, d->asymmetric ? zero_points : NULL,
+                              d->channel_scales, d->batches, out);
+  for (int64_t i = 0; i < n; i++)
+    out[i] = er_hybrid_activate(d->activation, out[i]);
 }
 
 static void fc_i8(const fc_data *d, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
@@ -170,6 +220,25 @@ static void fc_u8(const fc_data *d, const uint8_t *in, const uint8_t *w, const i
   }
 }
 
+/* int16 without a bias or with an int32 one: TFLite (tensorflow/lite/kernels/fully_connected.cc) runs its
+ * int32-bias kernel, an int32 accumulator that wraps and the 32-bit multiplier with double rounding. */
+static void fc_i16_acc32(const fc_data *d, const int16_t *in, const int8_t *w, const int32_t *bias,
+                         int16_t *out) {
+  for (int64_t b = 0; b < d->batches; b++) {
+    const int16_t *x = in + b * d->depth;
+    for (int64_t u = 0; u < d->units; u++) {
+      const int8_t *row = w + u * d->depth;
+      int64_t acc = 0;
+      for (int64_t k = 0; k < d->depth; k++)
+        acc += ((int32_t)row[k] + d->filter_offset) * (int32_t)x[k];
+      int32_t sum = er_wrap_i32(acc + (bias ? bias[u] : 0));
+      out[b * d->units + u] =
+          (int16_t)er_requantize_i32(sum, d->multipliers[u], d->shifts[u], 0, d->act_min, d->act_max);
+    }
+  }
+}
+
+/* int16 with an int64 bias: int64 accumulator and TFLite's 64-bit multiplier. */
 static void fc_i16(const fc_data *d, const int16_t *in, const int8_t *w, const er_tensor *bias,
                    int16_t *out) {
   for (int64_t b = 0; b < d->batches; b++) {
@@ -191,9 +260,19 @@ static edgert_status fc_eval(er_op_ctx *ctx) {
   const er_tensor *in = er_input(ctx, 0), *w = er_input(ctx, 1), *bias = er_input(ctx, 2);
   er_tensor *out = er_output(ctx, 0);
   switch (in->dtype) {
-  case EDGERT_FLOAT32: fc_f32(d, in->data, w->data, bias ? bias->data : NULL, out->data); break;
+  case EDGERT_FLOAT32:
+    if (d->hybrid)
+      fc_hybrid(d, in->data, w->data, bias ? bias->data : NULL, out->data, ctx->scratch);
+    else
+      fc_f32(d, in->data, w->data, bias ? bias->data : NULL, out->data);
+    break;
   case EDGERT_INT8: fc_i8(d, in->data, w->data, bias ? bias->data : NULL, out->data); break;
-  case EDGERT_INT16: fc_i16(d, in->data, w->data, bias, out->data); break;
+  case EDGERT_INT16:
+    if (!bias || bias->dtype == EDGERT_INT32)
+      fc_i16_acc32(d, in->data, w->data, bias ? bias->data : NULL, out->data);
+    else
+      fc_i16(d, in->data, w->data, bias, out->data);
+    break;
   case EDGERT_UINT8: fc_u8(d, in->data, w->data, bias ? bias->data : NULL, out->dtype, out->data); break;
   default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "unexpected input type");
   }

@@ -5,7 +5,8 @@
  * previous hidden state, the cell update (with optional clip), the output gate (its peephole sees the
  * updated cell), then hidden = output_gate * act(cell), projected and clipped when asked. Batch-major
  * input runs each batch row through all its steps in turn, time-major input all rows per step, as
- * TFLM's LstmStepManager does. The int8 path lives in lstm_int8.c. */
+ * TFLM's LstmStepManager does. The int8 path lives in lstm_int8.c, the hybrid one (float activations,
+ * int8 weights) in lstm_hybrid.c. */
 #include <math.h>
 #include <string.h>
 
@@ -143,13 +144,17 @@ static edgert_status lstm_prepare(er_op_ctx *ctx) {
   d->activation = attrs->activation;
   d->cell_clip = attrs->cell_clip;
   d->proj_clip = attrs->proj_clip;
+  d->asymmetric = attrs->asymmetric_quantize_inputs;
   st = check_variant(ctx, d);
   if (st == EDGERT_OK) st = derive_sizes(ctx, d);
   if (st != EDGERT_OK) return st;
   const er_tensor *in = er_input(ctx, LSTM_IN_INPUT);
   if (er_output(ctx, 0)->dtype != in->dtype)
     return er_check_dtype(ctx, er_output(ctx, 0), in->dtype, "output");
-  if (in->dtype == EDGERT_FLOAT32)
+  if (in->dtype == EDGERT_FLOAT32 &&
+      er_input(ctx, LSTM_IN_INPUT_WEIGHTS + LSTM_GATE_FORGET)->dtype == EDGERT_INT8)
+    st = er_lstm_prepare_hybrid(ctx, d);
+  else if (in->dtype == EDGERT_FLOAT32)
     st = prepare_float(ctx, d);
   else if (in->dtype == EDGERT_INT8)
     st = er_lstm_prepare_int8(ctx, d);
@@ -300,6 +305,8 @@ static edgert_status lstm_eval(er_op_ctx *ctx) {
   const lstm_data *d = ctx->op_data;
   if (er_input(ctx, LSTM_IN_INPUT)->dtype == EDGERT_INT8)
     er_lstm_eval_int8(ctx, d);
+  else if (d->hybrid)
+    er_lstm_eval_hybrid(ctx, d);
   else
     eval_float(ctx, d);
   return EDGERT_OK;

@@ -50,6 +50,15 @@ typedef struct {
   int16_t quantized_cell_clip;
 } lstm_int8_params;
 
+/* Where the hybrid path's scratch parts start (bytes into the scratch). */
+typedef struct {
+  size_t gates;                                       /* 4 gates x batch x n_cell floats */
+  size_t batch_scales;                                /* batch floats: a row's scale times a weight scale */
+  size_t input_q, input_scales, input_zero_points;    /* the step's input rows quantized */
+  size_t state_q, state_scales, state_zero_points;    /* the previous hidden state quantized */
+  size_t hidden_q, hidden_scales, hidden_zero_points; /* the gated cell, quantized for the projection */
+} lstm_hybrid_layout;
+
 typedef struct {
   int32_t batch, steps, n_input, n_cell, n_output;
   bool time_major;
@@ -57,11 +66,18 @@ typedef struct {
   float cell_clip, proj_clip;
   bool cifg, peephole, projection, layer_norm;
   lstm_int8_params q;
+  bool hybrid, asymmetric; /* float activations with int8 weights; asymmetric input quantization */
+  lstm_hybrid_layout h;
 } lstm_data;
 
 /* Integer prepare after the shared shape checks: dtypes, scales, rescales. */
 edgert_status er_lstm_prepare_int8(er_op_ctx *ctx, lstm_data *d);
 /* Runs every time step of the int8 LSTM; scratch holds 4 * batch * n_cell int16. */
 void er_lstm_eval_int8(er_op_ctx *ctx, const lstm_data *d);
+
+/* Hybrid prepare (float input and states, int8 weights) after the shared shape checks. */
+edgert_status er_lstm_prepare_hybrid(er_op_ctx *ctx, lstm_data *d);
+/* Runs every time step of the hybrid LSTM. */
+void er_lstm_eval_hybrid(er_op_ctx *ctx, const lstm_data *d);
 
 #endif

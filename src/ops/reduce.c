@@ -8,26 +8,24 @@
  * Integer folds accumulate in int64 scratch: for sum and product the low bits equal TFLite's wrapping
  * 32-bit arithmetic, so narrowing at the end gives its exact answer.
  *
- * Quantized MEAN and SUM (int8, int16) follow TFLite Micro's reduce.cc (the case order it shares with
- * TFLite's EvalMeanReferenceOps), with reference/reduce.h and reference/integer_ops/mean.h:
- *  - MEAN over raw axes {1, 2} of a 4-D input with keep_dims: sum of (q - zp_in), rescaled by
- *    input_scale / output_scale, then divided by the count rounding half away from zero;
+ * Quantized MEAN and SUM (int8, uint8, int16) follow TFLite's own reduce.cc (the reference MEAN it
+ * registers off ARM, and EvalSum), checked value for value against TFLite itself:
+ *  - MEAN over raw axes {1, 2} of a 4-D input with keep_dims, int8: reference_integer_ops::Mean (sum of
+ *    q - zp_in, rescaled by input_scale / output_scale, divided by the count rounding half away from
+ *    zero); uint8: reference_ops::Mean (raw sum rescaled with 1 / count folded into the multiplier, zero
+ *    points folded into a bias rounded in float). int16 has no such case;
  *  - other MEANs with equal input and output quantization: int32 sum of q divided by the count, truncated;
- *  - otherwise (and every quantized SUM, which therefore saturates): QuantizedMeanOrSum, which folds
- *    1 / count into the quantized multiplier and goes through MultiplyByQuantizedMultiplier (double
- *    rounding). Newer TFLite/TFLM releases reorder these cases and older TFLite did this step in float,
- *    so their answers can differ from these by one step.
+ *  - other MEANs: reference_ops::QuantizedMeanOrSum, in float as TFLite computes it: the mean times
+ *    input_scale / output_scale plus the rescaled zero point, rounded half away from zero, clamped;
+ *  - SUM with equal quantization: the plain sum wrapped to the dtype (TFLite's EvalGeneric);
+ *  - 8-bit SUM between quantizations: QuantizedMeanOrSum's float sum, wrapped to 8 bits (TFLite casts
+ *    without saturating). TFLite refuses an int16 SUM that rescales; here it goes through
+ *    MultiplyByQuantizedMultiplier and saturates, as TFLite Micro does.
+ * TFLite Micro and newer TFLite releases do the rescaling in integers instead (multiplier with 1 / count
+ * folded in), so their answers can differ from these by one step.
  * Quantized REDUCE_PROD (int8, int16 with a scale) rescales after every multiply as TFLite's
- * QuantizedReduceProd does. REDUCE_MAX/MIN compare raw integers and need equal quantization.
- *
- * uint8 follows TFLite's reduce.cc (TFLM has no uint8 reductions), checked value for value against
- * TFLite's own kernels: MEAN over raw axes {1, 2} of a 4-D input with keep_dims is reference_ops::Mean for
- * uint8 (raw sum rescaled, zero points folded into a bias rounded in float), whatever the quantization;
- * other MEANs with equal quantization truncate like int8; the rest, and SUM between different
- * quantizations, are QuantizedMeanOrSum as TFLite releases compute it, in float (the mean or the sum
- * times input_scale / output_scale, rounded half away from zero; SUM wraps to 8 bits, MEAN clamps). SUM
- * with equal quantization is the plain sum wrapped to 8 bits (TFLite's EvalGeneric). Quantized uint8
- * PROD is refused, as TFLite refuses it, while unquantized uint8 multiplies plainly. */
+ * QuantizedReduceProd does. REDUCE_MAX/MIN compare raw integers and need equal quantization. Quantized
+ * uint8 PROD is refused, as TFLite refuses it, while unquantized uint8 multiplies plainly. */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -38,15 +36,15 @@
 
 typedef enum { REDUCE_MEAN, REDUCE_SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD } reduce_kind;
 
-/* How a quantized (int8/int16) MEAN, SUM or PROD turns the folded value into an output. */
+/* How a quantized (int8, uint8, int16) MEAN, SUM or PROD turns the folded value into an output. */
 typedef enum {
   QUANT_NONE,           /* plain integer or float arithmetic */
-  QUANT_MEAN_HW,        /* reference_integer_ops::Mean: 4-D, axes {1, 2}, keep_dims */
+  QUANT_MEAN_HW,        /* reference_integer_ops::Mean (int8): 4-D, axes {1, 2}, keep_dims */
   QUANT_MEAN_HW_UINT8,  /* reference_ops::Mean for uint8: the same shapes, bias folded in float */
-  QUANT_FLOAT_MEAN,     /* QuantizedMeanOrSum in float (uint8 MEAN) */
-  QUANT_FLOAT_SUM,      /* QuantizedMeanOrSum in float (uint8 SUM), wrapping to 8 bits */
+  QUANT_FLOAT_MEAN,     /* QuantizedMeanOrSum in float (MEAN), clamped */
+  QUANT_FLOAT_SUM,      /* QuantizedMeanOrSum in float (8-bit SUM), wrapping to 8 bits */
   QUANT_MEAN_TRUNCATED, /* reference_ops::Mean on raw values: same scale and zero point */
-  QUANT_RESCALED,       /* reference_ops::QuantizedMeanOrSum */
+  QUANT_RESCALED,       /* int16 SUM between quantizations: integer rescale, saturating (TFLM) */
   QUANT_PROD            /* reference_ops::QuantizedReduceProd */
 } quant_path;
 
@@ -180,19 +178,6 @@ static edgert_status plan_shape(er_op_ctx *ctx, reduce_data *d, const er_tensor 
   return EDGERT_OK;
 }
 
-/* QuantizedMeanOrSum folds 1 / count into the multiplier: it shifts the multiplier up by
- * floor(log2(count)) bits (at most 32, and no further than keeps the shift >= -31) and divides. */
-static void fold_count_into_multiplier(reduce_data *d) {
-  int bits = 0;
-  while (bits < 62 && ((uint64_t)d->count >> (bits + 1)) != 0)
-    bits++;
-  if (bits > 32) bits = 32;
-  if (bits > 31 + d->shift) bits = 31 + d->shift;
-  if (bits < 0) bits = 0;
-  d->multiplier = (int32_t)(((int64_t)d->multiplier << bits) / d->count);
-  d->shift -= bits;
-}
-
 static edgert_status check_positive_scales(er_op_ctx *ctx, const er_tensor *in, const er_tensor *out) {
   if (in->q.scale > 0 && out->q.scale > 0 && isfinite(in->q.scale) && isfinite(out->q.scale))
     return EDGERT_OK;
@@ -213,6 +198,8 @@ static void plan_uint8_hw_mean(reduce_data *d, const er_tensor *in, const er_ten
   d->path = QUANT_MEAN_HW_UINT8;
 }
 
+/* The case order of TFLite's EvalMean (EvalMeanReferenceOps) and EvalSum, in the release edgert is checked
+ * against; see the file comment. */
 static edgert_status plan_quant_mean_or_sum(er_op_ctx *ctx, reduce_data *d, const er_tensor *in,
                                             const er_tensor *out, bool hw_mean) {
   edgert_status st = check_positive_scales(ctx, in, out);
@@ -221,19 +208,21 @@ static edgert_status plan_quant_mean_or_sum(er_op_ctx *ctx, reduce_data *d, cons
   if (d->count > INT32_MAX)
     return er_fail(ctx, EDGERT_ERR_LIMIT, "too many elements reduced into one output");
   er_quantize_multiplier((double)in->q.scale / (double)out->q.scale, &d->multiplier, &d->shift);
+  d->float_scale = in->q.scale / out->q.scale;
   bool same_quant = in->q.scale == out->q.scale && in->q.zero_point == out->q.zero_point;
-  if (d->kind == REDUCE_MEAN && hw_mean && in->dtype == EDGERT_UINT8) {
-    plan_uint8_hw_mean(d, in, out);
-  } else if (in->dtype == EDGERT_UINT8 && !(d->kind == REDUCE_MEAN && same_quant)) {
-    d->float_scale = in->q.scale / out->q.scale;
-    d->path = d->kind == REDUCE_MEAN ? QUANT_FLOAT_MEAN : QUANT_FLOAT_SUM;
-  } else if (d->kind == REDUCE_MEAN && hw_mean) {
-    d->path = QUANT_MEAN_HW;
-  } else if (d->kind == REDUCE_MEAN && same_quant) {
-    d->path = QUANT_MEAN_TRUNCATED;
+  if (d->kind == REDUCE_MEAN) {
+    if (hw_mean && in->dtype == EDGERT_UINT8) {
+      plan_uint8_hw_mean(d, in, out);
+    } else if (hw_mean && in->dtype == EDGERT_INT8) {
+      d->path = QUANT_MEAN_HW; /* int16 has no such case: its MEAN checks the quantization only */
+    } else {
+      d->path = same_quant ? QUANT_MEAN_TRUNCATED : QUANT_FLOAT_MEAN;
+    }
+  } else if (in->dtype != EDGERT_INT16) {
+    d->path = QUANT_FLOAT_SUM; /* 8-bit SUM between different quantizations */
   } else {
+    /* TFLite refuses an int16 SUM that rescales; TFLite Micro's integer QuantizedMeanOrSum does it */
     d->path = QUANT_RESCALED;
-    if (d->kind == REDUCE_MEAN && d->count > 0) fold_count_into_multiplier(d);
   }
   return EDGERT_OK;
 }
@@ -265,7 +254,7 @@ static edgert_status plan_quant(er_op_ctx *ctx, reduce_data *d, const er_tensor 
   bool same_quant = in->q.scale == out->q.scale && in->q.zero_point == out->q.zero_point;
   switch (d->kind) {
   case REDUCE_SUM:
-    if (in->dtype == EDGERT_UINT8 && same_quant) return EDGERT_OK; /* TFLite's plain wrapping sum */
+    if (same_quant) return EDGERT_OK; /* TFLite's EvalGeneric: the plain sum, wrapping to the dtype */
     return plan_quant_mean_or_sum(ctx, d, in, out, false);
   case REDUCE_MEAN: return plan_quant_mean_or_sum(ctx, d, in, out, is_hw_mean(in, axes, keep_dims));
   case REDUCE_PROD:
@@ -440,7 +429,7 @@ static int64_t finish_mean_hw_uint8(const reduce_data *d, int64_t sum) {
   return clamp_q(d, (int64_t)scaled + d->hw_bias);
 }
 
-/* QuantizedMeanOrSum for uint8 as TFLite releases compute it, step by step in float (kept as separate
+/* reference_ops::QuantizedMeanOrSum as TFLite computes it, step by step in float (kept as separate
  * statements so that no compiler fuses a multiply-add and rounds differently). */
 static int64_t finish_float_mean(const reduce_data *d, int64_t sum) {
   const float bias = (float)-d->in_zp * d->float_scale;
@@ -453,7 +442,7 @@ static int64_t finish_float_mean(const reduce_data *d, int64_t sum) {
   return (int64_t)result;
 }
 
-/* The sum's version does not clamp: TFLite casts the int32 result to uint8, keeping the low bits. */
+/* The sum's version does not clamp: TFLite casts the int32 result to the 8-bit type, keeping the low bits. */
 static int64_t finish_float_sum(const reduce_data *d, int64_t sum) {
   const float bias_per_element = (float)-d->in_zp * d->float_scale;
   const float bias = bias_per_element * (float)d->count;
@@ -466,7 +455,7 @@ static int64_t finish_float_sum(const reduce_data *d, int64_t sum) {
   return (int64_t)(int32_t)rounded + d->out_zp;
 }
 
-/* reference_ops::QuantizedMeanOrSum with the count already folded into the multiplier for MEAN. */
+/* An int16 SUM between quantizations: the zero-point-free sum through the quantized multiplier. */
 static int64_t finish_rescaled(const reduce_data *d, int64_t sum) {
   int32_t centered = wrap_i32(sum - (int64_t)d->in_zp * d->count);
   int64_t v = er_multiply_by_quantized_multiplier(centered, d->multiplier, d->shift);

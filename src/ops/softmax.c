@@ -1,30 +1,35 @@
-/* SOFTMAX and LOG_SOFTMAX over the last axis, matching TFLite Micro.
- * SOFTMAX: float32; int8 -> int8 (output scale 1/256, zero point -128), int8 -> int16 (1/65536, -32768)
- * and uint8 -> uint8 (1/256, 0) through gemmlowp fixed point (reference_ops::Softmax<InputT, OutputT>:
- * input differences from the row maximum on Q5.26, exp on negative values, sum on Q12.19, reciprocal);
- * int16 -> int16 (1/32768, 0) through the exp and 1/(1+x) lookup tables of reference_ops::SoftmaxInt16.
+/* SOFTMAX and LOG_SOFTMAX over the last axis, computed as TensorFlow Lite's default (optimized) kernels
+ * compute them, checked value for value against TFLite itself:
+ * SOFTMAX: float32; int8 -> int8 (output scale 1/256, zero point -128), int8 -> int16 (1/65536, -32768) and
+ * uint8 -> uint8 (1/256, 0) through optimized_ops::Softmax's float table: exp(-input_scale * beta * k) for
+ * each distance k = max - x from the row maximum, summed in float, each probability rounded to the output
+ * scale; int16 -> int16 (1/32768, 0) through reference_ops::SoftmaxInt16's exp and 1/(1+x) int16 tables,
+ * which TFLite fills in double precision (TFLite Micro fills them in float; a few entries differ).
  * LOG_SOFTMAX: float32; int8 -> int8 (output scale 16/256, zero point 127) and uint8 -> uint8 (16/256,
- * 255) as reference_ops::LogSoftmaxQuantized, with gemmlowp's fixed-point log.
- * (TFLite's own interpreter runs uint8 softmax through float lookup tables in its optimized kernels; the
- * fixed-point reference computed here can differ from those by one step.) */
+ * 255) through optimized_ops::LogSoftmax's float table and logf.
+ * TFLite Micro (and TFLite's kReference kernels) use gemmlowp fixed point for 8-bit inputs instead; its
+ * answers differ from these by one step now and then. Every float step below is its own statement so that
+ * no compiler fuses a multiply-add and rounds differently from TFLite. */
 #include <float.h>
 #include <math.h>
 
 #include "ops/activation_common.h"
 #include "ops/fixedpoint_math.h"
 
-/* Integer bits of the Q5.26 scaled differences and of the Q12.19 sum of exponentials. */
-enum { SCALED_DIFF_BITS = 5, ACCUM_BITS = 12, LOG_OUTPUT_BITS = 4 };
+/* Distances from the row maximum an 8-bit input can have, hence the size of the exp table. */
+#define EXP_TABLE_SIZE 256
 
 typedef struct {
   float beta;
   int64_t outer, depth;
+  /* 8-bit inputs: exp_table[255 - k] = exp(-input_scale * beta * k) */
+  float exp_table[EXP_TABLE_SIZE];
+  float in_scale, out_scale;
+  int32_t out_zp;
+  /* int16 softmax */
   int32_t input_multiplier;
   int input_left_shift;
-  int32_t diff_min;
-  int32_t reverse_scaling_divisor; /* log-softmax only */
-  int reverse_scaling_right_shift;
-  int16_t exp_lut[FX_LUT_SIZE]; /* int16 softmax only */
+  int16_t exp_lut[FX_LUT_SIZE];
   int16_t one_over_one_plus_x_lut[FX_LUT_SIZE];
 } softmax_data;
 
@@ -42,19 +47,6 @@ static edgert_status softmax_common_prepare(er_op_ctx *ctx, er_tensor **in, er_t
   return EDGERT_OK;
 }
 
-/* Multiplier taking an input difference to Q5.26 with beta folded in, capped as TFLite caps it
- * (PreprocessSoftmaxScaling); it must exceed 1 since it is applied as a pure left shift. */
-static edgert_status softmax_scaling(er_op_ctx *ctx, double beta, float input_scale, softmax_data *d) {
-  double real = beta * (double)input_scale * (double)(1 << (31 - SCALED_DIFF_BITS));
-  if (real > 2147483647.0) real = 2147483647.0;
-  if (!(real > 1.0))
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "beta %g times input scale %g is too small for int8", beta,
-                   (double)input_scale);
-  er_quantize_multiplier(real, &d->input_multiplier, &d->input_left_shift);
-  d->diff_min = -fx_input_radius(SCALED_DIFF_BITS, d->input_left_shift, 31);
-  return EDGERT_OK;
-}
-
 static edgert_status check_output_quant(er_op_ctx *ctx, const er_tensor *out, int32_t zero_point, float scale,
                                         float tolerance) {
   if (out->q.zero_point == zero_point && fabsf(out->q.scale - scale) <= tolerance) return EDGERT_OK;
@@ -63,18 +55,52 @@ static edgert_status check_output_quant(er_op_ctx *ctx, const er_tensor *out, in
                  (int)out->q.zero_point);
 }
 
-static float exp_f(float v) { return expf(v); }
-static float one_over_one_plus_x_f(float v) { return 1.0f / (1.0f + v); }
+/* TFLite's PopulateSoftmaxLookupTable, in float as TFLite has it. */
+static void fill_exp_table(softmax_data *d, float input_scale, float beta) {
+  const float scale = -input_scale * beta;
+  for (int k = 0; k < EXP_TABLE_SIZE; k++) {
+    const float x = scale * (float)k;
+    d->exp_table[EXP_TABLE_SIZE - 1 - k] = expf(x);
+  }
+}
+
+static double exp_d(double v) { return exp(v); }
+static double one_over_one_plus_x_d(double v) { return 1.0 / (1.0 + v); }
+
+/* A 513-entry int16 table of func over [input_min, input_max], outputs on [-1, 1], each sample biased so
+ * that linear interpolation errs least at the midpoints: TFLite's gen_lut<double, int16_t, int16_t>, in
+ * double precision as TFLite's softmax calls it (fx_fill_int16_lut is the float version TFLM uses). */
+static void fill_int16_lut_double(double (*func)(double), double input_min, double input_max, int16_t *lut) {
+  const int steps = FX_LUT_SIZE - 1;
+  const double step = (input_max - input_min) / steps;
+  const double half_step = step / 2.0;
+  const double output_scaling_inv = 65536.0 / 2.0; /* int16 steps per unit of the [-1, 1] output range */
+  for (int i = 0; i < steps; i++) {
+    const double val = func(input_min + i * step);
+    const double val_midpoint = func(input_min + i * step + half_step);
+    const double val_next = func(input_min + (i + 1) * step);
+    const double sample_val = round(val * output_scaling_inv);
+    const double midpoint_interp_val = round((val_next * output_scaling_inv + sample_val) / 2.0);
+    const double midpoint_val = round(val_midpoint * output_scaling_inv);
+    const double bias = round((midpoint_interp_val - midpoint_val) / 2.0);
+    const double v = sample_val - bias;
+    lut[i] = (int16_t)(v < -32768.0 ? -32768.0 : (v > 32767.0 ? 32767.0 : v));
+  }
+  const double last = round(func(input_max) * output_scaling_inv);
+  lut[steps] = (int16_t)(last < -32768.0 ? -32768.0 : (last > 32767.0 ? 32767.0 : last));
+}
 
 static edgert_status softmax_prepare_int16(er_op_ctx *ctx, const er_tensor *in, const er_tensor *out,
                                            softmax_data *d) {
   edgert_status st = check_output_quant(ctx, out, 0, 1.0f / 32768.0f, 0.001f / 32768.0f);
   if (st != EDGERT_OK) return st;
   /* exp(-10) is taken as negligible, so the exp table covers [-10, 0]. */
-  fx_fill_int16_lut(exp_f, -10.0f, 0.0f, -1.0f, 1.0f, d->exp_lut);
-  fx_fill_int16_lut(one_over_one_plus_x_f, 0.0f, 1.0f, -1.0f, 1.0f, d->one_over_one_plus_x_lut);
-  /* Differences are scaled so that [-65535, 0] covers [-10, 0]. */
-  double real = (double)in->q.scale * (double)d->beta / (10.0 / 65535.0);
+  fill_int16_lut_double(exp_d, -10.0, 0.0, d->exp_lut);
+  fill_int16_lut_double(one_over_one_plus_x_d, 0.0, 1.0, d->one_over_one_plus_x_lut);
+  /* Differences are scaled so that [-65535, 0] covers [-10, 0]. TFLite multiplies scale and beta in float
+   * before going to double; the rounded product changes the multiplier's low bits. */
+  const float scale_beta = in->q.scale * d->beta;
+  const double real = (double)scale_beta / (10.0 / 65535.0);
   er_quantize_multiplier(real, &d->input_multiplier, &d->input_left_shift);
   return EDGERT_OK;
 }
@@ -106,7 +132,10 @@ static edgert_status softmax_prepare(er_op_ctx *ctx) {
   else
     st = check_output_quant(ctx, out, -32768, 1.0f / 65536.0f, 0.001f / 65536.0f);
   if (st != EDGERT_OK) return st;
-  return softmax_scaling(ctx, (double)d->beta, in->q.scale, d);
+  fill_exp_table(d, in->q.scale, d->beta);
+  d->out_scale = out->q.scale;
+  d->out_zp = out->q.zero_point;
+  return EDGERT_OK;
 }
 
 static void softmax_float(const softmax_data *d, const float *x, float *y) {
@@ -124,13 +153,6 @@ static void softmax_float(const softmax_data *d, const float *x, float *y) {
   }
 }
 
-/* exp of a non-positive input difference, with 0 integer bits. */
-static inline int32_t softmax_exp(const softmax_data *d, int32_t diff) {
-  int32_t shifted = (int32_t)((uint32_t)diff << d->input_left_shift);
-  int32_t scaled_diff = er_saturating_rounding_doubling_high_mul(shifted, d->input_multiplier);
-  return fx_exp_on_negative_values(scaled_diff, SCALED_DIFF_BITS);
-}
-
 /* Element k of 8-bit data, int8 or uint8. */
 static inline int32_t load_8bit(const void *x, edgert_dtype type, int64_t k) {
   return type == EDGERT_UINT8 ? (int32_t)((const uint8_t *)x)[k] : (int32_t)((const int8_t *)x)[k];
@@ -144,38 +166,63 @@ static inline void store_quantized(void *out, edgert_dtype type, int64_t k, int3
   }
 }
 
-/* int8 or uint8 input; output int8, uint8 or int16, each with its dtype minimum as zero point. */
+/* v (an integral float, or NaN from a hostile beta) as an int clamped to [lo, hi]; NaN gives lo. */
+static inline int32_t clamp_float_to_int(float v, int32_t lo, int32_t hi) {
+  if (!(v >= (float)lo)) return lo;
+  if (v >= (float)hi) return hi;
+  return (int32_t)v;
+}
+
+/* The largest value in a row of 8-bit data. */
+static int32_t row_max_8bit(const void *x, edgert_dtype type, int64_t row, int64_t depth) {
+  int32_t max = type == EDGERT_UINT8 ? 0 : INT8_MIN;
+  for (int64_t c = 0; c < depth; c++) {
+    int32_t v = load_8bit(x, type, row + c);
+    max = v > max ? v : max;
+  }
+  return max;
+}
+
+/* exp(input_scale * beta * (x - max)) for an element x of a row whose maximum is max. */
+static inline float row_exp(const softmax_data *d, int32_t x, int32_t max) {
+  return d->exp_table[EXP_TABLE_SIZE - 1 - (max - x)];
+}
+
+/* Sum of the row's exponentials, in float and in order. */
+static float row_exp_sum(const softmax_data *d, const void *x, edgert_dtype type, int64_t row, int32_t max) {
+  float sum = 0.0f;
+  for (int64_t c = 0; c < d->depth; c++)
+    sum += row_exp(d, load_8bit(x, type, row + c), max);
+  return sum;
+}
+
+/* A probability in output steps to the output dtype. TFLite (off aarch64) adds one half and truncates for
+ * uint8, and rounds half away from zero then adds the zero point for int8 and int16. */
+static inline int32_t quantize_probability(float steps, edgert_dtype type, int32_t zero_point, int32_t lo,
+                                           int32_t hi) {
+  if (type == EDGERT_UINT8) {
+    const float up = steps + 0.5f;
+    return clamp_float_to_int(truncf(up), lo, hi);
+  }
+  const float rounded = roundf(steps);
+  return clamp_float_to_int(rounded, lo - zero_point, hi - zero_point) + zero_point;
+}
+
+/* int8 or uint8 input; output int8, uint8 or int16 (optimized_ops::Softmax with the float table). */
 static void softmax_8bit(const softmax_data *d, const void *in, edgert_dtype in_type, void *out,
                          edgert_dtype out_type) {
-  int32_t in_min, in_max, out_min, out_max;
-  er_dtype_range(in_type, &in_min, &in_max);
+  int32_t out_min, out_max;
   er_dtype_range(out_type, &out_min, &out_max);
-  const int out_bits = out_type == EDGERT_INT16 ? 16 : 8;
   for (int64_t i = 0; i < d->outer; i++) {
     const int64_t row = i * d->depth;
-    int32_t max = in_min;
+    const int32_t max = row_max_8bit(in, in_type, row, d->depth);
+    const float sum = row_exp_sum(d, in, in_type, row, max);
+    const float sum_in_steps = sum * d->out_scale;
+    const float inv_sum = 1.0f / sum_in_steps;
     for (int64_t c = 0; c < d->depth; c++) {
-      int32_t v = load_8bit(in, in_type, row + c);
-      max = v > max ? v : max;
-    }
-    int32_t sum_of_exps = 0; /* Q12.19 */
-    for (int64_t c = 0; c < d->depth; c++) {
-      int32_t diff = load_8bit(in, in_type, row + c) - max;
-      if (diff >= d->diff_min)
-        sum_of_exps = fx_add(sum_of_exps, fx_rescale(softmax_exp(d, diff), 0, ACCUM_BITS));
-    }
-    int num_bits_over_unit;
-    int32_t shifted_scale = fx_reciprocal(sum_of_exps, ACCUM_BITS, &num_bits_over_unit);
-    int exponent = num_bits_over_unit + 31 - out_bits;
-    exponent = exponent < 0 ? 0 : (exponent > 31 ? 31 : exponent); /* TFLite aborts outside [0, 31] */
-    for (int64_t c = 0; c < d->depth; c++) {
-      int32_t diff = load_8bit(in, in_type, row + c) - max;
-      int32_t v = out_min;
-      if (diff >= d->diff_min) {
-        int32_t unsat = er_rounding_divide_by_pot(fx_mul(shifted_scale, softmax_exp(d, diff)), exponent);
-        v = er_clamp_i32(unsat + out_min, out_min, out_max);
-      }
-      store_quantized(out, out_type, row + c, v);
+      const float steps = row_exp(d, load_8bit(in, in_type, row + c), max) * inv_sum;
+      store_quantized(out, out_type, row + c,
+                      quantize_probability(steps, out_type, d->out_zp, out_min, out_max));
     }
   }
 }
@@ -222,46 +269,6 @@ static edgert_status softmax_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-/* log(x) for x >= 1 given with ACCUM_BITS integer bits; result with SCALED_DIFF_BITS integer bits
- * (TFLite log_x_for_x_greater_than_or_equal_to_1_impl<5, 12>). The power of two of x is found from
- * leading zeros, twice (x and x * sqrt(1/2)) to centre the remainder r in [sqrt(1/2), 1), and log(r) comes
- * from a rational approximation around 2^-1/4. Sums use one extra integer bit of headroom. */
-static int32_t log_x_ge_1(int32_t x) {
-  enum { accum_bits = SCALED_DIFF_BITS + 1 };
-  const int32_t log_2 = 1488522236, sqrt_sqrt_half = 1805811301, sqrt_half = 1518500250;
-  const int32_t one_quarter = 536870912;
-  const int32_t alpha_n = 117049297, alpha_d = 127690142, alpha_i = 1057819769, alpha_f = 638450708;
-  const int32_t shifted_quarter = fx_rescale(one_quarter, 0, accum_bits);
-
-  int z_a_headroom_plus_1 = fx_count_leading_zeros((uint32_t)x);
-  int32_t r_a_tmp = fx_mul_pot(x, z_a_headroom_plus_1 - 1);
-  int32_t r_a = fx_mul_pot(fx_mul(r_a_tmp, sqrt_half), 1);
-  int64_t z_a_pow2 = (int64_t)fx_mul_pot(ACCUM_BITS - z_a_headroom_plus_1, 31 - accum_bits) + shifted_quarter;
-
-  int32_t z_b = fx_mul(x, sqrt_half);
-  int z_b_headroom = fx_count_leading_zeros((uint32_t)z_b) - 1;
-  int32_t r_b = fx_mul_pot(x, z_b_headroom);
-  int64_t z_b_pow2 = (int64_t)fx_mul_pot(ACCUM_BITS - z_b_headroom, 31 - accum_bits) - shifted_quarter;
-
-  /* Saturating add and subtract, as TFLite's SaturatingAddNonGemmlowp / SaturatingSub. */
-  z_a_pow2 = z_a_pow2 > INT32_MAX ? INT32_MAX : (z_a_pow2 < INT32_MIN ? INT32_MIN : z_a_pow2);
-  z_b_pow2 = z_b_pow2 > INT32_MAX ? INT32_MAX : (z_b_pow2 < INT32_MIN ? INT32_MIN : z_b_pow2);
-  int32_t r = r_a < r_b ? r_a : r_b;
-  int32_t z_pow2_adj = (int32_t)(z_a_pow2 > z_b_pow2 ? z_a_pow2 : z_b_pow2);
-
-  int32_t p = fx_rounding_half_sum(r, sqrt_sqrt_half);
-  int32_t q = fx_sub(r, sqrt_sqrt_half);
-  q = fx_add(q, q);
-  int32_t common_sq = fx_mul(q, q);
-  int32_t num = fx_add(fx_mul(q, r), fx_mul(fx_mul(q, common_sq), alpha_n));
-  int32_t denom_minus_one =
-      fx_add(fx_mul(p, fx_add(fx_add(alpha_i, q), fx_mul(alpha_d, common_sq))), fx_mul(alpha_f, q));
-  int32_t recip_denom = fx_one_over_one_plus_x_for_x_in_0_1(denom_minus_one);
-  int32_t num_scaled = fx_rescale(num, 0, accum_bits);
-  return fx_rescale(fx_add(fx_mul(z_pow2_adj, log_2), fx_mul(num_scaled, recip_denom)), accum_bits,
-                    SCALED_DIFF_BITS);
-}
-
 static edgert_status log_softmax_prepare(er_op_ctx *ctx) {
   er_tensor *in, *out;
   softmax_data *d;
@@ -275,15 +282,10 @@ static edgert_status log_softmax_prepare(er_op_ctx *ctx) {
   /* The output's zero point is its dtype maximum: log-probabilities are never above 0. */
   int32_t out_zp = in->dtype == EDGERT_UINT8 ? 255 : 127;
   if ((st = check_output_quant(ctx, out, out_zp, 16.0f / 256.0f, 0.0f)) != EDGERT_OK) return st;
-  if ((st = softmax_scaling(ctx, 1.0, in->q.scale, d)) != EDGERT_OK) return st;
-  /* The inverse of the input scaling, to bring the log of the sum back onto input differences. */
-  double reverse = ldexp(1.0, 31 - d->input_left_shift) / (double)d->input_multiplier;
-  int reverse_left_shift;
-  if (!(reverse > 0.0 && reverse < 1.0))
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input scale %g gives no reverse scaling",
-                   (double)in->q.scale);
-  er_quantize_multiplier(reverse, &d->reverse_scaling_divisor, &reverse_left_shift);
-  d->reverse_scaling_right_shift = -reverse_left_shift;
+  fill_exp_table(d, in->q.scale, 1.0f);
+  d->in_scale = in->q.scale;
+  d->out_scale = out->q.scale;
+  d->out_zp = out_zp;
   return EDGERT_OK;
 }
 
@@ -301,41 +303,25 @@ static void log_softmax_float(const softmax_data *d, const float *x, float *y) {
   }
 }
 
-/* int8 or uint8 in and out; the output zero point is the dtype maximum. */
+/* int8 or uint8 in and out (optimized_ops::LogSoftmax with the float table): each output is
+ * (input_scale * (x - max) - log(sum of exps)) / output_scale, computed as TFLite arranges it, rounded half
+ * to even, plus the zero point. */
 static void log_softmax_8bit(const softmax_data *d, const void *x, void *y, edgert_dtype type) {
   int32_t type_min, type_max;
   er_dtype_range(type, &type_min, &type_max);
+  const float rescale = d->in_scale / d->out_scale;
   for (int64_t i = 0; i < d->outer; i++) {
     const int64_t row = i * d->depth;
-    int32_t max = type_min;
+    const int32_t max = row_max_8bit(x, type, row, d->depth);
+    const float log_sum = logf(row_exp_sum(d, x, type, row, max));
+    const float max_real = d->in_scale * (float)max;
+    const float max_plus_log_sum = max_real + log_sum;
+    const float offset = max_plus_log_sum / d->out_scale;
     for (int64_t c = 0; c < d->depth; c++) {
-      int32_t v = load_8bit(x, type, row + c);
-      max = v > max ? v : max;
-    }
-    int32_t sum_of_exps = 0; /* Q12.19 */
-    for (int64_t c = 0; c < d->depth; c++) {
-      int32_t diff = load_8bit(x, type, row + c) - max;
-      if (diff < d->diff_min) continue;
-      int32_t diff_q5 = er_multiply_by_quantized_multiplier(diff, d->input_multiplier, d->input_left_shift);
-      sum_of_exps = fx_add(sum_of_exps,
-                           fx_rescale(fx_exp_on_negative_values(diff_q5, SCALED_DIFF_BITS), 0, ACCUM_BITS));
-    }
-    const int32_t log_sum_q5 = log_x_ge_1(sum_of_exps);
-    /* Differences at or below this map below the output's range. */
-    const int32_t shifted_log_sum = fx_add(log_sum_q5, INT32_MIN);
-    int32_t adjusted_diff_min = er_multiply_by_quantized_multiplier(
-        shifted_log_sum, d->reverse_scaling_divisor, -d->reverse_scaling_right_shift);
-    if (d->diff_min - 1 > adjusted_diff_min) adjusted_diff_min = d->diff_min - 1;
-    for (int64_t c = 0; c < d->depth; c++) {
-      int32_t diff = load_8bit(x, type, row + c) - max;
-      int32_t v = type_min;
-      if (diff > adjusted_diff_min) {
-        int32_t diff_q5 = er_multiply_by_quantized_multiplier(diff, d->input_multiplier, d->input_left_shift);
-        v = er_rounding_divide_by_pot(fx_sub(diff_q5, log_sum_q5), 31 - SCALED_DIFF_BITS - LOG_OUTPUT_BITS) +
-            type_max;
-        v = er_clamp_i32(v, type_min, type_max);
-      }
-      store_quantized(y, type, row + c, v);
+      const float scaled = rescale * (float)load_8bit(x, type, row + c);
+      const float log_prob = scaled - offset;
+      const float q = rintf(log_prob) + (float)d->out_zp;
+      store_quantized(y, type, row + c, clamp_float_to_int(q, type_min, type_max));
     }
   }
 }

@@ -4,7 +4,9 @@
  * weights and sums groups of `rank` filters into each unit. Paths: float32, and the fully integer path
  * (int8 input and feature weights, int16 or int8 time weights and state, int32 bias, int8 output) with
  * TFLM's EvalIntegerSvdfReference arithmetic. As in TFLM, the integer path applies no fused
- * activation beyond the int8 clamp: the output's quantization range carries the RELU. */
+ * activation beyond the int8 clamp: the output's quantization range carries the RELU. Hybrid (float input,
+ * state and bias, int8 feature weights, int8 or float time weights; TFLite's reference EvalHybridSVDF):
+ * the input quantized per batch row for the feature products, everything else in float. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,6 +14,7 @@
 
 #include "core/kernel.h"
 #include "core/quant.h"
+#include "ops/hybrid.h"
 
 enum { SVDF_INPUT = 0, SVDF_WEIGHTS_FEATURE, SVDF_WEIGHTS_TIME, SVDF_BIAS, SVDF_STATE, SVDF_INPUTS };
 
@@ -22,6 +25,10 @@ typedef struct {
   int32_t scale1_multiplier, scale2_multiplier;
   int scale1_shift, scale2_shift;
   int32_t input_zero_point, state_zero_point, output_zero_point;
+  /* Hybrid path only: float input and state, int8 feature weights (and int8 or float time weights). */
+  bool asymmetric;
+  float feature_scale, time_scale; /* time_scale: 0 when the time weights are float */
+  er_hybrid_scratch hybrid_scratch;
 } svdf_data;
 
 /* A dim from the model as int32, or -1 when it is not in (0, INT32_MAX]. */
@@ -88,6 +95,31 @@ static edgert_status prepare_float(er_op_ctx *ctx, svdf_data *d) {
   return EDGERT_OK;
 }
 
+/* Hybrid (TFLite svdf.cc EvalHybrid): int8 feature weights quantizing the float input at each invoke;
+ * int8 time weights are used as value * scale (TFLite dequantizes them once), float ones as they are. */
+static edgert_status prepare_hybrid(er_op_ctx *ctx, svdf_data *d, const er_svdf_attrs *attrs) {
+  const er_tensor *wf = er_input(ctx, SVDF_WEIGHTS_FEATURE), *wt = er_input(ctx, SVDF_WEIGHTS_TIME);
+  const er_tensor *bias = er_input(ctx, SVDF_BIAS);
+  edgert_status st = er_hybrid_check_weights(ctx, wf, "weights_feature", false, 0, 0);
+  if (st == EDGERT_OK && wt->dtype == EDGERT_INT8)
+    st = er_hybrid_check_weights(ctx, wt, "weights_time", false, 0, 0);
+  else if (st == EDGERT_OK)
+    st = er_check_dtype(ctx, wt, EDGERT_FLOAT32, "weights_time");
+  if (st == EDGERT_OK) st = er_check_dtype(ctx, er_input(ctx, SVDF_STATE), EDGERT_FLOAT32, "state");
+  if (st == EDGERT_OK && bias) st = er_check_dtype(ctx, bias, EDGERT_FLOAT32, "bias");
+  if (st == EDGERT_OK) st = er_check_dtype(ctx, er_output(ctx, 0), EDGERT_FLOAT32, "output");
+  if (st != EDGERT_OK) return st;
+  d->asymmetric = attrs->asymmetric_quantize_inputs;
+  d->feature_scale = er_hybrid_weight_scale(wf);
+  d->time_scale = wt->dtype == EDGERT_INT8 ? er_hybrid_weight_scale(wt) : 0.0f;
+  /* The float scratch of batch x filters values, then the quantized input. */
+  size_t base = sizeof(float) * (size_t)d->batch * (size_t)d->filters;
+  if (!er_hybrid_scratch_plan(base, (int64_t)d->batch * d->input_size, d->batch, &d->hybrid_scratch))
+    return er_fail(ctx, EDGERT_ERR_LIMIT, "hybrid scratch is too large");
+  ctx->scratch_bytes = d->hybrid_scratch.bytes;
+  return EDGERT_OK;
+}
+
 static edgert_status prepare_integer(er_op_ctx *ctx, svdf_data *d) {
   const er_tensor *in = er_input(ctx, SVDF_INPUT), *wf = er_input(ctx, SVDF_WEIGHTS_FEATURE);
   const er_tensor *wt = er_input(ctx, SVDF_WEIGHTS_TIME), *bias = er_input(ctx, SVDF_BIAS);
@@ -136,7 +168,9 @@ static edgert_status svdf_prepare(er_op_ctx *ctx) {
   st = check_shapes(ctx, d);
   if (st != EDGERT_OK) return st;
   const er_tensor *in = er_input(ctx, SVDF_INPUT);
-  if (in->dtype == EDGERT_FLOAT32)
+  if (in->dtype == EDGERT_FLOAT32 && er_input(ctx, SVDF_WEIGHTS_FEATURE)->dtype == EDGERT_INT8)
+    st = prepare_hybrid(ctx, d, attrs);
+  else if (in->dtype == EDGERT_FLOAT32)
     st = prepare_float(ctx, d);
   else if (in->dtype == EDGERT_INT8)
     st = prepare_integer(ctx, d);
@@ -196,6 +230,55 @@ static void eval_float(const svdf_data *d, const float *input, const float *wf, 
       out[u] = activate_float(d->activation, sum);
     }
   }
+}
+
+/* ---- hybrid ---- */
+
+/* TFLite's reference EvalHybridSVDF: shift the state, quantize each batch row of the input, write the int8
+ * feature products (scaled back to float) into the newest state column, then TFLite's float
+ * ApplyTimeWeightsBiasAndActivation: each filter's state row dotted with its time weights, the rank
+ * filters of a unit summed, the bias added, the activation applied. */
+static void eval_hybrid(er_op_ctx *ctx, const svdf_data *d) {
+  const float *input = er_input(ctx, SVDF_INPUT)->data;
+  const int8_t *wf = er_input(ctx, SVDF_WEIGHTS_FEATURE)->data;
+  const void *wt = er_input(ctx, SVDF_WEIGHTS_TIME)->data;
+  const er_tensor *bias_t = er_input(ctx, SVDF_BIAS);
+  const float *bias = bias_t ? bias_t->data : NULL;
+  float *state = er_input(ctx, SVDF_STATE)->data, *output = er_output(ctx, 0)->data;
+  unsigned char *scratch = ctx->scratch;
+  float *filtered = (float *)(void *)scratch;
+  int8_t *q = (int8_t *)(scratch + d->hybrid_scratch.q_offset);
+  float *scales = (float *)(void *)(scratch + d->hybrid_scratch.scales_offset);
+  int32_t *zero_points = (int32_t *)(void *)(scratch + d->hybrid_scratch.zero_points_offset);
+  const size_t mem = (size_t)d->memory, filters = (size_t)d->filters, rows = (size_t)d->batch * filters;
+  memmove(state, state + 1, (rows * mem - 1) * sizeof(float));
+  memset(filtered, 0, rows * sizeof(float));
+  er_hybrid_quantize_rows(input, d->batch, d->input_size, d->asymmetric, q, scales, zero_points);
+  for (int32_t b = 0; b < d->batch; b++)
+    scales[b] *= d->feature_scale;
+  er_hybrid_matmul_accumulate(wf, d->filters, d->input_size, q, scales, d->asymmetric ? zero_points : NULL,
+                              NULL, d->batch, filtered);
+  for (size_t i = 0; i < rows; i++)
+    state[i * mem + mem - 1] = filtered[i];
+  for (size_t i = 0; i < rows; i++) {
+    const size_t f = i % filters;
+    float dot = 0.0f;
+    for (size_t m = 0; m < mem; m++) {
+      const float w = d->time_scale != 0.0f ? (float)((const int8_t *)wt)[f * mem + m] * d->time_scale
+                                            : ((const float *)wt)[f * mem + m];
+      dot += w * state[i * mem + m];
+    }
+    filtered[i] = dot;
+  }
+  for (int32_t b = 0; b < d->batch; b++)
+    for (int32_t u = 0; u < d->units; u++) {
+      const size_t at = (size_t)b * (size_t)d->units + (size_t)u;
+      float sum = 0.0f;
+      for (int32_t r = 0; r < d->rank; r++)
+        sum += filtered[at * (size_t)d->rank + (size_t)r];
+      if (bias) sum += bias[u];
+      output[at] = activate_float(d->activation, sum);
+    }
 }
 
 /* ---- integer ---- */
@@ -276,6 +359,10 @@ static edgert_status svdf_eval(er_op_ctx *ctx) {
   const svdf_data *d = ctx->op_data;
   if (er_input(ctx, SVDF_INPUT)->dtype == EDGERT_INT8) {
     eval_integer(ctx, d);
+    return EDGERT_OK;
+  }
+  if (er_input(ctx, SVDF_WEIGHTS_FEATURE)->dtype == EDGERT_INT8) {
+    eval_hybrid(ctx, d);
     return EDGERT_OK;
   }
   const er_tensor *bias = er_input(ctx, SVDF_BIAS);

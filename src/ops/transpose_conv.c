@@ -215,6 +215,21 @@ static void tconv_u8(const tconv_data *d, const uint8_t *in, const uint8_t *filt
   }
 }
 
+/* int16 without a bias: TFLite (tensorflow/lite/kernels/transpose_conv.cc) then sums in int32 (wrapping)
+ * and requantizes with the 32-bit multiplier and double rounding, not its 64-bit int64-bias path. */
+static void tconv_i16_acc32(const tconv_data *d, const int16_t *in, const int8_t *filter, int16_t *out,
+                            uint32_t *acc) {
+  int64_t n = output_elements(d);
+  memset(acc, 0, sizeof(uint32_t) * (size_t)n);
+  SCATTER_LOOPS(int32_t, (int32_t)in[((b * d->in_h + iy) * d->in_w + ix) * d->in_c + ic],
+                acc[o] += (uint32_t)(value * (int32_t)filter[f]))
+  for (int64_t i = 0; i < n; i++) {
+    int64_t oc = i % d->out_c;
+    out[i] = (int16_t)er_requantize_i32(er_wrap_i32((int64_t)acc[i]), d->multipliers[oc], d->shifts[oc], 0,
+                                        d->act_min, d->act_max);
+  }
+}
+
 static void tconv_i16(const tconv_data *d, const int16_t *in, const int8_t *filter, const er_tensor *bias,
                       int16_t *out, uint64_t *acc) {
   int64_t n = output_elements(d);
@@ -258,7 +273,12 @@ static edgert_status tconv_eval(er_op_ctx *ctx) {
   case EDGERT_INT8:
     tconv_i8(d, in->data, filter->data, bias ? bias->data : NULL, out->data, ctx->scratch);
     break;
-  case EDGERT_INT16: tconv_i16(d, in->data, filter->data, bias, out->data, ctx->scratch); break;
+  case EDGERT_INT16:
+    if (bias)
+      tconv_i16(d, in->data, filter->data, bias, out->data, ctx->scratch);
+    else
+      tconv_i16_acc32(d, in->data, filter->data, out->data, ctx->scratch);
+    break;
   case EDGERT_UINT8:
     tconv_u8(d, in->data, filter->data, bias ? bias->data : NULL, out->data, ctx->scratch);
     break;

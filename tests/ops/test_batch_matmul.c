@@ -4,6 +4,8 @@
  * QuantizedBatchMatMulOpTestSimpleTestQuantizedInt8 (lhs and rhs scale 0.5 zero point -1, output scale 1
  * zero point -1, expected int8 {22, 22, 22, 56, 56, 56} given upstream). The int16 case runs the same
  * data with zero points 0 and scales under which every value is exact. */
+#include <math.h>
+
 #include "conv_test.h"
 
 #include "core/attrs.h"
@@ -16,7 +18,7 @@ static void iota_from(float *v, int n, float first) {
 static void run_float(bool adj_x, bool adj_y, int lhs_ndim, const int64_t *lhs_dims, const float *lhs,
                       int rhs_ndim, const int64_t *rhs_dims, const float *rhs, int out_ndim,
                       const int64_t *out_dims, const float *want, int n) {
-  er_matmul_attrs a = {adj_x, adj_y};
+  er_matmul_attrs a = {.adj_x = adj_x, .adj_y = adj_y};
   ct_tensor in[2] = {{.dtype = EDGERT_FLOAT32, .ndim = lhs_ndim},
                      {.dtype = EDGERT_FLOAT32, .ndim = rhs_ndim}};
   memcpy(in[0].dims, lhs_dims, sizeof(int64_t) * (size_t)lhs_ndim);
@@ -82,7 +84,7 @@ static void bmm_int8(void) {
   for (int i = 0; i < 30; i++)
     rhs[i] = (int8_t)(k_q_rhs[i] * 2 - 1);
   static const int8_t want[6] = {22, 22, 22, 56, 56, 56};
-  er_matmul_attrs a = {false, false};
+  er_matmul_attrs a = {.adj_x = false, .adj_y = false};
   ct_tensor in[2] = {
       {.dtype = EDGERT_INT8, .ndim = 2, .dims = {2, 10}, .scale = 0.5f, .zero_point = -1},
       {.dtype = EDGERT_INT8, .ndim = 2, .dims = {10, 3}, .data = rhs, .scale = 0.5f, .zero_point = -1},
@@ -101,7 +103,7 @@ static void bmm_int16(void) {
   for (int i = 0; i < 30; i++)
     rhs[i] = (int16_t)(k_q_rhs[i] * 4);
   static const int16_t want[6] = {23, 23, 23, 57, 57, 57};
-  er_matmul_attrs a = {false, false};
+  er_matmul_attrs a = {.adj_x = false, .adj_y = false};
   ct_tensor in[2] = {
       {.dtype = EDGERT_INT16, .ndim = 2, .dims = {2, 10}, .scale = 0.5f},
       {.dtype = EDGERT_INT16, .ndim = 2, .dims = {10, 3}, .data = rhs, .scale = 0.25f},
@@ -114,7 +116,7 @@ static void bmm_int16(void) {
 }
 
 static void bmm_rejects_bad_inputs(void) {
-  er_matmul_attrs a = {false, false};
+  er_matmul_attrs a = {.adj_x = false, .adj_y = false};
   float data[24] = {0}, got[16];
   ct_tensor out = {.dtype = EDGERT_FLOAT32, .ndim = -1};
   /* depths 3 and 4 differ */
@@ -127,9 +129,9 @@ static void bmm_rejects_bad_inputs(void) {
                         {.dtype = EDGERT_FLOAT32, .ndim = 3, .dims = {3, 2, 1}}};
   CHECK(ct_run(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, batch, (const void *[]){data, data}, &out, got, 8, NULL,
                true) != EDGERT_OK);
-  /* float x int8 */
-  ct_tensor mixed[2] = {{.dtype = EDGERT_FLOAT32, .ndim = 2, .dims = {2, 3}},
-                        {.dtype = EDGERT_INT8, .ndim = 2, .dims = {3, 4}, .scale = 1.0f}};
+  /* int8 x float (hybrid is float lhs with int8 rhs only) */
+  ct_tensor mixed[2] = {{.dtype = EDGERT_INT8, .ndim = 2, .dims = {2, 3}, .scale = 1.0f},
+                        {.dtype = EDGERT_FLOAT32, .ndim = 2, .dims = {3, 4}}};
   CHECK(ct_run(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, mixed, (const void *[]){data, data}, &out, got, 32, NULL,
                true) != EDGERT_OK);
   /* rank 1 */
@@ -139,7 +141,36 @@ static void bmm_rejects_bad_inputs(void) {
                true) != EDGERT_OK);
 }
 
+/* Hybrid: tensorflow/lite/kernels/batch_matmul_test.cc HybridAsymmetricBatchMatMulOpTest
+ * TestQuantizedInt8BatchesAndUnitsGreaterThanAccumDimSizeAdjX (and the symmetric twin): lhs [3, 6] with
+ * adj_x, rhs [3, 8] rows of 1, 2, 3 quantized as SetSignedWeights does (SymmetricQuantizeAndPopulate:
+ * scale max|w| / 127 = 3/127, so 42, 85, 127), lhs columns (11, 12, 13); every output 74 within 0.15. */
+static void run_hybrid(bool asymmetric) {
+  static const float lhs[18] = {11, 11, 11, 11, 11, 11, 12, 12, 12, 12, 12, 12, 13, 13, 13, 13, 13, 13};
+  int8_t rhs[24];
+  for (int i = 0; i < 24; i++)
+    rhs[i] = (int8_t)lroundf((float)(i / 8 + 1) * 127.0f / 3.0f);
+  er_matmul_attrs a = {.adj_x = true, .adj_y = false, .asymmetric_quantize_inputs = asymmetric};
+  ct_tensor in[2] = {{.dtype = EDGERT_FLOAT32, .ndim = 2, .dims = {3, 6}},
+                     {.dtype = EDGERT_INT8, .ndim = 2, .dims = {3, 8}, .data = rhs, .scale = 3.0f / 127.0f}};
+  ct_tensor out = {.dtype = EDGERT_FLOAT32, .ndim = -1};
+  float got[48], want[48];
+  for (int i = 0; i < 48; i++)
+    want[i] = 74.0f;
+  edgert_tensor_info info;
+  CHECK_OK(ct_run(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, in, (const void *[]){lhs}, &out, got, sizeof got,
+                  &info, false));
+  ct_expect_dims(&info, 2, (int64_t[]){6, 8});
+  ct_expect_f32(got, want, 48, 0.15);
+}
+
+static void bmm_hybrid_asymmetric(void) { run_hybrid(true); }
+
+static void bmm_hybrid_symmetric(void) { run_hybrid(false); }
+
 void run_tests(void) {
+  RUN(bmm_hybrid_asymmetric);
+  RUN(bmm_hybrid_symmetric);
   RUN(bmm_float_simple);
   RUN(bmm_float_adjoints);
   RUN(bmm_float_batch_two);

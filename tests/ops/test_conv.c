@@ -12,6 +12,8 @@
  * SimpleTestQuantizedOutputMultiplierGreaterThan1, checked dequantized against the float result within 1
  * as there). Inputs are quantized as TFLite's test_util.h does: scale and zero point from a [min, max]
  * range, bias at input scale times filter scale. */
+#include <math.h>
+
 #include "conv_test.h"
 #include "uint8_test.h"
 
@@ -455,7 +457,82 @@ static void conv_rejects_bad_inputs(void) {
                sizeof out8_buf, NULL, true) != EDGERT_OK);
 }
 
+/* Hybrid (float input, int8 filter): tensorflow/lite/kernels/conv_test.cc HybridConvolutionOpTest runs the
+ * SimpleTestFloat32 data with the filter quantized as SetSignedFilter does (SymmetricQuantizeAndPopulate:
+ * scale max|w| / 127) and expects the float goldens within 0.16. Per tensor that is one scale 4/127
+ * (symmetric input); the per-channel run quantizes each filter by its own maximum (scales 4/127, 1/127,
+ * 1/127: distinct, so TFLite's per-channel kernel with asymmetric input), same goldens and bound. */
+static void run_hybrid(bool per_channel) {
+  static const float maxima[3] = {4, 1, 1};
+  float scales[3];
+  int8_t filter[12];
+  for (int c = 0; c < 3; c++)
+    scales[c] = (per_channel ? maxima[c] : 4.0f) / 127.0f;
+  for (int i = 0; i < 12; i++)
+    filter[i] = (int8_t)lroundf(k_filter[i] / scales[i / 4]);
+  er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
+  ct_tensor in[3] = {
+      {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {2, 2, 4, 1}},
+      {.dtype = EDGERT_INT8,
+       .ndim = 4,
+       .dims = {3, 2, 2, 1},
+       .data = filter,
+       .scale = per_channel ? 0 : scales[0],
+       .channels = per_channel ? 3 : 0,
+       .axis = 0,
+       .scales = scales},
+      {.dtype = EDGERT_FLOAT32, .ndim = 1, .dims = {3}, .data = k_bias},
+  };
+  ct_tensor out = {.dtype = EDGERT_FLOAT32, .ndim = -1};
+  float got[12];
+  edgert_tensor_info info;
+  CHECK_OK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, in, (const void *[]){k_input}, &out, got, sizeof got, &info,
+                  false));
+  ct_expect_dims(&info, 4, (int64_t[]){2, 1, 2, 3});
+  ct_expect_f32(got, k_golden, 12, 0.16);
+}
+
+static void conv_hybrid_per_tensor(void) { run_hybrid(false); }
+
+static void conv_hybrid_per_channel(void) { run_hybrid(true); }
+
+/* TFLite has no hybrid kernel for grouped convolution, and its per-channel one ignores dilation: both are
+ * refused rather than computed differently. */
+static void conv_hybrid_rejects_unsupported(void) {
+  static const int8_t filter[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+  static const float scales[3] = {0.1f, 0.2f, 0.3f};
+  static const float input[32] = {0};
+  float got[64];
+  ct_tensor out = {.dtype = EDGERT_FLOAT32, .ndim = -1};
+  er_conv_attrs a = attrs_of(ER_PAD_SAME, 1, 1, ER_ACT_NONE);
+  a.dilation_h = a.dilation_w = 2;
+  ct_tensor dilated[3] = {
+      {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {1, 2, 4, 1}},
+      {.dtype = EDGERT_INT8,
+       .ndim = 4,
+       .dims = {3, 2, 2, 1},
+       .data = filter,
+       .channels = 3,
+       .axis = 0,
+       .scales = scales},
+      {.absent = true},
+  };
+  CHECK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, dilated, (const void *[]){input}, &out, got, 96, NULL, true) ==
+        EDGERT_ERR_UNSUPPORTED);
+  er_conv_attrs b = attrs_of(ER_PAD_VALID, 1, 1, ER_ACT_NONE);
+  ct_tensor grouped[3] = {
+      {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {1, 2, 2, 2}},
+      {.dtype = EDGERT_INT8, .ndim = 4, .dims = {2, 2, 2, 1}, .data = filter, .scale = 0.1f},
+      {.absent = true},
+  };
+  CHECK(ct_run(ER_OP_CONV_2D, &b, sizeof b, 3, grouped, (const void *[]){input}, &out, got, 8, NULL, true) ==
+        EDGERT_ERR_UNSUPPORTED);
+}
+
 void run_tests(void) {
+  RUN(conv_hybrid_per_tensor);
+  RUN(conv_hybrid_per_channel);
+  RUN(conv_hybrid_rejects_unsupported);
   RUN(conv_float_simple);
   RUN(conv_float_two_input_channels);
   RUN(conv_float_fused_activations);

@@ -8,6 +8,8 @@
  * (quantized outputs given there, compared exactly), SimpleDilatedTestPaddingValid/Same (scale 1, so the
  * exact dequantized goldens are the integers), and SimpleTestQuantizedOutputMultiplierGreaterThan1
  * (dequantized against float within 1, as there). */
+#include <math.h>
+
 #include "conv_test.h"
 #include "uint8_test.h"
 
@@ -334,7 +336,42 @@ static void depthwise_rejects_bad_inputs(void) {
                sizeof out_buf, NULL, true) != EDGERT_OK);
 }
 
+/* Hybrid (float input, int8 filter, TFLite's per-channel kernel with asymmetric input): the SimpleTest
+ * data above with each output channel's filter quantized symmetrically by its own maximum (13, 14, 15,
+ * 16)/127, as tensorflow/lite/kernels/depthwise_conv_hybrid_test.cc's model quantizes its per-channel
+ * filters; the float goldens within 1 (the int8 rounding of weights and input bounds the error). */
+static void depthwise_hybrid_per_channel(void) {
+  static const float maxima[4] = {13, 14, 15, 16};
+  float scales[4];
+  int8_t filter[16];
+  for (int c = 0; c < 4; c++)
+    scales[c] = maxima[c] / 127.0f;
+  for (int i = 0; i < 16; i++)
+    filter[i] = (int8_t)lroundf(k_filter[i] / scales[i % 4]);
+  er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, ER_ACT_NONE, 1);
+  a.depth_multiplier = 2;
+  ct_tensor in[3] = {
+      {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {1, 3, 2, 2}},
+      {.dtype = EDGERT_INT8,
+       .ndim = 4,
+       .dims = {1, 2, 2, 4},
+       .data = filter,
+       .channels = 4,
+       .axis = 3,
+       .scales = scales},
+      {.dtype = EDGERT_FLOAT32, .ndim = 1, .dims = {4}, .data = k_bias},
+  };
+  ct_tensor out = {.dtype = EDGERT_FLOAT32, .ndim = -1};
+  float got[8];
+  edgert_tensor_info info;
+  CHECK_OK(ct_run(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, in, (const void *[]){k_input}, &out, got,
+                  sizeof got, &info, false));
+  ct_expect_dims(&info, 4, (int64_t[]){1, 2, 1, 4});
+  ct_expect_f32(got, k_golden, 8, 1.0);
+}
+
 void run_tests(void) {
+  RUN(depthwise_hybrid_per_channel);
   RUN(depthwise_float_multiplier_two);
   RUN(depthwise_float_fused_activations);
   RUN(depthwise_float_stride_and_same_padding);

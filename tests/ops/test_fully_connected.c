@@ -10,6 +10,8 @@
  * in, int16 out), whose data there comes from std::mt19937 (not reproducible in C), so here the same
  * construction runs on deterministic quantized values and is checked, as there, against the float
  * computation within 3e-4. */
+#include <math.h>
+
 #include "conv_test.h"
 #include "uint8_test.h"
 
@@ -29,7 +31,7 @@ static const float k_relu_golden[6] = {24, 0, 26, 58, 0, 60};
 
 static void run_float(int in_ndim, const int64_t *in_dims, bool keep_num_dims, const float *bias,
                       const float *want, int out_ndim, const int64_t *out_dims) {
-  er_fc_attrs a = {ER_ACT_NONE, keep_num_dims};
+  er_fc_attrs a = {.activation = ER_ACT_NONE, .keep_num_dims = keep_num_dims};
   ct_tensor in[3] = {
       {.dtype = EDGERT_FLOAT32, .ndim = in_ndim},
       {.dtype = EDGERT_FLOAT32, .ndim = 2, .dims = {3, 10}, .data = k_weights},
@@ -62,7 +64,7 @@ static void fc_float_keep_num_dims(void) {
 }
 
 static void fc_float_relu(void) {
-  er_fc_attrs a = {ER_ACT_RELU, false};
+  er_fc_attrs a = {.activation = ER_ACT_RELU, .keep_num_dims = false};
   ct_tensor in[3] = {
       {.dtype = EDGERT_FLOAT32, .ndim = 2, .dims = {2, 10}},
       {.dtype = EDGERT_FLOAT32, .ndim = 2, .dims = {3, 10}, .data = k_relu_weights},
@@ -88,7 +90,7 @@ static void run_int8(er_activation act, const float *weights_f, const float *bia
     bias[c] = bias_f ? (int32_t)(bias_f[c] / (channels ? scales[c] : 1.0f)) : 0;
   for (int i = 0; i < 6; i++)
     want[i] = (int8_t)(golden[i] * 2 + (float)out_zp);
-  er_fc_attrs a = {act, false};
+  er_fc_attrs a = {.activation = act, .keep_num_dims = false};
   ct_tensor in[3] = {
       {.dtype = EDGERT_INT8, .ndim = 2, .dims = {2, 10}, .scale = 1.0f, .zero_point = -1},
       {.dtype = EDGERT_INT8,
@@ -137,7 +139,7 @@ static void fc_int16x8(void) {
     bias[c] = (int64_t)(k_bias[c] / scale);
   for (int i = 0; i < 6; i++)
     want[i] = (int16_t)(k_golden[i] / scale);
-  er_fc_attrs a = {ER_ACT_NONE, false};
+  er_fc_attrs a = {.activation = ER_ACT_NONE, .keep_num_dims = false};
   ct_tensor in[3] = {
       {.dtype = EDGERT_INT16, .ndim = 2, .dims = {2, 10}, .scale = scale},
       {.dtype = EDGERT_INT8, .ndim = 2, .dims = {3, 10}, .data = weights, .scale = 1.0f},
@@ -158,7 +160,7 @@ static void run_uint8(er_activation act, u8_range in_r, u8_range out_r, bool wit
   quantize_u8(k_input, 20, in_r, input);
   quantize_u8(k_weights, 30, in_r, weights);
   quantize_bias(k_bias, 3, in_r.scale * in_r.scale, bias);
-  er_fc_attrs a = {act, false};
+  er_fc_attrs a = {.activation = act, .keep_num_dims = false};
   ct_tensor in[3] = {
       {.dtype = EDGERT_UINT8, .ndim = 2, .dims = {2, 10}, .scale = in_r.scale, .zero_point = in_r.zp},
       {.dtype = EDGERT_UINT8,
@@ -212,7 +214,7 @@ static void fc_uint8_to_int16(void) {
     input_f[i] = (float)(input[i] - 128) * in_scale;
   }
   quantize_bias(bias_f, units, in_scale * in_scale, bias);
-  er_fc_attrs a = {ER_ACT_NONE, false};
+  er_fc_attrs a = {.activation = ER_ACT_NONE, .keep_num_dims = false};
   ct_tensor in[3] = {
       {.dtype = EDGERT_UINT8, .ndim = 2, .dims = {batches, depth}, .scale = in_scale, .zero_point = 128},
       {.dtype = EDGERT_UINT8,
@@ -241,7 +243,7 @@ static void fc_uint8_to_int16(void) {
 /* uint8 weights need a uint8 input; uint8 inputs need a uint8 or int16 output, and an int16 output of
  * zero point 0. */
 static void fc_uint8_rejects_bad_inputs(void) {
-  er_fc_attrs a = {ER_ACT_NONE, false};
+  er_fc_attrs a = {.activation = ER_ACT_NONE, .keep_num_dims = false};
   static const uint8_t input[20] = {0}, weights[30] = {0};
   ct_tensor in[3] = {
       {.dtype = EDGERT_UINT8, .ndim = 2, .dims = {2, 10}, .scale = 0.5f, .zero_point = 127},
@@ -267,7 +269,7 @@ static void fc_uint8_rejects_bad_inputs(void) {
 }
 
 static void fc_rejects_bad_inputs(void) {
-  er_fc_attrs a = {ER_ACT_NONE, false};
+  er_fc_attrs a = {.activation = ER_ACT_NONE, .keep_num_dims = false};
   ct_tensor out = {.dtype = EDGERT_FLOAT32, .ndim = -1};
   float got[6];
   /* 19 input elements do not split into rows of 10 */
@@ -311,7 +313,79 @@ static void fc_rejects_bad_inputs(void) {
                sizeof got16, NULL, true) != EDGERT_OK);
 }
 
+/* Hybrid (float input, int8 weights): tensorflow/lite/kernels/fully_connected_test.cc
+ * HybridFullyConnectedOpTest.SimpleTestQuantizedInt8: the SimpleTest weights quantized with scale 10/127
+ * (SetSignedWeights rounds w / scale), bias {1, 2, 3}, the float goldens within 1.3. Run with symmetric and
+ * asymmetric input quantization. The per-channel case scales unit u's weights by m = {1, 0.5, 2} and its
+ * scale with them (the same int8 values), so the goldens become (golden - bias) * m + bias, within 1.3 * 2.
+ */
+static void run_hybrid(bool asymmetric, const float *channel_scales, const float *want, double tolerance) {
+  int8_t w[30];
+  for (int i = 0; i < 30; i++)
+    w[i] = (int8_t)lroundf(k_weights[i] / (10.0f / 127.0f));
+  er_fc_attrs a = {.activation = ER_ACT_NONE, .asymmetric_quantize_inputs = asymmetric};
+  ct_tensor in[3] = {
+      {.dtype = EDGERT_FLOAT32, .ndim = 2, .dims = {2, 10}},
+      {.dtype = EDGERT_INT8,
+       .ndim = 2,
+       .dims = {3, 10},
+       .data = w,
+       .scale = channel_scales ? 0 : 10.0f / 127.0f,
+       .channels = channel_scales ? 3 : 0,
+       .axis = 0,
+       .scales = channel_scales},
+      {.dtype = EDGERT_FLOAT32, .ndim = 1, .dims = {3}, .data = k_bias},
+  };
+  ct_tensor out = {.dtype = EDGERT_FLOAT32, .ndim = -1};
+  float got[6];
+  CHECK_OK(ct_run(ER_OP_FULLY_CONNECTED, &a, sizeof a, 3, in, (const void *[]){k_input}, &out, got,
+                  sizeof got, NULL, false));
+  ct_expect_f32(got, want, 6, tolerance);
+}
+
+static void fc_hybrid_symmetric(void) { run_hybrid(false, NULL, k_golden, 1.3); }
+
+static void fc_hybrid_asymmetric(void) { run_hybrid(true, NULL, k_golden, 1.3); }
+
+static void fc_hybrid_per_channel(void) {
+  static const float scales[3] = {10.0f / 127.0f, 5.0f / 127.0f, 20.0f / 127.0f};
+  static const float want[6] = {24, 13.5f, 49, 58, 30.5f, 117};
+  run_hybrid(false, scales, want, 2.6);
+  run_hybrid(true, scales, want, 2.6);
+}
+
+/* A hybrid FC wants float32 bias and output: an int32 bias or an int8 output is refused, not run. */
+static void fc_hybrid_rejects_bad_inputs(void) {
+  static const int8_t w[30] = {1};
+  static const int32_t ibias[3] = {1, 2, 3};
+  er_fc_attrs a = {.activation = ER_ACT_NONE};
+  float got[6];
+  ct_tensor int_bias[3] = {
+      {.dtype = EDGERT_FLOAT32, .ndim = 2, .dims = {2, 10}},
+      {.dtype = EDGERT_INT8, .ndim = 2, .dims = {3, 10}, .data = w, .scale = 0.1f},
+      {.dtype = EDGERT_INT32, .ndim = 1, .dims = {3}, .data = ibias, .scale = 0.1f},
+  };
+  ct_tensor out = {.dtype = EDGERT_FLOAT32, .ndim = -1};
+  CHECK(ct_run(ER_OP_FULLY_CONNECTED, &a, sizeof a, 3, int_bias, (const void *[]){k_input}, &out, got,
+               sizeof got, NULL, true) != EDGERT_OK);
+  ct_tensor no_scale[3] = {
+      {.dtype = EDGERT_FLOAT32, .ndim = 2, .dims = {2, 10}},
+      {.dtype = EDGERT_INT8, .ndim = 2, .dims = {3, 10}, .data = w},
+      {.absent = true},
+  };
+  CHECK(ct_run(ER_OP_FULLY_CONNECTED, &a, sizeof a, 3, no_scale, (const void *[]){k_input}, &out, got,
+               sizeof got, NULL, true) != EDGERT_OK);
+  int8_t got8[6];
+  ct_tensor out8 = {.dtype = EDGERT_INT8, .ndim = -1, .scale = 1.0f};
+  CHECK(ct_run(ER_OP_FULLY_CONNECTED, &a, sizeof a, 3, no_scale, (const void *[]){k_input}, &out8, got8,
+               sizeof got8, NULL, true) != EDGERT_OK);
+}
+
 void run_tests(void) {
+  RUN(fc_hybrid_symmetric);
+  RUN(fc_hybrid_asymmetric);
+  RUN(fc_hybrid_per_channel);
+  RUN(fc_hybrid_rejects_bad_inputs);
   RUN(fc_float_simple);
   RUN(fc_float_null_bias);
   RUN(fc_float_4d_input);

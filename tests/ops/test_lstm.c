@@ -224,7 +224,77 @@ static void lstm_rejects_mismatched_weight_shape(void) {
   th_free(g);
 }
 
+/* Hybrid: the same graph with every weight tensor int8, quantized per tensor with scale max|w| / 127 (as
+ * TFLite's hybrid LSTM test models quantize theirs), float biases, input and states; the output and cell
+ * state are checked against the float goldens within 1e-2, as the int8 kernel is above. */
+static void run_hybrid(bool asymmetric) {
+  int8_t wx[4][N_CELL * N_IN], wh[4][N_CELL * N_CELL];
+  float sx[4], sh[4];
+  for (int gate = 0; gate < 4; gate++) {
+    sx[gate] = fabsf(input_weights[gate][2]) / 127.0f; /* the largest magnitude of each gate's weights */
+    sh[gate] = fabsf(recurrent_weights[gate][2]) / 127.0f;
+    for (int i = 0; i < N_CELL * N_IN; i++)
+      wx[gate][i] = (int8_t)lroundf(input_weights[gate][i] / sx[gate]);
+    for (int i = 0; i < N_CELL * N_CELL; i++)
+      wh[gate][i] = (int8_t)lroundf(recurrent_weights[gate][i] / sh[gate]);
+  }
+  lstm_spec s = float_spec();
+  s.weight = EDGERT_INT8;
+  for (int gate = 0; gate < 4; gate++) {
+    s.wx[gate] = wx[gate];
+    s.wh[gate] = wh[gate];
+  }
+  er_lstm_attrs attrs = tflm_attrs;
+  attrs.asymmetric_quantize_inputs = asymmetric;
+  th_graph *g = th_new();
+  lstm_ids id = build_lstm(g, &s, &attrs);
+  for (int gate = 0; gate < 4; gate++) {
+    th_quant(g, id.in[1 + gate], sx[gate], 0);
+    th_quant(g, id.in[5 + gate], sh[gate], 0);
+  }
+  edgert_status st = th_run(g, (const void *[]){input_data});
+  CHECK_MSG(st == EDGERT_OK, "%s", th_error(g));
+  if (st == EDGERT_OK) {
+    const float *out = th_output(g, 0), *cell = th_output(g, 1);
+    for (int i = 0; i < BATCH * STEPS * N_CELL; i++)
+      CHECK_NEAR(out[i], expected_output[i], 1e-2);
+    for (int i = 0; i < BATCH * N_CELL; i++)
+      CHECK_NEAR(cell[i], expected_cell[i], 1e-2);
+  }
+  th_free(g);
+}
+
+static void lstm_hybrid_symmetric_matches_float_golden(void) { run_hybrid(false); }
+
+static void lstm_hybrid_asymmetric_matches_float_golden(void) { run_hybrid(true); }
+
+/* A hybrid LSTM keeps float states and biases: int32 biases with int8 weights on float input are refused. */
+static void lstm_hybrid_rejects_integer_bias(void) {
+  static const int8_t w[N_CELL * N_CELL] = {1, 2, 3, 4};
+  static const int32_t b[N_CELL] = {0};
+  lstm_spec s = float_spec();
+  s.weight = EDGERT_INT8;
+  s.bias = EDGERT_INT32;
+  for (int gate = 0; gate < 4; gate++) {
+    s.wx[gate] = w;
+    s.wh[gate] = w;
+    s.b[gate] = b;
+  }
+  th_graph *g = th_new();
+  lstm_ids id = build_lstm(g, &s, &tflm_attrs);
+  for (int gate = 0; gate < 4; gate++) {
+    th_quant(g, id.in[1 + gate], 0.1f, 0);
+    th_quant(g, id.in[5 + gate], 0.1f, 0);
+  }
+  edgert_status st = th_run(g, (const void *[]){input_data});
+  CHECK_MSG(st == EDGERT_ERR_UNSUPPORTED, "status %d: %s", (int)st, th_error(g));
+  th_free(g);
+}
+
 void run_tests(void) {
+  RUN(lstm_hybrid_symmetric_matches_float_golden);
+  RUN(lstm_hybrid_asymmetric_matches_float_golden);
+  RUN(lstm_hybrid_rejects_integer_bias);
   RUN(lstm_float_matches_tflm_golden);
   RUN(lstm_float_time_major_matches_tflm_golden);
   RUN(lstm_int8_matches_tflm_golden);

@@ -325,6 +325,116 @@ static void test_sum_int8_int16(void) {
     CHECK_EQ_INT(o16[i], rescaled[i]);
 }
 
+/* ---- int8 / int16 cases of tensorflow/lite/kernels/reduce_test.cc ----
+ * Its goldens are floats checked within (max - min) / 255 (int8) or / 65536 (int16); the exact integers
+ * below are what TensorFlow Lite itself returns for the same inputs (its WebAssembly build,
+ * @tensorflow/tfjs-tflite 0.0.1-alpha.10, the reference of tests/tflite_ops/test_ops_vs_tflite.py), and
+ * are within those tolerances of the goldens. Inputs are quantized as TFLite's test_util does. */
+
+static void quantize_tfl(const float *x, int n, float min, float max, edgert_dtype type, void *q,
+                         float *scale, int32_t *zp) {
+  int32_t v[64];
+  int32_t qmin = type == EDGERT_INT8 ? -128 : -32768, qmax = type == EDGERT_INT8 ? 127 : 32767;
+  tfl_quant_params(min, max, qmin, qmax, scale, zp);
+  tfl_quantize(x, n, *scale, *zp, qmin, qmax, v);
+  if (type == EDGERT_INT8)
+    to_i8(v, n, q);
+  else
+    to_i16(v, n, q);
+}
+
+/* ConstInt8SumOpTest.Rescale: [-1, 1] -> [-5, 5], sums {1.2, 0.9}; TFLite's float QuantizedMeanOrSum. */
+static void test_sum_int8_rescale(void) {
+  const float data[6] = {0.4f, 0.2f, 0.3f, 0.4f, 0.5f, 0.3f};
+  int8_t in[6], out[2];
+  float in_scale, out_scale, dummy[1] = {0};
+  int32_t in_zp, out_zp;
+  quantize_tfl(data, 6, -1.0f, 1.0f, EDGERT_INT8, in, &in_scale, &in_zp);
+  quantize_tfl(dummy, 0, -5.0f, 5.0f, EDGERT_INT8, out, &out_scale, &out_zp);
+  reduce_case c = {ER_OP_SUM, EDGERT_INT8, 3, {1, 3, 2}, 1, {1}, false, in_scale, out_scale, in_zp, out_zp};
+  CHECK_OK(run_reduce(&c, in, out, 2, 2, (const int64_t[]){1, 2}));
+  const float want[2] = {1.2f, 0.9f};
+  const int tflite[2] = {31, 23};
+  for (int i = 0; i < 2; i++) {
+    CHECK_NEAR(out_scale * (float)(out[i] - out_zp), want[i], 10.0 / 255);
+    CHECK_EQ_INT(out[i], tflite[i]);
+  }
+}
+
+/* ConstMeanOpTestNonSameScale (axes {1, 3} of [1, 1, 2, 4], means {0.25, 0.65}): int8 [-1, 1] -> [-5, 5]
+ * is the float QuantizedMeanOrSum; int16 (scale 1 / 32767 in and out) is the truncating integer mean. */
+static void test_mean_non_same_scale(void) {
+  const float data[8] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f};
+  const float want[2] = {0.25f, 0.65f};
+  int8_t in8[8], o8[2];
+  float in_scale, out_scale, dummy[1] = {0};
+  int32_t in_zp, out_zp;
+  quantize_tfl(data, 8, -1.0f, 1.0f, EDGERT_INT8, in8, &in_scale, &in_zp);
+  quantize_tfl(dummy, 0, -5.0f, 5.0f, EDGERT_INT8, o8, &out_scale, &out_zp);
+  reduce_case c = {ER_OP_MEAN, EDGERT_INT8, 4,         {1, 1, 2, 4}, 2,     {1, 3},
+                   false,      in_scale,    out_scale, in_zp,        out_zp};
+  CHECK_OK(run_reduce(&c, in8, o8, 2, 2, (const int64_t[]){1, 2}));
+  const int tflite8[2] = {6, 17};
+  for (int i = 0; i < 2; i++) {
+    CHECK_NEAR(out_scale * (float)(o8[i] - out_zp), want[i], 10.0 / 255);
+    CHECK_EQ_INT(o8[i], tflite8[i]);
+  }
+
+  const float scale16 = 1 / 32767.f;
+  int16_t in16[8], o16[2];
+  int32_t q[8];
+  tfl_quantize(data, 8, scale16, 0, -32768, 32767, q);
+  to_i16(q, 8, in16);
+  reduce_case c16 = {ER_OP_MEAN, EDGERT_INT16, 4, {1, 1, 2, 4}, 2, {1, 3}, false, scale16, scale16, 0, 0};
+  CHECK_OK(run_reduce(&c16, in16, o16, 4, 2, (const int64_t[]){1, 2}));
+  const int tflite16[2] = {8191, 21298}; /* 32767 / 4 = 8191.75 truncates */
+  for (int i = 0; i < 2; i++) {
+    CHECK_NEAR(scale16 * (float)o16[i], want[i], 10.0 / 65536);
+    CHECK_EQ_INT(o16[i], tflite16[i]);
+  }
+}
+
+static const float k36[36] = {0.1f, 0.2f, 0.3f, 0.4f, 0.2f, 0.3f, 0.4f, 0.5f, 0.1f, 0.1f, 0.1f, 0.1f,
+                              0.4f, 0.2f, 0.2f, 0.2f, 0.9f, 0.9f, 0.9f, 0.9f, 0.2f, 0.3f, 0.7f, 0.7f,
+                              0.1f, 0.1f, 0.3f, 0.3f, 0.1f, 0.2f, 0.3f, 0.4f, 0.1f, 0.2f, 0.3f, 0.4f};
+static const float k36_mean[9] = {0.35f, 0.325f, 0.2f, 0.35f, 0.375f, 0.325f, 0.225f, 0.45f, 0.425f};
+
+/* MeanOpTestQuantizedDifferentScale, int16 (scale 1 / 32767 in and out): axes {1, 2} of a 4-D input with
+ * keep_dims, but TFLite's int16 MEAN has no spatial special case, so equal scales truncate. */
+static void test_mean_4d_int16_truncates(void) {
+  const float scale16 = 1 / 32767.f;
+  int16_t in[36], out[9];
+  int32_t q[36];
+  tfl_quantize(k36, 36, scale16, 0, -32768, 32767, q);
+  to_i16(q, 36, in);
+  reduce_case c = {ER_OP_MEAN, EDGERT_INT16, 4, {1, 2, 2, 9}, 2, {1, 2}, true, scale16, scale16, 0, 0};
+  CHECK_OK(run_reduce(&c, in, out, sizeof out, 4, (const int64_t[]){1, 1, 1, 9}));
+  const int tflite[9] = {11468, 10649, 6553, 11468, 12287, 10649, 7372, 14745, 13926};
+  for (int i = 0; i < 9; i++) {
+    CHECK_NEAR(scale16 * (float)out[i], k36_mean[i], 10.0 / 65536);
+    CHECK_EQ_INT(out[i], tflite[i]);
+  }
+}
+
+/* MeanOpTestQuantizedDifferentScale ([-1, 1] -> [-4, 4]) and KeepDims4DMeanLargeDepthInt8-style same
+ * scale ([-1, 1]), int8: TFLite's spatial integer Mean. Its WebAssembly build hands these to XNNPACK, so
+ * only the test's tolerance, 10 / 255, is checked. */
+static void test_mean_4d_int8(void) {
+  int8_t in[36], out[9];
+  float in_scale, out_scale, dummy[1] = {0};
+  int32_t in_zp, out_zp;
+  quantize_tfl(k36, 36, -1.0f, 1.0f, EDGERT_INT8, in, &in_scale, &in_zp);
+  const float out_max[2] = {4.0f, 1.0f};
+  for (int k = 0; k < 2; k++) {
+    quantize_tfl(dummy, 0, -out_max[k], out_max[k], EDGERT_INT8, out, &out_scale, &out_zp);
+    reduce_case c = {ER_OP_MEAN, EDGERT_INT8, 4,         {1, 2, 2, 9}, 2,     {1, 2},
+                     true,       in_scale,    out_scale, in_zp,        out_zp};
+    CHECK_OK(run_reduce(&c, in, out, sizeof out, 4, (const int64_t[]){1, 1, 1, 9}));
+    for (int i = 0; i < 9; i++)
+      CHECK_NEAR(out_scale * (float)(out[i] - out_zp), k36_mean[i], 10.0 / 255);
+  }
+}
+
 /* reduce_test.cc Const{Int8,Int16}MaxOpTest/MinOpTest KeepDims pattern: raw compares over axis 1 of
  * {0.4, 0.2, 0.3, 0.4, 0.5, 0.6} as [3, 2] give {0.4, 0.4, 0.6} / {0.2, 0.3, 0.5}; micro
  * Int8MaxOpTestKeepDims uses scale 2/255. */
@@ -530,6 +640,10 @@ void run_tests(void) {
   RUN(test_mean_int8_truncates);
   RUN(test_mean_rescaled);
   RUN(test_sum_int8_int16);
+  RUN(test_sum_int8_rescale);
+  RUN(test_mean_non_same_scale);
+  RUN(test_mean_4d_int16_truncates);
+  RUN(test_mean_4d_int8);
   RUN(test_max_min_int8_int16);
   RUN(test_prod_quantized);
   RUN(test_mean_uint8);

@@ -177,7 +177,77 @@ static void svdf_rejects_rank_not_dividing_filters(void) {
   th_free(g);
 }
 
+/* Hybrid: the 2x2x10 data above with both weight tensors quantized to int8 per tensor (scale max|w| / 127,
+ * as tensorflow/lite/kernels/svdf_test.cc's HybridSVDFOpModel quantizes them), float input, state and
+ * output, checked against the float goldens as that test does, here within 0.005. */
+static float quantize_int8_weights(const float *w, int n, int8_t *q) {
+  float max = 0.0f;
+  for (int i = 0; i < n; i++)
+    max = fabsf(w[i]) > max ? fabsf(w[i]) : max;
+  const float scale = max / 127.0f;
+  for (int i = 0; i < n; i++)
+    q[i] = (int8_t)lroundf(w[i] / scale);
+  return scale;
+}
+
+static void run_hybrid_2x2x10(bool asymmetric) {
+  int8_t feature[FILTERS * INPUT], time[FILTERS * MEMORY];
+  const float feature_scale = quantize_int8_weights(feature_weights_2x2x10, FILTERS * INPUT, feature);
+  const float time_scale = quantize_int8_weights(time_weights_2x2x10, FILTERS * MEMORY, time);
+  th_graph *g = th_new();
+  int in = th_tensor(g, EDGERT_FLOAT32, 2, (int64_t[]){BATCH, INPUT}, NULL);
+  int wf = th_tensor(g, EDGERT_INT8, 2, (int64_t[]){FILTERS, INPUT}, feature);
+  th_quant(g, wf, feature_scale, 0);
+  int wt = th_tensor(g, EDGERT_INT8, 2, (int64_t[]){FILTERS, MEMORY}, time);
+  th_quant(g, wt, time_scale, 0);
+  int state = th_tensor(g, EDGERT_FLOAT32, 2, (int64_t[]){BATCH, MEMORY * FILTERS}, NULL);
+  th_variable(g, state);
+  int out = th_tensor(g, EDGERT_FLOAT32, 2, (int64_t[]){BATCH, UNITS}, NULL);
+  er_svdf_attrs attrs = {.rank = RANK, .activation = ER_ACT_NONE, .asymmetric_quantize_inputs = asymmetric};
+  th_node(g, ER_OP_SVDF, &attrs, sizeof attrs, 5, (int[]){in, wf, wt, -1, state}, 1, (int[]){out});
+  th_io(g, 1, (int[]){in}, 1, (int[]){out});
+  for (int step = 0; step < STEPS; step++) {
+    edgert_status st = th_run(g, (const void *[]){input_2x2x10 + step * BATCH * INPUT});
+    CHECK_MSG(st == EDGERT_OK, "%s", th_error(g));
+    if (st != EDGERT_OK) break;
+    const float *y = th_output(g, 0);
+    for (int i = 0; i < BATCH * UNITS; i++)
+      CHECK_NEAR(y[i], golden_2x2x10[step * BATCH * UNITS + i], 0.005);
+  }
+  th_free(g);
+}
+
+static void svdf_hybrid_symmetric_matches_float_golden(void) { run_hybrid_2x2x10(false); }
+
+static void svdf_hybrid_asymmetric_matches_float_golden(void) { run_hybrid_2x2x10(true); }
+
+/* Hybrid SVDF keeps its state in float: an int16 state with int8 feature weights on float input is refused.
+ */
+static void svdf_hybrid_rejects_integer_state(void) {
+  th_graph *g = th_new();
+  static const int8_t zeros[FILTERS * MEMORY] = {0};
+  int in = th_tensor(g, EDGERT_FLOAT32, 2, (int64_t[]){BATCH, INPUT}, NULL);
+  int wf = th_tensor(g, EDGERT_INT8, 2, (int64_t[]){FILTERS, INPUT}, zeros);
+  th_quant(g, wf, 0.1f, 0);
+  int wt = th_tensor(g, EDGERT_INT8, 2, (int64_t[]){FILTERS, MEMORY}, zeros);
+  th_quant(g, wt, 0.1f, 0);
+  int state = th_tensor(g, EDGERT_INT16, 2, (int64_t[]){BATCH, MEMORY * FILTERS}, NULL);
+  th_quant(g, state, 0.1f, 0);
+  th_variable(g, state);
+  int out = th_tensor(g, EDGERT_FLOAT32, -1, NULL, NULL);
+  er_svdf_attrs attrs = {.rank = RANK, .activation = ER_ACT_NONE};
+  th_node(g, ER_OP_SVDF, &attrs, sizeof attrs, 5, (int[]){in, wf, wt, -1, state}, 1, (int[]){out});
+  th_io(g, 1, (int[]){in}, 1, (int[]){out});
+  float x[BATCH * INPUT] = {0};
+  edgert_status st = th_run(g, (const void *[]){x});
+  CHECK_MSG(st == EDGERT_ERR_UNSUPPORTED, "status %d: %s", (int)st, th_error(g));
+  th_free(g);
+}
+
 void run_tests(void) {
+  RUN(svdf_hybrid_symmetric_matches_float_golden);
+  RUN(svdf_hybrid_asymmetric_matches_float_golden);
+  RUN(svdf_hybrid_rejects_integer_state);
   RUN(svdf_float_2x2x10_matches_tflm_golden);
   RUN(svdf_int8_int16_state_matches_tflm_golden);
   RUN(svdf_int8_int8_state_matches_tflm_golden);

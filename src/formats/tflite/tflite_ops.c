@@ -276,7 +276,8 @@ static edgert_status parse_fully_connected(er_tflite_op *op, const er_fb_table *
   edgert_status st = read_activation(op, o, 0, &a->activation);
   if (st != EDGERT_OK) return st;
   int8_t weights_format;
-  if (!er_fb_i8(op->fb, o, 1, 0, &weights_format) || !er_fb_bool(op->fb, o, 2, false, &a->keep_num_dims))
+  if (!er_fb_i8(op->fb, o, 1, 0, &weights_format) || !er_fb_bool(op->fb, o, 2, false, &a->keep_num_dims) ||
+      !er_fb_bool(op->fb, o, 3, false, &a->asymmetric_quantize_inputs))
     return options_malformed(op);
   if (weights_format != 0)
     return op_fail(op, EDGERT_ERR_UNSUPPORTED, "weights format %d (shuffled) is not supported",
@@ -288,7 +289,8 @@ static edgert_status parse_fully_connected(er_tflite_op *op, const er_fb_table *
 static edgert_status parse_batch_matmul(er_tflite_op *op, const er_fb_table *o) {
   er_matmul_attrs *a = new_attrs(op, sizeof *a);
   if (!a) return no_memory(op);
-  if (!er_fb_bool(op->fb, o, 0, false, &a->adj_x) || !er_fb_bool(op->fb, o, 1, false, &a->adj_y))
+  if (!er_fb_bool(op->fb, o, 0, false, &a->adj_x) || !er_fb_bool(op->fb, o, 1, false, &a->adj_y) ||
+      !er_fb_bool(op->fb, o, 2, false, &a->asymmetric_quantize_inputs))
     return options_malformed(op);
   return EDGERT_OK;
 }
@@ -555,6 +557,7 @@ static edgert_status parse_svdf(er_tflite_op *op, const er_fb_table *o) {
   er_svdf_attrs *a = new_attrs(op, sizeof *a);
   if (!a) return no_memory(op);
   if (!er_fb_i32(op->fb, o, 0, 0, &a->rank)) return options_malformed(op);
+  if (!er_fb_bool(op->fb, o, 2, false, &a->asymmetric_quantize_inputs)) return options_malformed(op);
   edgert_status st = need_positive(op, "rank", a->rank);
   if (st != EDGERT_OK) return st;
   return read_activation(op, o, 1, &a->activation);
@@ -569,7 +572,9 @@ static edgert_status parse_lstm(er_tflite_op *op, const er_fb_table *o) {
   if (st != EDGERT_OK) return st;
   bool diagonal;
   if (!er_fb_f32(op->fb, o, 1, 0.0f, &a->cell_clip) || !er_fb_f32(op->fb, o, 2, 0.0f, &a->proj_clip) ||
-      !er_fb_bool(op->fb, o, 3, false, &a->time_major) || !er_fb_bool(op->fb, o, 5, false, &diagonal))
+      !er_fb_bool(op->fb, o, 3, false, &a->time_major) ||
+      !er_fb_bool(op->fb, o, 4, false, &a->asymmetric_quantize_inputs) ||
+      !er_fb_bool(op->fb, o, 5, false, &diagonal))
     return options_malformed(op);
   if (!isfinite(a->cell_clip) || a->cell_clip < 0 || !isfinite(a->proj_clip) || a->proj_clip < 0)
     return op_fail(op, EDGERT_ERR_MALFORMED, "cell_clip %g or proj_clip %g is negative or not finite",
