@@ -206,4 +206,12 @@ typedef struct {
   float y_scale, x_scale, h_scale, w_scale;
 } er_detection_postprocess_attrs;
 
+/* Attrs of the op families added for ONNX models. */
+#include "core/attrs_control.h"
+#include "core/attrs_linalg.h"
+#include "core/attrs_math.h"
+#include "core/attrs_nn.h"
+#include "core/attrs_sequence.h"
+#include "core/attrs_tensor.h"
+
 #endif

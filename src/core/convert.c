@@ -13,11 +13,18 @@ static double element_as_double(edgert_dtype dtype, const void *data, size_t i) 
   case EDGERT_INT32: return ((const int32_t *)data)[i];
   case EDGERT_INT64: return (double)((const int64_t *)data)[i];
   case EDGERT_BOOL: return ((const uint8_t *)data)[i] != 0;
+  case EDGERT_FLOAT64: return ((const double *)data)[i];
+  case EDGERT_UINT16: return ((const uint16_t *)data)[i];
+  case EDGERT_UINT32: return ((const uint32_t *)data)[i];
+  case EDGERT_UINT64: return (double)((const uint64_t *)data)[i];
+  case EDGERT_BFLOAT16: return er_bfloat16_to_float(((const uint16_t *)data)[i]);
   default: return 0;
   }
 }
 
-static bool is_float(edgert_dtype dtype) { return dtype == EDGERT_FLOAT32 || dtype == EDGERT_FLOAT16; }
+static bool is_float(edgert_dtype dtype) {
+  return dtype == EDGERT_FLOAT32 || dtype == EDGERT_FLOAT16 || dtype == EDGERT_FLOAT64 || dtype == EDGERT_BFLOAT16;
+}
 
 edgert_status edgert_tensor_to_float(const edgert_tensor_info *info, const void *data, float *out,
                                      size_t count) {
@@ -37,6 +44,9 @@ static void store_integer(edgert_dtype dtype, void *data, size_t i, double v) {
   case EDGERT_INT16: ((int16_t *)data)[i] = (int16_t)v; break;
   case EDGERT_INT32: ((int32_t *)data)[i] = (int32_t)v; break;
   case EDGERT_INT64: ((int64_t *)data)[i] = (int64_t)v; break;
+  case EDGERT_UINT16: ((uint16_t *)data)[i] = (uint16_t)v; break;
+  case EDGERT_UINT32: ((uint32_t *)data)[i] = (uint32_t)v; break;
+  case EDGERT_UINT64: ((uint64_t *)data)[i] = (uint64_t)v; break;
   default: ((uint8_t *)data)[i] = v != 0; break;
   }
 }
@@ -63,6 +73,18 @@ static void integer_range(edgert_dtype dtype, double *lo, double *hi) {
     *lo = -9223372036854775808.0;
     *hi = 9223372036854774784.0;
     break;
+  case EDGERT_UINT16:
+    *lo = 0;
+    *hi = 65535;
+    break;
+  case EDGERT_UINT32:
+    *lo = 0;
+    *hi = 4294967295.0;
+    break;
+  case EDGERT_UINT64:
+    *lo = 0;
+    *hi = 18446744073709549568.0;
+    break;
   default:
     *lo = 0;
     *hi = 1;
@@ -73,12 +95,16 @@ static void integer_range(edgert_dtype dtype, double *lo, double *hi) {
 edgert_status edgert_tensor_from_float(const edgert_tensor_info *info, const float *in, void *data,
                                        size_t count) {
   if (!info || !in || !data || (unsigned)info->dtype >= EDGERT_DTYPE_COUNT) return EDGERT_ERR_ARGUMENT;
-  if (info->dtype == EDGERT_FLOAT32 || info->dtype == EDGERT_FLOAT16) {
+  if (is_float(info->dtype)) {
     for (size_t i = 0; i < count; i++) {
       if (info->dtype == EDGERT_FLOAT32)
         ((float *)data)[i] = in[i];
-      else
+      else if (info->dtype == EDGERT_FLOAT64)
+        ((double *)data)[i] = in[i];
+      else if (info->dtype == EDGERT_FLOAT16)
         ((uint16_t *)data)[i] = er_float_to_half(in[i]);
+      else
+        ((uint16_t *)data)[i] = er_float_to_bfloat16(in[i]);
     }
     return EDGERT_OK;
   }

@@ -17,12 +17,13 @@ const char *edgert_status_name(edgert_status status) {
 }
 
 const char *edgert_dtype_name(edgert_dtype dtype) {
-  static const char *const names[EDGERT_DTYPE_COUNT] = {"float32", "float16", "int8",  "uint8",
-                                                        "int16",   "int32",   "int64", "bool"};
+  static const char *const names[EDGERT_DTYPE_COUNT] = {
+      "float32", "float16", "int8",   "uint8",  "int16",  "int32",   "int64",
+      "bool",    "float64", "uint16", "uint32", "uint64", "bfloat16"};
   return (unsigned)dtype < EDGERT_DTYPE_COUNT ? names[dtype] : "?";
 }
 
 size_t edgert_dtype_size(edgert_dtype dtype) {
-  static const unsigned char sizes[EDGERT_DTYPE_COUNT] = {4, 2, 1, 1, 2, 4, 8, 1};
+  static const unsigned char sizes[EDGERT_DTYPE_COUNT] = {4, 2, 1, 1, 2, 4, 8, 1, 8, 2, 4, 8, 2};
   return (unsigned)dtype < EDGERT_DTYPE_COUNT ? sizes[dtype] : 0;
 }

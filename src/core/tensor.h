@@ -51,6 +51,10 @@ const char *er_shape_str(int32_t ndim, const int64_t *dims, char *buf, size_t le
 /* Index into dims counting from the back: er_dim(t, -1) is the last dim. */
 static inline int64_t er_dim(const er_tensor *t, int i) { return t->dims[i < 0 ? t->ndim + i : i]; }
 
+/* bfloat16 <-> float: the top 16 bits of a float32, round to nearest even (NaN stays NaN). */
+float er_bfloat16_to_float(uint16_t b);
+uint16_t er_float_to_bfloat16(float f);
+
 /* IEEE half <-> float, round to nearest even. */
 float er_half_to_float(uint16_t h);
 uint16_t er_float_to_half(float f);

@@ -15,7 +15,8 @@ static const struct {
 } npy_dtypes[] = {
     {"<f4", EDGERT_FLOAT32}, {"<f2", EDGERT_FLOAT16}, {"|i1", EDGERT_INT8},  {"<i1", EDGERT_INT8},
     {"|u1", EDGERT_UINT8},   {"<u1", EDGERT_UINT8},   {"<i2", EDGERT_INT16}, {"<i4", EDGERT_INT32},
-    {"<i8", EDGERT_INT64},   {"|b1", EDGERT_BOOL},
+    {"<i8", EDGERT_INT64},   {"|b1", EDGERT_BOOL},   {"<f8", EDGERT_FLOAT64}, {"<u2", EDGERT_UINT16},
+    {"<u4", EDGERT_UINT32},  {"<u8", EDGERT_UINT64},
 };
 
 static const char *descr_for(edgert_dtype dtype) {

@@ -96,6 +96,10 @@ bool er_tflite_dtype(int8_t type, edgert_dtype *out) {
   case 6: *out = EDGERT_BOOL; return true;
   case 7: *out = EDGERT_INT16; return true;
   case 9: *out = EDGERT_INT8; return true;
+  case 10: *out = EDGERT_FLOAT64; return true;
+  case 12: *out = EDGERT_UINT64; return true;
+  case 15: *out = EDGERT_UINT32; return true;
+  case 16: *out = EDGERT_UINT16; return true;
   default: return false;
   }
 }
