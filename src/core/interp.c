@@ -17,7 +17,9 @@ static edgert_status copy_tensors(er_interp *it) {
   it->ctxs = er_pool_alloc(&it->pool, (size_t)g->n_nodes * sizeof(er_op_ctx));
   it->kernels = er_pool_alloc(&it->pool, (size_t)g->n_nodes * sizeof(er_kernel *));
   it->scratch_offsets = er_pool_alloc(&it->pool, (size_t)g->n_nodes * sizeof(size_t));
-  if (!it->tensors || !it->shaped || !it->ctxs || !it->kernels || !it->scratch_offsets)
+  it->run_order = er_pool_alloc(&it->pool, (size_t)g->n_nodes * sizeof(int32_t));
+  it->n_run = 0;
+  if (!it->tensors || !it->shaped || !it->ctxs || !it->kernels || !it->scratch_offsets || !it->run_order)
     return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory creating interpreter");
   if (n) memcpy(it->tensors, g->tensors, n * sizeof(er_tensor));
   for (size_t i = 0; i < n; i++) {
@@ -33,6 +35,45 @@ static edgert_status copy_tensors(er_interp *it) {
     t->bytes = shape->bytes;
     it->shaped[g->inputs[i]] = 1;
   }
+  return EDGERT_OK;
+}
+
+/* Folding: a node whose inputs are all constant is evaluated once at prepare and its outputs become
+ * constants, so shape computations (Shape -> Gather -> Concat -> Reshape in exported graphs) are known
+ * to the kernels after them, and invoke skips the node. Outputs beyond this size stay computed at invoke. */
+#define ER_FOLD_LIMIT_BYTES ((size_t)16 << 20)
+
+static bool foldable(const er_interp *it, const er_node *node) {
+  if (node->n_inputs == 0) return false;
+  for (int32_t k = 0; k < node->n_inputs; k++) {
+    int32_t t = node->inputs[k];
+    if (t >= 0 && it->tensors[t].kind != ER_TENSOR_CONST) return false;
+  }
+  size_t total = 0;
+  for (int32_t k = 0; k < node->n_outputs; k++) {
+    size_t b = it->tensors[node->outputs[k]].bytes;
+    if (b > ER_FOLD_LIMIT_BYTES - total) return false;
+    total += b;
+  }
+  return true;
+}
+
+static edgert_status fold_node(er_interp *it, er_op_ctx *ctx, const er_kernel *k) {
+  const er_node *node = ctx->node;
+  for (int32_t i = 0; i < node->n_outputs; i++) {
+    er_tensor *t = &it->tensors[node->outputs[i]];
+    t->data = er_pool_alloc(&it->pool, t->bytes);
+    if (!t->data) return er_fail(ctx, EDGERT_ERR_NO_MEMORY, "out of memory folding a constant");
+  }
+  void *scratch = ctx->scratch_bytes ? malloc(ctx->scratch_bytes) : NULL;
+  if (ctx->scratch_bytes && !scratch) return er_fail(ctx, EDGERT_ERR_NO_MEMORY, "out of memory folding a constant");
+  ctx->scratch = scratch;
+  edgert_status st = k->eval(ctx);
+  free(scratch);
+  ctx->scratch = NULL;
+  ctx->scratch_bytes = 0;
+  if (st != EDGERT_OK) return it->status == EDGERT_OK ? er_fail(ctx, st, "evaluating a constant failed") : st;
+  for (int32_t i = 0; i < node->n_outputs; i++) it->tensors[node->outputs[i]].kind = ER_TENSOR_CONST;
   return EDGERT_OK;
 }
 
@@ -57,6 +98,11 @@ static edgert_status prepare_nodes(er_interp *it) {
     for (int32_t k2 = 0; k2 < node->n_outputs; k2++)
       if (!it->shaped[node->outputs[k2]])
         return er_fail(ctx, EDGERT_ERR_RUNTIME, "kernel left output %d without a shape", (int)k2);
+    if (foldable(it, node)) {
+      if ((st = fold_node(it, ctx, k)) != EDGERT_OK) return st;
+    } else {
+      it->run_order[it->n_run++] = n;
+    }
   }
   return EDGERT_OK;
 }
@@ -95,6 +141,7 @@ static edgert_status plan_arena(er_interp *it, size_t *offsets) {
     }
     for (int32_t k = 0; k < node->n_outputs; k++) {
       int32_t t = node->outputs[k];
+      if (it->tensors[t].kind == ER_TENSOR_CONST) continue; /* folded at prepare */
       buffer_of[t] = nb;
       bufs[nb++] = (er_plan_buffer){it->tensors[t].bytes, n, n, 0};
     }
@@ -172,6 +219,8 @@ static void release_plan(er_interp *it) {
   it->kernels = NULL;
   it->shaped = NULL;
   it->scratch_offsets = NULL;
+  it->run_order = NULL;
+  it->n_run = 0;
 }
 
 static edgert_status create(er_interp *it, const edgert_options *opts) {
@@ -298,8 +347,8 @@ const void *edgert_interpreter_output_data(const edgert_interpreter *it, int ind
 
 edgert_status edgert_interpreter_invoke(edgert_interpreter *it) {
   if (!ready(it)) return EDGERT_ERR_ARGUMENT;
-  int32_t n_nodes = it->graph->n_nodes;
-  for (int32_t n = 0; n < n_nodes; n++) {
+  for (int32_t r = 0; r < it->n_run; r++) {
+    int32_t n = it->run_order[r];
     edgert_status st = it->kernels[n]->eval(&it->ctxs[n]);
     if (st != EDGERT_OK) {
       if (it->status == EDGERT_OK) er_fail(&it->ctxs[n], st, "eval failed");

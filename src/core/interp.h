@@ -15,6 +15,8 @@ struct edgert_interpreter {
   er_tensor *tensors;        /* this interpreter's view: shapes after prepare, arena pointers */
   er_op_ctx *ctxs;           /* one per node */
   const er_kernel **kernels; /* one per node */
+  int32_t *run_order;        /* the nodes invoke runs: all but those folded at prepare */
+  int32_t n_run;
   unsigned char *shaped;     /* per tensor: set by er_set_output_shape during prepare */
   size_t *scratch_offsets;   /* per node: offset of its scratch in the arena */
   er_pool_block *pool;       /* everything above, plus kernels' persistent data */
