@@ -17,8 +17,8 @@ compares:
   DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV, MAX_POOL_2D, LEAKY_RELU, LOGISTIC, RESIZE_BILINEAR,
   CONCATENATION, PAD, SPLIT, TRANSPOSE, DEPTH_TO_SPACE and QUANTIZE int8->int8 ran in XNNPACK (the run
   prints the list and the "xnn" column counts the cases). Two more exceptions, each worked by hand (see
-  SINGLE_ROUNDING_KERNELS and the QUANTIZE generator): this build's own int8 CONV_2D and BATCH_MATMUL
-  kernels requantize with one rounding instead of TFLite's reference double rounding, and its QUANTIZE
+  SINGLE_ROUNDING_KERNELS and the QUANTIZE generator): this build's own int8 CONV_2D, BATCH_MATMUL and
+  FULLY_CONNECTED kernels requantize with one rounding instead of TFLite's reference double rounding, and its QUANTIZE
   from float multiplies by the reciprocal scale, so exact halves may round the other way.
 - Conv-like ops (CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV, FULLY_CONNECTED) run twice: with constant
   weights (what converters write; TFLite uses XNNPACK for float and int8) and with the weights fed as a
@@ -60,7 +60,10 @@ XNNPACK_NODE = "TfLiteXNNPackDelegate"
 # CONV_2D int8 (per-tensor, SAME s2x2): acc 760, multiplier 1807446175, shift -8, exact -12.5013 steps:
 # double rounding -12 (edgert), single rounding -13 (TFLite). BATCH_MATMUL int8 likewise ([5,1] x [8,1]^T:
 # TFLite 69, double rounding 70 = edgert, single rounding 69). Integer outputs may differ by 1 here.
-SINGLE_ROUNDING_KERNELS = {("CONV_2D", "int8"), ("BATCH_MATMUL", "int8")}
+# FULLY_CONNECTED int8 too: in [2,3,9] -> 5 units, RELU_N1_TO_1, one value's exact result is 0.499 steps
+# above the zero point: single rounding gives 0 (TFLite), reference double rounding 1 (edgert, worked in
+# Python with TFLite's SaturatingRoundingDoublingHighMul + RoundingDivideByPOT).
+SINGLE_ROUNDING_KERNELS = {("CONV_2D", "int8"), ("BATCH_MATMUL", "int8"), ("FULLY_CONNECTED", "int8")}
 ONLY = {s.strip().upper() for s in os.environ.get("EDGERT_DIFFTEST_ONLY", "").split(",") if s.strip()}
 RUNNER = os.path.join(os.path.dirname(__file__), "..", "pylib", "tflite_batch_ref.js")
 
