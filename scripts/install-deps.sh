@@ -11,6 +11,8 @@ command -v make >/dev/null 2>&1 || need+=(make)
 /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || need+=(python3-numpy)
 /usr/bin/python3 -c 'import PIL' >/dev/null 2>&1 || need+=(python3-pil)
 /usr/bin/python3 -c 'import flatbuffers' >/dev/null 2>&1 || need+=(python3-flatbuffers)
+# The ONNX backend test data (model.onnx + TensorProto inputs/outputs) for the conformance runner.
+[ -d /usr/share/libonnx-testdata/data ] || need+=(libonnx-testdata)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-deps: installing ${need[*]}"
