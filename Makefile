@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all build test test-asan deps clean format
+.PHONY: all build test test-asan deps demo conformance clean format conformance
 
 all: build
 
@@ -22,6 +22,16 @@ test-asan: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DEDGERT_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
 	cmake --build build-asan -j$(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS)
+
+# The ONNX backend test data (Debian's libonnx-testdata) through edgert: one line per failing test, pass
+# counts per group. Regenerate the checked-in list of passing tests with
+#   $(BUILD)/tests/onnx_conformance --quiet --list-passing tests/onnx/expected_pass.txt
+conformance: build
+	$(BUILD)/tests/onnx_conformance --expect tests/onnx/expected_pass.txt
+
+# The main job on the models edgert ships: anomaly detection on a sensor stream, digit classification.
+demo: build
+	$(BUILD)/edgert-demo .
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -45,13 +45,13 @@ static edgert_status copy_tensors(er_interp *it) {
 
 static bool foldable(const er_interp *it, const er_node *node) {
   if (node->n_inputs == 0) return false;
-  for (int32_t k = 0; k < node->n_inputs; k++) {
-    int32_t t = node->inputs[k];
+  for (int32_t i = 0; i < node->n_inputs && !er_op_reads_only_shapes(node->op); i++) {
+    int32_t t = node->inputs[i];
     if (t >= 0 && it->tensors[t].kind != ER_TENSOR_CONST) return false;
   }
   size_t total = 0;
-  for (int32_t k = 0; k < node->n_outputs; k++) {
-    size_t b = it->tensors[node->outputs[k]].bytes;
+  for (int32_t o = 0; o < node->n_outputs; o++) {
+    size_t b = it->tensors[node->outputs[o]].bytes;
     if (b > ER_FOLD_LIMIT_BYTES - total) return false;
     total += b;
   }

@@ -11,3 +11,10 @@ const char *er_op_name(er_op op) {
   if ((unsigned)op >= ER_OP_COUNT) return "?";
   return op_names[op];
 }
+
+bool er_op_reads_only_shapes(er_op op) {
+  switch (op) {
+  case ER_OP_SHAPE: return true;
+  default: return false;
+  }
+}
