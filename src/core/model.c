@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/onnx/onnx_import.h"
 #include "formats/tflite/tflite_import.h"
 
 static edgert_model *model_new(void) { return calloc(1, sizeof(edgert_model)); }
@@ -20,14 +21,18 @@ static edgert_status model_fail(edgert_model *m, edgert_status st, const char *f
   return st;
 }
 
-static edgert_status import_bytes(edgert_model *m) {
+/* model_dir: the folder of the model file, where ONNX external data lives; NULL for buffers. */
+static edgert_status import_bytes(edgert_model *m, const char *model_dir) {
   char err[ER_ERROR_LEN - 32] = {0};
   edgert_status st;
   if (er_tflite_is_model(m->bytes, m->size)) {
     st = er_tflite_import(m->bytes, m->size, &m->graph, err, sizeof err);
+  } else if (er_onnx_is_model(m->bytes, m->size)) {
+    st = er_onnx_import(m->bytes, m->size, model_dir, &m->graph, err, sizeof err);
   } else {
     return model_fail(m, EDGERT_ERR_UNSUPPORTED,
-                      "not a model edgert can read (%zu bytes; expected a .tflite file with identifier TFL3)",
+                      "not a TFLite or ONNX model (%zu bytes; expected a .tflite file with identifier TFL3 "
+                      "or an ONNX ModelProto with a graph)",
                       m->size);
   }
   if (st != EDGERT_OK) {
@@ -49,7 +54,7 @@ edgert_status edgert_model_load_buffer(const void *data, size_t bytes, edgert_mo
   if (!data) return model_fail(m, EDGERT_ERR_ARGUMENT, "model buffer is NULL");
   m->bytes = data;
   m->size = bytes;
-  return import_bytes(m);
+  return import_bytes(m, NULL);
 }
 
 edgert_status edgert_model_load_file(const char *path, edgert_model **out) {
@@ -62,7 +67,13 @@ edgert_status edgert_model_load_file(const char *path, edgert_model **out) {
   if (st != EDGERT_OK) return model_fail(m, st, "%s", err);
   m->bytes = m->mapping;
   m->size = m->mapping_size;
-  st = import_bytes(m);
+  char dir[1024];
+  const char *slash = strrchr(path, '/');
+  if (!slash)
+    snprintf(dir, sizeof dir, ".");
+  else
+    snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+  st = import_bytes(m, dir);
   if (st != EDGERT_OK) {
     /* prefix the file name so the one-line message says where */
     char msg[ER_ERROR_LEN];

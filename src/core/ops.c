@@ -14,7 +14,9 @@ const char *er_op_name(er_op op) {
 
 bool er_op_reads_only_shapes(er_op op) {
   switch (op) {
-  case ER_OP_SHAPE: return true;
+  case ER_OP_SHAPE:
+  case ER_OP_ONNX_SHAPE:
+  case ER_OP_SIZE: return true;
   default: return false;
   }
 }

@@ -7,6 +7,7 @@
 
 #include "core/quant.h"
 #include "ops/activation_common.h"
+#include "ops/elementwise_types.h"
 
 typedef struct {
   float min, max; /* float clamp range */
@@ -41,7 +42,10 @@ static edgert_status relu_prepare_range(er_op_ctx *ctx, float min, float max) {
   d->max = max;
   ctx->op_data = d;
   switch (in->dtype) {
-  case EDGERT_FLOAT32: return EDGERT_OK;
+  case EDGERT_FLOAT32:
+  case EDGERT_FLOAT64:
+  case EDGERT_FLOAT16:
+  case EDGERT_BFLOAT16: return EDGERT_OK;
   case EDGERT_INT8:
   case EDGERT_UINT8:
   case EDGERT_INT16: break;
@@ -66,11 +70,21 @@ static inline int32_t relu_requantize(const relu_data *d, int32_t q) {
   return er_clamp_i32(v, d->quantized_min, d->quantized_max);
 }
 
+static double relu_d(double x, const void *arg) {
+  const relu_data *d = arg;
+  const double v = x < d->min ? d->min : x;
+  return v > d->max ? d->max : v;
+}
+
 static edgert_status relu_eval(er_op_ctx *ctx) {
   const relu_data *d = ctx->op_data;
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0);
   int64_t n = er_tensor_elements(in);
+  if (er_is_extra_float(in->dtype)) {
+    er_map_extra_float(in, out, relu_d, d);
+    return EDGERT_OK;
+  }
   switch (in->dtype) {
   case EDGERT_FLOAT32: {
     const float *x = in->data;
@@ -141,7 +155,7 @@ static edgert_status smooth_prepare(er_op_ctx *ctx, activation_fn fn, bool uint8
   edgert_status st = act_unary_io(ctx, &in, &out);
   if (st == EDGERT_OK) st = act_same_dtype(ctx, in, out);
   if (st != EDGERT_OK) return st;
-  if (in->dtype == EDGERT_FLOAT32) return EDGERT_OK;
+  if (er_is_float(in->dtype)) return EDGERT_OK;
   if (in->dtype != EDGERT_INT8 && !(uint8_ok && in->dtype == EDGERT_UINT8))
     return act_unsupported_dtype(ctx, in, uint8_ok ? "float32, int8, uint8" : "float32, int8");
   if ((st = act_require_scale(ctx, in, "input")) != EDGERT_OK) return st;
@@ -164,11 +178,30 @@ static void lut8_eval(const lut8_data *d, const er_tensor *in, er_tensor *out) {
 /* TFLite's table function for ELU: exp(x) - 1 in float, not expm1, so the table matches bit for bit. */
 static float elu_table_fn(float x) { return x < 0.0f ? expf(x) - 1.0f : x; }
 
-static edgert_status elu_prepare(er_op_ctx *ctx) { return smooth_prepare(ctx, elu_table_fn, false); }
+/* ONNX models give ELU an alpha (er_unary_params_attrs; TFLite's ELU has none and means alpha 1); only
+ * float32 takes one other than 1. */
+static float elu_alpha(const er_op_ctx *ctx) {
+  const er_unary_params_attrs *attrs = er_attrs(ctx);
+  return attrs ? attrs->alpha : 1.0f;
+}
+
+static edgert_status elu_prepare(er_op_ctx *ctx) {
+  edgert_status st = smooth_prepare(ctx, elu_table_fn, false);
+  if (st == EDGERT_OK && elu_alpha(ctx) != 1.0f && !er_is_float(er_input(ctx, 0)->dtype))
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "alpha other than 1 needs a float dtype");
+  return st;
+}
+
+static double elu_d(double x, const void *alpha) { return x < 0 ? *(const float *)alpha * expm1(x) : x; }
 
 static edgert_status elu_eval(er_op_ctx *ctx) {
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0);
+  if (er_is_extra_float(in->dtype)) {
+    const float alpha = elu_alpha(ctx);
+    er_map_extra_float(in, out, elu_d, &alpha);
+    return EDGERT_OK;
+  }
   if (in->dtype != EDGERT_FLOAT32) {
     lut8_eval(ctx->op_data, in, out);
     return EDGERT_OK;
@@ -176,8 +209,14 @@ static edgert_status elu_eval(er_op_ctx *ctx) {
   const float *x = in->data;
   float *y = out->data;
   int64_t n = er_tensor_elements(in);
-  for (int64_t i = 0; i < n; i++)
-    y[i] = x[i] < 0.0f ? expm1f(x[i]) : x[i];
+  const float alpha = elu_alpha(ctx);
+  if (alpha == 1.0f) {
+    for (int64_t i = 0; i < n; i++)
+      y[i] = x[i] < 0.0f ? expm1f(x[i]) : x[i];
+  } else {
+    for (int64_t i = 0; i < n; i++)
+      y[i] = x[i] < 0.0f ? alpha * expm1f(x[i]) : x[i];
+  }
   return EDGERT_OK;
 }
 
@@ -202,9 +241,20 @@ static edgert_status gelu_prepare(er_op_ctx *ctx) {
   return smooth_prepare(ctx, gelu_is_approximate(ctx) ? gelu_approximate : gelu_exact, true);
 }
 
+static double gelu_d(double x, const void *approximate) {
+  if (*(const bool *)approximate)
+    return 0.5 * x * (1.0 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
+  return 0.5 * x * erfc(x * -0.7071067811865476);
+}
+
 static edgert_status gelu_eval(er_op_ctx *ctx) {
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0);
+  if (er_is_extra_float(in->dtype)) {
+    const bool approximate = gelu_is_approximate(ctx);
+    er_map_extra_float(in, out, gelu_d, &approximate);
+    return EDGERT_OK;
+  }
   if (in->dtype != EDGERT_FLOAT32) {
     lut8_eval(ctx->op_data, in, out);
     return EDGERT_OK;

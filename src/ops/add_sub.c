@@ -1,5 +1,6 @@
-/* ADD and SUB with numpy broadcasting: float32, int32 and int64 with a fused activation, and quantized
- * int8 and int16 with TFLite's fixed-point rescaling.
+/* ADD and SUB with numpy broadcasting: float32, int32 and int64 with a fused activation, quantized int8
+ * and int16 with TFLite's fixed-point rescaling, and for ONNX models plain float64, float16 and uint8..uint64
+ * (integers wrap around).
  *
  * Quantized inputs are brought to a common scale before they are added: each is offset by its zero
  * point, shifted left (20 bits for int8, 15 for int16, so the sum still fits 32 bits) and multiplied by
@@ -16,6 +17,7 @@
 
 #include "core/quant.h"
 #include "ops/broadcast.h"
+#include "ops/elementwise_types.h"
 
 typedef struct {
   er_bcast plan;
@@ -129,9 +131,21 @@ static edgert_status add_sub_prepare(er_op_ctx *ctx) {
   case EDGERT_INT64: er_activation_range_int(act, INT64_MIN, INT64_MAX, &p->act_min_i, &p->act_max_i); break;
   case EDGERT_INT8:
   case EDGERT_INT16: st = prepare_quantized(ctx, p, attrs, a, b, out); break;
+  /* Plain dtypes of ONNX models: no fused activation, integers wrap around. */
+  case EDGERT_FLOAT64:
+  case EDGERT_FLOAT16:
+  case EDGERT_UINT8:
+  case EDGERT_UINT16:
+  case EDGERT_UINT32:
+  case EDGERT_UINT64:
+    if (act != ER_ACT_NONE || !er_is_unquantized(a) || !er_is_unquantized(b) || !er_is_unquantized(out))
+      return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s runs only unquantized and without a fused activation",
+                     edgert_dtype_name(a->dtype));
+    break;
   default:
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
-                   "dtype %s is not supported (float32, int32, int64, int8, int16)",
+                   "dtype %s is not supported (float32, float64, float16, int32, int64, uint8..uint64, "
+                   "quantized int8, int16)",
                    edgert_dtype_name(a->dtype));
   }
   if (st != EDGERT_OK) return st;
@@ -204,6 +218,27 @@ static edgert_status add_sub_eval(er_op_ctx *ctx) {
       ER_BCAST_BINARY(plan, int16_t, a->data, int16_t, b->data, int16_t, out->data,
                       (int16_t)add_sub_general(x, y, p));
     break;
+  case EDGERT_FLOAT64:
+    if (p->sign > 0)
+      ER_BCAST_BINARY(plan, double, a->data, double, b->data, double, out->data, x + y);
+    else
+      ER_BCAST_BINARY(plan, double, a->data, double, b->data, double, out->data, x - y);
+    break;
+  case EDGERT_FLOAT16:
+    if (p->sign > 0)
+      ER_BCAST_BINARY(plan, uint16_t, a->data, uint16_t, b->data, uint16_t, out->data, ER_HALF_OP(x, y, +));
+    else
+      ER_BCAST_BINARY(plan, uint16_t, a->data, uint16_t, b->data, uint16_t, out->data, ER_HALF_OP(x, y, -));
+    break;
+#define PLAIN_CASE(D, T)                                                                                     \
+  case D:                                                                                                    \
+    if (p->sign > 0)                                                                                         \
+      ER_BCAST_BINARY(plan, T, a->data, T, b->data, T, out->data, ER_WRAP_ADD(T, x, y));                     \
+    else                                                                                                     \
+      ER_BCAST_BINARY(plan, T, a->data, T, b->data, T, out->data, ER_WRAP_SUB(T, x, y));                     \
+    break;
+    ER_UNSIGNED_INT_TYPES(PLAIN_CASE)
+#undef PLAIN_CASE
   default:
     return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype %s changed after prepare", edgert_dtype_name(out->dtype));
   }

@@ -86,10 +86,7 @@ static edgert_status prepare_quant(er_op_ctx *ctx, bmm_data *d, const er_tensor 
   d->lhs_offset = -lhs->q.zero_point;
   d->rhs_offset = -rhs->q.zero_point;
   d->output_offset = out->q.zero_point;
-  int32_t qmin, qmax;
-  er_dtype_range(out->dtype, &qmin, &qmax);
-  er_activation_range_quantized(ER_ACT_NONE, er_conv_tensor_scale(out), out->q.zero_point, qmin, qmax,
-                                &d->act_min, &d->act_max);
+  er_conv_output_range(out, ER_ACT_NONE, &d->act_min, &d->act_max);
   return EDGERT_OK;
 }
 
@@ -197,17 +194,16 @@ static void bmm_i16(const bmm_data *d, const int16_t *lhs, const int16_t *rhs, i
 
 /* Quantizes every row of A (m rows of k per lhs batch), gathering it first when adj_x strides it. */
 static void quantize_lhs_rows(const bmm_data *d, const float *lhs, unsigned char *scratch) {
-  int8_t *q = (int8_t *)(scratch + d->scratch.q_offset);
-  float *scales = (float *)(void *)(scratch + d->scratch.scales_offset);
-  int32_t *zero_points = (int32_t *)(void *)(scratch + d->scratch.zero_points_offset);
+  er_hybrid_buffers buf = er_hybrid_buffers_at(&d->scratch, scratch);
   float *row = (float *)(void *)(scratch + d->gather_offset);
   for (int64_t r = 0; r < d->lhs_rows; r++) {
     const float *matrix = lhs + (r / d->m) * d->m * d->k;
     const int64_t m = r % d->m;
     for (int64_t k = 0; k < d->k; k++)
       row[k] = matrix[m * d->a_m + k * d->a_k];
-    er_hybrid_quantize_rows(row, 1, d->k, d->asymmetric, q + r * d->k, &scales[r], &zero_points[r]);
-    scales[r] *= d->rhs_scale;
+    er_hybrid_quantize_rows(row, 1, d->k, d->asymmetric, buf.q + r * d->k, &buf.scales[r],
+                            &buf.zero_points[r]);
+    buf.scales[r] *= d->rhs_scale;
   }
 }
 
@@ -216,9 +212,7 @@ static void quantize_lhs_rows(const bmm_data *d, const float *lhs, unsigned char
 static void bmm_hybrid(const bmm_data *d, const float *lhs, const int8_t *rhs, float *out,
                        unsigned char *scratch) {
   quantize_lhs_rows(d, lhs, scratch);
-  const int8_t *q = (const int8_t *)(scratch + d->scratch.q_offset);
-  const float *scales = (const float *)(const void *)(scratch + d->scratch.scales_offset);
-  const int32_t *zero_points = (const int32_t *)(const void *)(scratch + d->scratch.zero_points_offset);
+  const er_hybrid_buffers buf = er_hybrid_buffers_at(&d->scratch, scratch);
   int64_t batches = batch_count(d), o = 0;
   for (int64_t bi = 0; bi < batches; bi++) {
     int64_t la, ra;
@@ -226,7 +220,7 @@ static void bmm_hybrid(const bmm_data *d, const float *lhs, const int8_t *rhs, f
     const int64_t first_row = la / d->k; /* la counts elements of whole m x k matrices */
     for (int64_t m = 0; m < d->m; m++) {
       const int64_t r = first_row + m;
-      const int8_t *x = q + r * d->k;
+      const int8_t *x = buf.q + r * d->k;
       for (int64_t n = 0; n < d->n; n++, o++) {
         int64_t dot = 0, column_sum = 0;
         for (int64_t k = 0; k < d->k; k++) {
@@ -234,8 +228,8 @@ static void bmm_hybrid(const bmm_data *d, const float *lhs, const int8_t *rhs, f
           dot += (int32_t)x[k] * b;
           column_sum += b;
         }
-        int32_t total = er_wrap_i32(dot - column_sum * (d->asymmetric ? zero_points[r] : 0));
-        out[o] = scales[r] * (float)total;
+        int32_t total = er_wrap_i32(dot - column_sum * (d->asymmetric ? buf.zero_points[r] : 0));
+        out[o] = buf.scales[r] * (float)total;
       }
     }
   }

@@ -7,15 +7,18 @@
  *
  * int8 and uint8 inputs may carry different scales: as TFLite does, each is offset by its zero point,
  * shifted left 8 bits and multiplied by its own scale as a quantized multiplier, and the results are
- * compared. int16 is compared raw, as TFLite does. */
+ * compared. int16 is compared raw, as TFLite does. For ONNX models: float64, float16, bfloat16 and
+ * uint16..uint64, and int8 / uint8 without quantization, compared raw. */
 #include "core/quant.h"
 #include "ops/broadcast.h"
+#include "ops/elementwise_types.h"
 
 enum { ORDER_LESS, ORDER_EQUAL, ORDER_GREATER, ORDER_UNORDERED };
 
 typedef struct {
   er_bcast plan;
   bool truth[4]; /* answer for each order class */
+  bool raw;      /* int8 / uint8 without quantization: compare the stored integers */
   int32_t input1_offset, input2_offset;
   int32_t input1_multiplier, input2_multiplier;
   int input1_shift, input2_shift;
@@ -70,8 +73,17 @@ static edgert_status compare_prepare(er_op_ctx *ctx) {
   case EDGERT_INT16:
   case EDGERT_INT32:
   case EDGERT_INT64: break;
+  case EDGERT_FLOAT64:
+  case EDGERT_FLOAT16:
+  case EDGERT_BFLOAT16:
+  case EDGERT_UINT16:
+  case EDGERT_UINT32:
+  case EDGERT_UINT64: break;
   case EDGERT_INT8:
-  case EDGERT_UINT8: st = prepare_rescaling(ctx, p, a, b); break;
+  case EDGERT_UINT8:
+    p->raw = er_is_unquantized(a) && er_is_unquantized(b);
+    if (!p->raw) st = prepare_rescaling(ctx, p, a, b);
+    break;
   case EDGERT_BOOL:
     if (op != ER_OP_EQUAL && op != ER_OP_NOT_EQUAL)
       return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "bool inputs support only EQUAL and NOT_EQUAL");
@@ -107,8 +119,30 @@ static edgert_status compare_eval(er_op_ctx *ctx) {
   case EDGERT_INT16: COMPARE_LOOP(int16_t); break;
   case EDGERT_INT32: COMPARE_LOOP(int32_t); break;
   case EDGERT_INT64: COMPARE_LOOP(int64_t); break;
-  case EDGERT_INT8: COMPARE_RESCALED_LOOP(int8_t); break;
-  case EDGERT_UINT8: COMPARE_RESCALED_LOOP(uint8_t); break;
+  case EDGERT_INT8:
+    if (p->raw)
+      COMPARE_LOOP(int8_t);
+    else
+      COMPARE_RESCALED_LOOP(int8_t);
+    break;
+  case EDGERT_UINT8:
+    if (p->raw)
+      COMPARE_LOOP(uint8_t);
+    else
+      COMPARE_RESCALED_LOOP(uint8_t);
+    break;
+  case EDGERT_FLOAT64: COMPARE_LOOP(double); break;
+  case EDGERT_UINT16: COMPARE_LOOP(uint16_t); break;
+  case EDGERT_UINT32: COMPARE_LOOP(uint32_t); break;
+  case EDGERT_UINT64: COMPARE_LOOP(uint64_t); break;
+  case EDGERT_FLOAT16:
+    ER_BCAST_BINARY(plan, uint16_t, a->data, uint16_t, b->data, bool, out->data,
+                    p->truth[ORDER_OF(er_half_to_float(x), er_half_to_float(y))]);
+    break;
+  case EDGERT_BFLOAT16:
+    ER_BCAST_BINARY(plan, uint16_t, a->data, uint16_t, b->data, bool, out->data,
+                    p->truth[ORDER_OF(er_bfloat16_to_float(x), er_bfloat16_to_float(y))]);
+    break;
   /* Read bools as bytes and normalize, so a stray byte other than 0 or 1 still counts as true. */
   case EDGERT_BOOL:
     ER_BCAST_BINARY(plan, uint8_t, a->data, uint8_t, b->data, bool, out->data,

@@ -39,6 +39,34 @@ edgert_status er_conv_window(er_op_ctx *ctx, er_padding padding, int64_t in, int
   return EDGERT_OK;
 }
 
+edgert_status er_conv_plan_2d(er_op_ctx *ctx, const er_conv_attrs *a, const er_tensor *in, int64_t filter_h,
+                              int64_t filter_w, int64_t out_c, er_tensor *out, er_conv_geometry *g) {
+  g->batches = in->dims[0];
+  g->in_h = in->dims[1];
+  g->in_w = in->dims[2];
+  g->in_c = in->dims[3];
+  g->filter_h = filter_h;
+  g->filter_w = filter_w;
+  g->out_c = out_c;
+  g->stride_h = a->stride_h;
+  g->stride_w = a->stride_w;
+  g->dil_h = a->dilation_h;
+  g->dil_w = a->dilation_w;
+  er_conv_dim h, w;
+  edgert_status st = er_conv_window(ctx, a->padding, g->in_h, filter_h, a->stride_h, a->dilation_h,
+                                    a->pads[0], a->pads[2], "height", &h);
+  if (st == EDGERT_OK)
+    st = er_conv_window(ctx, a->padding, g->in_w, filter_w, a->stride_w, a->dilation_w, a->pads[1],
+                        a->pads[3], "width", &w);
+  if (st != EDGERT_OK) return st;
+  g->out_h = h.out;
+  g->out_w = w.out;
+  g->pad_h = h.pad;
+  g->pad_w = w.pad;
+  const int64_t dims[4] = {g->batches, g->out_h, g->out_w, g->out_c};
+  return er_set_output_shape(ctx, out, 4, dims);
+}
+
 edgert_status er_conv_check_attrs(er_op_ctx *ctx, const er_conv_attrs *a, bool uses_dilation) {
   if (!a) return er_fail(ctx, EDGERT_ERR_MALFORMED, "convolution attributes are missing");
   if (a->layout != ER_LAYOUT_NHWC)
@@ -147,5 +175,55 @@ edgert_status er_conv_check_bias(er_op_ctx *ctx, const er_tensor *bias, int64_t 
   if (er_tensor_elements(bias) != channels)
     return er_fail(ctx, EDGERT_ERR_SHAPE, "bias has %lld elements, expected %lld output channels",
                    (long long)er_tensor_elements(bias), (long long)channels);
+  return EDGERT_OK;
+}
+
+void er_conv_output_range(const er_tensor *out, er_activation act, int32_t *act_min, int32_t *act_max) {
+  int32_t qmin, qmax;
+  er_dtype_range(out->dtype, &qmin, &qmax);
+  er_activation_range_quantized(act, er_conv_tensor_scale(out), out->q.zero_point, qmin, qmax, act_min,
+                                act_max);
+}
+
+edgert_status er_conv_check_types(er_op_ctx *ctx, const er_tensor *in, const er_tensor *filter,
+                                  const er_tensor *bias, const er_tensor *out, int64_t channels,
+                                  const char *filter_name, int extra) {
+  static const edgert_dtype f32_bias[] = {EDGERT_FLOAT32};
+  static const edgert_dtype i32_bias[] = {EDGERT_INT32};
+  static const edgert_dtype i16_bias[] = {EDGERT_INT64, EDGERT_INT32, EDGERT_INT16};
+  if (out->dtype != in->dtype)
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "output type %s differs from input type %s",
+                   edgert_dtype_name(out->dtype), edgert_dtype_name(in->dtype));
+  const bool hybrid = (extra & ER_CONV_HYBRID) && filter->dtype == EDGERT_INT8;
+  if (in->dtype == EDGERT_FLOAT32 && (filter->dtype == EDGERT_FLOAT32 || hybrid))
+    return er_conv_check_bias(ctx, bias, channels, f32_bias, 1);
+  if (in->dtype == EDGERT_INT8 && filter->dtype == EDGERT_INT8)
+    return er_conv_check_bias(ctx, bias, channels, i32_bias, 1);
+  if (in->dtype == EDGERT_INT16 && filter->dtype == EDGERT_INT8)
+    return er_conv_check_bias(ctx, bias, channels, i16_bias, (extra & ER_CONV_INT16_BIAS) ? 3 : 2);
+  if (in->dtype == EDGERT_UINT8 && filter->dtype == EDGERT_UINT8)
+    return er_conv_check_bias(ctx, bias, channels, i32_bias, 1);
+  return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input %s with %s %s is not supported",
+                 edgert_dtype_name(in->dtype), filter_name, edgert_dtype_name(filter->dtype));
+}
+
+edgert_status er_conv_prepare_quant(er_op_ctx *ctx, er_conv_quant *q, er_activation activation,
+                                    const er_tensor *in, const er_tensor *filter, const er_tensor *out,
+                                    int32_t channel_axis, int64_t channels) {
+  edgert_status st = er_conv_check_act_quant(ctx, in, "input", in->dtype == EDGERT_INT16);
+  /* Every int16 output has zero point 0, also the one FULLY_CONNECTED makes from uint8 (TFLite DCHECKs). */
+  if (st == EDGERT_OK) st = er_conv_check_act_quant(ctx, out, "output", out->dtype == EDGERT_INT16);
+  q->filter_offset = 0;
+  if (st == EDGERT_OK && in->dtype == EDGERT_UINT8)
+    st = er_conv_uint8_filter_offset(ctx, filter, &q->filter_offset);
+  int32_t *multipliers = NULL, *shifts = NULL;
+  if (st == EDGERT_OK)
+    st = er_conv_multipliers(ctx, in, filter, out, channel_axis, channels, &multipliers, &shifts);
+  if (st != EDGERT_OK) return st;
+  q->multipliers = multipliers;
+  q->shifts = shifts;
+  q->input_offset = -in->q.zero_point;
+  q->output_offset = out->q.zero_point;
+  er_conv_output_range(out, activation, &q->act_min, &q->act_max);
   return EDGERT_OK;
 }

@@ -1,8 +1,8 @@
 /* Helpers shared by the convolution family (CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV,
  * FULLY_CONNECTED, BATCH_MATMUL): window geometry with TFLite's padding rules, per-channel requantization
- * multipliers as TFLite's PopulateConvolutionQuantizationParams computes them, and the checks on
+ * multipliers as TFLite's PopulateConvolutionQuantizationParams computes them, the checks on dtypes,
  * quantization parameters, uint8 weight zero points and biases that every quantized kernel of the family
- * needs. */
+ * needs, and the requantization state (er_conv_quant) with the output conversions its kernels share. */
 #ifndef EDGERT_OPS_CONV_COMMON_H
 #define EDGERT_OPS_CONV_COMMON_H
 
@@ -25,6 +25,20 @@ typedef struct {
 edgert_status er_conv_window(er_op_ctx *ctx, er_padding padding, int64_t in, int64_t filter, int32_t stride,
                              int32_t dilation, int32_t pad_before, int32_t pad_after, const char *name,
                              er_conv_dim *dim);
+
+/* The sliding-window geometry of a 2-D NHWC convolution (CONV_2D, DEPTHWISE_CONV_2D). */
+typedef struct {
+  int64_t batches, in_h, in_w, in_c;
+  int64_t filter_h, filter_w;
+  int64_t out_h, out_w, out_c;
+  int64_t stride_h, stride_w, dil_h, dil_w, pad_h, pad_w;
+} er_conv_geometry;
+
+/* Fills g for input [n, h, w, c] (checked 4-D), a filter_h x filter_w window and out_c output channels
+ * under attributes a (er_conv_window on the height with pads[0], pads[2] and on the width with pads[1],
+ * pads[3]), and sets the output shape [n, out_h, out_w, out_c]. */
+edgert_status er_conv_plan_2d(er_op_ctx *ctx, const er_conv_attrs *a, const er_tensor *in, int64_t filter_h,
+                              int64_t filter_w, int64_t out_c, er_tensor *out, er_conv_geometry *g);
 
 /* Checks stride and dilation (>= 1) and the layout (NHWC only) of conv attributes. */
 edgert_status er_conv_check_attrs(er_op_ctx *ctx, const er_conv_attrs *a, bool uses_dilation);
@@ -58,6 +72,38 @@ edgert_status er_conv_uint8_filter_offset(er_op_ctx *ctx, const er_tensor *filte
 edgert_status er_conv_check_bias(er_op_ctx *ctx, const er_tensor *bias, int64_t channels,
                                  const edgert_dtype *allowed, int n_allowed);
 
+/* The clamp range of quantized output `out` under fused activation `act` (its dtype's range, narrowed). */
+void er_conv_output_range(const er_tensor *out, er_activation act, int32_t *act_min, int32_t *act_max);
+
+/* Dtype combinations beyond those every kernel of the family takes (float32, int8 x int8, int16 x int8,
+ * uint8 x uint8): float32 input with int8 weights (TFLite's hybrid kernels), and an int16 bias with int16
+ * activations (TFLM's TRANSPOSE_CONV). */
+enum { ER_CONV_HYBRID = 1, ER_CONV_INT16_BIAS = 2 };
+
+/* Checks that input, filter and output dtypes form a supported path (output type = input type) and that
+ * the optional bias fits it (float32; int32 for int8 and uint8; int64 or int32, and int16 with
+ * ER_CONV_INT16_BIAS, for int16) with `channels` elements. `filter_name` ("filter", "weights") is for
+ * messages; `extra` holds ER_CONV_* flags. */
+edgert_status er_conv_check_types(er_op_ctx *ctx, const er_tensor *in, const er_tensor *filter,
+                                  const er_tensor *bias, const er_tensor *out, int64_t channels,
+                                  const char *filter_name, int extra);
+
+/* What a quantized kernel of the family needs at eval: zero-point offsets, per-channel requantization
+ * multipliers and shifts, and the output clamp range of the fused activation. */
+typedef struct {
+  int32_t input_offset, filter_offset, output_offset; /* filter_offset: set for uint8 only, else 0 */
+  const int32_t *multipliers, *shifts;                /* one per output channel */
+  int32_t act_min, act_max;
+} er_conv_quant;
+
+/* Fills q for a quantized (non-float) path whose dtypes er_conv_check_types accepted: checks input and
+ * output quantization (int16 tensors need zero point 0), the uint8 filter offset, and computes
+ * multipliers for `channels` output channels with a per-channel filter along channel_axis. Arrays come
+ * from er_persist_alloc. */
+edgert_status er_conv_prepare_quant(er_op_ctx *ctx, er_conv_quant *q, er_activation activation,
+                                    const er_tensor *in, const er_tensor *filter, const er_tensor *out,
+                                    int32_t channel_axis, int64_t channels);
+
 /* Bias element c widened to int64 (int16, int32 or int64 bias data); 0 without a bias. */
 static inline int64_t er_conv_bias_at(const er_tensor *bias, int64_t c) {
   if (!bias) return 0;
@@ -81,6 +127,20 @@ static inline int32_t er_requantize_i32(int32_t acc, int32_t multiplier, int32_t
                                         int32_t act_min, int32_t act_max) {
   int32_t scaled = er_multiply_by_quantized_multiplier(acc, multiplier, (int)shift);
   return er_clamp_i32(er_wrap_i32((int64_t)scaled + out_offset), act_min, act_max);
+}
+
+/* Output channel c of a kernel with TFLite's int32 accumulator (int8, uint8; int16 without an int64 bias):
+ * sum (accumulated and bias added in int64) wrapped to int32, then requantized, offset and clamped. */
+static inline int32_t er_conv_output_i32(const er_conv_quant *q, int64_t sum, int64_t c) {
+  return er_requantize_i32(er_wrap_i32(sum), q->multipliers[c], q->shifts[c], q->output_offset, q->act_min,
+                           q->act_max);
+}
+
+/* Output channel c of an int16 kernel with an int64 accumulator (bias already added): TFLite's 64-bit
+ * MultiplyByQuantizedMultiplier, then the clamp; no output offset, as 16-bit outputs have zero point 0. */
+static inline int32_t er_conv_output_i64(const er_conv_quant *q, int64_t sum, int64_t c) {
+  return er_clamp_i32(er_multiply_by_quantized_multiplier_64(sum, q->multipliers[c], q->shifts[c]),
+                      q->act_min, q->act_max);
 }
 
 #endif

@@ -1,8 +1,8 @@
 /* CUMSUM: running sums along one axis (TFLite cumsum.cc, reference_ops::CumSum) for float32, int32 and
- * int64. The axis is input 1, an int32 with one element, negative counting from the back; it is read at
- * eval (it may be computed) and checked there. Exclusive sums start at zero and leave out the element
- * itself; reverse sums run from the end of the axis. Integer sums wrap on overflow, as the int arithmetic
- * TFLite compiles to does on every target we know of. */
+ * int64 (and float64 for ONNX CumSum). The axis is input 1, an int32 (or, for ONNX, int64) with one element,
+ * negative counting from the back; it is read at eval (it may be computed) and checked there. Exclusive sums
+ * start at zero and leave out the element itself; reverse sums run from the end of the axis. Integer sums
+ * wrap on overflow, as the int arithmetic TFLite compiles to does on every target we know of. */
 #include <string.h>
 
 #include "ops/movement.h"
@@ -13,11 +13,15 @@ static edgert_status cumsum_prepare(er_op_ctx *ctx) {
   const er_tensor *in = er_input(ctx, 0), *axis = er_input(ctx, 1);
   er_tensor *out = er_output(ctx, 0);
   if (!er_attrs(ctx)) return er_fail(ctx, EDGERT_ERR_MALFORMED, "has no attributes");
-  if (in->dtype != EDGERT_FLOAT32 && in->dtype != EDGERT_INT32 && in->dtype != EDGERT_INT64)
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input is %s; supported: float32, int32, int64",
+  if (in->dtype != EDGERT_FLOAT32 && in->dtype != EDGERT_FLOAT64 && in->dtype != EDGERT_INT32 &&
+      in->dtype != EDGERT_INT64)
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input is %s; supported: float32, float64, int32, int64",
                    edgert_dtype_name(in->dtype));
   if (out->dtype != in->dtype) return er_fail(ctx, EDGERT_ERR_SHAPE, "input and output dtypes differ");
-  if ((st = er_check_dtype(ctx, axis, EDGERT_INT32, "axis")) != EDGERT_OK) return st;
+  /* TFLite's axis is int32; ONNX CumSum allows int64 too. */
+  if (!mv_is_index_dtype(axis))
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "axis is %s, expected int32 or int64",
+                   edgert_dtype_name(axis->dtype));
   if (er_tensor_elements(axis) != 1)
     return er_fail(ctx, EDGERT_ERR_SHAPE, "axis must hold one value, holds %lld",
                    (long long)er_tensor_elements(axis));
@@ -45,8 +49,7 @@ static edgert_status cumsum_eval(er_op_ctx *ctx) {
   const er_cumsum_attrs *a = er_attrs(ctx);
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0);
-  int32_t axis_value;
-  memcpy(&axis_value, er_input(ctx, 1)->data, sizeof axis_value);
+  int64_t axis_value = mv_index_at(er_input(ctx, 1), 0);
   int32_t axis;
   edgert_status st = mv_normalize_axis(ctx, axis_value, in->ndim, &axis);
   if (st != EDGERT_OK) return st;
@@ -60,6 +63,12 @@ static edgert_status cumsum_eval(er_op_ctx *ctx) {
         const float *x = in->data;
         float *y = out->data;
         CUMSUM_LINE(float, float, x, y, first, len, inner, a->exclusive, a->reverse);
+        break;
+      }
+      case EDGERT_FLOAT64: {
+        const double *x = in->data;
+        double *y = out->data;
+        CUMSUM_LINE(double, double, x, y, first, len, inner, a->exclusive, a->reverse);
         break;
       }
       case EDGERT_INT32: {

@@ -1,5 +1,6 @@
-/* DIV with numpy broadcasting: float32 and int32 with a fused activation, and quantized int8 as
- * TFLite-Micro's reference div.h computes it.
+/* DIV with numpy broadcasting: float32 and int32 with a fused activation, quantized int8 as
+ * TFLite-Micro's reference div.h computes it, and for ONNX models plain float64, float16, int64 and
+ * uint8..uint64 (integers truncate toward zero, as C and ONNX Runtime do).
  *
  * Quantized division never divides: the divisor (offset by its zero point, made positive by moving its
  * sign to the dividend) becomes a fixed-point reciprocal by Newton-Raphson (TFLite GetReciprocal), the
@@ -8,6 +9,7 @@
  * in TFLite's int32 path, checked over the divisor before any output is written. */
 #include "core/quant.h"
 #include "ops/broadcast.h"
+#include "ops/elementwise_types.h"
 #include "ops/fixedpoint_math.h"
 
 typedef struct {
@@ -51,8 +53,22 @@ static edgert_status div_prepare(er_op_ctx *ctx) {
   case EDGERT_FLOAT32: er_activation_range_float(act, &p->act_min_f, &p->act_max_f); break;
   case EDGERT_INT32: er_activation_range_int(act, INT32_MIN, INT32_MAX, &p->act_min_i, &p->act_max_i); break;
   case EDGERT_INT8: st = prepare_int8(ctx, p, act, a, b, out); break;
+  /* Plain dtypes of ONNX models: no fused activation; integers truncate toward zero. */
+  case EDGERT_FLOAT64:
+  case EDGERT_FLOAT16:
+  case EDGERT_INT64:
+  case EDGERT_UINT8:
+  case EDGERT_UINT16:
+  case EDGERT_UINT32:
+  case EDGERT_UINT64:
+    if (act != ER_ACT_NONE || !er_is_unquantized(a) || !er_is_unquantized(b) || !er_is_unquantized(out))
+      return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s runs only unquantized and without a fused activation",
+                     edgert_dtype_name(a->dtype));
+    break;
   default:
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "dtype %s is not supported (float32, int32, int8)",
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
+                   "dtype %s is not supported (float32, float64, float16, int32, int64, uint8..uint64, "
+                   "quantized int8)",
                    edgert_dtype_name(a->dtype));
   }
   if (st != EDGERT_OK) return st;
@@ -121,6 +137,23 @@ static edgert_status div_eval(er_op_ctx *ctx) {
     if (has_zero_divisor(b, -p->input2_offset)) return er_fail(ctx, EDGERT_ERR_RUNTIME, "division by zero");
     ER_BCAST_BINARY(plan, int8_t, a->data, int8_t, b->data, int8_t, out->data, (int8_t)div_int8(x, y, p));
     break;
+  case EDGERT_FLOAT64:
+    ER_BCAST_BINARY(plan, double, a->data, double, b->data, double, out->data, x / y);
+    break;
+  case EDGERT_FLOAT16:
+    ER_BCAST_BINARY(plan, uint16_t, a->data, uint16_t, b->data, uint16_t, out->data, ER_HALF_OP(x, y, /));
+    break;
+  case EDGERT_INT64:
+    if (er_any_int_zero(b)) return er_fail(ctx, EDGERT_ERR_RUNTIME, "division by zero");
+    ER_BCAST_BINARY(plan, int64_t, a->data, int64_t, b->data, int64_t, out->data, er_div_trunc_i64(x, y));
+    break;
+#define PLAIN_CASE(D, T)                                                                                     \
+  case D:                                                                                                    \
+    if (er_any_int_zero(b)) return er_fail(ctx, EDGERT_ERR_RUNTIME, "division by zero");                     \
+    ER_BCAST_BINARY(plan, T, a->data, T, b->data, T, out->data, (T)(x / y));                                 \
+    break;
+    ER_UNSIGNED_INT_TYPES(PLAIN_CASE)
+#undef PLAIN_CASE
   default:
     return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype %s changed after prepare", edgert_dtype_name(out->dtype));
   }

@@ -6,10 +6,12 @@
  *
  * FLOOR_MOD (float32, int16, int32, int64) takes C's truncated remainder (fmodf for floats) and moves it into
  * the divisor's sign: the result has the sign of the divisor. Integer division by zero is an error; a float
- * zero divisor gives NaN. */
+ * zero divisor gives NaN. For ONNX's Mod (fmod = 0) FLOOR_MOD also takes int8, uint8..uint64 (where it is
+ * the plain remainder) and float64. */
 #include <math.h>
 
 #include "ops/broadcast.h"
+#include "ops/elementwise_types.h"
 
 typedef struct {
   er_bcast plan;
@@ -21,10 +23,13 @@ static edgert_status floor_prepare(er_op_ctx *ctx) {
   if (st != EDGERT_OK) return st;
   const bool is_div = ctx->node->op == ER_OP_FLOOR_DIV;
   const bool supported = a->dtype == EDGERT_FLOAT32 || a->dtype == EDGERT_INT32 ||
-                         (!is_div && (a->dtype == EDGERT_INT16 || a->dtype == EDGERT_INT64));
+                         (!is_div && (er_is_int(a->dtype) || a->dtype == EDGERT_FLOAT64));
   if (!supported)
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "dtype %s is not supported (float32, int32%s)",
-                   edgert_dtype_name(a->dtype), is_div ? "" : ", int16, int64");
+                   edgert_dtype_name(a->dtype), is_div ? "" : ", float64, int8..int64, uint8..uint64");
+  if ((a->dtype == EDGERT_INT8 || er_is_unsigned_int(a->dtype)) &&
+      (!er_is_unquantized(a) || !er_is_unquantized(b)))
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "quantized %s is not supported", edgert_dtype_name(a->dtype));
   if ((st = er_check_dtype(ctx, out, a->dtype, "output")) != EDGERT_OK) return st;
   floor_data *p = er_persist_alloc(ctx, sizeof *p);
   if (!p) return EDGERT_ERR_NO_MEMORY;
@@ -33,6 +38,7 @@ static edgert_status floor_prepare(er_op_ctx *ctx) {
 }
 
 static bool has_zero_divisor(const er_tensor *b) {
+  if (er_is_int(b->dtype)) return er_any_int_zero(b);
   const int64_t n = er_tensor_elements(b);
   for (int64_t i = 0; i < n; i++) {
     bool zero = b->dtype == EDGERT_FLOAT32 ? ((const float *)b->data)[i] == 0.0f
@@ -56,6 +62,11 @@ static inline float floor_mod_f32(float x, float y) {
   return (r != 0.0f && ((y < 0.0f) != (r < 0.0f))) ? r + y : r;
 }
 
+static inline double floor_mod_f64(double x, double y) {
+  const double r = fmod(x, y);
+  return (r != 0.0 && ((y < 0.0) != (r < 0.0))) ? r + y : r;
+}
+
 /* Truncated remainder moved to the divisor's sign; x % -1 is 0 (and avoids C's INT_MIN % -1 trap). */
 static inline int64_t floor_mod_int(int64_t x, int64_t y) {
   const int64_t r = y == -1 ? 0 : x % y;
@@ -68,7 +79,7 @@ static edgert_status floor_eval(er_op_ctx *ctx) {
   er_tensor *out = er_output(ctx, 0);
   const er_bcast *plan = &p->plan;
   const bool is_div = ctx->node->op == ER_OP_FLOOR_DIV;
-  if ((is_div || b->dtype != EDGERT_FLOAT32) && has_zero_divisor(b))
+  if ((is_div || er_is_int(b->dtype)) && has_zero_divisor(b))
     return er_fail(ctx, EDGERT_ERR_RUNTIME, "division by zero");
   switch (out->dtype) {
   case EDGERT_FLOAT32:
@@ -91,6 +102,16 @@ static edgert_status floor_eval(er_op_ctx *ctx) {
   case EDGERT_INT64:
     ER_BCAST_BINARY(plan, int64_t, a->data, int64_t, b->data, int64_t, out->data, floor_mod_int(x, y));
     break;
+  case EDGERT_INT8:
+    ER_BCAST_BINARY(plan, int8_t, a->data, int8_t, b->data, int8_t, out->data, (int8_t)floor_mod_int(x, y));
+    break;
+  case EDGERT_FLOAT64:
+    ER_BCAST_BINARY(plan, double, a->data, double, b->data, double, out->data, floor_mod_f64(x, y));
+    break;
+#define UNSIGNED_CASE(D, T)                                                                                  \
+  case D: ER_BCAST_BINARY(plan, T, a->data, T, b->data, T, out->data, (T)(x % y)); break;
+    ER_UNSIGNED_INT_TYPES(UNSIGNED_CASE)
+#undef UNSIGNED_CASE
   default:
     return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype %s changed after prepare", edgert_dtype_name(out->dtype));
   }

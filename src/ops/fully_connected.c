@@ -23,61 +23,33 @@ typedef struct {
   er_hybrid_scratch scratch;   /* hybrid */
   float act_min_f, act_max_f;
   er_activation activation;
-  int32_t act_min, act_max;
-  int32_t input_offset, filter_offset, output_offset;
-  const int32_t *multipliers, *shifts; /* one per unit; all equal for per-tensor weights */
+  er_conv_quant q; /* filter_offset also for int8 weights; multipliers all equal for per-tensor weights */
 } fc_data;
 
+/* The family's dtype paths, plus uint8 input to an int16 output (TFLite's legacy quantized LSTM graphs). */
 static edgert_status check_types(er_op_ctx *ctx, const er_tensor *in, const er_tensor *filter,
                                  const er_tensor *bias, const er_tensor *out, int64_t units) {
-  static const edgert_dtype f32_bias[] = {EDGERT_FLOAT32};
-  static const edgert_dtype i8_bias[] = {EDGERT_INT32};
-  static const edgert_dtype i16_bias[] = {EDGERT_INT64, EDGERT_INT32};
+  static const edgert_dtype i32_bias[] = {EDGERT_INT32};
   if (in->dtype == EDGERT_UINT8 && filter->dtype == EDGERT_UINT8) {
     if (out->dtype != EDGERT_UINT8 && out->dtype != EDGERT_INT16)
       return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "uint8 input needs a uint8 or int16 output, not %s",
                      edgert_dtype_name(out->dtype));
-    return er_conv_check_bias(ctx, bias, units, i8_bias, 1);
+    return er_conv_check_bias(ctx, bias, units, i32_bias, 1);
   }
-  if (out->dtype != in->dtype)
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "output type %s differs from input type %s",
-                   edgert_dtype_name(out->dtype), edgert_dtype_name(in->dtype));
-  if (in->dtype == EDGERT_FLOAT32 && (filter->dtype == EDGERT_FLOAT32 || filter->dtype == EDGERT_INT8))
-    return er_conv_check_bias(ctx, bias, units, f32_bias, 1);
-  if (in->dtype == EDGERT_INT8 && filter->dtype == EDGERT_INT8)
-    return er_conv_check_bias(ctx, bias, units, i8_bias, 1);
-  if (in->dtype == EDGERT_INT16 && filter->dtype == EDGERT_INT8)
-    return er_conv_check_bias(ctx, bias, units, i16_bias, 2);
-  return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input %s with weights %s is not supported",
-                 edgert_dtype_name(in->dtype), edgert_dtype_name(filter->dtype));
+  return er_conv_check_types(ctx, in, filter, bias, out, units, "weights", ER_CONV_HYBRID);
 }
 
 static edgert_status prepare_quant(er_op_ctx *ctx, fc_data *d, er_activation act, const er_tensor *in,
                                    const er_tensor *filter, const er_tensor *out) {
-  bool is_16 = in->dtype == EDGERT_INT16;
-  edgert_status st = er_conv_check_act_quant(ctx, in, "input", is_16);
-  /* Every int16 output, also the one of uint8 inputs, has zero point 0 (TFLite DCHECKs it). */
-  if (st == EDGERT_OK) st = er_conv_check_act_quant(ctx, out, "output", out->dtype == EDGERT_INT16);
-  int32_t *mult = NULL, *shift = NULL;
-  if (st == EDGERT_OK) st = er_conv_multipliers(ctx, in, filter, out, 0, d->units, &mult, &shift);
-  if (st != EDGERT_OK) return st;
-  d->multipliers = mult;
-  d->shifts = shift;
-  d->input_offset = -in->q.zero_point;
-  d->output_offset = out->q.zero_point;
-  if (in->dtype == EDGERT_UINT8) {
-    if ((st = er_conv_uint8_filter_offset(ctx, filter, &d->filter_offset)) != EDGERT_OK) return st;
-  } else {
-    /* Per-channel weights are symmetric by the quantization spec; TFLite ignores their zero points. */
-    d->filter_offset = filter->q.channels > 1 ? 0 : -filter->q.zero_point;
-    if (d->filter_offset < -127 || d->filter_offset > 128)
-      return er_fail(ctx, EDGERT_ERR_MALFORMED, "weights zero point %d is outside the int8 range",
-                     (int)filter->q.zero_point);
-  }
-  int32_t qmin, qmax;
-  er_dtype_range(out->dtype, &qmin, &qmax);
-  er_activation_range_quantized(act, er_conv_tensor_scale(out), out->q.zero_point, qmin, qmax, &d->act_min,
-                                &d->act_max);
+  edgert_status st = er_conv_prepare_quant(ctx, &d->q, act, in, filter, out, 0, d->units);
+  if (st != EDGERT_OK || in->dtype == EDGERT_UINT8) return st;
+  /* Unlike the convolutions, TFLite's int8 and int16 FULLY_CONNECTED apply a per-tensor weight zero point
+   * (old models have one). Per-channel weights are symmetric by the quantization spec; TFLite ignores
+   * their zero points. */
+  d->q.filter_offset = filter->q.channels > 1 ? 0 : -filter->q.zero_point;
+  if (d->q.filter_offset < -127 || d->q.filter_offset > 128)
+    return er_fail(ctx, EDGERT_ERR_MALFORMED, "weights zero point %d is outside the int8 range",
+                   (int)filter->q.zero_point);
   return EDGERT_OK;
 }
 
@@ -109,10 +81,7 @@ static edgert_status prepare_hybrid(er_op_ctx *ctx, fc_data *d, const er_fc_attr
   d->asymmetric = a->asymmetric_quantize_inputs;
   d->channel_scales = filter->q.channels > 1 ? filter->q.scales : NULL;
   d->weight_scale = er_hybrid_weight_scale(filter);
-  if (!er_hybrid_scratch_plan(0, d->batches * d->depth, d->batches, &d->scratch))
-    return er_fail(ctx, EDGERT_ERR_LIMIT, "hybrid scratch is too large");
-  ctx->scratch_bytes = d->scratch.bytes;
-  return EDGERT_OK;
+  return er_hybrid_prepare_scratch(ctx, d->batches * d->depth, d->batches, &d->scratch);
 }
 
 static edgert_status fc_prepare(er_op_ctx *ctx) {
@@ -167,92 +136,64 @@ static void fc_f32(const fc_data *d, const float *in, const float *w, const floa
  * the weight scale (per channel: the row's scale times the channel's), then the activation. */
 static void fc_hybrid(const fc_data *d, const float *in, const int8_t *w, const float *bias, float *out,
                       unsigned char *scratch) {
-  int8_t *q = (int8_t *)(scratch + d->scratch.q_offset);
-  float *scales = (float *)(void *)(scratch + d->scratch.scales_offset);
-  int32_t *zero_points = (int32_t *)(void *)(scratch + d->scratch.zero_points_offset);
+  er_hybrid_buffers buf = er_hybrid_buffers_at(&d->scratch, scratch);
   const int64_t n = d->batches * d->units;
   for (int64_t i = 0; i < n; i++)
     out[i] = bias ? bias[i % d->units] : 0.0f;
-  er_hybrid_quantize_rows(in, d->batches, d->depth, d->asymmetric, q, scales, zero_points);
+  er_hybrid_quantize_rows(in, d->batches, d->depth, d->asymmetric, buf.q, buf.scales, buf.zero_points);
   if (!d->channel_scales)
     for (int64_t b = 0; b < d->batches; b++)
-      scales[b] *= d->weight_scale;
-  er_hybrid_matmul_accumulate(w, d->units, d->depth, q, scales, d->asymmetric ? zero_points : NULL,
-                              d->channel_scales, d->batches, out);
+      buf.scales[b] *= d->weight_scale;
+  er_hybrid_matmul_accumulate(w, d->units, d->depth, buf.q, buf.scales,
+                              d->asymmetric ? buf.zero_points : NULL, d->channel_scales, d->batches, out);
   for (int64_t i = 0; i < n; i++)
     out[i] = er_hybrid_activate(d->activation, out[i]);
 }
 
-static void fc_i8(const fc_data *d, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
-  for (int64_t b = 0; b < d->batches; b++) {
-    const int8_t *x = in + b * d->depth;
-    for (int64_t u = 0; u < d->units; u++) {
-      const int8_t *row = w + u * d->depth;
-      int64_t acc = 0; /* reduced mod 2^32 below, like TFLite's wrapping int32 accumulator */
-      for (int64_t k = 0; k < d->depth; k++)
-        acc += ((int32_t)row[k] + d->filter_offset) * ((int32_t)x[k] + d->input_offset);
-      int32_t sum = er_wrap_i32(acc + (bias ? bias[u] : 0));
-      out[b * d->units + u] = (int8_t)er_requantize_i32(sum, d->multipliers[u], d->shifts[u],
-                                                        d->output_offset, d->act_min, d->act_max);
+/* Every output (b, u) of the quantized paths: the sum over the depth of (weight + filter offset) * (input +
+ * input offset) in int64 (int16 inputs have offset 0), then STORE with it in `acc`; `o` indexes the
+ * output. */
+#define FC_QUANT_LOOPS(STORE)                                                                                \
+  for (int64_t b = 0, o = 0; b < d->batches; b++)                                                            \
+    for (int64_t u = 0; u < d->units; u++, o++) {                                                            \
+      const int64_t x0 = b * d->depth, w0 = u * d->depth;                                                    \
+      int64_t acc = 0;                                                                                       \
+      for (int64_t k = 0; k < d->depth; k++)                                                                 \
+        acc += ((int32_t)w[w0 + k] + d->q.filter_offset) * ((int32_t)in[x0 + k] + d->q.input_offset);        \
+      STORE;                                                                                                 \
     }
-  }
+
+/* int8: the int64 sum plus bias reduced mod 2^32 gives TFLite's wrapping int32 accumulator. */
+static void fc_i8(const fc_data *d, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
+  FC_QUANT_LOOPS(out[o] = (int8_t)er_conv_output_i32(&d->q, acc + (bias ? bias[u] : 0), u))
 }
 
 /* uint8 (reference/fully_connected.h): both operands offset by their zero points, int32 accumulator; the
  * result goes to uint8, or to int16 (zero point 0) for the legacy LSTM graphs. */
 static void fc_u8(const fc_data *d, const uint8_t *in, const uint8_t *w, const int32_t *bias,
                   edgert_dtype out_type, void *out) {
-  for (int64_t b = 0; b < d->batches; b++) {
-    const uint8_t *x = in + b * d->depth;
-    for (int64_t u = 0; u < d->units; u++) {
-      const uint8_t *row = w + u * d->depth;
-      int64_t acc = 0; /* reduced mod 2^32 below, like TFLite's wrapping int32 accumulator */
-      for (int64_t k = 0; k < d->depth; k++)
-        acc += ((int32_t)row[k] + d->filter_offset) * ((int32_t)x[k] + d->input_offset);
-      int32_t sum = er_wrap_i32(acc + (bias ? bias[u] : 0));
-      int32_t v =
-          er_requantize_i32(sum, d->multipliers[u], d->shifts[u], d->output_offset, d->act_min, d->act_max);
-      if (out_type == EDGERT_UINT8)
-        ((uint8_t *)out)[b * d->units + u] = (uint8_t)v;
-      else
-        ((int16_t *)out)[b * d->units + u] = (int16_t)v;
-    }
-  }
+  FC_QUANT_LOOPS({
+    int32_t v = er_conv_output_i32(&d->q, acc + (bias ? bias[u] : 0), u);
+    if (out_type == EDGERT_UINT8)
+      ((uint8_t *)out)[o] = (uint8_t)v;
+    else
+      ((int16_t *)out)[o] = (int16_t)v;
+  })
 }
 
 /* int16 without a bias or with an int32 one: TFLite (tensorflow/lite/kernels/fully_connected.cc) runs its
- * int32-bias kernel, an int32 accumulator that wraps and the 32-bit multiplier with double rounding. */
+ * int32-bias kernel, an int32 accumulator that wraps and the 32-bit multiplier with double rounding (the
+ * output offset is the int16 output's zero point, 0). */
 static void fc_i16_acc32(const fc_data *d, const int16_t *in, const int8_t *w, const int32_t *bias,
                          int16_t *out) {
-  for (int64_t b = 0; b < d->batches; b++) {
-    const int16_t *x = in + b * d->depth;
-    for (int64_t u = 0; u < d->units; u++) {
-      const int8_t *row = w + u * d->depth;
-      int64_t acc = 0;
-      for (int64_t k = 0; k < d->depth; k++)
-        acc += ((int32_t)row[k] + d->filter_offset) * (int32_t)x[k];
-      int32_t sum = er_wrap_i32(acc + (bias ? bias[u] : 0));
-      out[b * d->units + u] =
-          (int16_t)er_requantize_i32(sum, d->multipliers[u], d->shifts[u], 0, d->act_min, d->act_max);
-    }
-  }
+  FC_QUANT_LOOPS(out[o] = (int16_t)er_conv_output_i32(&d->q, acc + (bias ? bias[u] : 0), u))
 }
 
 /* int16 with an int64 bias: int64 accumulator and TFLite's 64-bit multiplier. */
 static void fc_i16(const fc_data *d, const int16_t *in, const int8_t *w, const er_tensor *bias,
                    int16_t *out) {
-  for (int64_t b = 0; b < d->batches; b++) {
-    const int16_t *x = in + b * d->depth;
-    for (int64_t u = 0; u < d->units; u++) {
-      const int8_t *row = w + u * d->depth;
-      int64_t acc = 0;
-      for (int64_t k = 0; k < d->depth; k++)
-        acc += ((int32_t)row[k] + d->filter_offset) * (int32_t)x[k];
-      acc = er_add_wrap_i64(acc, er_conv_bias_at(bias, u));
-      int32_t scaled = er_multiply_by_quantized_multiplier_64(acc, d->multipliers[u], d->shifts[u]);
-      out[b * d->units + u] = (int16_t)er_clamp_i32(scaled, d->act_min, d->act_max);
-    }
-  }
+  FC_QUANT_LOOPS(out[o] =
+                     (int16_t)er_conv_output_i64(&d->q, er_add_wrap_i64(acc, er_conv_bias_at(bias, u)), u))
 }
 
 static edgert_status fc_eval(er_op_ctx *ctx) {

@@ -4,6 +4,7 @@
  * truncating (not rounding) doubling multiply that cancels the rounding biases of the other steps. */
 #include "core/quant.h"
 #include "ops/activation_common.h"
+#include "ops/elementwise_types.h"
 
 typedef struct {
   int32_t input_zero_point, output_zero_point;
@@ -23,7 +24,7 @@ static edgert_status hard_swish_prepare(er_op_ctx *ctx) {
   edgert_status st = act_unary_io(ctx, &in, &out);
   if (st == EDGERT_OK) st = act_same_dtype(ctx, in, out);
   if (st != EDGERT_OK) return st;
-  if (in->dtype == EDGERT_FLOAT32) return EDGERT_OK;
+  if (er_is_float(in->dtype)) return EDGERT_OK; /* float64, float16, bfloat16: ONNX models */
   if (in->dtype != EDGERT_INT8 && in->dtype != EDGERT_UINT8)
     return act_unsupported_dtype(ctx, in, "float32, int8, uint8");
   if ((st = act_require_scale(ctx, in, "input")) != EDGERT_OK) return st;
@@ -92,11 +93,20 @@ static int32_t hard_swish_quantized(const hard_swish_data *d, int32_t q, int32_t
   return er_clamp_i32(output, qmin, qmax);
 }
 
+static double hard_swish_d(double x, const void *unused) {
+  (void)unused;
+  return x * fmin(fmax(x + 3.0, 0.0), 6.0) / 6.0;
+}
+
 static edgert_status hard_swish_eval(er_op_ctx *ctx) {
   const hard_swish_data *d = ctx->op_data;
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0);
   int64_t n = er_tensor_elements(in);
+  if (er_is_extra_float(in->dtype)) {
+    er_map_extra_float(in, out, hard_swish_d, NULL);
+    return EDGERT_OK;
+  }
   switch (in->dtype) {
   case EDGERT_FLOAT32: {
     const float *x = in->data;

@@ -126,6 +126,14 @@ bool er_hybrid_scratch_plan(size_t base, int64_t elements, int64_t rows, er_hybr
   return true;
 }
 
+edgert_status er_hybrid_prepare_scratch(er_op_ctx *ctx, int64_t elements, int64_t rows,
+                                        er_hybrid_scratch *plan) {
+  if (!er_hybrid_scratch_plan(0, elements, rows, plan))
+    return er_fail(ctx, EDGERT_ERR_LIMIT, "hybrid scratch is too large");
+  ctx->scratch_bytes = plan->bytes;
+  return EDGERT_OK;
+}
+
 float er_hybrid_weight_scale(const er_tensor *w) {
   if (w->q.scale == 0.0f && w->q.channels >= 1 && w->q.scales) return w->q.scales[0];
   return w->q.scale;

@@ -44,6 +44,25 @@ typedef struct {
 /* Lays out the scratch after `base` bytes the kernel already uses; false when the sizes overflow. */
 bool er_hybrid_scratch_plan(size_t base, int64_t elements, int64_t rows, er_hybrid_scratch *plan);
 
+/* A kernel's whole scratch as one hybrid plan from offset 0, declared in ctx->scratch_bytes; fails with a
+ * message when it is too large. */
+edgert_status er_hybrid_prepare_scratch(er_op_ctx *ctx, int64_t elements, int64_t rows,
+                                        er_hybrid_scratch *plan);
+
+/* The parts of the scratch that `plan` lays out, inside the kernel's scratch memory. */
+typedef struct {
+  int8_t *q;
+  float *scales;
+  int32_t *zero_points;
+} er_hybrid_buffers;
+
+static inline er_hybrid_buffers er_hybrid_buffers_at(const er_hybrid_scratch *plan, unsigned char *scratch) {
+  er_hybrid_buffers b = {(int8_t *)(scratch + plan->q_offset),
+                         (float *)(void *)(scratch + plan->scales_offset),
+                         (int32_t *)(void *)(scratch + plan->zero_points_offset)};
+  return b;
+}
+
 /* The float a quantized weight tensor's int8 values are scaled by: its per-tensor scale (TFLite reads
  * params.scale, the first scale of a per-channel tensor). */
 float er_hybrid_weight_scale(const er_tensor *w);

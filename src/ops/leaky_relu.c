@@ -3,6 +3,7 @@
  * in for negative inputs, one plain for the rest. */
 #include "core/quant.h"
 #include "ops/activation_common.h"
+#include "ops/elementwise_types.h"
 
 typedef struct {
   float alpha;
@@ -22,7 +23,7 @@ static edgert_status leaky_relu_prepare(er_op_ctx *ctx) {
   if (!d) return EDGERT_ERR_NO_MEMORY;
   d->alpha = attrs->alpha;
   ctx->op_data = d;
-  if (in->dtype == EDGERT_FLOAT32) return EDGERT_OK;
+  if (er_is_float(in->dtype)) return EDGERT_OK; /* float64, float16, bfloat16: ONNX models */
   if (in->dtype != EDGERT_INT8 && in->dtype != EDGERT_INT16)
     return act_unsupported_dtype(ctx, in, "float32, int8, int16");
   if ((st = act_require_scale(ctx, in, "input")) != EDGERT_OK) return st;
@@ -44,11 +45,17 @@ static inline int32_t leaky_relu_quantized(const leaky_relu_data *d, int32_t q, 
   return er_clamp_i32(d->output_zero_point + scaled, qmin, qmax);
 }
 
+static double leaky_relu_d(double x, const void *alpha) { return x < 0 ? *(const float *)alpha * x : x; }
+
 static edgert_status leaky_relu_eval(er_op_ctx *ctx) {
   const leaky_relu_data *d = ctx->op_data;
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0);
   int64_t n = er_tensor_elements(in);
+  if (er_is_extra_float(in->dtype)) {
+    er_map_extra_float(in, out, leaky_relu_d, &d->alpha);
+    return EDGERT_OK;
+  }
   switch (in->dtype) {
   case EDGERT_FLOAT32: {
     const float *x = in->data;

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "ops/activation_common.h"
+#include "ops/elementwise_types.h"
 #include "ops/fixedpoint_math.h"
 
 typedef struct {
@@ -61,7 +62,7 @@ static edgert_status logistic_prepare(er_op_ctx *ctx) {
   edgert_status st = act_unary_io(ctx, &in, &out);
   if (st == EDGERT_OK) st = act_same_dtype(ctx, in, out);
   if (st != EDGERT_OK) return st;
-  if (in->dtype == EDGERT_FLOAT32) return EDGERT_OK;
+  if (er_is_float(in->dtype)) return EDGERT_OK; /* float64, float16, bfloat16: ONNX models */
   if (in->dtype != EDGERT_INT8 && in->dtype != EDGERT_UINT8 && in->dtype != EDGERT_INT16)
     return act_unsupported_dtype(ctx, in, "float32, int8, uint8, int16");
   if ((st = act_require_scale(ctx, in, "input")) != EDGERT_OK) return st;
@@ -125,11 +126,20 @@ static inline int16_t logistic_int16(int32_t multiplier, int left_shift, int16_t
   return (int16_t)(result >> 10);
 }
 
+static double logistic_d(double x, const void *unused) {
+  (void)unused;
+  return 1.0 / (1.0 + exp(-x));
+}
+
 static edgert_status logistic_eval(er_op_ctx *ctx) {
   const logistic_data *d = ctx->op_data;
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0);
   int64_t n = er_tensor_elements(in);
+  if (er_is_extra_float(in->dtype)) {
+    er_map_extra_float(in, out, logistic_d, NULL);
+    return EDGERT_OK;
+  }
   switch (in->dtype) {
   case EDGERT_FLOAT32: {
     const float *x = in->data;

@@ -26,6 +26,67 @@ edgert_status mv_check_const_index(er_op_ctx *ctx, const er_tensor *t, const cha
   return EDGERT_OK;
 }
 
+edgert_status mv_check_index(er_op_ctx *ctx, const er_tensor *t, const char *what) {
+  if (!mv_is_index_dtype(t))
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s is %s, expected int32 or int64", what,
+                   edgert_dtype_name(t->dtype));
+  if (er_tensor_elements(t) < 0) return er_fail(ctx, EDGERT_ERR_MALFORMED, "%s has a bad shape", what);
+  return EDGERT_OK;
+}
+
+bool mv_declared_shape(const er_tensor *out, int32_t *ndim, int64_t *dims) {
+  if (out->ndim <= 0 || out->ndim > ER_MAX_DIMS || out->dynamic_dims) return false;
+  for (int32_t i = 0; i < out->ndim; i++)
+    if (out->dims[i] < 0) return false;
+  *ndim = out->ndim;
+  memcpy(dims, out->dims, sizeof(int64_t) * (size_t)out->ndim);
+  return true;
+}
+
+edgert_status mv_check_deferred_shape(er_op_ctx *ctx, const er_tensor *out, int32_t ndim,
+                                      const int64_t *dims) {
+  bool same = out->ndim == ndim;
+  for (int32_t i = 0; same && i < ndim; i++)
+    same = out->dims[i] == dims[i];
+  if (same) return EDGERT_OK;
+  char want[128], got[128];
+  return er_fail(ctx, EDGERT_ERR_RUNTIME, "the input values give output shape %s but the model declares %s",
+                 er_shape_str(ndim, dims, got, sizeof got),
+                 er_shape_str(out->ndim, out->dims, want, sizeof want));
+}
+
+edgert_status mv_prepare_shape(er_op_ctx *ctx, int first, int last, size_t plan_bytes, mv_shape_fn compute) {
+  er_tensor *out = er_output(ctx, 0);
+  mv_deferred *plan = er_persist_alloc(ctx, plan_bytes);
+  if (!plan) return EDGERT_ERR_NO_MEMORY;
+  ctx->op_data = plan;
+  for (int i = first; i <= last; i++) {
+    const er_tensor *t = er_input(ctx, i);
+    if (t && !mv_is_const(t)) plan->deferred = true;
+  }
+  int32_t ndim;
+  int64_t dims[ER_MAX_DIMS];
+  edgert_status st;
+  if (!plan->deferred) {
+    if ((st = compute(ctx, plan, &ndim, dims)) != EDGERT_OK) return st;
+  } else if (!mv_declared_shape(out, &ndim, dims)) {
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
+                   "an input deciding the output shape is computed at run time and the model declares no "
+                   "static output shape");
+  }
+  return er_set_output_shape(ctx, out, ndim, dims);
+}
+
+edgert_status mv_eval_deferred_shape(er_op_ctx *ctx, mv_shape_fn compute) {
+  mv_deferred *plan = ctx->op_data;
+  if (!plan->deferred) return EDGERT_OK;
+  int32_t ndim;
+  int64_t dims[ER_MAX_DIMS];
+  edgert_status st = compute(ctx, plan, &ndim, dims);
+  if (st == EDGERT_OK) st = mv_check_deferred_shape(ctx, er_output(ctx, 0), ndim, dims);
+  return st;
+}
+
 edgert_status mv_normalize_axis(er_op_ctx *ctx, int64_t axis, int32_t rank, int32_t *out) {
   if (axis < -(int64_t)rank || axis >= rank)
     return er_fail(ctx, EDGERT_ERR_SHAPE, "axis %lld is out of range for rank %d", (long long)axis,

@@ -23,6 +23,36 @@ int64_t mv_index_at(const er_tensor *t, int64_t i);
  * output shape is known at prepare. `what` names it in the message. */
 edgert_status mv_check_const_index(er_op_ctx *ctx, const er_tensor *t, const char *what);
 
+/* Checks only that an index input is int32/int64 with a valid shape (its data may come at eval). */
+edgert_status mv_check_index(er_op_ctx *ctx, const er_tensor *t, const char *what);
+
+/* True when t's data is known at prepare. */
+static inline bool mv_is_const(const er_tensor *t) { return t->kind == ER_TENSOR_CONST && t->data; }
+
+/* For an ONNX input that decides an output's shape but is computed at run time (e.g. a graph input, as in
+ * the ONNX test models): the shape the model declares for `out` stands in at prepare, when it declares a
+ * static one. Sets *ndim and dims and returns true then; false when the model leaves the shape open. The
+ * kernel must recompute the shape from the input's values at eval and fail the invoke when it differs
+ * (mv_check_deferred_shape). */
+bool mv_declared_shape(const er_tensor *out, int32_t *ndim, int64_t *dims);
+
+/* At eval: fails (with a message naming the declared and the computed shape) unless out has this shape. */
+edgert_status mv_check_deferred_shape(er_op_ctx *ctx, const er_tensor *out, int32_t ndim,
+                                      const int64_t *dims);
+
+/* The common form of the above for one-output ops. compute derives the output shape (and the op's plan,
+ * when it has one) from the input values; plans begin with an mv_deferred. mv_prepare_shape computes now
+ * when inputs first..last (those deciding the shape; absent ones count as constant) are constant, else
+ * takes the declared shape and marks the plan deferred (plan_bytes >= sizeof(mv_deferred); the plan is
+ * ctx->op_data). mv_eval_deferred_shape, at the start of eval, recomputes a deferred plan from the values
+ * and fails unless they give the declared shape. */
+typedef edgert_status (*mv_shape_fn)(er_op_ctx *ctx, void *plan, int32_t *ndim, int64_t *dims);
+typedef struct {
+  bool deferred;
+} mv_deferred;
+edgert_status mv_prepare_shape(er_op_ctx *ctx, int first, int last, size_t plan_bytes, mv_shape_fn compute);
+edgert_status mv_eval_deferred_shape(er_op_ctx *ctx, mv_shape_fn compute);
+
 /* Axis in [-rank, rank) made non-negative into *axis; fails with a message otherwise. */
 edgert_status mv_normalize_axis(er_op_ctx *ctx, int64_t axis, int32_t rank, int32_t *out);
 

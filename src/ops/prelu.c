@@ -1,11 +1,13 @@
 /* PRELU: y = x for x >= 0, alpha * x otherwise, with alpha (input 1) broadcast onto x's shape.
  * float32, int8 (int8 alpha) and int16 (int8 alpha) as TFLite's BroadcastPrelu4DSlow: the positive side
  * is requantized by in/out scale, the negative side by in*alpha/out scale applied to the product of the
- * zero-point-corrected input and alpha. Broadcasting is done for any rank up to ER_MAX_DIMS. */
+ * zero-point-corrected input and alpha. Broadcasting is done for any rank up to ER_MAX_DIMS. For ONNX
+ * models also float64, float16 and bfloat16 (alpha of the input's dtype), computed in double. */
 #include <string.h>
 
 #include "core/quant.h"
 #include "ops/activation_common.h"
+#include "ops/elementwise_types.h"
 
 typedef struct {
   int32_t ndim;
@@ -66,12 +68,15 @@ static edgert_status prelu_prepare(er_op_ctx *ctx) {
   if ((st = prelu_broadcast(ctx, in, alpha, d)) != EDGERT_OK) return st;
   if ((st = er_set_output_shape(ctx, out, in->ndim, in->dims)) != EDGERT_OK) return st;
   switch (in->dtype) {
-  case EDGERT_FLOAT32: return er_check_dtype(ctx, alpha, EDGERT_FLOAT32, "alpha");
+  case EDGERT_FLOAT32:
+  case EDGERT_FLOAT64:
+  case EDGERT_FLOAT16:
+  case EDGERT_BFLOAT16: return er_check_dtype(ctx, alpha, in->dtype, "alpha");
   case EDGERT_INT8:
   case EDGERT_INT16:
     if ((st = er_check_dtype(ctx, alpha, EDGERT_INT8, "alpha")) != EDGERT_OK) return st;
     return prelu_quant_params(ctx, in, alpha, out, d);
-  default: return act_unsupported_dtype(ctx, in, "float32, int8, int16");
+  default: return act_unsupported_dtype(ctx, in, "float32, float64, float16, bfloat16, int8, int16");
   }
 }
 
@@ -126,6 +131,14 @@ static edgert_status prelu_eval(er_op_ctx *ctx) {
       y[i] = (int16_t)prelu_quantized(d, x[i], alpha_data[a], INT16_MIN, INT16_MAX);
     break;
   }
+  case EDGERT_FLOAT64:
+  case EDGERT_FLOAT16:
+  case EDGERT_BFLOAT16:
+    for (int64_t i = 0; i < n; i++, a += prelu_next_index(d, index)) {
+      const double v = er_load_float(in->data, in->dtype, i);
+      er_store_float(out->data, out->dtype, i, v >= 0 ? v : v * er_load_float(alpha->data, alpha->dtype, a));
+    }
+    break;
   default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "dtype changed after prepare");
   }
   return EDGERT_OK;

@@ -3,13 +3,16 @@
  * block of rows from every outer index. UNPACK is SPLIT into pieces of one with the axis removed.
  *
  * TFLite's SPLIT takes (axis, input); its axis tensor must be constant here. When the node has only the
- * data input, the axis comes from the options (an importer that folded it). */
+ * data input, the axis comes from the options (an importer that folded it). SPLIT_V's sizes are read at
+ * prepare when constant; when computed at run time (ONNX Split fed by a graph input), the outputs'
+ * declared shapes give the sizes and eval checks the values against them. */
 #include <string.h>
 
 #include "ops/movement.h"
 
 typedef struct {
   int32_t n_outputs;
+  int64_t *deferred_sizes; /* SPLIT_V with run-time sizes: the sizes taken from the declared shapes */
   int64_t outer;
   int64_t in_row;   /* input elements per outer index: axis size * inner */
   int64_t blocks[]; /* elements per outer index that output k takes */
@@ -86,6 +89,45 @@ static edgert_status split_prepare(er_op_ctx *ctx) {
   return plan_outputs(ctx, in, axis, sizes, false);
 }
 
+/* Resolves SPLIT_V's sizes (one may be -1 for the remainder) for an axis of axis_size. */
+static edgert_status resolve_sizes(er_op_ctx *ctx, const er_tensor *splits, int32_t n, int32_t axis,
+                                   int64_t axis_size, int64_t *sizes) {
+  int64_t known = 0;
+  int32_t stretch = -1;
+  for (int32_t k = 0; k < n; k++) {
+    sizes[k] = mv_index_at(splits, k);
+    if (sizes[k] == -1) {
+      if (stretch >= 0) return er_fail(ctx, EDGERT_ERR_SHAPE, "more than one size is -1");
+      stretch = k;
+    } else if (sizes[k] < 0 || sizes[k] > axis_size - known) {
+      return er_fail(ctx, EDGERT_ERR_SHAPE, "size_splits[%d] = %lld does not fit dim %d of size %lld", (int)k,
+                     (long long)sizes[k], (int)axis, (long long)axis_size);
+    } else {
+      known += sizes[k];
+    }
+  }
+  if (stretch >= 0)
+    sizes[stretch] = axis_size - known;
+  else if (known != axis_size)
+    return er_fail(ctx, EDGERT_ERR_SHAPE, "size_splits add up to %lld, not %lld", (long long)known,
+                   (long long)axis_size);
+  return EDGERT_OK;
+}
+
+/* The sizes the outputs' declared shapes give along the axis; false when one declares none. */
+static bool declared_sizes(er_op_ctx *ctx, const er_tensor *in, int32_t axis, int64_t *sizes) {
+  int64_t total = 0;
+  for (int32_t k = 0; k < ctx->node->n_outputs; k++) {
+    const er_tensor *out = er_output(ctx, k);
+    int32_t ndim;
+    int64_t dims[ER_MAX_DIMS];
+    if (!out || !mv_declared_shape(out, &ndim, dims) || ndim != in->ndim) return false;
+    sizes[k] = dims[axis];
+    total += dims[axis];
+  }
+  return total == in->dims[axis];
+}
+
 /* SPLIT_V: (input, size_splits, axis); one size may be -1 for the remainder. */
 static edgert_status split_v_prepare(er_op_ctx *ctx) {
   int32_t n = ctx->node->n_outputs;
@@ -94,32 +136,42 @@ static edgert_status split_v_prepare(er_op_ctx *ctx) {
   const er_tensor *in = er_input(ctx, 0), *splits = er_input(ctx, 1);
   int32_t axis;
   if ((st = axis_from_tensor(ctx, er_input(ctx, 2), in->ndim, &axis)) != EDGERT_OK) return st;
-  if ((st = mv_check_const_index(ctx, splits, "size_splits (input 1)")) != EDGERT_OK) return st;
+  if ((st = mv_check_index(ctx, splits, "size_splits (input 1)")) != EDGERT_OK) return st;
   if (splits->ndim != 1 || splits->dims[0] != n)
     return er_fail(ctx, EDGERT_ERR_SHAPE, "size_splits must be a vector of %d sizes", (int)n);
   int64_t sizes[ER_MAX_DIMS * 32];
   if (n > (int32_t)(sizeof sizes / sizeof sizes[0]))
     return er_fail(ctx, EDGERT_ERR_LIMIT, "%d outputs is too many", (int)n);
-  int64_t known = 0;
-  int32_t stretch = -1;
-  for (int32_t k = 0; k < n; k++) {
-    sizes[k] = mv_index_at(splits, k);
-    if (sizes[k] == -1) {
-      if (stretch >= 0) return er_fail(ctx, EDGERT_ERR_SHAPE, "more than one size is -1");
-      stretch = k;
-    } else if (sizes[k] < 0 || sizes[k] > in->dims[axis] - known) {
-      return er_fail(ctx, EDGERT_ERR_SHAPE, "size_splits[%d] = %lld does not fit dim %d of size %lld", (int)k,
-                     (long long)sizes[k], (int)axis, (long long)in->dims[axis]);
-    } else {
-      known += sizes[k];
-    }
+  bool deferred = !mv_is_const(splits);
+  if (!deferred) {
+    if ((st = resolve_sizes(ctx, splits, n, axis, in->dims[axis], sizes)) != EDGERT_OK) return st;
+  } else if (!declared_sizes(ctx, in, axis, sizes)) {
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
+                   "size_splits are computed at run time and the outputs' declared shapes do not give them");
   }
-  if (stretch >= 0)
-    sizes[stretch] = in->dims[axis] - known;
-  else if (known != in->dims[axis])
-    return er_fail(ctx, EDGERT_ERR_SHAPE, "size_splits add up to %lld, not %lld", (long long)known,
-                   (long long)in->dims[axis]);
-  return plan_outputs(ctx, in, axis, sizes, false);
+  if ((st = plan_outputs(ctx, in, axis, sizes, false)) != EDGERT_OK) return st;
+  if (deferred) {
+    split_data *d = ctx->op_data;
+    d->deferred_sizes = er_persist_alloc(ctx, sizeof(int64_t) * (size_t)n);
+    if (!d->deferred_sizes) return EDGERT_ERR_NO_MEMORY;
+    memcpy(d->deferred_sizes, sizes, sizeof(int64_t) * (size_t)n);
+  }
+  return EDGERT_OK;
+}
+
+/* SPLIT_V with run-time sizes: the values must give the sizes planned from the declared shapes. */
+static edgert_status check_deferred_sizes(er_op_ctx *ctx, const split_data *d) {
+  const er_tensor *in = er_input(ctx, 0), *splits = er_input(ctx, 1);
+  int64_t sizes[ER_MAX_DIMS * 32];
+  int32_t axis;
+  edgert_status st = axis_from_tensor(ctx, er_input(ctx, 2), in->ndim, &axis);
+  if (st == EDGERT_OK) st = resolve_sizes(ctx, splits, d->n_outputs, axis, in->dims[axis], sizes);
+  if (st != EDGERT_OK) return st;
+  for (int32_t k = 0; k < d->n_outputs; k++)
+    if (sizes[k] != d->deferred_sizes[k])
+      return er_fail(ctx, EDGERT_ERR_RUNTIME, "split %d has size %lld but the model declares %lld", (int)k,
+                     (long long)sizes[k], (long long)d->deferred_sizes[k]);
+  return EDGERT_OK;
 }
 
 static edgert_status unpack_prepare(er_op_ctx *ctx) {
@@ -144,6 +196,10 @@ static edgert_status unpack_prepare(er_op_ctx *ctx) {
 
 static edgert_status split_eval(er_op_ctx *ctx) {
   const split_data *d = ctx->op_data;
+  if (d->deferred_sizes) {
+    edgert_status st = check_deferred_sizes(ctx, d);
+    if (st != EDGERT_OK) return st;
+  }
   /* The data input is the last input for SPLIT (axis, input) and the first for the others. */
   const er_tensor *in =
       ctx->node->op == ER_OP_SPLIT ? er_input(ctx, ctx->node->n_inputs - 1) : er_input(ctx, 0);

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "ops/activation_common.h"
+#include "ops/elementwise_types.h"
 #include "ops/fixedpoint_math.h"
 
 typedef struct {
@@ -48,7 +49,7 @@ static edgert_status tanh_prepare(er_op_ctx *ctx) {
   edgert_status st = act_unary_io(ctx, &in, &out);
   if (st == EDGERT_OK) st = act_same_dtype(ctx, in, out);
   if (st != EDGERT_OK) return st;
-  if (in->dtype == EDGERT_FLOAT32) return EDGERT_OK;
+  if (er_is_float(in->dtype)) return EDGERT_OK; /* float64, float16, bfloat16: ONNX models */
   if (in->dtype != EDGERT_INT8 && in->dtype != EDGERT_UINT8 && in->dtype != EDGERT_INT16)
     return act_unsupported_dtype(ctx, in, "float32, int8, uint8, int16");
   if ((st = act_require_scale(ctx, in, "input")) != EDGERT_OK) return st;
@@ -103,11 +104,20 @@ static inline int16_t tanh_int16(int32_t multiplier, int left_shift, int16_t q) 
   return (int16_t)(result >> 8);
 }
 
+static double tanh_d(double x, const void *unused) {
+  (void)unused;
+  return tanh(x);
+}
+
 static edgert_status tanh_eval(er_op_ctx *ctx) {
   const tanh_data *d = ctx->op_data;
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0);
   int64_t n = er_tensor_elements(in);
+  if (er_is_extra_float(in->dtype)) {
+    er_map_extra_float(in, out, tanh_d, NULL);
+    return EDGERT_OK;
+  }
   switch (in->dtype) {
   case EDGERT_FLOAT32: {
     const float *x = in->data;

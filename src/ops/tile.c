@@ -1,7 +1,9 @@
 /* TILE and BROADCAST_TO: repeat the input (TFLite tile.cc, broadcast_to.cc). TILE repeats dim i
  * multiples[i] times; BROADCAST_TO stretches size-1 dims (and adds leading ones) to a constant shape.
  * TILE copies the first repetition of each block and then duplicates it from the output; BROADCAST_TO
- * is a strided walk with stride 0 on the stretched dims. */
+ * is a strided walk with stride 0 on the stretched dims. TILE's multiples are read at prepare when constant;
+ * when computed at run time (ONNX Tile fed by a graph input), the declared output shape stands in and
+ * eval reads the multiples and checks they give it. */
 #include <string.h>
 
 #include "ops/movement.h"
@@ -9,20 +11,12 @@
 typedef struct {
   int32_t ndim;
   int64_t in_dims[ER_MAX_DIMS], multiples[ER_MAX_DIMS], in_strides[ER_MAX_DIMS];
+  bool deferred;
 } tile_data;
 
-static edgert_status tile_prepare(er_op_ctx *ctx) {
-  edgert_status st = er_check_io(ctx, 2, 2, 1);
-  if (st != EDGERT_OK) return st;
+/* Reads the multiples into d and the output dims. */
+static edgert_status plan_tile(er_op_ctx *ctx, tile_data *d, int64_t *dims) {
   const er_tensor *in = er_input(ctx, 0), *multiples = er_input(ctx, 1);
-  er_tensor *out = er_output(ctx, 0);
-  if (in->dtype != out->dtype) return er_fail(ctx, EDGERT_ERR_SHAPE, "input and output dtypes differ");
-  if ((st = mv_check_const_index(ctx, multiples, "multiples (input 1)")) != EDGERT_OK) return st;
-  if (multiples->ndim != 1 || multiples->dims[0] != in->ndim)
-    return er_fail(ctx, EDGERT_ERR_SHAPE, "multiples must be a vector of %d values", (int)in->ndim);
-  tile_data *d = er_persist_alloc(ctx, sizeof *d);
-  if (!d) return EDGERT_ERR_NO_MEMORY;
-  int64_t dims[ER_MAX_DIMS];
   d->ndim = in->ndim;
   for (int32_t i = 0; i < in->ndim; i++) {
     d->in_dims[i] = in->dims[i];
@@ -33,7 +27,30 @@ static edgert_status tile_prepare(er_op_ctx *ctx) {
     dims[i] = in->dims[i] * d->multiples[i];
   }
   mv_strides(in->ndim, in->dims, d->in_strides);
+  return EDGERT_OK;
+}
+
+static edgert_status tile_prepare(er_op_ctx *ctx) {
+  edgert_status st = er_check_io(ctx, 2, 2, 1);
+  if (st != EDGERT_OK) return st;
+  const er_tensor *in = er_input(ctx, 0), *multiples = er_input(ctx, 1);
+  er_tensor *out = er_output(ctx, 0);
+  if (in->dtype != out->dtype) return er_fail(ctx, EDGERT_ERR_SHAPE, "input and output dtypes differ");
+  if ((st = mv_check_index(ctx, multiples, "multiples (input 1)")) != EDGERT_OK) return st;
+  if (multiples->ndim != 1 || multiples->dims[0] != in->ndim)
+    return er_fail(ctx, EDGERT_ERR_SHAPE, "multiples must be a vector of %d values", (int)in->ndim);
+  tile_data *d = er_persist_alloc(ctx, sizeof *d);
+  if (!d) return EDGERT_ERR_NO_MEMORY;
   ctx->op_data = d;
+  int64_t dims[ER_MAX_DIMS];
+  int32_t ndim = in->ndim;
+  d->deferred = !mv_is_const(multiples);
+  if (!d->deferred) {
+    if ((st = plan_tile(ctx, d, dims)) != EDGERT_OK) return st;
+  } else if (!mv_declared_shape(out, &ndim, dims) || ndim != in->ndim) {
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
+                   "multiples are computed at run time and the model declares no static output shape");
+  }
   return er_set_output_shape(ctx, out, in->ndim, dims);
 }
 
@@ -58,6 +75,12 @@ static edgert_status tile_eval(er_op_ctx *ctx) {
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0);
   size_t es = edgert_dtype_size(in->dtype);
+  if (d->deferred) {
+    int64_t dims[ER_MAX_DIMS];
+    edgert_status st = plan_tile(ctx, ctx->op_data, dims);
+    if (st == EDGERT_OK) st = mv_check_deferred_shape(ctx, out, in->ndim, dims);
+    if (st != EDGERT_OK) return st;
+  }
   if (d->ndim == 0) {
     memcpy(out->data, in->data, es);
     return EDGERT_OK;

@@ -18,9 +18,7 @@ typedef struct {
   int64_t out_h, out_w, out_c;
   int64_t stride_h, stride_w, pad_h, pad_w;
   float act_min_f, act_max_f;
-  int32_t act_min, act_max;
-  int32_t input_offset, filter_offset, output_offset; /* filter_offset: uint8 only, else 0 */
-  const int32_t *multipliers, *shifts;
+  er_conv_quant q;
 } tconv_data;
 
 /* TFLite's ComputePaddingWithOffset with the output as the convolution's input; never fails, as in
@@ -57,47 +55,14 @@ static edgert_status output_dims(er_op_ctx *ctx, const er_tensor *shape, const e
   return EDGERT_OK;
 }
 
-static edgert_status check_types(er_op_ctx *ctx, const er_tensor *in, const er_tensor *filter,
-                                 const er_tensor *bias, const er_tensor *out, int64_t out_c) {
-  static const edgert_dtype f32_bias[] = {EDGERT_FLOAT32};
-  static const edgert_dtype i8_bias[] = {EDGERT_INT32};
-  static const edgert_dtype i16_bias[] = {EDGERT_INT64, EDGERT_INT32, EDGERT_INT16};
-  if (out->dtype != in->dtype)
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "output type %s differs from input type %s",
-                   edgert_dtype_name(out->dtype), edgert_dtype_name(in->dtype));
-  if (in->dtype == EDGERT_FLOAT32 && filter->dtype == EDGERT_FLOAT32)
-    return er_conv_check_bias(ctx, bias, out_c, f32_bias, 1);
-  if (in->dtype == EDGERT_INT8 && filter->dtype == EDGERT_INT8)
-    return er_conv_check_bias(ctx, bias, out_c, i8_bias, 1);
-  if (in->dtype == EDGERT_INT16 && filter->dtype == EDGERT_INT8)
-    return er_conv_check_bias(ctx, bias, out_c, i16_bias, 3);
-  if (in->dtype == EDGERT_UINT8 && filter->dtype == EDGERT_UINT8)
-    return er_conv_check_bias(ctx, bias, out_c, i8_bias, 1);
-  return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input %s with filter %s is not supported",
-                 edgert_dtype_name(in->dtype), edgert_dtype_name(filter->dtype));
-}
-
 static edgert_status prepare_quant(er_op_ctx *ctx, tconv_data *d, const er_conv_attrs *a, const er_tensor *in,
                                    const er_tensor *filter, const er_tensor *out) {
-  bool is_16 = in->dtype == EDGERT_INT16;
-  edgert_status st = er_conv_check_act_quant(ctx, in, "input", is_16);
-  if (st == EDGERT_OK) st = er_conv_check_act_quant(ctx, out, "output", is_16);
-  int32_t *mult = NULL, *shift = NULL;
-  if (st == EDGERT_OK && in->dtype == EDGERT_UINT8)
-    st = er_conv_uint8_filter_offset(ctx, filter, &d->filter_offset);
-  if (st == EDGERT_OK) st = er_conv_multipliers(ctx, in, filter, out, 0, d->out_c, &mult, &shift);
+  edgert_status st = er_conv_prepare_quant(ctx, &d->q, a->activation, in, filter, out, 0, d->out_c);
   if (st != EDGERT_OK) return st;
-  d->multipliers = mult;
-  d->shifts = shift;
-  d->input_offset = -in->q.zero_point;
-  d->output_offset = out->q.zero_point;
-  int32_t qmin, qmax;
-  er_dtype_range(out->dtype, &qmin, &qmax);
-  er_activation_range_quantized(a->activation, er_conv_tensor_scale(out), out->q.zero_point, qmin, qmax,
-                                &d->act_min, &d->act_max);
   /* One accumulator per output element: int32 for int8 and uint8 (as TFLite), int64 for int16. */
   size_t bytes;
-  if (!er_bytes_for(is_16 ? EDGERT_INT64 : EDGERT_INT32, d->batches * d->out_h * d->out_w * d->out_c, &bytes))
+  if (!er_bytes_for(in->dtype == EDGERT_INT16 ? EDGERT_INT64 : EDGERT_INT32,
+                    d->batches * d->out_h * d->out_w * d->out_c, &bytes))
     return er_fail(ctx, EDGERT_ERR_LIMIT, "accumulator buffer is too large");
   ctx->scratch_bytes = bytes;
   return EDGERT_OK;
@@ -121,7 +86,8 @@ static edgert_status tconv_prepare(er_op_ctx *ctx) {
                    "[%lld, _, _, %lld] disagree on batches or channels",
                    (long long)dims[0], (long long)dims[3], (long long)filter->dims[0],
                    (long long)filter->dims[3], (long long)in->dims[0], (long long)in->dims[3]);
-  if ((st = check_types(ctx, in, filter, bias, out, filter->dims[0])) != EDGERT_OK) return st;
+  st = er_conv_check_types(ctx, in, filter, bias, out, filter->dims[0], "filter", ER_CONV_INT16_BIAS);
+  if (st != EDGERT_OK) return st;
   if ((st = er_set_output_shape(ctx, out, 4, dims)) != EDGERT_OK) return st;
 
   tconv_data *d = er_persist_alloc(ctx, sizeof *d);
@@ -190,13 +156,11 @@ static void tconv_i8(const tconv_data *d, const int8_t *in, const int8_t *filter
                      int8_t *out, uint32_t *acc) {
   int64_t n = output_elements(d);
   memset(acc, 0, sizeof(uint32_t) * (size_t)n);
-  SCATTER_LOOPS(int32_t, (int32_t)in[((b * d->in_h + iy) * d->in_w + ix) * d->in_c + ic] + d->input_offset,
+  SCATTER_LOOPS(int32_t, (int32_t)in[((b * d->in_h + iy) * d->in_w + ix) * d->in_c + ic] + d->q.input_offset,
                 acc[o] += (uint32_t)(value * (int32_t)filter[f]))
   for (int64_t i = 0; i < n; i++) {
     int64_t oc = i % d->out_c;
-    int32_t sum = er_wrap_i32((int64_t)acc[i] + (bias ? bias[oc] : 0));
-    out[i] = (int8_t)er_requantize_i32(sum, d->multipliers[oc], d->shifts[oc], d->output_offset, d->act_min,
-                                       d->act_max);
+    out[i] = (int8_t)er_conv_output_i32(&d->q, (int64_t)acc[i] + (bias ? bias[oc] : 0), oc);
   }
 }
 
@@ -205,13 +169,11 @@ static void tconv_u8(const tconv_data *d, const uint8_t *in, const uint8_t *filt
                      uint8_t *out, uint32_t *acc) {
   int64_t n = output_elements(d);
   memset(acc, 0, sizeof(uint32_t) * (size_t)n);
-  SCATTER_LOOPS(int32_t, (int32_t)in[((b * d->in_h + iy) * d->in_w + ix) * d->in_c + ic] + d->input_offset,
-                acc[o] += (uint32_t)(value * ((int32_t)filter[f] + d->filter_offset)))
+  SCATTER_LOOPS(int32_t, (int32_t)in[((b * d->in_h + iy) * d->in_w + ix) * d->in_c + ic] + d->q.input_offset,
+                acc[o] += (uint32_t)(value * ((int32_t)filter[f] + d->q.filter_offset)))
   for (int64_t i = 0; i < n; i++) {
     int64_t oc = i % d->out_c;
-    int32_t sum = er_wrap_i32((int64_t)acc[i] + (bias ? bias[oc] : 0));
-    out[i] = (uint8_t)er_requantize_i32(sum, d->multipliers[oc], d->shifts[oc], d->output_offset, d->act_min,
-                                        d->act_max);
+    out[i] = (uint8_t)er_conv_output_i32(&d->q, (int64_t)acc[i] + (bias ? bias[oc] : 0), oc);
   }
 }
 
@@ -223,11 +185,9 @@ static void tconv_i16_acc32(const tconv_data *d, const int16_t *in, const int8_t
   memset(acc, 0, sizeof(uint32_t) * (size_t)n);
   SCATTER_LOOPS(int32_t, (int32_t)in[((b * d->in_h + iy) * d->in_w + ix) * d->in_c + ic],
                 acc[o] += (uint32_t)(value * (int32_t)filter[f]))
-  for (int64_t i = 0; i < n; i++) {
-    int64_t oc = i % d->out_c;
-    out[i] = (int16_t)er_requantize_i32(er_wrap_i32((int64_t)acc[i]), d->multipliers[oc], d->shifts[oc], 0,
-                                        d->act_min, d->act_max);
-  }
+  /* The output offset is the int16 output's zero point, 0. */
+  for (int64_t i = 0; i < n; i++)
+    out[i] = (int16_t)er_conv_output_i32(&d->q, (int64_t)acc[i], i % d->out_c);
 }
 
 static void tconv_i16(const tconv_data *d, const int16_t *in, const int8_t *filter, const er_tensor *bias,
@@ -238,10 +198,8 @@ static void tconv_i16(const tconv_data *d, const int16_t *in, const int8_t *filt
                 acc[o] += (uint64_t)(int64_t)(value * (int32_t)filter[f]))
   for (int64_t i = 0; i < n; i++) {
     int64_t oc = i % d->out_c;
-    int64_t sum = er_add_wrap_i64((int64_t)acc[i], er_conv_bias_at(bias, oc));
     out[i] =
-        (int16_t)er_clamp_i32(er_multiply_by_quantized_multiplier_64(sum, d->multipliers[oc], d->shifts[oc]),
-                              d->act_min, d->act_max);
+        (int16_t)er_conv_output_i64(&d->q, er_add_wrap_i64((int64_t)acc[i], er_conv_bias_at(bias, oc)), oc);
   }
 }
 

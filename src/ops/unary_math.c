@@ -4,12 +4,14 @@
  * Quantized paths, in TFLite's integer arithmetic (elementwise.cc): ABS on int8 and int16 (AbsEvalQuantized:
  * |q - input zero point| requantized to the output's scale; int16 without quantization is a plain
  * abs) and RSQRT on int8 (RsqrtEvalQuantizedInt8: a fixed-point 1/sqrt of q - zero point, then one
- * multiplier 1 / (sqrt(input scale) * output scale)). */
+ * multiplier 1 / (sqrt(input scale) * output scale)). For ONNX models the float functions also run on
+ * float64, float16 and bfloat16, computed in double and rounded once. */
 #include <math.h>
 #include <stdbool.h>
 
 #include "core/quant.h"
 #include "ops/activation_common.h"
+#include "ops/elementwise_types.h"
 #include "ops/fixedpoint_math.h"
 
 /* TFLite ROUND: ties go to the even neighbour (banker's rounding), unlike roundf. */
@@ -40,6 +42,37 @@ static float_fn float_function(er_op op) {
   case ER_OP_ROUND: return round_half_to_even;
   case ER_OP_ABS: return fabsf;
   case ER_OP_NEG: return neg_f;
+  default: return NULL;
+  }
+}
+
+static double round_half_to_even_d(double v) {
+  double floor_v = floor(v);
+  double diff = v - floor_v;
+  if (diff < 0.5 || (diff == 0.5 && fmod(floor_v, 2.0) == 0.0)) return floor_v;
+  return floor_v + 1.0;
+}
+static double rsqrt_d(double v) { return 1.0 / sqrt(v); }
+static double square_d(double v) { return v * v; }
+static double neg_d(double v) { return -v; }
+
+typedef double (*double_fn)(double);
+
+/* The same functions in double, for the float dtypes other than float32. */
+static double_fn double_function(er_op op) {
+  switch (op) {
+  case ER_OP_EXP: return exp;
+  case ER_OP_LOG: return log;
+  case ER_OP_SQRT: return sqrt;
+  case ER_OP_RSQRT: return rsqrt_d;
+  case ER_OP_SQUARE: return square_d;
+  case ER_OP_SIN: return sin;
+  case ER_OP_COS: return cos;
+  case ER_OP_FLOOR: return floor;
+  case ER_OP_CEIL: return ceil;
+  case ER_OP_ROUND: return round_half_to_even_d;
+  case ER_OP_ABS: return fabs;
+  case ER_OP_NEG: return neg_d;
   default: return NULL;
   }
 }
@@ -90,16 +123,16 @@ static edgert_status unary_math_prepare(er_op_ctx *ctx) {
   if (op == ER_OP_LOGICAL_NOT)
     return in->dtype == EDGERT_BOOL ? EDGERT_OK : act_unsupported_dtype(ctx, in, "bool");
   if (!float_function(op)) return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "is not a unary math op");
-  if (in->dtype == EDGERT_FLOAT32) return EDGERT_OK;
+  if (er_is_float(in->dtype)) return EDGERT_OK;
   if ((op == ER_OP_ABS || op == ER_OP_NEG) && (in->dtype == EDGERT_INT32 || in->dtype == EDGERT_INT64))
     return EDGERT_OK;
   if ((op == ER_OP_ABS && (in->dtype == EDGERT_INT8 || in->dtype == EDGERT_INT16)) ||
       (op == ER_OP_RSQRT && in->dtype == EDGERT_INT8))
     return unary_quant_prepare(ctx, in, out);
-  const char *supported = op == ER_OP_ABS     ? "float32, int8, int16, int32, int64"
-                          : op == ER_OP_NEG   ? "float32, int32, int64"
-                          : op == ER_OP_RSQRT ? "float32, int8"
-                                              : "float32";
+  const char *supported = op == ER_OP_ABS     ? "float32, float64, float16, int8, int16, int32, int64"
+                          : op == ER_OP_NEG   ? "float32, float64, float16, int32, int64"
+                          : op == ER_OP_RSQRT ? "float32, float64, float16, int8"
+                                              : "float32, float64, float16";
   return act_unsupported_dtype(ctx, in, supported);
 }
 
@@ -233,6 +266,10 @@ static edgert_status unary_math_eval(er_op_ctx *ctx) {
     float *y = out->data;
     for (int64_t i = 0; i < n; i++)
       y[i] = fn(x[i]);
+  } else if (er_is_float(in->dtype)) {
+    double_fn fn = double_function(op);
+    for (int64_t i = 0; i < n; i++)
+      er_store_float(out->data, out->dtype, i, fn(er_load_float(in->data, in->dtype, i)));
   } else if (in->dtype == EDGERT_INT32 || in->dtype == EDGERT_INT64) {
     integer_abs_neg(op, in, out, n);
   } else if (op == ER_OP_ABS) {

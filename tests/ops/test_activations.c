@@ -9,6 +9,7 @@
  * @tensorflow/tfjs-tflite 0.0.1-alpha.10, TFLite compiled to WebAssembly; its own GELU kernel ran).
  * Quantized inputs are the test's floats quantized as TFLite's test_util does (activation_test.h). */
 #include "activation_test.h"
+#include "binary_test.h"
 
 static const int64_t k1x2x4x1[4] = {1, 2, 4, 1};
 
@@ -237,6 +238,36 @@ static void test_bad_inputs_refused(void) {
   CHECK(act_run(&gelu_no_scale, in, out, 4) != EDGERT_OK);
 }
 
+/* ELU with an ONNX alpha: the ONNX 1.12 node test test_elu_example (alpha 2: {-1, 0, 1} -> {-1.2642411, 0,
+ * 1}). */
+static void test_elu_alpha_float(void) {
+  er_unary_params_attrs alpha = {.alpha = 2.0f};
+  const float x[] = {-1, 0, 1}, want[] = {-1.2642411f, 0, 1};
+  float out[3];
+  CHECK_OK(bt_run(ER_OP_ELU, &alpha, sizeof alpha, 1, (bt_tensor[]){{.dtype = EDGERT_FLOAT32, BT_SHAPE(3)}},
+                  (const void *[]){x}, (bt_tensor){.dtype = EDGERT_FLOAT32, .ndim = -1}, out, sizeof out));
+  for (int i = 0; i < 3; i++)
+    CHECK_NEAR(out[i], want[i], 1e-6);
+}
+
+static void run_f64(er_op op, const void *attrs, size_t attrs_size, const double *x, int n,
+                    const double *want) {
+  double out[8];
+  CHECK_OK(bt_run(op, attrs, attrs_size, 1, (bt_tensor[]){{.dtype = EDGERT_FLOAT64, .ndim = 1, .dims = {n}}},
+                  (const void *[]){x}, (bt_tensor){.dtype = EDGERT_FLOAT64, .ndim = -1}, out,
+                  sizeof(double) * (size_t)n));
+  for (int i = 0; i < n; i++)
+    CHECK_NEAR(out[i], want[i], 1e-12);
+}
+
+/* float64 for ONNX models: the ONNX 1.12 node tests test_relu and test_elu_example (alpha 2). */
+static void test_float64_relu_elu(void) {
+  run_f64(ER_OP_RELU, NULL, 0, (const double[]){-1, 0, 2.5}, 3, (const double[]){0, 0, 2.5});
+  er_unary_params_attrs alpha = {.alpha = 2.0f};
+  run_f64(ER_OP_ELU, &alpha, sizeof alpha, (const double[]){-1, 0, 1}, 3,
+          (const double[]){-1.2642411176571153, 0, 1});
+}
+
 void run_tests(void) {
   RUN(test_relu_float);
   RUN(test_relu_n1_to_1_float);
@@ -250,4 +281,6 @@ void run_tests(void) {
   RUN(test_elu_int8_exact);
   RUN(test_gelu_8bit_exact);
   RUN(test_bad_inputs_refused);
+  RUN(test_elu_alpha_float);
+  RUN(test_float64_relu_elu);
 }

@@ -409,6 +409,31 @@ static void seanet_int16_sub_layers_match_goldens(void) {
   }
 }
 
+/* ONNX's plain dtypes. uint8 from the ONNX 1.12 node tests test_add_uint8 / test_sub_uint8 (first values;
+ * the sum wraps around modulo 256 as numpy's uint8 does), float64 from pytorch-operator
+ * test_operator_add_broadcast's rule (numpy broadcasting of a [3] row over [2, 3]). */
+static void onnx_uint8_and_float64(void) {
+  bt_tensor t = {.dtype = EDGERT_UINT8, BT_SHAPE(4)};
+  const uint8_t x[] = {12, 10, 250, 15}, y[] = {6, 14, 10, 7};
+  const uint8_t want_add[] = {18, 24, 4, 22}, want_sub[] = {6, 252, 240, 8};
+  uint8_t out[4];
+  bt_tensor o = {.dtype = EDGERT_UINT8, .ndim = -1};
+  CHECK_OK(bt_run(ER_OP_ADD, NULL, 0, 2, (bt_tensor[]){t, t}, (const void *[]){x, y}, o, out, sizeof out));
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(out[i], want_add[i]);
+  CHECK_OK(bt_run(ER_OP_SUB, NULL, 0, 2, (bt_tensor[]){t, t}, (const void *[]){x, y}, o, out, sizeof out));
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(out[i], want_sub[i]);
+  bt_tensor a = {.dtype = EDGERT_FLOAT64, BT_SHAPE(2, 3)}, b = {.dtype = EDGERT_FLOAT64, BT_SHAPE(3)};
+  const double xa[] = {1, 2, 3, 4, 5, 6}, xb[] = {0.5, 0.25, 0.125};
+  const double want[] = {1.5, 2.25, 3.125, 4.5, 5.25, 6.125};
+  double outd[6];
+  CHECK_OK(bt_run(ER_OP_ADD, NULL, 0, 2, (bt_tensor[]){a, b}, (const void *[]){xa, xb},
+                  (bt_tensor){.dtype = EDGERT_FLOAT64, .ndim = -1}, outd, sizeof outd));
+  for (int i = 0; i < 6; i++)
+    CHECK_NEAR(outd[i], want[i], 0);
+}
+
 void run_tests(void) {
   RUN(float_add_no_activation);
   RUN(float_add_relu_n1_to_1);
@@ -425,4 +450,5 @@ void run_tests(void) {
   RUN(rejects_mixed_dtypes_and_bad_shapes);
   RUN(seanet_int16_add_layers_match_goldens);
   RUN(seanet_int16_sub_layers_match_goldens);
+  RUN(onnx_uint8_and_float64);
 }

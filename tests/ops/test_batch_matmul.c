@@ -117,28 +117,28 @@ static void bmm_int16(void) {
 
 static void bmm_rejects_bad_inputs(void) {
   er_matmul_attrs a = {.adj_x = false, .adj_y = false};
-  float data[24] = {0}, got[16];
+  float data[24] = {0};
   ct_tensor out = {.dtype = EDGERT_FLOAT32, .ndim = -1};
   /* depths 3 and 4 differ */
   ct_tensor depth[2] = {{.dtype = EDGERT_FLOAT32, .ndim = 2, .dims = {2, 3}},
                         {.dtype = EDGERT_FLOAT32, .ndim = 2, .dims = {4, 4}}};
-  CHECK(ct_run(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, depth, (const void *[]){data, data}, &out, got, 32, NULL,
-               true) != EDGERT_OK);
+  CHECK(ct_refused(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, depth, (const void *[]){data, data}, &out) !=
+        EDGERT_OK);
   /* batch dims 2 and 3 do not broadcast */
   ct_tensor batch[2] = {{.dtype = EDGERT_FLOAT32, .ndim = 3, .dims = {2, 1, 2}},
                         {.dtype = EDGERT_FLOAT32, .ndim = 3, .dims = {3, 2, 1}}};
-  CHECK(ct_run(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, batch, (const void *[]){data, data}, &out, got, 8, NULL,
-               true) != EDGERT_OK);
+  CHECK(ct_refused(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, batch, (const void *[]){data, data}, &out) !=
+        EDGERT_OK);
   /* int8 x float (hybrid is float lhs with int8 rhs only) */
   ct_tensor mixed[2] = {{.dtype = EDGERT_INT8, .ndim = 2, .dims = {2, 3}, .scale = 1.0f},
                         {.dtype = EDGERT_FLOAT32, .ndim = 2, .dims = {3, 4}}};
-  CHECK(ct_run(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, mixed, (const void *[]){data, data}, &out, got, 32, NULL,
-               true) != EDGERT_OK);
+  CHECK(ct_refused(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, mixed, (const void *[]){data, data}, &out) !=
+        EDGERT_OK);
   /* rank 1 */
   ct_tensor rank1[2] = {{.dtype = EDGERT_FLOAT32, .ndim = 1, .dims = {3}},
                         {.dtype = EDGERT_FLOAT32, .ndim = 2, .dims = {3, 4}}};
-  CHECK(ct_run(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, rank1, (const void *[]){data, data}, &out, got, 16, NULL,
-               true) != EDGERT_OK);
+  CHECK(ct_refused(ER_OP_BATCH_MATMUL, &a, sizeof a, 2, rank1, (const void *[]){data, data}, &out) !=
+        EDGERT_OK);
 }
 
 /* Hybrid: tensorflow/lite/kernels/batch_matmul_test.cc HybridAsymmetricBatchMatMulOpTest

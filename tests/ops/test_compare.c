@@ -134,6 +134,22 @@ static void rejects_bool_ordering_and_non_bool_output(void) {
   CHECK(st != EDGERT_OK);
 }
 
+/* ONNX's dtypes: float64 and unquantized int8 / uint16 compared by value (ONNX 1.12 node tests
+ * test_greater, test_less_equal: numpy's comparisons). */
+static void onnx_float64_and_raw_integers(void) {
+  bt_tensor d = {.dtype = EDGERT_FLOAT64, BT_SHAPE(4)};
+  const double x[] = {1, 2, 3, -1}, y[] = {2, 2, 2, -2};
+  const bool want_greater[] = {false, false, true, true}, want_less_equal[] = {true, true, false, false};
+  check(ER_OP_GREATER, d, x, d, y, 4, want_greater, "float64 GREATER");
+  check(ER_OP_LESS_EQUAL, d, x, d, y, 4, want_less_equal, "float64 LESS_EQUAL");
+  bt_tensor i8 = {.dtype = EDGERT_INT8, BT_SHAPE(4)};
+  const int8_t x8[] = {1, 2, 3, -1}, y8[] = {2, 2, 2, -2};
+  check(ER_OP_GREATER, i8, x8, i8, y8, 4, want_greater, "int8 GREATER");
+  bt_tensor u16 = {.dtype = EDGERT_UINT16, BT_SHAPE(4)};
+  const uint16_t x16[] = {1, 2, 3, 65535}, y16[] = {2, 2, 2, 1};
+  check(ER_OP_GREATER, u16, x16, u16, y16, 4, want_greater, "uint16 GREATER");
+}
+
 void run_tests(void) {
   RUN(float_all_ops);
   RUN(int32_int16_int64_all_ops);
@@ -143,4 +159,5 @@ void run_tests(void) {
   RUN(int8_scalar_broadcast);
   RUN(nan_is_only_not_equal);
   RUN(rejects_bool_ordering_and_non_bool_output);
+  RUN(onnx_float64_and_raw_integers);
 }

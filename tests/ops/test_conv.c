@@ -15,9 +15,6 @@
 #include <math.h>
 
 #include "conv_test.h"
-#include "uint8_test.h"
-
-#include "core/attrs.h"
 
 /* SimpleTestFloat32: input [2, 2, 4, 1], three 2x2 filters, stride 2, VALID. */
 static const float k_input[16] = {1, 1, 1, 1, 2, 2, 2, 2, 1, 2, 3, 4, 1, 2, 3, 4};
@@ -25,43 +22,15 @@ static const float k_filter[12] = {1, 2, 3, 4, -1, 1, -1, 1, -1, -1, 1, 1};
 static const float k_bias[3] = {1, 2, 3};
 static const float k_golden[12] = {18, 2, 5, 18, 2, 5, 17, 4, 3, 37, 4, 3};
 
-static er_conv_attrs attrs_of(er_padding padding, int stride_w, int stride_h, er_activation act) {
-  er_conv_attrs a;
-  memset(&a, 0, sizeof a);
-  a.layout = ER_LAYOUT_NHWC;
-  a.padding = padding;
-  a.stride_w = stride_w;
-  a.stride_h = stride_h;
-  a.dilation_w = 1;
-  a.dilation_h = 1;
-  a.activation = act;
-  return a;
-}
-
 /* Float conv of input [n,h,w,c] with filter [o,fh,fw,fc] and bias [o]; checks the computed shape too. */
 static void run_float(const er_conv_attrs *a, const int64_t in_dims[4], const float *input,
                       const int64_t f_dims[4], const float *filter, const float *bias,
                       const int64_t out_dims[4], const float *want) {
-  ct_tensor in[3] = {
-      {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {in_dims[0], in_dims[1], in_dims[2], in_dims[3]}},
-      {.dtype = EDGERT_FLOAT32,
-       .ndim = 4,
-       .dims = {f_dims[0], f_dims[1], f_dims[2], f_dims[3]},
-       .data = filter},
-      {.dtype = EDGERT_FLOAT32, .ndim = 1, .dims = {f_dims[0]}, .data = bias, .absent = bias == NULL},
-  };
-  ct_tensor out = {.dtype = EDGERT_FLOAT32, .ndim = -1};
-  int64_t n = out_dims[0] * out_dims[1] * out_dims[2] * out_dims[3];
-  float got[128];
-  edgert_tensor_info info;
-  CHECK_OK(ct_run(ER_OP_CONV_2D, a, sizeof *a, 3, in, (const void *[]){input}, &out, got,
-                  sizeof(float) * (size_t)n, &info, false));
-  ct_expect_dims(&info, 4, out_dims);
-  ct_expect_f32(got, want, (int)n, 1e-4);
+  ct_conv_float(ER_OP_CONV_2D, a, in_dims, input, f_dims, filter, bias, f_dims[0], out_dims, want);
 }
 
 static void conv_float_simple(void) {
-  er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
   run_float(&a, (int64_t[]){2, 2, 4, 1}, k_input, (int64_t[]){3, 2, 2, 1}, k_filter, k_bias,
             (int64_t[]){2, 1, 2, 3}, k_golden);
 }
@@ -71,7 +40,7 @@ static void conv_float_two_input_channels(void) {
                                   0.5, 0.5, 1,   1,   1.5, 1.5, 2,   2,   0.5, 0.5, 1, 1, 1.5, 1.5, 2, 2};
   static const float filter[24] = {1,  1,  2, 2, 3,  3,  4,  4,  -1, -1, 1, 1,
                                    -1, -1, 1, 1, -1, -1, -1, -1, 1,  1,  1, 1};
-  er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
   run_float(&a, (int64_t[]){2, 2, 4, 2}, input, (int64_t[]){3, 2, 2, 2}, filter, k_bias,
             (int64_t[]){2, 1, 2, 3}, k_golden);
 }
@@ -79,7 +48,7 @@ static void conv_float_two_input_channels(void) {
 static void conv_float_fused_activations(void) {
   static const float relu6[12] = {6, 2, 5, 6, 2, 5, 6, 4, 3, 6, 4, 3};
   static const float relu_n1[12] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
-  er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_RELU6);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_VALID, 2, 2, ER_ACT_RELU6);
   run_float(&a, (int64_t[]){2, 2, 4, 1}, k_input, (int64_t[]){3, 2, 2, 1}, k_filter, k_bias,
             (int64_t[]){2, 1, 2, 3}, relu6);
   a.activation = ER_ACT_RELU_N1_TO_1;
@@ -90,7 +59,7 @@ static void conv_float_fused_activations(void) {
 static void conv_float_stride_one(void) {
   static const float input[16] = {1, 1, 1, 1, 2, 2, 3, 2, 1, 2, 3, 4, 1, 2, 4, 4};
   static const float want[18] = {18, 2, 5, 22, 3, 6, 21, 1, 6, 17, 4, 3, 31, 5, 4, 40, 3, 4};
-  er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, 1, ER_ACT_NONE);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_VALID, 1, 1, ER_ACT_NONE);
   run_float(&a, (int64_t[]){2, 2, 4, 1}, input, (int64_t[]){3, 2, 2, 1}, k_filter, k_bias,
             (int64_t[]){2, 1, 3, 3}, want);
 }
@@ -99,7 +68,7 @@ static void conv_float_same_padding(void) {
   static const float input[8] = {1, 1, 1, 1, 2, 2, 3, 2};
   static const float want[24] = {18, 2, 5,  22, 3, 6,  21, 1, 6,  8, -1, 4,
                                  7,  2, -1, 9,  3, -2, 8,  1, -2, 3, 0,  1};
-  er_conv_attrs a = attrs_of(ER_PAD_SAME, 1, 1, ER_ACT_NONE);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_SAME, 1, 1, ER_ACT_NONE);
   run_float(&a, (int64_t[]){1, 2, 4, 1}, input, (int64_t[]){3, 2, 2, 1}, k_filter, k_bias,
             (int64_t[]){1, 2, 4, 3}, want);
 }
@@ -109,7 +78,7 @@ static void conv_float_anisotropic_strides(void) {
   static const float filter[4] = {1, 2, 3, 4};
   static const float bias[1] = {-1};
   static const float want[4] = {30, -24, 40, -34};
-  er_conv_attrs a = attrs_of(ER_PAD_VALID, 3, 1, ER_ACT_NONE);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_VALID, 3, 1, ER_ACT_NONE);
   run_float(&a, (int64_t[]){1, 3, 6, 1}, input, (int64_t[]){1, 2, 2, 1}, filter, bias,
             (int64_t[]){1, 2, 2, 1}, want);
 }
@@ -121,7 +90,7 @@ static void conv_float_dilation_without_bias(void) {
       input[y * 9 + x] = 1;
   static const float filter[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
   static const float want[9] = {5, 5, 5, 5, 5, 5, 5, 5, 5};
-  er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, 1, ER_ACT_NONE);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_VALID, 1, 1, ER_ACT_NONE);
   a.dilation_h = a.dilation_w = 3;
   run_float(&a, (int64_t[]){1, 9, 9, 1}, input, (int64_t[]){1, 3, 3, 1}, filter, NULL,
             (int64_t[]){1, 3, 3, 1}, want);
@@ -138,7 +107,7 @@ static void conv_float_groups(void) {
   memcpy(filter + 12, k_filter, sizeof k_filter);
   memcpy(bias, k_bias, sizeof k_bias);
   memcpy(bias + 3, k_bias, sizeof k_bias);
-  er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
   run_float(&a, (int64_t[]){1, 2, 4, 2}, k_grouped_input, (int64_t[]){6, 2, 2, 1}, filter, bias,
             (int64_t[]){1, 1, 2, 6}, k_grouped_golden);
 }
@@ -152,7 +121,7 @@ static void conv_int8_per_channel(void) {
   static const int32_t bias[2] = {6, -2};
   static const float scales[2] = {1, 2};
   static const int8_t want[4] = {61, 127, -115, -93};
-  er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, 1, ER_ACT_NONE);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_VALID, 1, 1, ER_ACT_NONE);
   ct_tensor in[3] = {
       {.dtype = EDGERT_INT8, .ndim = 4, .dims = {1, 2, 3, 2}, .scale = 0.5f, .zero_point = -1},
       {.dtype = EDGERT_INT8,
@@ -182,7 +151,7 @@ static void conv_int8_per_tensor(void) {
   for (int i = 0; i < 12; i++)
     want[i] = (int8_t)(k_golden[i] + 3);
   static const int32_t bias[3] = {2, 4, 6};
-  er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
   ct_tensor in[3] = {
       {.dtype = EDGERT_INT8, .ndim = 4, .dims = {2, 2, 4, 1}, .scale = 0.5f, .zero_point = -1},
       {.dtype = EDGERT_INT8, .ndim = 4, .dims = {3, 2, 2, 1}, .data = filter, .scale = 1.0f},
@@ -208,7 +177,7 @@ static void conv_int8_groups(void) {
     want[i] = (int8_t)k_grouped_golden[i];
   static const float scales[6] = {1, 1, 1, 0.5f, 0.5f, 0.5f};
   static const int32_t bias[6] = {2, 4, 6, 4, 8, 12};
-  er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
   ct_tensor in[3] = {
       {.dtype = EDGERT_INT8, .ndim = 4, .dims = {1, 2, 4, 2}, .scale = 0.5f},
       {.dtype = EDGERT_INT8,
@@ -240,7 +209,7 @@ static void run_int16(er_activation act, const float *bias_f, float out_scale, c
     filter[i] = (int8_t)(k_filter[i] / scales[i / 4]);
   for (int c = 0; c < 3; c++)
     bias[c] = (int64_t)(bias_f[c] / (0.5f * scales[c]));
-  er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, act);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_VALID, 2, 2, act);
   ct_tensor in[3] = {
       {.dtype = EDGERT_INT16, .ndim = 4, .dims = {2, 2, 4, 1}, .scale = 0.5f},
       {.dtype = EDGERT_INT8,
@@ -278,36 +247,14 @@ static edgert_status run_uint8(const er_conv_attrs *a, const int64_t in_dims[4],
                                const float *input_f, const int64_t f_dims[4], u8_range f_r,
                                const float *filter_f, const float *bias_f, u8_range out_r, int n_out,
                                uint8_t *got, edgert_tensor_info *info) {
-  uint8_t input[128], filter[128];
-  int32_t bias[8];
-  int n_in = (int)(in_dims[0] * in_dims[1] * in_dims[2] * in_dims[3]);
-  int n_f = (int)(f_dims[0] * f_dims[1] * f_dims[2] * f_dims[3]);
-  quantize_u8(input_f, n_in, in_r, input);
-  quantize_u8(filter_f, n_f, f_r, filter);
-  quantize_bias(bias_f, (int)f_dims[0], in_r.scale * f_r.scale, bias);
-  ct_tensor in[3] = {
-      {.dtype = EDGERT_UINT8,
-       .ndim = 4,
-       .dims = {in_dims[0], in_dims[1], in_dims[2], in_dims[3]},
-       .scale = in_r.scale,
-       .zero_point = in_r.zp},
-      {.dtype = EDGERT_UINT8,
-       .ndim = 4,
-       .dims = {f_dims[0], f_dims[1], f_dims[2], f_dims[3]},
-       .data = filter,
-       .scale = f_r.scale,
-       .zero_point = f_r.zp},
-      {.dtype = EDGERT_INT32, .ndim = 1, .dims = {f_dims[0]}, .data = bias},
-  };
-  ct_tensor out = {.dtype = EDGERT_UINT8, .ndim = -1, .scale = out_r.scale, .zero_point = out_r.zp};
-  return ct_run(ER_OP_CONV_2D, a, sizeof *a, 3, in, (const void *[]){input}, &out, got, (size_t)n_out, info,
-                false);
+  return ct_conv_uint8(ER_OP_CONV_2D, a, in_dims, in_r, input_f, f_dims, f_r, filter_f, bias_f, f_dims[0],
+                       out_r, n_out, got, info);
 }
 
 /* SimpleTestQuantized: input and filter on [-63.5, 64] (scale 0.5, zero point 127), output on [-127, 128]. */
 static void conv_uint8_simple(void) {
   static const uint8_t want[12] = {145, 129, 132, 145, 129, 132, 144, 131, 130, 164, 131, 130};
-  er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
   uint8_t got[12];
   edgert_tensor_info info;
   CHECK_OK(run_uint8(&a, (int64_t[]){2, 2, 4, 1}, u8_of(-63.5f, 64), k_input, (int64_t[]){3, 2, 2, 1},
@@ -321,7 +268,7 @@ static void conv_uint8_grouped(void) {
   static const float filter[8] = {1, 2, 3, 4, -1, 1, -1, 1};
   static const float bias[2] = {1, 2};
   static const uint8_t want[4] = {145, 129, 150, 133};
-  er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
   uint8_t got[4];
   edgert_tensor_info info;
   CHECK_OK(run_uint8(&a, (int64_t[]){2, 2, 2, 2}, u8_of(-63.5f, 64), k_input, (int64_t[]){2, 2, 2, 1},
@@ -336,7 +283,7 @@ static void conv_uint8_anisotropic_strides(void) {
   static const float filter[4] = {1, 2, 3, 4};
   static const float bias[1] = {-1};
   static const uint8_t want[4] = {157, 103, 167, 93};
-  er_conv_attrs a = attrs_of(ER_PAD_VALID, 3, 1, ER_ACT_NONE);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_VALID, 3, 1, ER_ACT_NONE);
   uint8_t got[4];
   CHECK_OK(run_uint8(&a, (int64_t[]){1, 3, 6, 1}, u8_of(-63.5f, 64), input, (int64_t[]){1, 2, 2, 1},
                      u8_of(-63.5f, 64), filter, bias, u8_of(-127, 128), 4, got, NULL));
@@ -353,7 +300,7 @@ static void conv_uint8_dilation(void) {
   static const float filter[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
   static const float bias[1] = {0};
   static const uint8_t want[9] = {5, 5, 5, 5, 5, 5, 5, 5, 5};
-  er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, 1, ER_ACT_NONE);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_VALID, 1, 1, ER_ACT_NONE);
   a.dilation_h = a.dilation_w = 3;
   uint8_t got[9];
   CHECK_OK(run_uint8(&a, (int64_t[]){1, 9, 9, 1}, u8_of(0, 255), input, (int64_t[]){1, 3, 3, 1},
@@ -364,7 +311,7 @@ static void conv_uint8_dilation(void) {
 /* SimpleTestQuantizedOutputMultiplierGreaterThan1: input and filter on [-128.5, 128] give a requantization
  * multiplier of 1.0118 (a left shift); TFLite checks the dequantized output against float within 1. */
 static void conv_uint8_multiplier_above_one(void) {
-  er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
   u8_range out_r = u8_of(-127, 128);
   uint8_t got[12];
   CHECK_OK(run_uint8(&a, (int64_t[]){2, 2, 4, 1}, u8_of(-128.5f, 128), k_input, (int64_t[]){3, 2, 2, 1},
@@ -378,7 +325,7 @@ static void conv_uint8_rejects_bad_inputs(void) {
   static const uint8_t filter[12] = {0};
   static const uint8_t input[16] = {0};
   static const float scales[3] = {1, 1, 1};
-  er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
   ct_tensor per_channel[3] = {
       {.dtype = EDGERT_UINT8, .ndim = 4, .dims = {2, 2, 4, 1}, .scale = 0.5f, .zero_point = 127},
       {.dtype = EDGERT_UINT8,
@@ -391,21 +338,19 @@ static void conv_uint8_rejects_bad_inputs(void) {
       {.absent = true},
   };
   ct_tensor out = {.dtype = EDGERT_UINT8, .ndim = -1, .scale = 1.0f, .zero_point = 127};
-  uint8_t got[12];
-  CHECK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, per_channel, (const void *[]){input}, &out, got, sizeof got,
-               NULL, true) == EDGERT_ERR_UNSUPPORTED);
+  CHECK(ct_refused(ER_OP_CONV_2D, &a, sizeof a, 3, per_channel, (const void *[]){input}, &out) ==
+        EDGERT_ERR_UNSUPPORTED);
   ct_tensor mixed[3] = {
       {.dtype = EDGERT_UINT8, .ndim = 4, .dims = {2, 2, 4, 1}, .scale = 0.5f, .zero_point = 127},
       {.dtype = EDGERT_INT8, .ndim = 4, .dims = {3, 2, 2, 1}, .data = filter, .scale = 1.0f},
       {.absent = true},
   };
-  CHECK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, mixed, (const void *[]){input}, &out, got, sizeof got, NULL,
-               true) == EDGERT_ERR_UNSUPPORTED);
+  CHECK(ct_refused(ER_OP_CONV_2D, &a, sizeof a, 3, mixed, (const void *[]){input}, &out) ==
+        EDGERT_ERR_UNSUPPORTED);
 }
 
 static void conv_rejects_bad_inputs(void) {
-  float out_buf[12];
-  er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
   ct_tensor out = {.dtype = EDGERT_FLOAT32, .ndim = -1};
   /* hybrid: float input with int16 weights */
   static const int16_t filter16[12] = {0};
@@ -414,28 +359,25 @@ static void conv_rejects_bad_inputs(void) {
       {.dtype = EDGERT_INT16, .ndim = 4, .dims = {3, 2, 2, 1}, .data = filter16},
       {.dtype = EDGERT_FLOAT32, .ndim = 1, .dims = {3}, .data = k_bias},
   };
-  CHECK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, hybrid, (const void *[]){k_input}, &out, out_buf,
-               sizeof out_buf, NULL, true) != EDGERT_OK);
+  CHECK(ct_refused(ER_OP_CONV_2D, &a, sizeof a, 3, hybrid, (const void *[]){k_input}, &out) != EDGERT_OK);
   /* input channels (3) not a multiple of the filter's (2) */
   ct_tensor channels[3] = {
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {1, 2, 2, 3}},
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {3, 1, 1, 2}, .data = k_filter},
       {.absent = true},
   };
-  CHECK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, channels, (const void *[]){k_input}, &out, out_buf,
-               sizeof out_buf, NULL, true) != EDGERT_OK);
+  CHECK(ct_refused(ER_OP_CONV_2D, &a, sizeof a, 3, channels, (const void *[]){k_input}, &out) != EDGERT_OK);
   /* bias of the wrong length */
   ct_tensor bias_len[3] = {
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {2, 2, 4, 1}},
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {3, 2, 2, 1}, .data = k_filter},
       {.dtype = EDGERT_FLOAT32, .ndim = 1, .dims = {2}, .data = k_bias},
   };
-  CHECK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, bias_len, (const void *[]){k_input}, &out, out_buf,
-               sizeof out_buf, NULL, true) != EDGERT_OK);
+  CHECK(ct_refused(ER_OP_CONV_2D, &a, sizeof a, 3, bias_len, (const void *[]){k_input}, &out) != EDGERT_OK);
   /* zero stride */
-  er_conv_attrs zero_stride = attrs_of(ER_PAD_VALID, 0, 2, ER_ACT_NONE);
-  CHECK(ct_run(ER_OP_CONV_2D, &zero_stride, sizeof zero_stride, 3, bias_len, (const void *[]){k_input}, &out,
-               out_buf, sizeof out_buf, NULL, true) != EDGERT_OK);
+  er_conv_attrs zero_stride = ct_conv_attrs(ER_PAD_VALID, 0, 2, ER_ACT_NONE);
+  CHECK(ct_refused(ER_OP_CONV_2D, &zero_stride, sizeof zero_stride, 3, bias_len, (const void *[]){k_input},
+                   &out) != EDGERT_OK);
   /* int8 per-channel scales that do not match the output channels */
   static const int8_t filter8[12] = {0};
   static const float scales[2] = {1, 1};
@@ -452,9 +394,7 @@ static void conv_rejects_bad_inputs(void) {
       {.absent = true},
   };
   ct_tensor out8 = {.dtype = EDGERT_INT8, .ndim = -1, .scale = 1.0f};
-  int8_t out8_buf[12];
-  CHECK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, bad_q, (const void *[]){input8}, &out8, out8_buf,
-               sizeof out8_buf, NULL, true) != EDGERT_OK);
+  CHECK(ct_refused(ER_OP_CONV_2D, &a, sizeof a, 3, bad_q, (const void *[]){input8}, &out8) != EDGERT_OK);
 }
 
 /* Hybrid (float input, int8 filter): tensorflow/lite/kernels/conv_test.cc HybridConvolutionOpTest runs the
@@ -470,7 +410,7 @@ static void run_hybrid(bool per_channel) {
     scales[c] = (per_channel ? maxima[c] : 4.0f) / 127.0f;
   for (int i = 0; i < 12; i++)
     filter[i] = (int8_t)lroundf(k_filter[i] / scales[i / 4]);
-  er_conv_attrs a = attrs_of(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_VALID, 2, 2, ER_ACT_NONE);
   ct_tensor in[3] = {
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {2, 2, 4, 1}},
       {.dtype = EDGERT_INT8,
@@ -502,9 +442,8 @@ static void conv_hybrid_rejects_unsupported(void) {
   static const int8_t filter[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
   static const float scales[3] = {0.1f, 0.2f, 0.3f};
   static const float input[32] = {0};
-  float got[64];
   ct_tensor out = {.dtype = EDGERT_FLOAT32, .ndim = -1};
-  er_conv_attrs a = attrs_of(ER_PAD_SAME, 1, 1, ER_ACT_NONE);
+  er_conv_attrs a = ct_conv_attrs(ER_PAD_SAME, 1, 1, ER_ACT_NONE);
   a.dilation_h = a.dilation_w = 2;
   ct_tensor dilated[3] = {
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {1, 2, 4, 1}},
@@ -517,15 +456,15 @@ static void conv_hybrid_rejects_unsupported(void) {
        .scales = scales},
       {.absent = true},
   };
-  CHECK(ct_run(ER_OP_CONV_2D, &a, sizeof a, 3, dilated, (const void *[]){input}, &out, got, 96, NULL, true) ==
+  CHECK(ct_refused(ER_OP_CONV_2D, &a, sizeof a, 3, dilated, (const void *[]){input}, &out) ==
         EDGERT_ERR_UNSUPPORTED);
-  er_conv_attrs b = attrs_of(ER_PAD_VALID, 1, 1, ER_ACT_NONE);
+  er_conv_attrs b = ct_conv_attrs(ER_PAD_VALID, 1, 1, ER_ACT_NONE);
   ct_tensor grouped[3] = {
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {1, 2, 2, 2}},
       {.dtype = EDGERT_INT8, .ndim = 4, .dims = {2, 2, 2, 1}, .data = filter, .scale = 0.1f},
       {.absent = true},
   };
-  CHECK(ct_run(ER_OP_CONV_2D, &b, sizeof b, 3, grouped, (const void *[]){input}, &out, got, 8, NULL, true) ==
+  CHECK(ct_refused(ER_OP_CONV_2D, &b, sizeof b, 3, grouped, (const void *[]){input}, &out) ==
         EDGERT_ERR_UNSUPPORTED);
 }
 

@@ -2,6 +2,7 @@
  * SimpleIntAxis0Test, Simple1DIntTest, SimpleIntReverseTest, SimpleIntExclusiveTest, SimpleFloatTest),
  * plus a negative axis (TensorFlow counts it from the back), an out-of-range axis and a refused dtype. */
 #include "extra_test.h"
+#include "onnx_test.h"
 
 static edgert_status run_cumsum(edgert_dtype t, int ndim, const int64_t *dims, const void *x, int32_t axis,
                                 bool exclusive, bool reverse, th_graph **g, bool quiet) {
@@ -57,8 +58,24 @@ static void cumsum_rejects_bad_axis_and_dtype(void) {
   th_free(g);
 }
 
+/* ONNX CumSum: float64 data and an int64 axis (onnx/backend/test/data/node/test_cumsum_2d_axis_0:
+ * [[1, 2, 3], [4, 5, 6]] -> [[1, 2, 3], [5, 7, 9]]; test_cumsum_1d_reverse_exclusive: [1..5] ->
+ * [14, 12, 9, 5, 0]). */
+static void cumsum_float64_with_int64_axis(void) {
+  er_cumsum_attrs plain = {false, false}, rev_excl = {true, true};
+  ot_tensor in[2] = {{EDGERT_FLOAT64, 2, {2, 3}, (const double[]){1, 2, 3, 4, 5, 6}, false, false},
+                     {EDGERT_INT64, 0, {0}, (const double[]){0}, false, false}};
+  ot_output out = {EDGERT_FLOAT64, 2, {2, 3}, (const double[]){1, 2, 3, 5, 7, 9}, false};
+  ot_run(ER_OP_CUMSUM, &plain, sizeof plain, 2, in, 1, &out, 0, true);
+  ot_tensor v[2] = {{EDGERT_FLOAT64, 1, {5}, (const double[]){1, 2, 3, 4, 5}, false, false},
+                    {EDGERT_INT32, 0, {0}, (const double[]){0}, false, false}};
+  ot_output vout = {EDGERT_FLOAT64, 1, {5}, (const double[]){14, 12, 9, 5, 0}, false};
+  ot_run(ER_OP_CUMSUM, &rev_excl, sizeof rev_excl, 2, v, 1, &vout, 0, true);
+}
+
 void run_tests(void) {
   RUN(cumsum_int32_matches_tflite);
   RUN(cumsum_int64_and_float_match_tflite);
   RUN(cumsum_rejects_bad_axis_and_dtype);
+  RUN(cumsum_float64_with_int64_axis);
 }

@@ -11,9 +11,6 @@
 #include <math.h>
 
 #include "conv_test.h"
-#include "uint8_test.h"
-
-#include "core/attrs.h"
 
 /* input [1, 3, 2, 2], filter [1, 2, 2, 4] (multiplier 2), bias [4] */
 static const float k_input[12] = {1, 2, 7, 8, 3, 4, 9, 10, 5, 6, 11, 12};
@@ -22,36 +19,16 @@ static const float k_bias[4] = {1, 2, 3, 4};
 static const float k_golden[8] = {71, -34, 99, -20, 91, -26, 127, -4};
 
 static er_conv_attrs attrs_of(er_padding padding, int stride, er_activation act, int dilation) {
-  er_conv_attrs a;
-  memset(&a, 0, sizeof a);
-  a.layout = ER_LAYOUT_NHWC;
-  a.padding = padding;
-  a.stride_w = a.stride_h = stride;
+  er_conv_attrs a = ct_conv_attrs(padding, stride, stride, act);
   a.dilation_w = a.dilation_h = dilation;
   a.depth_multiplier = 2;
-  a.activation = act;
   return a;
 }
 
 static void run_float(const er_conv_attrs *a, const int64_t in_dims[4], const float *input,
                       const int64_t f_dims[4], const float *filter, const float *bias,
                       const int64_t out_dims[4], const float *want) {
-  ct_tensor in[3] = {
-      {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {in_dims[0], in_dims[1], in_dims[2], in_dims[3]}},
-      {.dtype = EDGERT_FLOAT32,
-       .ndim = 4,
-       .dims = {f_dims[0], f_dims[1], f_dims[2], f_dims[3]},
-       .data = filter},
-      {.dtype = EDGERT_FLOAT32, .ndim = 1, .dims = {f_dims[3]}, .data = bias, .absent = bias == NULL},
-  };
-  ct_tensor out = {.dtype = EDGERT_FLOAT32, .ndim = -1};
-  int64_t n = out_dims[0] * out_dims[1] * out_dims[2] * out_dims[3];
-  float got[64];
-  edgert_tensor_info info;
-  CHECK_OK(ct_run(ER_OP_DEPTHWISE_CONV_2D, a, sizeof *a, 3, in, (const void *[]){input}, &out, got,
-                  sizeof(float) * (size_t)n, &info, false));
-  ct_expect_dims(&info, 4, out_dims);
-  ct_expect_f32(got, want, (int)n, 1e-4);
+  ct_conv_float(ER_OP_DEPTHWISE_CONV_2D, a, in_dims, input, f_dims, filter, bias, f_dims[3], out_dims, want);
 }
 
 static void run_simple_float(er_padding padding, int stride, er_activation act, const int64_t out_dims[4],
@@ -203,28 +180,8 @@ static edgert_status run_uint8(const er_conv_attrs *a, const int64_t in_dims[4],
                                const float *input_f, const int64_t f_dims[4], u8_range f_r,
                                const float *filter_f, const float *bias_f, u8_range out_r, int n_out,
                                uint8_t *got) {
-  uint8_t input[128], filter[64];
-  int32_t bias[8];
-  quantize_u8(input_f, (int)(in_dims[0] * in_dims[1] * in_dims[2] * in_dims[3]), in_r, input);
-  quantize_u8(filter_f, (int)(f_dims[1] * f_dims[2] * f_dims[3]), f_r, filter);
-  quantize_bias(bias_f, (int)f_dims[3], in_r.scale * f_r.scale, bias);
-  ct_tensor in[3] = {
-      {.dtype = EDGERT_UINT8,
-       .ndim = 4,
-       .dims = {in_dims[0], in_dims[1], in_dims[2], in_dims[3]},
-       .scale = in_r.scale,
-       .zero_point = in_r.zp},
-      {.dtype = EDGERT_UINT8,
-       .ndim = 4,
-       .dims = {f_dims[0], f_dims[1], f_dims[2], f_dims[3]},
-       .data = filter,
-       .scale = f_r.scale,
-       .zero_point = f_r.zp},
-      {.dtype = EDGERT_INT32, .ndim = 1, .dims = {f_dims[3]}, .data = bias},
-  };
-  ct_tensor out = {.dtype = EDGERT_UINT8, .ndim = -1, .scale = out_r.scale, .zero_point = out_r.zp};
-  return ct_run(ER_OP_DEPTHWISE_CONV_2D, a, sizeof *a, 3, in, (const void *[]){input}, &out, got,
-                (size_t)n_out, NULL, false);
+  return ct_conv_uint8(ER_OP_DEPTHWISE_CONV_2D, a, in_dims, in_r, input_f, f_dims, f_r, filter_f, bias_f,
+                       f_dims[3], out_r, n_out, got, NULL);
 }
 
 /* SimpleTestQuantized: input and filter on [-63.5, 64], output on [-127, 128]. */
@@ -290,13 +247,11 @@ static void depthwise_uint8_rejects_per_channel(void) {
       {.absent = true},
   };
   ct_tensor out = {.dtype = EDGERT_UINT8, .ndim = -1, .scale = 1.0f, .zero_point = 127};
-  uint8_t got[8];
-  CHECK(ct_run(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, in, (const void *[]){input}, &out, got, sizeof got,
-               NULL, true) == EDGERT_ERR_UNSUPPORTED);
+  CHECK(ct_refused(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, in, (const void *[]){input}, &out) ==
+        EDGERT_ERR_UNSUPPORTED);
 }
 
 static void depthwise_rejects_bad_inputs(void) {
-  float out_buf[8];
   er_conv_attrs a = attrs_of(ER_PAD_VALID, 1, ER_ACT_NONE, 1);
   ct_tensor out = {.dtype = EDGERT_FLOAT32, .ndim = -1};
   /* filter channels (3) not a multiple of input channels (2) */
@@ -305,16 +260,16 @@ static void depthwise_rejects_bad_inputs(void) {
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {1, 2, 2, 3}, .data = k_filter},
       {.absent = true},
   };
-  CHECK(ct_run(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, channels, (const void *[]){k_input}, &out, out_buf,
-               sizeof out_buf, NULL, true) != EDGERT_OK);
+  CHECK(ct_refused(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, channels, (const void *[]){k_input}, &out) !=
+        EDGERT_OK);
   /* filter dim 0 must be 1 */
   ct_tensor dim0[3] = {
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {1, 3, 2, 2}},
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {2, 2, 1, 4}, .data = k_filter},
       {.absent = true},
   };
-  CHECK(ct_run(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, dim0, (const void *[]){k_input}, &out, out_buf,
-               sizeof out_buf, NULL, true) != EDGERT_OK);
+  CHECK(ct_refused(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, dim0, (const void *[]){k_input}, &out) !=
+        EDGERT_OK);
   /* int8 input with float weights */
   static const int8_t input8[12] = {0};
   ct_tensor mixed[3] = {
@@ -323,17 +278,16 @@ static void depthwise_rejects_bad_inputs(void) {
       {.absent = true},
   };
   ct_tensor out8 = {.dtype = EDGERT_INT8, .ndim = -1, .scale = 1.0f};
-  int8_t out8_buf[8];
-  CHECK(ct_run(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, mixed, (const void *[]){input8}, &out8, out8_buf,
-               sizeof out8_buf, NULL, true) != EDGERT_OK);
+  CHECK(ct_refused(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, mixed, (const void *[]){input8}, &out8) !=
+        EDGERT_OK);
   /* filter larger than the input with VALID padding */
   ct_tensor big[3] = {
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {1, 1, 1, 4}},
       {.dtype = EDGERT_FLOAT32, .ndim = 4, .dims = {1, 2, 2, 4}, .data = k_filter},
       {.absent = true},
   };
-  CHECK(ct_run(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, big, (const void *[]){k_input}, &out, out_buf,
-               sizeof out_buf, NULL, true) != EDGERT_OK);
+  CHECK(ct_refused(ER_OP_DEPTHWISE_CONV_2D, &a, sizeof a, 3, big, (const void *[]){k_input}, &out) !=
+        EDGERT_OK);
 }
 
 /* Hybrid (float input, int8 filter, TFLite's per-channel kernel with asymmetric input): the SimpleTest

@@ -151,10 +151,34 @@ static void rejects_division_by_zero_and_int16(void) {
   CHECK_EQ_INT(st, EDGERT_ERR_UNSUPPORTED);
 }
 
+/* ONNX's plain integer division truncates: uint8 from the ONNX 1.12 node test test_div_uint8 (first
+ * values); int64 truncates toward zero as ONNX Runtime's C++ division does. */
+static void onnx_uint8_and_int64_truncate(void) {
+  bt_tensor t = {.dtype = EDGERT_UINT8, BT_SHAPE(5)};
+  const uint8_t x[] = {16, 6, 0, 12, 18}, y[] = {11, 5, 23, 23, 23}, want[] = {1, 1, 0, 0, 0};
+  uint8_t out[5];
+  CHECK_OK(bt_run(ER_OP_DIV, NULL, 0, 2, (bt_tensor[]){t, t}, (const void *[]){x, y},
+                  (bt_tensor){.dtype = EDGERT_UINT8, .ndim = -1}, out, sizeof out));
+  for (int i = 0; i < 5; i++)
+    CHECK_EQ_INT(out[i], want[i]);
+  bt_tensor l = {.dtype = EDGERT_INT64, BT_SHAPE(3)};
+  const int64_t xl[] = {-7, 7, INT64_MIN}, yl[] = {2, -2, -1}, wantl[] = {-3, -3, INT64_MIN};
+  int64_t outl[3];
+  CHECK_OK(bt_run(ER_OP_DIV, NULL, 0, 2, (bt_tensor[]){l, l}, (const void *[]){xl, yl},
+                  (bt_tensor){.dtype = EDGERT_INT64, .ndim = -1}, outl, sizeof outl));
+  for (int i = 0; i < 3; i++)
+    CHECK_EQ_INT(outl[i], wantl[i]);
+  const uint8_t zero[] = {1, 1, 0, 1, 1};
+  edgert_status st = bt_run_ex(ER_OP_DIV, NULL, 0, 2, (bt_tensor[]){t, t}, (const void *[]){x, zero},
+                               (bt_tensor){.dtype = EDGERT_UINT8, .ndim = -1}, out, sizeof out, true);
+  CHECK_EQ_INT(st, EDGERT_ERR_RUNTIME);
+}
+
 void run_tests(void) {
   RUN(float_cases);
   RUN(int32_cases);
   RUN(int8_cases);
   RUN(int8_zero_dividend_gives_zero);
   RUN(rejects_division_by_zero_and_int16);
+  RUN(onnx_uint8_and_int64_truncate);
 }

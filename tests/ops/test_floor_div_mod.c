@@ -96,10 +96,30 @@ static void rejects_zero_divisor_and_bool(void) {
   CHECK_EQ_INT(st, EDGERT_ERR_UNSUPPORTED);
 }
 
+/* ONNX Mod with fmod = 0 (the divisor's sign): the ONNX 1.12 node tests test_mod_mixed_sign_int8
+ * ({-4, 7, 5, 4, -7, 8} mod {2, -3, 8, -2, 3, 5} = {0, -2, 5, 0, 2, 3}) and test_mod_uint8. */
+static void onnx_int8_and_uint8_mod(void) {
+  bt_tensor t = {.dtype = EDGERT_INT8, BT_SHAPE(6)};
+  const int8_t x[] = {-4, 7, 5, 4, -7, 8}, y[] = {2, -3, 8, -2, 3, 5}, want[] = {0, -2, 5, 0, 2, 3};
+  int8_t out[6];
+  CHECK_OK(bt_run(ER_OP_FLOOR_MOD, NULL, 0, 2, (bt_tensor[]){t, t}, (const void *[]){x, y},
+                  (bt_tensor){.dtype = EDGERT_INT8, .ndim = -1}, out, sizeof out));
+  for (int i = 0; i < 6; i++)
+    CHECK_EQ_INT(out[i], want[i]);
+  bt_tensor u = {.dtype = EDGERT_UINT8, BT_SHAPE(3)};
+  const uint8_t xu[] = {4, 7, 5}, yu[] = {2, 3, 8}, wantu[] = {0, 1, 5};
+  uint8_t outu[3];
+  CHECK_OK(bt_run(ER_OP_FLOOR_MOD, NULL, 0, 2, (bt_tensor[]){u, u}, (const void *[]){xu, yu},
+                  (bt_tensor){.dtype = EDGERT_UINT8, .ndim = -1}, outu, sizeof outu));
+  for (int i = 0; i < 3; i++)
+    CHECK_EQ_INT(outu[i], wantu[i]);
+}
+
 void run_tests(void) {
   RUN(floor_div_int32);
   RUN(floor_div_float);
   RUN(floor_mod_int32_int16_int64);
   RUN(floor_mod_float);
   RUN(rejects_zero_divisor_and_bool);
+  RUN(onnx_int8_and_uint8_mod);
 }

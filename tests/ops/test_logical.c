@@ -36,8 +36,21 @@ static void rejects_non_bool_inputs(void) {
   CHECK_EQ_INT(st, EDGERT_ERR_UNSUPPORTED);
 }
 
+/* LOGICAL_XOR (ONNX Xor): the truth table of the ONNX 1.12 node tests test_xor2d etc. (numpy's
+ * logical_xor), with a broadcast row. */
+static void xor_truth_table_and_broadcast(void) {
+  bt_tensor t = {.dtype = EDGERT_BOOL, BT_SHAPE(4)};
+  const bool x[] = {true, false, false, true}, y[] = {true, false, true, false};
+  const bool want[] = {false, false, true, true};
+  check(ER_OP_LOGICAL_XOR, t, x, t, y, want);
+  bt_tensor a = {.dtype = EDGERT_BOOL, BT_SHAPE(2, 2)}, b = {.dtype = EDGERT_BOOL, BT_SHAPE(2)};
+  const bool row[] = {false, true}, want_row[] = {true, true, false, false};
+  check(ER_OP_LOGICAL_XOR, a, x, b, row, want_row);
+}
+
 void run_tests(void) {
   RUN(logical_or_same_shape_and_broadcast);
   RUN(logical_and_same_shape_and_broadcast);
   RUN(rejects_non_bool_inputs);
+  RUN(xor_truth_table_and_broadcast);
 }

@@ -163,6 +163,25 @@ static void rejects_int16_zero_point_and_bool(void) {
   CHECK_EQ_INT(st, EDGERT_ERR_UNSUPPORTED);
 }
 
+/* ONNX's plain dtypes: uint8 from the ONNX 1.12 node test test_mul_uint8 (first values), wrapping modulo
+ * 256 as numpy does; float64 products are exact here. */
+static void onnx_uint8_and_float64(void) {
+  bt_tensor t = {.dtype = EDGERT_UINT8, BT_SHAPE(4)};
+  const uint8_t x[] = {3, 10, 16, 200}, y[] = {7, 2, 16, 2}, want[] = {21, 20, 0, 144};
+  uint8_t out[4];
+  CHECK_OK(bt_run(ER_OP_MUL, NULL, 0, 2, (bt_tensor[]){t, t}, (const void *[]){x, y},
+                  (bt_tensor){.dtype = EDGERT_UINT8, .ndim = -1}, out, sizeof out));
+  for (int i = 0; i < 4; i++)
+    CHECK_EQ_INT(out[i], want[i]);
+  bt_tensor d = {.dtype = EDGERT_FLOAT64, BT_SHAPE(2)};
+  const double xd[] = {1.5, -2}, yd[] = {4, 0.25};
+  double outd[2];
+  CHECK_OK(bt_run(ER_OP_MUL, NULL, 0, 2, (bt_tensor[]){d, d}, (const void *[]){xd, yd},
+                  (bt_tensor){.dtype = EDGERT_FLOAT64, .ndim = -1}, outd, sizeof outd));
+  CHECK_NEAR(outd[0], 6, 0);
+  CHECK_NEAR(outd[1], -0.5, 0);
+}
+
 void run_tests(void) {
   RUN(float_simple_and_relu);
   RUN(float_scalar_broadcast_and_relu);
@@ -171,4 +190,5 @@ void run_tests(void) {
   RUN(int16_unscaled_and_scaled);
   RUN(int32_and_int64);
   RUN(rejects_int16_zero_point_and_bool);
+  RUN(onnx_uint8_and_float64);
 }

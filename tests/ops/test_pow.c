@@ -57,8 +57,31 @@ static void rejects_negative_int_exponent_and_int8(void) {
   CHECK_EQ_INT(st, EDGERT_ERR_UNSUPPORTED);
 }
 
+/* ONNX Pow with an exponent of another dtype: the ONNX 1.12 node tests test_pow_types_int64_float32
+ * ({1, 2, 3} ^ {4.0, 5.0, 6.0} = {1, 32, 729} as int64) and test_pow_types_float32_uint64. */
+static void onnx_mixed_types(void) {
+  bt_tensor l = {.dtype = EDGERT_INT64, BT_SHAPE(3)}, f = {.dtype = EDGERT_FLOAT32, BT_SHAPE(3)};
+  const int64_t xl[] = {1, 2, 3};
+  const float yf[] = {4, 5, 6};
+  int64_t outl[3];
+  CHECK_OK(bt_run(ER_OP_POW, NULL, 0, 2, (bt_tensor[]){l, f}, (const void *[]){xl, yf},
+                  (bt_tensor){.dtype = EDGERT_INT64, .ndim = -1}, outl, sizeof outl));
+  const int64_t want[] = {1, 32, 729};
+  for (int i = 0; i < 3; i++)
+    CHECK_EQ_INT(outl[i], want[i]);
+  bt_tensor u = {.dtype = EDGERT_UINT64, BT_SHAPE(3)};
+  const float xf[] = {1, 2, 3};
+  const uint64_t yu[] = {4, 5, 6};
+  float outf[3];
+  CHECK_OK(bt_run(ER_OP_POW, NULL, 0, 2, (bt_tensor[]){f, u}, (const void *[]){xf, yu},
+                  (bt_tensor){.dtype = EDGERT_FLOAT32, .ndim = -1}, outf, sizeof outf));
+  for (int i = 0; i < 3; i++)
+    CHECK_NEAR(outf[i], (float)want[i], 0);
+}
+
 void run_tests(void) {
   RUN(int32_cases);
   RUN(float_cases);
   RUN(rejects_negative_int_exponent_and_int8);
+  RUN(onnx_mixed_types);
 }

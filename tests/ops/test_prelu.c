@@ -1,6 +1,7 @@
 /* PRELU against tensorflow/lite/kernels/activations_test.cc: PRelu and PReluSameShapes (float, alpha
  * broadcast from {1, 1, 3} and given in full), PReluInt8 and PReluInt8SameShapes (exact int8 outputs). */
 #include "activation_test.h"
+#include "binary_test.h"
 
 static edgert_status run_prelu(edgert_dtype type, const int64_t *alpha_dims, int alpha_ndim,
                                const void *alpha, float scale, int32_t zp, const void *input, void *output) {
@@ -81,9 +82,24 @@ static void test_bad_inputs_refused(void) {
   th_free(g);
 }
 
+/* float64 for ONNX models: the ONNX 1.12 node test test_prelu_broadcast's rule (a slope of shape [3]
+ * broadcast over [2, 3]: x for x >= 0, slope * x otherwise). */
+static void test_float64_broadcast_slope(void) {
+  const double x[] = {-1, 2, -3, 4, -5, 6}, slope[] = {0.5, 0.25, 2};
+  const double want[] = {-0.5, 2, -6, 4, -1.25, 6};
+  double out[6];
+  CHECK_OK(
+      bt_run(ER_OP_PRELU, NULL, 0, 2,
+             (bt_tensor[]){{.dtype = EDGERT_FLOAT64, BT_SHAPE(2, 3)}, {.dtype = EDGERT_FLOAT64, BT_SHAPE(3)}},
+             (const void *[]){x, slope}, (bt_tensor){.dtype = EDGERT_FLOAT64, .ndim = -1}, out, sizeof out));
+  for (int i = 0; i < 6; i++)
+    CHECK_NEAR(out[i], want[i], 0);
+}
+
 void run_tests(void) {
   RUN(test_float_broadcast);
   RUN(test_float_same_shapes);
   RUN(test_int8_exact);
   RUN(test_bad_inputs_refused);
+  RUN(test_float64_broadcast_slope);
 }

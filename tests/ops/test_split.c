@@ -3,6 +3,7 @@
  *   tensorflow/lite/kernels/split_v_test.cc (TwoDimensional with sizes {1, 1, 2} and a -1 size)
  *   tensorflow/lite/kernels/unpack_test.cc (ThreeOutputs, ThreeOutputsAxisOne) */
 #include "movement_test.h"
+#include "onnx_test.h"
 
 /* Runs a multi-output op; inputs: consts placed around the activation at data_pos. */
 static edgert_status run_multi(er_op op, const void *attrs, size_t attrs_size, edgert_dtype t, int ndim,
@@ -106,9 +107,23 @@ static void split_rejects_uneven_split_and_bad_sizes(void) {
                   NULL, 0, NULL) != EDGERT_OK);
 }
 
+/* ONNX Split with sizes fed at run time (onnx/backend/test/data/node/test_split_variable_parts_1d: [1..6]
+ * split [2, 4]): the outputs' declared shapes give the sizes and eval checks the values. */
+static void split_v_run_time_sizes_use_declared_shapes(void) {
+  ot_tensor in[3] = {{EDGERT_FLOAT32, 1, {6}, (const double[]){1, 2, 3, 4, 5, 6}, false, false},
+                     {EDGERT_INT64, 1, {2}, (const double[]){2, 4}, false, false},
+                     {EDGERT_INT64, 0, {0}, (const double[]){0}, true, false}};
+  ot_output out[2] = {{EDGERT_FLOAT32, 1, {2}, (const double[]){1, 2}, true},
+                      {EDGERT_FLOAT32, 1, {4}, (const double[]){3, 4, 5, 6}, true}};
+  ot_run(ER_OP_SPLIT_V, NULL, 0, 3, in, 2, out, 0, true);
+  in[1].values = (const double[]){3, 3};
+  CHECK(ot_run(ER_OP_SPLIT_V, NULL, 0, 3, in, 2, out, 0, false) == EDGERT_ERR_RUNTIME);
+}
+
 void run_tests(void) {
   RUN(split_four_dimensional);
   RUN(split_v_two_dimensional);
   RUN(unpack_three_outputs_on_axes_0_and_1);
   RUN(split_rejects_uneven_split_and_bad_sizes);
+  RUN(split_v_run_time_sizes_use_declared_shapes);
 }

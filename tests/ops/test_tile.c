@@ -1,6 +1,7 @@
 /* TILE and BROADCAST_TO against tensorflow/lite/kernels/tile_test.cc (Vector, Matrix, MatrixCol,
  * HighDimension) and tensorflow/lite/kernels/broadcast_to_test.cc (vector to matrix, size-1 dims). */
 #include "movement_test.h"
+#include "onnx_test.h"
 
 static void tile_matches_tflite(void) {
   const double m[6] = {11, 12, 13, 21, 22, 23};
@@ -65,8 +66,21 @@ static void tile_and_broadcast_reject_bad_shapes(void) {
   CHECK(mt_run(&t, 0, NULL, NULL, 0) != EDGERT_OK);
 }
 
+/* ONNX Tile with repeats fed at run time (onnx/backend/test/data/node/test_tile_precomputed: [[0, 1],
+ * [2, 3]] tiled [2, 2]): the declared output shape stands in at prepare and eval checks the repeats. */
+static void tile_run_time_repeats_use_declared_shape(void) {
+  ot_tensor in[2] = {{EDGERT_FLOAT32, 2, {2, 2}, (const double[]){0, 1, 2, 3}, false, false},
+                     {EDGERT_INT64, 1, {2}, (const double[]){2, 2}, false, false}};
+  ot_output out = {
+      EDGERT_FLOAT32, 2, {4, 4}, (const double[]){0, 1, 0, 1, 2, 3, 2, 3, 0, 1, 0, 1, 2, 3, 2, 3}, true};
+  ot_run(ER_OP_TILE, NULL, 0, 2, in, 1, &out, 0, true);
+  in[1].values = (const double[]){1, 4}; /* [2, 8], not the declared [4, 4] */
+  CHECK(ot_run(ER_OP_TILE, NULL, 0, 2, in, 1, &out, 0, false) == EDGERT_ERR_RUNTIME);
+}
+
 void run_tests(void) {
   RUN(tile_matches_tflite);
   RUN(broadcast_to_matches_tflite);
   RUN(tile_and_broadcast_reject_bad_shapes);
+  RUN(tile_run_time_repeats_use_declared_shape);
 }

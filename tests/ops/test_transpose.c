@@ -1,6 +1,7 @@
 /* TRANSPOSE against tensorflow/lite/kernels/transpose_test.cc (2-D, 3-D with perm {2, 0, 1}, and a
  * repeated perm entry that must be refused). */
 #include "movement_test.h"
+#include "onnx_test.h"
 
 static void transpose_2d_and_3d_every_dtype(void) {
   double in24[24],
@@ -37,7 +38,22 @@ static void transpose_rejects_bad_perm(void) {
   CHECK(mt_run(&c, 0, NULL, NULL, 0) != EDGERT_OK);
 }
 
+/* ONNX Transpose without perm reverses the dims (docs/Operators.md, Transpose; test_transpose_default). */
+static void transpose_without_perm_reverses_dims(void) {
+  double in24[24], want[24];
+  for (int i = 0; i < 24; i++)
+    in24[i] = i;
+  for (int a = 0; a < 4; a++) /* output [4, 3, 2] element (a, b, c) is input (c, b, a) */
+    for (int b = 0; b < 3; b++)
+      for (int c = 0; c < 2; c++)
+        want[(a * 3 + b) * 2 + c] = c * 12 + b * 4 + a;
+  ot_tensor in[1] = {{EDGERT_FLOAT32, 3, {2, 3, 4}, in24, false, false}};
+  ot_output out = {EDGERT_FLOAT32, 3, {4, 3, 2}, want, false};
+  ot_run(ER_OP_TRANSPOSE, NULL, 0, 1, in, 1, &out, 0, true);
+}
+
 void run_tests(void) {
   RUN(transpose_2d_and_3d_every_dtype);
   RUN(transpose_rejects_bad_perm);
+  RUN(transpose_without_perm_reverses_dims);
 }

@@ -11,6 +11,7 @@
  * MultiDims: half to even, exact) tensorflow/lite/micro/kernels/floor_test.cc, ceil_test.cc, neg_test.cc
  * (single-dim cases). */
 #include "activation_test.h"
+#include "binary_test.h"
 
 static void run_f(er_op op, const float *in, const float *want, int n, double tol) {
   float out[16];
@@ -181,6 +182,23 @@ static void test_bad_inputs_refused(void) {
   CHECK(act_run(&abs8_no_scale, in, out, 4) != EDGERT_OK);
 }
 
+/* ONNX's float64: the ONNX 1.12 node tests' rules (test_round: half to even; test_floor, test_abs, test_neg:
+ * numpy's floor, abs, negative) on doubles. */
+static void test_float64_round_floor_abs_neg(void) {
+  const double x[] = {0.5, 1.5, 2.5, -2.5, -1.1, 2.7};
+  const double want_round[] = {0, 2, 2, -2, -1, 3}, want_floor[] = {0, 1, 2, -3, -2, 2};
+  const double want_abs[] = {0.5, 1.5, 2.5, 2.5, 1.1, 2.7};
+  const er_op ops[] = {ER_OP_ROUND, ER_OP_FLOOR, ER_OP_ABS, ER_OP_NEG};
+  const double *wants[] = {want_round, want_floor, want_abs, NULL};
+  for (int k = 0; k < 4; k++) {
+    double out[6];
+    CHECK_OK(bt_run(ops[k], NULL, 0, 1, (bt_tensor[]){{.dtype = EDGERT_FLOAT64, BT_SHAPE(6)}},
+                    (const void *[]){x}, (bt_tensor){.dtype = EDGERT_FLOAT64, .ndim = -1}, out, sizeof out));
+    for (int i = 0; i < 6; i++)
+      CHECK_NEAR(out[i], wants[k] ? wants[k][i] : -x[i], 0);
+  }
+}
+
 void run_tests(void) {
   RUN(test_elementwise_micro);
   RUN(test_logical_not);
@@ -192,4 +210,5 @@ void run_tests(void) {
   RUN(test_rsqrt_int8_exact);
   RUN(test_rsqrt_int8_negative_fails);
   RUN(test_bad_inputs_refused);
+  RUN(test_float64_round_floor_abs_neg);
 }

@@ -48,7 +48,7 @@ bool er_onnx_attr_string(er_onnx_node *n, const char *name, const char **str, si
 /* Repeated ints/floats: *count receives how many there are; at most cap are copied; more than cap fails. */
 bool er_onnx_attr_ints(er_onnx_node *n, const char *name, int64_t *values, int cap, int *count);
 bool er_onnx_attr_floats(er_onnx_node *n, const char *name, float *values, int cap, int *count);
-/* A TensorProto attribute as a new constant tensor of the graph; returns its tensor id or -1. */
+/* A TensorProto attribute as a new constant tensor of the graph; *tensor_id receives its id. */
 bool er_onnx_attr_tensor(er_onnx_node *n, const char *name, int32_t *tensor_id);
 /* A GraphProto attribute (If/Loop/Scan bodies) as a subgraph index of the graph; see graph.h. */
 bool er_onnx_attr_graph(er_onnx_node *n, const char *name, int32_t *subgraph);
@@ -67,6 +67,17 @@ edgert_status er_onnx_set_inputs(er_onnx_node *n, int count, const int *onnx_inp
 int32_t er_onnx_add_const(er_onnx_node *n, edgert_dtype dtype, int ndim, const int64_t *dims, void **data);
 /* Sets IR input k to tensor id (from er_onnx_add_const or er_onnx_input*). */
 edgert_status er_onnx_set_input_tensor(er_onnx_node *n, int k, int32_t tensor_id);
+
+/* The dtype of output i when the model declares none (graph output or value_info). Before a mapper
+ * runs, each undeclared output takes the dtype of the node's first present input (float32 when it has
+ * none); mappers of ops whose outputs differ (Shape, comparisons, Cast, ArgMax...) set it here. */
+void er_onnx_set_output_dtype(er_onnx_node *n, int i, edgert_dtype dtype);
+/* Output i of the node is not computed by it: its name refers to the existing tensor tensor_id (an
+ * input, or a constant from er_onnx_add_const / er_onnx_attr_tensor). A mapper that never calls
+ * er_onnx_set_op adds no IR node; then every output must be forwarded (Identity, Constant). */
+edgert_status er_onnx_forward_output(er_onnx_node *n, int i, int32_t tensor_id);
+/* The tensor id of ONNX input i (-1 when absent), for er_onnx_forward_output / set_input_tensor. */
+int32_t er_onnx_input_id(const er_onnx_node *n, int i);
 
 /* Records "<op> node '<name>' (<domain> opset N): <message>" and returns status. */
 edgert_status er_onnx_fail(er_onnx_node *n, edgert_status status, const char *fmt, ...)

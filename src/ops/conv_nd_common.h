@@ -1,0 +1,21 @@
+/* Shapes shared by the N-d NCHW convolutions that read X [N, C, D...] with weights W [M, C / group,
+ * k...] (CONV_ND, CONV_INTEGER, QLINEAR_CONV): group checks, the window geometry and the output shape. */
+#ifndef EDGERT_OPS_CONV_ND_COMMON_H
+#define EDGERT_OPS_CONV_ND_COMMON_H
+
+#include "ops/window_nd.h"
+
+typedef struct {
+  er_window_nd win;
+  int64_t out_channels, group, in_per_group, out_per_group;
+} er_conv_nd_geometry;
+
+/* Checks W against X and the attrs (rank, group, kernel_shape) and the bias (NULL or [M]); fills d. */
+edgert_status er_conv_nd_geometry_init(er_op_ctx *ctx, const er_tensor *x, const er_tensor *w,
+                                       const er_tensor *bias, er_conv_nd_geometry *d);
+/* Sets y's shape to [N, M, out...]. */
+edgert_status er_conv_nd_set_output(er_op_ctx *ctx, const er_conv_nd_geometry *d, er_tensor *y);
+/* Scratch for the taps of one output pixel: offsets and kernel indices, kernel_size each. */
+size_t er_conv_nd_scratch_bytes(const er_conv_nd_geometry *d);
+
+#endif

@@ -1,0 +1,257 @@
+/* ONNX matrix products with numpy's matmul shapes: a 1-D first operand is a row [1, K] and a 1-D second
+ * operand a column [K, 1], the added dim dropped from the result; leading batch dims broadcast.
+ *  MATMUL: float32, float64, float16, bfloat16 (products summed in double, rounded once), and 32/64-bit
+ *   integers (wrapping, as numpy's).
+ *  MATMUL_INTEGER: int8/uint8 operands minus their zero points (inputs 2 and 3: a scalar, or one per row
+ *   of A / per column of B), exact int32 sums.
+ *  QLINEAR_MATMUL: int8/uint8 with scale and zero point inputs (a, a_scale, a_zp, b, b_scale, b_zp,
+ *   y_scale, y_zp); the exact integer sum is scaled by a_scale * b_scale / y_scale, rounded half to even
+ *   (numpy's rint, as ONNX's reference), offset by y_zp and saturated. Scales and zero points are read
+ *   at eval, so they may be graph inputs. */
+#include <math.h>
+#include <string.h>
+
+#include "core/kernel.h"
+#include "ops/linalg_values.h"
+
+typedef enum { MM_PLAIN, MM_INTEGER, MM_QLINEAR } mm_kind;
+
+typedef struct {
+  mm_kind kind;
+  edgert_dtype a_dtype, b_dtype, out_dtype;
+  int64_t m, k, n;
+  int32_t batch_ndim;
+  int64_t batch[ER_MAX_DIMS];
+  int64_t a_stride[ER_MAX_DIMS], b_stride[ER_MAX_DIMS]; /* per batch dim; 0 where broadcast */
+} mm_data;
+
+/* Shapes of A [..., M, K] and B [..., K, N] after numpy's 1-D promotion; sets the output shape. */
+static edgert_status plan_shapes(er_op_ctx *ctx, mm_data *d, const er_tensor *a, const er_tensor *b,
+                                 er_tensor *out) {
+  if (a->ndim < 1 || b->ndim < 1)
+    return er_fail(ctx, EDGERT_ERR_SHAPE, "operands must have at least one dim");
+  int32_t a_batch = a->ndim >= 2 ? a->ndim - 2 : 0, b_batch = b->ndim >= 2 ? b->ndim - 2 : 0;
+  d->m = a->ndim >= 2 ? er_dim(a, -2) : 1;
+  d->k = er_dim(a, -1);
+  int64_t b_k = b->ndim >= 2 ? er_dim(b, -2) : b->dims[0];
+  d->n = b->ndim >= 2 ? er_dim(b, -1) : 1;
+  if (b_k != d->k)
+    return er_fail(ctx, EDGERT_ERR_SHAPE, "A has %lld columns but B has %lld rows", (long long)d->k,
+                   (long long)b_k);
+  if (er_tensor_elements(a) < 0 || er_tensor_elements(b) < 0)
+    return er_fail(ctx, EDGERT_ERR_SHAPE, "bad shape");
+  d->batch_ndim = a_batch > b_batch ? a_batch : b_batch;
+  int64_t a_step = d->m * d->k, b_step = d->k * d->n;
+  for (int32_t i = d->batch_ndim - 1; i >= 0; i--) {
+    int32_t ai = i - (d->batch_ndim - a_batch), bi = i - (d->batch_ndim - b_batch);
+    int64_t ad = ai >= 0 ? a->dims[ai] : 1, bd = bi >= 0 ? b->dims[bi] : 1;
+    if (ad != bd && ad != 1 && bd != 1)
+      return er_fail(ctx, EDGERT_ERR_SHAPE, "batch dims %lld and %lld do not broadcast", (long long)ad,
+                     (long long)bd);
+    d->batch[i] = ad == 1 ? bd : ad;
+    d->a_stride[i] = ad == 1 ? 0 : a_step;
+    d->b_stride[i] = bd == 1 ? 0 : b_step;
+    a_step *= ad;
+    b_step *= bd;
+  }
+  int64_t dims[ER_MAX_DIMS];
+  int32_t nd = 0;
+  for (int32_t i = 0; i < d->batch_ndim; i++)
+    dims[nd++] = d->batch[i];
+  if (a->ndim >= 2) dims[nd++] = d->m;
+  if (b->ndim >= 2) dims[nd++] = d->n;
+  return er_set_output_shape(ctx, out, nd, dims);
+}
+
+static bool plain_dtype(edgert_dtype dt) {
+  return lv_is_float(dt) || dt == EDGERT_INT32 || dt == EDGERT_INT64 || dt == EDGERT_UINT32 ||
+         dt == EDGERT_UINT64;
+}
+
+static bool is_8bit(edgert_dtype dt) { return dt == EDGERT_INT8 || dt == EDGERT_UINT8; }
+
+/* A zero point or scale input: absent, one value, or `per` values (one per row of A or column of B). */
+static edgert_status check_param(er_op_ctx *ctx, int index, int64_t per, const char *what) {
+  const er_tensor *t = er_input(ctx, index);
+  if (!t) return EDGERT_OK;
+  int64_t n = er_tensor_elements(t);
+  if (n != 1 && n != per)
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s has %lld values; need 1 or %lld", what, (long long)n,
+                   (long long)per);
+  if (t->ndim > 1 && n != 1)
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s must be a scalar or a vector", what);
+  return EDGERT_OK;
+}
+
+static edgert_status mm_prepare_kind(er_op_ctx *ctx, mm_kind kind) {
+  int max_in = kind == MM_PLAIN ? 2 : (kind == MM_INTEGER ? 4 : 8);
+  int min_in = kind == MM_QLINEAR ? 8 : 2;
+  edgert_status st = er_check_io(ctx, min_in, max_in, 1);
+  if (st) return st;
+  int b_index = kind == MM_QLINEAR ? 3 : 1;
+  const er_tensor *a = er_input(ctx, 0), *b = er_input(ctx, b_index);
+  er_tensor *out = er_output(ctx, 0);
+  if (!b) return er_fail(ctx, EDGERT_ERR_MALFORMED, "B is missing");
+  mm_data *d = er_persist_alloc(ctx, sizeof *d);
+  if (!d) return EDGERT_ERR_NO_MEMORY;
+  d->kind = kind;
+  d->a_dtype = a->dtype, d->b_dtype = b->dtype, d->out_dtype = out->dtype;
+  if (kind == MM_PLAIN) {
+    if (!plain_dtype(a->dtype) || b->dtype != a->dtype || out->dtype != a->dtype)
+      return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "types %s x %s -> %s are not supported",
+                     edgert_dtype_name(a->dtype), edgert_dtype_name(b->dtype), edgert_dtype_name(out->dtype));
+  } else if (!is_8bit(a->dtype) || !is_8bit(b->dtype) ||
+             (kind == MM_INTEGER ? out->dtype != EDGERT_INT32 : !is_8bit(out->dtype))) {
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "types %s x %s -> %s are not supported",
+                   edgert_dtype_name(a->dtype), edgert_dtype_name(b->dtype), edgert_dtype_name(out->dtype));
+  }
+  if ((st = plan_shapes(ctx, d, a, b, out))) return st;
+  ctx->op_data = d;
+  /* float32 sums one output row at a time in double scratch, walking B row by row */
+  if (kind == MM_PLAIN && a->dtype == EDGERT_FLOAT32 &&
+      !er_bytes_for(EDGERT_FLOAT64, d->n, &ctx->scratch_bytes))
+    return er_fail(ctx, EDGERT_ERR_LIMIT, "output rows are too long");
+  if (kind == MM_INTEGER) {
+    if ((st = check_param(ctx, 2, d->m, "a_zero_point")) || (st = check_param(ctx, 3, d->n, "b_zero_point")))
+      return st;
+    for (int i = 2; i < 4; i++)
+      if (er_input(ctx, i) && er_input(ctx, i)->dtype != (i == 2 ? a->dtype : b->dtype))
+        return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "zero point %d has another dtype than its operand", i);
+  } else if (kind == MM_QLINEAR) {
+    static const char *const names[] = {"",        "a_scale",      "a_zero_point", "",
+                                        "b_scale", "b_zero_point", "y_scale",      "y_zero_point"};
+    for (int i = 1; i < 8; i++) {
+      if (i == 3) continue;
+      int64_t per = i <= 2 ? d->m : (i <= 5 ? d->n : 1);
+      if ((st = check_param(ctx, i, per, names[i]))) return st;
+      const er_tensor *t = er_input(ctx, i);
+      edgert_dtype want = i == 2 ? a->dtype : (i == 5 ? b->dtype : (i == 7 ? out->dtype : EDGERT_FLOAT32));
+      if (t->dtype != want)
+        return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s is %s, expected %s", names[i],
+                       edgert_dtype_name(t->dtype), edgert_dtype_name(want));
+    }
+  }
+  return EDGERT_OK;
+}
+
+static edgert_status matmul_prepare(er_op_ctx *ctx) { return mm_prepare_kind(ctx, MM_PLAIN); }
+static edgert_status matmul_integer_prepare(er_op_ctx *ctx) { return mm_prepare_kind(ctx, MM_INTEGER); }
+static edgert_status qlinear_matmul_prepare(er_op_ctx *ctx) { return mm_prepare_kind(ctx, MM_QLINEAR); }
+
+/* Value of a per-tensor or per-row/column parameter; 0 (or 1.0 for scales) when absent. */
+static double param_at(const er_tensor *t, int64_t i, double absent) {
+  if (!t) return absent;
+  return lv_load(t->data, t->dtype, er_tensor_elements(t) == 1 ? 0 : i);
+}
+
+static int64_t batch_count(const mm_data *d) {
+  int64_t n = 1;
+  for (int32_t i = 0; i < d->batch_ndim; i++)
+    n *= d->batch[i];
+  return n;
+}
+
+static void batch_starts(const mm_data *d, int64_t index, int64_t *a_at, int64_t *b_at) {
+  *a_at = *b_at = 0;
+  for (int32_t i = d->batch_ndim - 1; i >= 0; i--) {
+    int64_t c = index % d->batch[i];
+    index /= d->batch[i];
+    *a_at += c * d->a_stride[i];
+    *b_at += c * d->b_stride[i];
+  }
+}
+
+/* The common float32 case without per-element dispatch: out[m][:] = sum_k a[m][k] * b[k][:], summed in
+ * double, B read along its rows. */
+static void eval_f32(const mm_data *d, const float *a, const float *b, float *out, double *row) {
+  int64_t batches = batch_count(d);
+  for (int64_t bi = 0; bi < batches; bi++) {
+    int64_t la, lb;
+    batch_starts(d, bi, &la, &lb);
+    for (int64_t m = 0; m < d->m; m++) {
+      for (int64_t n = 0; n < d->n; n++)
+        row[n] = 0;
+      const float *a_row = a + la + m * d->k;
+      for (int64_t k = 0; k < d->k; k++) {
+        const double av = a_row[k];
+        const float *b_row = b + lb + k * d->n;
+        for (int64_t n = 0; n < d->n; n++)
+          row[n] += av * b_row[n];
+      }
+      float *o = out + (bi * d->m + m) * d->n;
+      for (int64_t n = 0; n < d->n; n++)
+        o[n] = (float)row[n];
+    }
+  }
+}
+
+static void eval_plain(const mm_data *d, const void *a, const void *b, void *out) {
+  bool ints = lv_is_integer(d->a_dtype);
+  int64_t batches = batch_count(d), o = 0;
+  for (int64_t bi = 0; bi < batches; bi++) {
+    int64_t la, lb;
+    batch_starts(d, bi, &la, &lb);
+    for (int64_t m = 0; m < d->m; m++)
+      for (int64_t n = 0; n < d->n; n++, o++) {
+        if (ints) {
+          uint64_t acc = 0;
+          for (int64_t k = 0; k < d->k; k++)
+            acc += (uint64_t)lv_load_i64(a, d->a_dtype, la + m * d->k + k) *
+                   (uint64_t)lv_load_i64(b, d->b_dtype, lb + k * d->n + n);
+          lv_store_i64(out, d->out_dtype, o, (int64_t)acc);
+        } else {
+          double acc = 0;
+          for (int64_t k = 0; k < d->k; k++)
+            acc += lv_load(a, d->a_dtype, la + m * d->k + k) * lv_load(b, d->b_dtype, lb + k * d->n + n);
+          lv_store(out, d->out_dtype, o, acc);
+        }
+      }
+  }
+}
+
+/* Exact sums of (a - a_zp) * (b - b_zp); MATMUL_INTEGER stores them, QLINEAR_MATMUL requantizes. */
+static void eval_integer(er_op_ctx *ctx, const mm_data *d) {
+  bool q = d->kind == MM_QLINEAR;
+  const er_tensor *a = er_input(ctx, 0), *b = er_input(ctx, q ? 3 : 1);
+  const er_tensor *a_zp = er_input(ctx, 2), *b_zp = er_input(ctx, q ? 5 : 3);
+  void *out = er_output(ctx, 0)->data;
+  int64_t batches = batch_count(d), o = 0;
+  int32_t qmin = d->out_dtype == EDGERT_INT8 ? -128 : 0, qmax = d->out_dtype == EDGERT_INT8 ? 127 : 255;
+  for (int64_t bi = 0; bi < batches; bi++) {
+    int64_t la, lb;
+    batch_starts(d, bi, &la, &lb);
+    for (int64_t m = 0; m < d->m; m++) {
+      int64_t azp = (int64_t)param_at(a_zp, m, 0);
+      for (int64_t n = 0; n < d->n; n++, o++) {
+        int64_t bzp = (int64_t)param_at(b_zp, n, 0), acc = 0;
+        for (int64_t k = 0; k < d->k; k++)
+          acc += (lv_load_i64(a->data, d->a_dtype, la + m * d->k + k) - azp) *
+                 (lv_load_i64(b->data, d->b_dtype, lb + k * d->n + n) - bzp);
+        if (d->kind == MM_INTEGER) {
+          ((int32_t *)out)[o] = (int32_t)(uint32_t)(uint64_t)acc;
+          continue;
+        }
+        double scale = param_at(er_input(ctx, 1), m, 1.0) * param_at(er_input(ctx, 4), n, 1.0) /
+                       param_at(er_input(ctx, 6), 0, 1.0);
+        double y = nearbyint((double)acc * scale) + param_at(er_input(ctx, 7), 0, 0);
+        y = y < qmin ? qmin : (y > qmax ? qmax : y);
+        lv_store_i64(out, d->out_dtype, o, (int64_t)y);
+      }
+    }
+  }
+}
+
+static edgert_status matmul_eval(er_op_ctx *ctx) {
+  const mm_data *d = ctx->op_data;
+  if (d->kind == MM_PLAIN && d->a_dtype == EDGERT_FLOAT32)
+    eval_f32(d, er_input(ctx, 0)->data, er_input(ctx, 1)->data, er_output(ctx, 0)->data, ctx->scratch);
+  else if (d->kind == MM_PLAIN)
+    eval_plain(d, er_input(ctx, 0)->data, er_input(ctx, 1)->data, er_output(ctx, 0)->data);
+  else
+    eval_integer(ctx, d);
+  return EDGERT_OK;
+}
+
+const er_kernel er_kernel_matmul = {matmul_prepare, matmul_eval};
+const er_kernel er_kernel_matmul_integer = {matmul_integer_prepare, matmul_eval};
+const er_kernel er_kernel_qlinear_matmul = {qlinear_matmul_prepare, matmul_eval};

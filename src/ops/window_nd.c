@@ -1,0 +1,144 @@
+/* Geometry of the N-d NCHW window ops; see window_nd.h. Output sizes follow the ONNX operator spec
+ * (Conv, MaxPool, AveragePool): floor((in + pads - effective_kernel) / stride) + 1, where the effective
+ * kernel of dilation d is (k - 1) * d + 1; ceil_mode rounds up instead but drops a last window that would
+ * start beyond the input and its leading padding (as onnxruntime's pool_attributes.h does). */
+#include <string.h>
+
+#include "ops/window_nd.h"
+
+edgert_status er_window_nd_check_value(er_op_ctx *ctx, const char *what, int64_t value, int64_t lo) {
+  if (value < lo || value > ER_WINDOW_ND_MAX_VALUE)
+    return er_fail(ctx, EDGERT_ERR_MALFORMED, "%s %lld is outside [%lld, %lld]", what, (long long)value,
+                   (long long)lo, (long long)ER_WINDOW_ND_MAX_VALUE);
+  return EDGERT_OK;
+}
+
+/* An attribute list must be absent or give one value per spatial dim (pads: two). */
+static edgert_status check_count(er_op_ctx *ctx, const char *name, int32_t count, int32_t want) {
+  if (count != 0 && count != want)
+    return er_fail(ctx, EDGERT_ERR_SHAPE, "%s has %d values, expected %d for this input rank", name,
+                   (int)count, (int)want);
+  return EDGERT_OK;
+}
+
+static edgert_status check_attr_counts(er_op_ctx *ctx, const er_conv_nd_attrs *a, int32_t rank) {
+  edgert_status st;
+  if ((st = check_count(ctx, "kernel_shape", a->n_kernel, rank))) return st;
+  if ((st = check_count(ctx, "strides", a->n_strides, rank))) return st;
+  if ((st = check_count(ctx, "dilations", a->n_dilations, rank))) return st;
+  return check_count(ctx, "pads", a->n_pads, 2 * rank);
+}
+
+static int64_t ceil_div(int64_t num, int64_t den) {
+  return num >= 0 ? (num + den - 1) / den : -((-num) / den);
+}
+
+/* Output size and padding of spatial dim i. */
+static edgert_status dim_geometry(er_op_ctx *ctx, const er_conv_nd_attrs *a, er_window_rounding rounding,
+                                  int i, er_window_nd *w) {
+  int64_t in = w->in[i], stride = w->stride[i];
+  int64_t effective = (w->kernel[i] - 1) * w->dilation[i] + 1;
+  if (a->auto_pad == ER_PAD_SAME || a->auto_pad == ER_PAD_SAME_LOWER) {
+    w->out[i] = ceil_div(in, stride);
+    int64_t total = (w->out[i] - 1) * stride + effective - in;
+    if (total < 0) total = 0;
+    w->pad_begin[i] = a->auto_pad == ER_PAD_SAME ? total / 2 : total - total / 2;
+    w->pad_end[i] = total - w->pad_begin[i];
+    return EDGERT_OK;
+  }
+  if (a->auto_pad == ER_PAD_VALID) {
+    w->pad_begin[i] = w->pad_end[i] = 0;
+  } else if (a->auto_pad != ER_PAD_EXPLICIT) {
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "auto_pad mode %d is not supported", (int)a->auto_pad);
+  }
+  int64_t span = in + w->pad_begin[i] + w->pad_end[i] - effective;
+  if (span < 0)
+    return er_fail(ctx, EDGERT_ERR_SHAPE,
+                   "spatial dim %d: window of %lld (kernel %lld, dilation %lld) exceeds padded input %lld", i,
+                   (long long)effective, (long long)w->kernel[i], (long long)w->dilation[i],
+                   (long long)(in + w->pad_begin[i] + w->pad_end[i]));
+  if (rounding == ER_WINDOW_CEIL) {
+    w->out[i] = ceil_div(span, stride) + 1;
+    if ((w->out[i] - 1) * stride >= in + w->pad_begin[i]) w->out[i]--;
+  } else {
+    w->out[i] = span / stride + 1;
+  }
+  return EDGERT_OK;
+}
+
+edgert_status er_window_nd_init(er_op_ctx *ctx, const er_conv_nd_attrs *a, const er_tensor *in,
+                                const int64_t *kernel, er_window_rounding rounding, er_window_nd *w) {
+  edgert_status st;
+  memset(w, 0, sizeof *w);
+  if (in->ndim < 3 || in->ndim > 2 + ER_NN_MAX_SPATIAL)
+    return er_fail(ctx, EDGERT_ERR_SHAPE, "input must be NCHW with 1 to %d spatial dims, got rank %d",
+                   ER_NN_MAX_SPATIAL, (int)in->ndim);
+  if (er_tensor_elements(in) < 0) return er_fail(ctx, EDGERT_ERR_SHAPE, "input shape is invalid");
+  w->rank = in->ndim - 2;
+  if ((st = check_attr_counts(ctx, a, w->rank))) return st;
+  w->batch = in->dims[0];
+  w->channels = in->dims[1];
+  w->in_size = w->out_size = w->kernel_size = 1;
+  for (int i = 0; i < w->rank; i++) {
+    w->in[i] = in->dims[2 + i];
+    w->kernel[i] = kernel[i];
+    w->stride[i] = a->n_strides ? a->strides[i] : 1;
+    w->dilation[i] = a->n_dilations ? a->dilations[i] : 1;
+    w->pad_begin[i] = a->n_pads ? a->pads[i] : 0;
+    w->pad_end[i] = a->n_pads ? a->pads[w->rank + i] : 0;
+    if ((st = er_window_nd_check_value(ctx, "input spatial dim", w->in[i], 0))) return st;
+    if ((st = er_window_nd_check_value(ctx, "kernel size", w->kernel[i], 1))) return st;
+    if ((st = er_window_nd_check_value(ctx, "stride", w->stride[i], 1))) return st;
+    if ((st = er_window_nd_check_value(ctx, "dilation", w->dilation[i], 1))) return st;
+    if ((st = er_window_nd_check_value(ctx, "pad", w->pad_begin[i], 0))) return st;
+    if ((st = er_window_nd_check_value(ctx, "pad", w->pad_end[i], 0))) return st;
+    if ((st = dim_geometry(ctx, a, rounding, i, w))) return st;
+    /* Each factor is at most 2^31, but products of several could still overflow: check as we go. */
+    if (w->kernel_size > INT64_MAX / w->kernel[i] || w->out_size > INT64_MAX / (w->out[i] ? w->out[i] : 1))
+      return er_fail(ctx, EDGERT_ERR_LIMIT, "window or output size overflows");
+    w->in_size *= w->in[i];
+    w->out_size *= w->out[i];
+    w->kernel_size *= w->kernel[i];
+  }
+  if (w->kernel_size > ER_WINDOW_ND_MAX_VALUE)
+    return er_fail(ctx, EDGERT_ERR_LIMIT, "window of %lld elements is too large", (long long)w->kernel_size);
+  return EDGERT_OK;
+}
+
+void er_window_nd_next(int32_t rank, const int64_t *dims, int64_t *coord) {
+  for (int i = rank - 1; i >= 0; i--) {
+    if (++coord[i] < dims[i]) return;
+    coord[i] = 0;
+  }
+}
+
+int64_t er_window_nd_taps(const er_window_nd *w, const int64_t *o, int64_t *in_off, int64_t *k_idx,
+                          int64_t *padded_count) {
+  int64_t start[ER_NN_MAX_SPATIAL], k[ER_NN_MAX_SPATIAL] = {0};
+  int64_t padded = 1;
+  for (int i = 0; i < w->rank; i++) {
+    start[i] = o[i] * w->stride[i] - w->pad_begin[i];
+    int64_t inside = 0; /* window positions of this dim within the padded input */
+    for (int64_t j = 0; j < w->kernel[i]; j++) {
+      int64_t c = start[i] + j * w->dilation[i];
+      inside += c >= -w->pad_begin[i] && c < w->in[i] + w->pad_end[i];
+    }
+    padded *= inside;
+  }
+  if (padded_count) *padded_count = padded;
+  int64_t taps = 0;
+  for (int64_t q = 0; q < w->kernel_size; q++, er_window_nd_next(w->rank, w->kernel, k)) {
+    int64_t off = 0;
+    bool inside = true;
+    for (int i = 0; i < w->rank && inside; i++) {
+      int64_t c = start[i] + k[i] * w->dilation[i];
+      inside = c >= 0 && c < w->in[i];
+      off = off * w->in[i] + c;
+    }
+    if (!inside) continue;
+    if (in_off) in_off[taps] = off;
+    if (k_idx) k_idx[taps] = q;
+    taps++;
+  }
+  return taps;
+}

@@ -1,0 +1,137 @@
+/* GEMM against the ONNX 1.12 backend test data (node/test_gemm_all_attributes, test_gemm_default_vector_bias,
+ * test_gemm_transposeA, test_data_set_0); a C that does not broadcast is refused. */
+#include "linalg_test.h"
+
+/* node/test_gemm_all_attributes */
+/* gall_in0: EDGERT_FLOAT32 [4, 3] */
+#define GALL_IN0_SHAPE                                                                                       \
+  2, { 4, 3 }
+static const float gall_in0[12] = {0.54881352186203f,   0.7151893377304077f,  0.6027633547782898f,
+                                   0.5448831915855408f, 0.42365479469299316f, 0.6458941102027893f,
+                                   0.4375872015953064f, 0.891772985458374f,   0.9636627435684204f,
+                                   0.3834415078163147f, 0.7917250394821167f,  0.5288949012756348f};
+/* gall_in1: EDGERT_FLOAT32 [5, 4] */
+#define GALL_IN1_SHAPE                                                                                       \
+  2, { 5, 4 }
+static const float gall_in1[20] = {
+    0.5680445432662964f,   0.9255966544151306f, 0.07103605568408966f, 0.08712930232286453f,
+    0.020218396559357643f, 0.832619845867157f,  0.7781567573547363f,  0.8700121641159058f,
+    0.978618323802948f,    0.7991585731506348f, 0.4614793658256531f,  0.7805292010307312f,
+    0.11827442795038223f,  0.6399210095405579f, 0.14335328340530396f, 0.9446688890457153f,
+    0.5218483209609985f,   0.4146619439125061f, 0.26455560326576233f, 0.7742336988449097f};
+/* gall_in2: EDGERT_FLOAT32 [1, 5] */
+#define GALL_IN2_SHAPE                                                                                       \
+  2, { 1, 5 }
+static const float gall_in2[5] = {0.4561503231525421f, 0.568433940410614f, 0.018789799883961678f,
+                                  0.6176354885101318f, 0.6120957136154175f};
+/* gall_out0: EDGERT_FLOAT32 [3, 5] */
+#define GALL_OUT0_SHAPE                                                                                      \
+  2, { 3, 5 }
+static const float gall_out0[15] = {0.37979912757873535f, 0.4836736023426056f,  0.37501436471939087f,
+                                    0.4258093237876892f,  0.44547832012176514f, 0.392333447933197f,
+                                    0.6364401578903198f,  0.5235674381256104f,  0.5240350961685181f,
+                                    0.5636829137802124f,  0.42334532737731934f, 0.6389510631561279f,
+                                    0.49747031927108765f, 0.4967692494392395f,  0.5259358286857605f};
+/* node/test_gemm_default_vector_bias */
+/* gvec_in0: EDGERT_FLOAT32 [2, 7] */
+#define GVEC_IN0_SHAPE                                                                                       \
+  2, { 2, 7 }
+static const float gvec_in0[14] = {
+    0.54881352186203f,   0.7151893377304077f, 0.6027633547782898f, 0.5448831915855408f, 0.42365479469299316f,
+    0.6458941102027893f, 0.4375872015953064f, 0.891772985458374f,  0.9636627435684204f, 0.3834415078163147f,
+    0.7917250394821167f, 0.5288949012756348f, 0.5680445432662964f, 0.9255966544151306f};
+/* gvec_in1: EDGERT_FLOAT32 [7, 4] */
+#define GVEC_IN1_SHAPE                                                                                       \
+  2, { 7, 4 }
+static const float gvec_in1[28] = {
+    0.07103605568408966f,  0.08712930232286453f, 0.020218396559357643f, 0.832619845867157f,
+    0.7781567573547363f,   0.8700121641159058f,  0.978618323802948f,    0.7991585731506348f,
+    0.4614793658256531f,   0.7805292010307312f,  0.11827442795038223f,  0.6399210095405579f,
+    0.14335328340530396f,  0.9446688890457153f,  0.5218483209609985f,   0.4146619439125061f,
+    0.26455560326576233f,  0.7742336988449097f,  0.4561503231525421f,   0.568433940410614f,
+    0.018789799883961678f, 0.6176354885101318f,  0.6120957136154175f,   0.6169340014457703f,
+    0.9437480568885803f,   0.681820273399353f,   0.35950788855552673f,  0.43703195452690125f};
+/* gvec_in2: EDGERT_FLOAT32 [1, 4] */
+#define GVEC_IN2_SHAPE                                                                                       \
+  2, { 1, 4 }
+static const float gvec_in2[4] = {0.6976311802864075f, 0.0602254718542099f, 0.6667667031288147f,
+                                  0.670637845993042f};
+/* gvec_out0: EDGERT_FLOAT32 [2, 4] */
+#define GVEC_OUT0_SHAPE                                                                                      \
+  2, { 2, 4 }
+static const float gvec_out0[8] = {2.18660831451416f,   2.7407660484313965f, 2.479313611984253f,
+                                   3.1413373947143555f, 2.825432300567627f,  3.414952039718628f,
+                                   3.0080790519714355f, 3.8125386238098145f};
+/* node/test_gemm_transposeA */
+/* gta_in0: EDGERT_FLOAT32 [6, 3] */
+#define GTA_IN0_SHAPE                                                                                        \
+  2, { 6, 3 }
+static const float gta_in0[18] = {0.54881352186203f,    0.7151893377304077f,   0.6027633547782898f,
+                                  0.5448831915855408f,  0.42365479469299316f,  0.6458941102027893f,
+                                  0.4375872015953064f,  0.891772985458374f,    0.9636627435684204f,
+                                  0.3834415078163147f,  0.7917250394821167f,   0.5288949012756348f,
+                                  0.5680445432662964f,  0.9255966544151306f,   0.07103605568408966f,
+                                  0.08712930232286453f, 0.020218396559357643f, 0.832619845867157f};
+/* gta_in1: EDGERT_FLOAT32 [6, 4] */
+#define GTA_IN1_SHAPE                                                                                        \
+  2, { 6, 4 }
+static const float gta_in1[24] = {
+    0.7781567573547363f,   0.8700121641159058f, 0.978618323802948f,   0.7991585731506348f,
+    0.4614793658256531f,   0.7805292010307312f, 0.11827442795038223f, 0.6399210095405579f,
+    0.14335328340530396f,  0.9446688890457153f, 0.5218483209609985f,  0.4146619439125061f,
+    0.26455560326576233f,  0.7742336988449097f, 0.4561503231525421f,  0.568433940410614f,
+    0.018789799883961678f, 0.6176354885101318f, 0.6120957136154175f,  0.6169340014457703f,
+    0.9437480568885803f,   0.681820273399353f,  0.35950788855552673f, 0.43703195452690125f};
+/* gta_in2: EDGERT_FLOAT32 [1, 4] */
+#define GTA_IN2_SHAPE                                                                                        \
+  2, { 1, 4 }
+static const float gta_in2[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+/* gta_out0: EDGERT_FLOAT32 [3, 4] */
+#define GTA_OUT0_SHAPE                                                                                       \
+  2, { 3, 4 }
+static const float gta_out0[12] = {0.9355880618095398f, 2.023271083831787f,  1.3838070631027222f,
+                                   1.5752074718475342f, 1.1258041858673096f, 2.9937753677368164f,
+                                   2.150343179702759f,  2.2423512935638428f, 1.8322956562042236f,
+                                   2.9599525928497314f, 1.7532236576080322f, 2.00296688079834f};
+
+static void run_gemm(float alpha, float beta, bool ta, bool tb, const lt_tensor *in, lt_tensor want) {
+  er_gemm_attrs a = {.alpha = alpha, .beta = beta, .trans_a = ta, .trans_b = tb};
+  CHECK_EQ_INT(lt_run(ER_OP_GEMM, &a, sizeof a, 3, in, 1, &want, false), EDGERT_OK);
+}
+
+static void test_all_attributes(void) {
+  lt_tensor in[3] = {LT_IN(EDGERT_FLOAT32, GALL_IN0_SHAPE, gall_in0),
+                     LT_CONST(EDGERT_FLOAT32, GALL_IN1_SHAPE, gall_in1),
+                     LT_CONST(EDGERT_FLOAT32, GALL_IN2_SHAPE, gall_in2)};
+  run_gemm(0.25f, 0.35f, true, true, in, LT_IN(EDGERT_FLOAT32, GALL_OUT0_SHAPE, gall_out0));
+}
+
+static void test_vector_bias(void) {
+  lt_tensor in[3] = {LT_IN(EDGERT_FLOAT32, GVEC_IN0_SHAPE, gvec_in0),
+                     LT_IN(EDGERT_FLOAT32, GVEC_IN1_SHAPE, gvec_in1),
+                     LT_IN(EDGERT_FLOAT32, GVEC_IN2_SHAPE, gvec_in2)};
+  run_gemm(1, 1, false, false, in, LT_IN(EDGERT_FLOAT32, GVEC_OUT0_SHAPE, gvec_out0));
+}
+
+static void test_transpose_a(void) {
+  lt_tensor in[3] = {LT_IN(EDGERT_FLOAT32, GTA_IN0_SHAPE, gta_in0),
+                     LT_IN(EDGERT_FLOAT32, GTA_IN1_SHAPE, gta_in1),
+                     LT_IN(EDGERT_FLOAT32, GTA_IN2_SHAPE, gta_in2)};
+  run_gemm(1, 1, true, false, in, LT_IN(EDGERT_FLOAT32, GTA_OUT0_SHAPE, gta_out0));
+}
+
+static void test_bad_bias(void) {
+  lt_tensor in[3] = {LT_IN(EDGERT_FLOAT32, GVEC_IN0_SHAPE, gvec_in0),
+                     LT_IN(EDGERT_FLOAT32, GVEC_IN1_SHAPE, gvec_in1),
+                     LT_IN(EDGERT_FLOAT32, 2, {1, 3}, gvec_in2)};
+  er_gemm_attrs a = {.alpha = 1, .beta = 1};
+  lt_tensor want = LT_IN(EDGERT_FLOAT32, GVEC_OUT0_SHAPE, gvec_out0);
+  CHECK(lt_run(ER_OP_GEMM, &a, sizeof a, 3, in, 1, &want, false) != EDGERT_OK);
+}
+
+void run_tests(void) {
+  RUN(test_all_attributes);
+  RUN(test_vector_bias);
+  RUN(test_transpose_a);
+  RUN(test_bad_bias);
+}
