@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all build test test-asan deps demo conformance clean format conformance
+.PHONY: all build test test-asan deps demo conformance clean format
 
 all: build
 

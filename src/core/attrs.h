@@ -213,5 +213,6 @@ typedef struct {
 #include "core/attrs_nn.h"
 #include "core/attrs_sequence.h"
 #include "core/attrs_tensor.h"
+#include "core/attrs_vision.h"
 
 #endif

@@ -34,6 +34,10 @@ static edgert_status copy_tensors(er_interp *it) {
     memcpy(t->dims, shape->dims, sizeof t->dims);
     t->bytes = shape->bytes;
     it->shaped[g->inputs[i]] = 1;
+    if (it->value_mode && it->value_input[i]) { /* its value decides shapes: a constant for this plan */
+      t->kind = ER_TENSOR_CONST;
+      t->data = it->prepared_values[i];
+    }
   }
   return EDGERT_OK;
 }
@@ -209,6 +213,11 @@ void edgert_interpreter_reset_state(edgert_interpreter *it) {
 
 /* Releases everything prepare and planning made, keeping the input shapes and options. */
 static void release_plan(er_interp *it) {
+  while (it->children) { /* subgraph interpreters (core/subgraph.c) made by this plan's kernels */
+    er_interp *child = it->children;
+    it->children = child->next_child;
+    edgert_interpreter_free(child);
+  }
   free(it->arena_owned);
   it->arena_owned = NULL;
   it->arena = NULL;
@@ -224,6 +233,7 @@ static void release_plan(er_interp *it) {
 }
 
 static edgert_status create(er_interp *it, const edgert_options *opts) {
+  it->needed_value = -1;
   edgert_status st = copy_tensors(it);
   if (st == EDGERT_OK) st = prepare_nodes(it);
   if (st != EDGERT_OK) return st;
@@ -234,6 +244,107 @@ static edgert_status create(er_interp *it, const edgert_options *opts) {
   free(offsets);
   if (st == EDGERT_OK) edgert_interpreter_reset_state(it);
   return st;
+}
+
+/* The graph input index of tensor t, or -1. */
+static int32_t graph_input_index(const er_interp *it, int32_t t) {
+  for (int32_t i = 0; i < it->graph->n_inputs; i++)
+    if (it->graph->inputs[i] == t) return i;
+  return -1;
+}
+
+/* Marks the graph inputs tensor `t` is computed from (through any nodes); false when it also depends on
+ * something else whose value is unknown at prepare (recurrent state). */
+static bool mark_value_inputs(er_interp *it, int32_t t, unsigned char *seen) {
+  if (t < 0 || seen[t]) return true;
+  seen[t] = 1;
+  const er_graph *g = it->graph;
+  if (g->tensors[t].kind == ER_TENSOR_CONST) return true;
+  if (g->tensors[t].kind == ER_TENSOR_VARIABLE) return false;
+  int32_t input = graph_input_index(it, t);
+  if (input >= 0) {
+    it->value_input[input] = 1;
+    return true;
+  }
+  for (int32_t n = 0; n < g->n_nodes; n++)
+    for (int32_t k = 0; k < g->nodes[n].n_outputs; k++)
+      if (g->nodes[n].outputs[k] == t) {
+        for (int32_t i = 0; i < g->nodes[n].n_inputs; i++)
+          if (!mark_value_inputs(it, g->nodes[n].inputs[i], seen)) return false;
+        return true;
+      }
+  return false;
+}
+
+static bool alloc_value_buffers(er_interp *it) {
+  size_t n = (size_t)it->graph->n_inputs + 1;
+  if (!it->value_input) it->value_input = calloc(n, 1);
+  if (!it->staged) it->staged = calloc(n, sizeof(void *));
+  if (!it->prepared_values) it->prepared_values = calloc(n, sizeof(void *));
+  if (!it->value_input || !it->staged || !it->prepared_values) return false;
+  for (int32_t i = 0; i < it->graph->n_inputs; i++)
+    if (!it->staged[i] && !(it->staged[i] = calloc(1, it->input_shapes[i].bytes + 1))) return false;
+  return true;
+}
+
+/* After a prepare that failed for want of a value: when that value comes from graph inputs, switches to
+ * value mode (or adds the inputs) and returns true. */
+static bool learn_value_inputs(er_interp *it) {
+  if (it->needed_value < 0) return false;
+  if (!alloc_value_buffers(it)) return false;
+  unsigned char *before = malloc((size_t)it->graph->n_inputs + 1);
+  unsigned char *seen = calloc((size_t)it->graph->n_tensors + 1, 1);
+  bool ok = before && seen;
+  if (ok) memcpy(before, it->value_input, (size_t)it->graph->n_inputs);
+  ok = ok && mark_value_inputs(it, it->needed_value, seen);
+  bool added = false;
+  for (int32_t i = 0; ok && i < it->graph->n_inputs; i++) added |= it->value_input[i] && !before[i];
+  if (!added && before) memcpy(it->value_input, before, (size_t)it->graph->n_inputs);
+  free(before);
+  free(seen);
+  if (ok && added) it->value_mode = true;
+  return ok && added;
+}
+
+static void free_value_buffers(er_interp *it) {
+  for (int32_t i = 0; it->staged && i < it->graph->n_inputs; i++) {
+    free(it->staged[i]);
+    if (it->prepared_values) free(it->prepared_values[i]);
+  }
+  free(it->staged);
+  free(it->prepared_values);
+  free(it->value_input);
+  it->staged = it->prepared_values = NULL;
+  it->value_input = NULL;
+}
+
+/* Value mode, at invoke: prepares and plans again when the staged values of the deciding inputs differ
+ * from those the plan assumed (or there is no plan), learning further deciding inputs as kernels ask. */
+static edgert_status prepare_for_values(er_interp *it) {
+  const er_graph *g = it->graph;
+  bool same = it->arena != NULL;
+  for (int32_t i = 0; same && i < g->n_inputs; i++)
+    same = !it->value_input[i] || memcmp(it->staged[i], it->prepared_values[i], it->input_shapes[i].bytes) == 0;
+  if (same) return EDGERT_OK;
+  for (int32_t round = 0; round <= g->n_inputs; round++) {
+    release_plan(it);
+    it->status = EDGERT_OK;
+    it->error[0] = '\0';
+    for (int32_t i = 0; i < g->n_inputs; i++) {
+      if (!it->value_input[i]) continue;
+      free(it->prepared_values[i]);
+      it->prepared_values[i] = malloc(it->input_shapes[i].bytes + 1);
+      if (!it->prepared_values[i]) return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory for input values");
+      memcpy(it->prepared_values[i], it->staged[i], it->input_shapes[i].bytes);
+    }
+    edgert_status st = create(it, it->opts.arena ? &it->opts : NULL);
+    if (st == EDGERT_OK) return EDGERT_OK;
+    if (!learn_value_inputs(it)) {
+      release_plan(it);
+      return st;
+    }
+  }
+  return er_interp_fail(it, EDGERT_ERR_RUNTIME, "input values that decide shapes did not settle");
 }
 
 edgert_status edgert_interpreter_create(const edgert_model *model, const edgert_options *opts,
@@ -250,6 +361,12 @@ edgert_status edgert_interpreter_create(const edgert_model *model, const edgert_
   if (!it->input_shapes) return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory creating interpreter");
   for (int32_t i = 0; i < it->graph->n_inputs; i++) it->input_shapes[i] = it->graph->tensors[it->graph->inputs[i]];
   edgert_status st = create(it, opts);
+  if (st != EDGERT_OK && learn_value_inputs(it)) { /* plans at the first invoke, from the input values */
+    release_plan(it);
+    it->status = EDGERT_OK;
+    it->error[0] = '\0';
+    return EDGERT_OK;
+  }
   if (st != EDGERT_OK && it->status == EDGERT_OK) er_interp_fail(it, st, "interpreter creation failed");
   return st;
 }
@@ -257,6 +374,7 @@ edgert_status edgert_interpreter_create(const edgert_model *model, const edgert_
 void edgert_interpreter_free(edgert_interpreter *it) {
   if (!it) return;
   release_plan(it);
+  free_value_buffers(it);
   free(it->input_shapes);
   free(it);
 }
@@ -281,6 +399,13 @@ edgert_status edgert_interpreter_resize_input(edgert_interpreter *it, int index,
   release_plan(it);
   it->status = EDGERT_OK;
   it->error[0] = '\0';
+  if (it->value_mode) { /* plans again at the next invoke, with the new values */
+    free(it->staged[index]);
+    it->staged[index] = calloc(1, bytes + 1);
+    free(it->prepared_values[index]);
+    it->prepared_values[index] = NULL;
+    return it->staged[index] ? EDGERT_OK : er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory for input %d", index);
+  }
   edgert_status st = create(it, it->opts.arena ? &it->opts : NULL);
   if (st != EDGERT_OK) release_plan(it); /* unusable until a resize that works */
   return st;
@@ -293,12 +418,15 @@ const char *edgert_interpreter_error(const edgert_interpreter *it) {
 
 size_t edgert_interpreter_arena_bytes(const edgert_interpreter *it) { return it ? it->arena_bytes : 0; }
 
-static bool ready(const er_interp *it) { return it && it->arena; }
+static bool ready(const er_interp *it) { return it && (it->arena || it->value_mode); }
 
+/* In value mode inputs are described by their staged shapes (the plan may not exist yet). */
 static er_tensor *io_tensor(const er_interp *it, bool input, int index) {
-  if (!it || !it->arena) return NULL;
+  if (!it) return NULL;
   int count = input ? it->graph->n_inputs : it->graph->n_outputs;
   if (index < 0 || index >= count) return NULL;
+  if (input && it->value_mode) return &it->input_shapes[index];
+  if (!it->arena) return NULL;
   return &it->tensors[input ? it->graph->inputs[index] : it->graph->outputs[index]];
 }
 
@@ -331,13 +459,14 @@ edgert_status edgert_interpreter_set_input(edgert_interpreter *it, int index, co
     it->status = EDGERT_OK; /* a refused input leaves the interpreter usable */
     return st;
   }
-  memcpy(t->data, data, bytes);
+  memcpy(edgert_interpreter_input_data(it, index), data, bytes);
   return EDGERT_OK;
 }
 
 void *edgert_interpreter_input_data(edgert_interpreter *it, int index) {
   er_tensor *t = io_tensor(it, true, index);
-  return t ? t->data : NULL;
+  if (!t) return NULL;
+  return it->value_mode ? it->staged[index] : t->data;
 }
 
 const void *edgert_interpreter_output_data(const edgert_interpreter *it, int index) {
@@ -345,8 +474,23 @@ const void *edgert_interpreter_output_data(const edgert_interpreter *it, int ind
   return t ? t->data : NULL;
 }
 
+/* Value mode: plan for the staged values if needed, then bring the other inputs into the arena. */
+static edgert_status stage_inputs(er_interp *it) {
+  edgert_status st = prepare_for_values(it);
+  if (st != EDGERT_OK) return st;
+  for (int32_t i = 0; i < it->graph->n_inputs; i++) {
+    er_tensor *t = &it->tensors[it->graph->inputs[i]];
+    if (!it->value_input[i] && t->data) memcpy(t->data, it->staged[i], t->bytes);
+  }
+  return EDGERT_OK;
+}
+
 edgert_status edgert_interpreter_invoke(edgert_interpreter *it) {
   if (!ready(it)) return EDGERT_ERR_ARGUMENT;
+  if (it->value_mode) {
+    edgert_status st = stage_inputs(it);
+    if (st != EDGERT_OK) return st;
+  }
   for (int32_t r = 0; r < it->n_run; r++) {
     int32_t n = it->run_order[r];
     edgert_status st = it->kernels[n]->eval(&it->ctxs[n]);

@@ -25,6 +25,16 @@ struct edgert_interpreter {
   size_t arena_bytes;
   edgert_options opts;      /* as given at creation, for planning again after a resize */
   er_tensor *input_shapes;  /* per graph input: the shape to use (model's, or the caller's resize) */
+  /* Value mode, for models where an input's value decides shapes (a kernel called er_need_value): the
+   * caller's inputs are staged in heap buffers, the deciding ones are constants while preparing, and
+   * invoke prepares and plans again whenever their values change. */
+  int32_t needed_value;       /* tensor a kernel asked for during the last prepare, or -1 */
+  bool value_mode;
+  unsigned char *value_input; /* per graph input: 1 when its value decides shapes */
+  void **staged;              /* per graph input: the caller's data (value mode) */
+  void **prepared_values;     /* per graph input: the values the current plan assumed (value inputs) */
+  /* Interpreters that kernels made for subgraphs during prepare (core/subgraph.c): freed with the plan. */
+  struct edgert_interpreter *children, *next_child;
   edgert_status status;
   char error[ER_ERROR_LEN];
 };

@@ -55,6 +55,11 @@ edgert_status er_set_output_shape(er_op_ctx *ctx, er_tensor *t, int32_t ndim, co
  * memory. For prepare only. */
 void *er_persist_alloc(er_op_ctx *ctx, size_t bytes);
 
+/* For an input whose value decides an output's shape but is not a constant: records that the interpreter
+ * should learn the value first (when it comes from graph inputs, the interpreter then prepares with their
+ * values at invoke) and returns the error to return from prepare. */
+edgert_status er_need_value(er_op_ctx *ctx, const er_tensor *t, const char *what);
+
 /* Common checks used by prepare; each records an error naming the node and returns non-OK. */
 edgert_status er_check_io(er_op_ctx *ctx, int min_inputs, int max_inputs, int outputs);
 edgert_status er_check_dtype(er_op_ctx *ctx, const er_tensor *t, edgert_dtype dtype, const char *what);

@@ -83,3 +83,8 @@ edgert_status er_check_dtype(er_op_ctx *ctx, const er_tensor *t, edgert_dtype dt
   return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s '%s' is %s, expected %s", what, t->name ? t->name : "",
                  edgert_dtype_name(t->dtype), edgert_dtype_name(dtype));
 }
+
+edgert_status er_need_value(er_op_ctx *ctx, const er_tensor *t, const char *what) {
+  ctx->interp->needed_value = (int32_t)(t - ctx->interp->tensors);
+  return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s decides the output shape but is only known at run time", what);
+}

@@ -34,7 +34,7 @@ static edgert_status shape_from_attrs(er_op_ctx *ctx, const er_conv_nd_attrs *a,
 static edgert_status shape_from_input(er_op_ctx *ctx, const er_tensor *x, const er_tensor *shape,
                                       int64_t *dims) {
   if (shape->kind != ER_TENSOR_CONST || !shape->data)
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "output_shape (input 2) must be a constant");
+    return er_need_value(ctx, shape, "output_shape (input 2)");
   edgert_status st = er_check_dtype(ctx, shape, EDGERT_INT64, "output_shape");
   if (st) return st;
   if (er_tensor_elements(shape) != x->ndim)

@@ -21,7 +21,7 @@ edgert_status mv_check_const_index(er_op_ctx *ctx, const er_tensor *t, const cha
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s is %s, expected int32 or int64", what,
                    edgert_dtype_name(t->dtype));
   if (t->kind != ER_TENSOR_CONST || !t->data)
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "non-constant shape input: %s must be a constant", what);
+    return er_need_value(ctx, t, what);
   if (er_tensor_elements(t) < 0) return er_fail(ctx, EDGERT_ERR_MALFORMED, "%s has a bad shape", what);
   return EDGERT_OK;
 }
@@ -70,9 +70,7 @@ edgert_status mv_prepare_shape(er_op_ctx *ctx, int first, int last, size_t plan_
   if (!plan->deferred) {
     if ((st = compute(ctx, plan, &ndim, dims)) != EDGERT_OK) return st;
   } else if (!mv_declared_shape(out, &ndim, dims)) {
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
-                   "an input deciding the output shape is computed at run time and the model declares no "
-                   "static output shape");
+    return mv_need_value(ctx, first, last, "an input deciding the output shape");
   }
   return er_set_output_shape(ctx, out, ndim, dims);
 }
@@ -183,4 +181,12 @@ void mv_copy_strided(void *out, const void *in, int32_t ndim, const int64_t *out
     }
     if (d < 0) return;
   }
+}
+
+edgert_status mv_need_value(er_op_ctx *ctx, int first, int last, const char *what) {
+  for (int i = first; i <= last; i++) {
+    const er_tensor *t = er_input(ctx, i);
+    if (t && !mv_is_const(t)) return er_need_value(ctx, t, what);
+  }
+  return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s is computed at run time", what);
 }

@@ -26,6 +26,10 @@ edgert_status mv_check_const_index(er_op_ctx *ctx, const er_tensor *t, const cha
 /* Checks only that an index input is int32/int64 with a valid shape (its data may come at eval). */
 edgert_status mv_check_index(er_op_ctx *ctx, const er_tensor *t, const char *what);
 
+/* The first of inputs first..last that is not a constant: asks the interpreter for its value (see
+ * er_need_value) and returns the error prepare returns; `what` names the inputs in the message. */
+edgert_status mv_need_value(er_op_ctx *ctx, int first, int last, const char *what);
+
 /* True when t's data is known at prepare. */
 static inline bool mv_is_const(const er_tensor *t) { return t->kind == ER_TENSOR_CONST && t->data; }
 

@@ -53,8 +53,7 @@ static edgert_status prepare_shape(er_op_ctx *ctx, const er_tensor *decider, con
   } else {
     if ((st = mv_check_index(ctx, decider, what)) != EDGERT_OK) return st;
     if (!mv_declared_shape(out, &ndim, dims))
-      return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
-                     "%s is computed at run time and the model declares no static output shape", what);
+      return er_need_value(ctx, decider, what);
     if (er_shape_elements(ndim, dims) != er_tensor_elements(in))
       return er_fail(ctx, EDGERT_ERR_SHAPE, "the declared output shape does not hold the input's elements");
   }

@@ -203,9 +203,7 @@ static edgert_status resize_prepare(er_op_ctx *ctx) {
   if (!p->deferred) {
     if ((st = output_dims(ctx, in, dims, scales)) != EDGERT_OK) return st;
   } else if (!mv_declared_shape(out, &ndim, dims) || ndim != in->ndim) {
-    return er_fail(
-        ctx, EDGERT_ERR_UNSUPPORTED,
-        "roi, scales or sizes are computed at run time and the model declares no static output shape");
+    return mv_need_value(ctx, 1, 3, "roi, scales or sizes");
   }
   if ((st = er_set_output_shape(ctx, out, in->ndim, dims)) != EDGERT_OK) return st;
   p->ndim = in->ndim;

@@ -107,9 +107,7 @@ static edgert_status onnx_slice_prepare(er_op_ctx *ctx) {
   if (!p->deferred) {
     if ((st = plan_slice(ctx, p, dims)) != EDGERT_OK) return st;
   } else if (!mv_declared_shape(out, &ndim, dims) || ndim != in->ndim) {
-    return er_fail(
-        ctx, EDGERT_ERR_UNSUPPORTED,
-        "starts/ends/axes/steps are computed at run time and the model declares no static output shape");
+    return mv_need_value(ctx, 1, 4, "starts/ends/axes/steps");
   }
   return er_set_output_shape(ctx, out, ndim, dims);
 }

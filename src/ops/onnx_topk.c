@@ -46,8 +46,7 @@ static edgert_status topk_prepare(er_op_ctx *ctx) {
     int32_t ndim;
     int64_t declared[ER_MAX_DIMS];
     if (!mv_declared_shape(values, &ndim, declared) || ndim != in->ndim)
-      return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
-                     "k is computed at run time and the model declares no static output shape");
+      return er_need_value(ctx, k, "k");
     p->k = declared[axis];
   }
   p->outer = mv_dims_product(in->dims, 0, axis);

@@ -16,6 +16,7 @@
 #include "ops/kernels_recurrent.def"
 #include "ops/kernels_reduce.def"
 #include "ops/kernels_shape.def"
+#include "ops/kernels_vision.def"
 #undef ER_KERNEL
 
 static const er_kernel *const kernels[ER_OP_COUNT] = {
@@ -33,6 +34,7 @@ static const er_kernel *const kernels[ER_OP_COUNT] = {
 #include "ops/kernels_recurrent.def"
 #include "ops/kernels_reduce.def"
 #include "ops/kernels_shape.def"
+#include "ops/kernels_vision.def"
 #undef ER_KERNEL
 };
 

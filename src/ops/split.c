@@ -146,8 +146,7 @@ static edgert_status split_v_prepare(er_op_ctx *ctx) {
   if (!deferred) {
     if ((st = resolve_sizes(ctx, splits, n, axis, in->dims[axis], sizes)) != EDGERT_OK) return st;
   } else if (!declared_sizes(ctx, in, axis, sizes)) {
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
-                   "size_splits are computed at run time and the outputs' declared shapes do not give them");
+    return er_need_value(ctx, splits, "size_splits");
   }
   if ((st = plan_outputs(ctx, in, axis, sizes, false)) != EDGERT_OK) return st;
   if (deferred) {

@@ -48,8 +48,7 @@ static edgert_status tile_prepare(er_op_ctx *ctx) {
   if (!d->deferred) {
     if ((st = plan_tile(ctx, d, dims)) != EDGERT_OK) return st;
   } else if (!mv_declared_shape(out, &ndim, dims) || ndim != in->ndim) {
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
-                   "multiples are computed at run time and the model declares no static output shape");
+    return er_need_value(ctx, multiples, "multiples");
   }
   return er_set_output_shape(ctx, out, in->ndim, dims);
 }

@@ -283,7 +283,7 @@ static bool run_data_set(const edgert_model *model, edgert_interpreter **interp,
 /* Runs one test folder; false with a reason when it fails. */
 static bool run_test(const char *dir, char *why, size_t len) {
   char path[1100];
-  snprintf(path, sizeof path, "%s/model.onnx", dir);
+  snprintf(path, sizeof path, "%.1000s/model.onnx", dir);
   if (!file_exists(path)) {
     snprintf(why, len, "no model.onnx");
     return false;
@@ -302,7 +302,7 @@ static bool run_test(const char *dir, char *why, size_t len) {
   for (int i = 0; ok && i < sets.count; i++) {
     if (strncmp(sets.items[i], "test_data_set_", 14) != 0) continue;
     char set_dir[1200];
-    snprintf(set_dir, sizeof set_dir, "%s/%s", dir, sets.items[i]);
+    snprintf(set_dir, sizeof set_dir, "%.1000s/%.190s", dir, sets.items[i]);
     char reason[600];
     ok = run_data_set(model, &interp, &created, set_dir, reason, sizeof reason);
     if (!ok) snprintf(why, len, "%s: %s", sets.items[i], reason);

@@ -1,0 +1,85 @@
+/* LOOP kernel (src/ops/loop.c) through the ONNX importer. Expected values: ONNX's backend tests
+ * (onnx/backend/test/case/node/loop.py test_loop11: y = -2 plus x[0..i] for 5 iterations, res_y [13],
+ * res_scan [-1, 1, 4, 8, 13]; range.py's function expansion of Range, a Loop with a computed trip count,
+ * float [1, 3] and int32 [10, 7]). */
+#include "../formats/pb_builder.h"
+#include "onnx_backend_case.h"
+
+static void test_backend_loop11_carries_and_scans(void) { onnx_case_run("node/test_loop11"); }
+static void test_backend_range_float_expanded(void) {
+  onnx_case_run("node/test_range_float_type_positive_delta_expanded");
+}
+static void test_backend_range_int32_expanded(void) {
+  onnx_case_run("node/test_range_int32_type_negative_delta_expanded");
+}
+
+/* Loop(M absent, cond) whose body passes cond and y through: with cond true it never ends by itself. */
+static void build_endless_loop(pbw *m) {
+  static pbw graph, body, loop, id_cond, id_y, attr, b_iter, b_cond, b_y, b_cond_out, b_y_out, in_cond, in_y,
+      out;
+  int64_t d1[1] = {1};
+  const char *ci[] = {"cond_in"}, *co[] = {"cond_out"}, *yi[] = {"y_in"}, *yo[] = {"y_out"};
+  onnx_node(&id_cond, "Identity", "id_cond", 1, ci, 1, co, 0, NULL);
+  onnx_node(&id_y, "Identity", "id_y", 1, yi, 1, yo, 0, NULL);
+  onnx_value_info(&b_iter, "iter", ONNX_INT64, 0, NULL);
+  onnx_value_info(&b_cond, "cond_in", ONNX_BOOL, 0, NULL);
+  onnx_value_info(&b_y, "y_in", ONNX_FLOAT, 1, d1);
+  onnx_value_info(&b_cond_out, "cond_out", ONNX_BOOL, 0, NULL);
+  onnx_value_info(&b_y_out, "y_out", ONNX_FLOAT, 1, d1);
+  memset(&body, 0, sizeof body);
+  pbw_msg(&body, 1, &id_cond);
+  pbw_msg(&body, 1, &id_y);
+  pbw_str(&body, 2, "body");
+  pbw_msg(&body, 11, &b_iter);
+  pbw_msg(&body, 11, &b_cond);
+  pbw_msg(&body, 11, &b_y);
+  pbw_msg(&body, 12, &b_cond_out);
+  pbw_msg(&body, 12, &b_y_out);
+  memset(&attr, 0, sizeof attr);
+  pbw_str(&attr, 1, "body");
+  pbw_msg(&attr, 6, &body);
+  pbw_int(&attr, 20, 5);
+  const char *loop_in[] = {"", "cond", "y"}, *loop_out[] = {"res_y"};
+  onnx_node(&loop, "Loop", "loop", 3, loop_in, 1, loop_out, 1, &attr);
+  onnx_value_info(&in_cond, "cond", ONNX_BOOL, 0, NULL);
+  onnx_value_info(&in_y, "y", ONNX_FLOAT, 1, d1);
+  onnx_value_info(&out, "res_y", ONNX_FLOAT, 1, d1);
+  memset(&graph, 0, sizeof graph);
+  pbw_msg(&graph, 1, &loop);
+  pbw_str(&graph, 2, "endless");
+  pbw_msg(&graph, 11, &in_cond);
+  pbw_msg(&graph, 11, &in_y);
+  pbw_msg(&graph, 12, &out);
+  onnx_model(m, &graph, 11);
+}
+
+/* A hostile model must not hang: the loop stops with an error at the iteration limit; with cond false it
+ * runs no iteration and gives y back. */
+static void test_endless_loop_stops_at_limit(void) {
+  static pbw m;
+  build_endless_loop(&m);
+  edgert_model *model = NULL;
+  edgert_interpreter *it = NULL;
+  CHECK_MSG(edgert_model_load_buffer(m.buf, m.len, &model) == EDGERT_OK, "%s", edgert_model_error(model));
+  CHECK_MSG(edgert_interpreter_create(model, NULL, &it) == EDGERT_OK, "%s", edgert_interpreter_error(it));
+  uint8_t cond = 1;
+  float y = 2.5f;
+  CHECK_OK(edgert_interpreter_set_input(it, 0, &cond, 1));
+  CHECK_OK(edgert_interpreter_set_input(it, 1, &y, sizeof y));
+  CHECK(edgert_interpreter_invoke(it) == EDGERT_ERR_LIMIT);
+  CHECK(strstr(edgert_interpreter_error(it), "iterations") != NULL);
+  cond = 0;
+  CHECK_OK(edgert_interpreter_set_input(it, 0, &cond, 1));
+  CHECK_MSG(edgert_interpreter_invoke(it) == EDGERT_OK, "%s", edgert_interpreter_error(it));
+  const float *res = edgert_interpreter_output_data(it, 0);
+  CHECK(res && res[0] == 2.5f);
+  edgert_interpreter_free(it);
+  edgert_model_free(model);
+}
+
+void run_tests(void) {
+  RUN(test_backend_loop11_carries_and_scans);
+  RUN(test_backend_range_float_expanded);
+  RUN(test_backend_range_int32_expanded);
+  RUN(test_endless_loop_stops_at_limit);
+}
