@@ -11,6 +11,8 @@ command -v make >/dev/null 2>&1 || need+=(make)
 /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || need+=(python3-numpy)
 /usr/bin/python3 -c 'import PIL' >/dev/null 2>&1 || need+=(python3-pil)
 /usr/bin/python3 -c 'import flatbuffers' >/dev/null 2>&1 || need+=(python3-flatbuffers)
+# PyTorch and torchvision: tests export torchvision's classifiers to ONNX and compare with PyTorch.
+/usr/bin/python3 -c 'import torch, torchvision' >/dev/null 2>&1 || need+=(python3-torch python3-torchvision)
 # The ONNX backend test data (model.onnx + TensorProto inputs/outputs) for the conformance runner.
 [ -d /usr/share/libonnx-testdata/data ] || need+=(libonnx-testdata)
 
