@@ -30,7 +30,9 @@ conformance: build
 	$(BUILD)/tests/onnx_conformance --expect tests/onnx/expected_pass.txt
 
 # The main job on the models edgert ships: anomaly detection on a sensor stream, digit classification.
-demo: build
+demo:
+	bash scripts/install-deps.sh --build-only
+	$(MAKE) build
 	$(BUILD)/edgert-demo .
 
 format:

@@ -2,12 +2,26 @@
 # Installs what building and testing edgert needs on Debian, only when missing (idempotent).
 # The library itself needs only a C11 compiler and libm; tests use Python with numpy and Pillow to decode
 # the fixture images and compare outputs.
+# With --build-only, just what building needs (for `make demo`).
 set -euo pipefail
+
+install() {
+  echo "install-deps: installing $*"
+  local sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "$@"
+}
 
 need=()
 command -v cmake >/dev/null 2>&1 || need+=(cmake)
-command -v cc >/dev/null 2>&1 || need+=(gcc)
+command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v make >/dev/null 2>&1 || need+=(make)
+if [ "${1:-}" = "--build-only" ]; then
+  if [ ${#need[@]} -gt 0 ]; then install "${need[@]}"; fi
+  exit 0
+fi
 /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || need+=(python3-numpy)
 /usr/bin/python3 -c 'import PIL' >/dev/null 2>&1 || need+=(python3-pil)
 /usr/bin/python3 -c 'import flatbuffers' >/dev/null 2>&1 || need+=(python3-flatbuffers)
@@ -16,23 +30,13 @@ command -v make >/dev/null 2>&1 || need+=(make)
 # The ONNX backend test data (model.onnx + TensorProto inputs/outputs) for the conformance runner.
 [ -d /usr/share/libonnx-testdata/data ] || need+=(libonnx-testdata)
 
-if [ ${#need[@]} -gt 0 ]; then
-  echo "install-deps: installing ${need[*]}"
-  sudo_cmd=""
-  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo_cmd apt-get update -qq
-  $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}"
-fi
+if [ ${#need[@]} -gt 0 ]; then install "${need[@]}"; fi
 
 # TensorFlow Lite itself (compiled to WebAssembly, npm @tensorflow/tfjs-tflite) is the outside reference
 # that tests/models/test_tflite_reference.py compares edgert with. It lands in .deps/ (git-ignored).
 here="$(cd "$(dirname "$0")/.." && pwd)"
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  echo "install-deps: installing nodejs and npm"
-  sudo_cmd=""
-  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
-  $sudo_cmd apt-get install -y -qq --no-install-recommends nodejs npm
+  install nodejs npm
 fi
 if [ ! -f "$here/.deps/node_modules/@tensorflow/tfjs-tflite/wasm/tflite_web_api_cc_simd.wasm" ]; then
   echo "install-deps: installing @tensorflow/tfjs-tflite into .deps/"
