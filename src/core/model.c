@@ -27,7 +27,9 @@ static edgert_status import_bytes(edgert_model *m, const char *model_dir) {
   edgert_status st;
   if (er_tflite_is_model(m->bytes, m->size)) {
     st = er_tflite_import(m->bytes, m->size, &m->graph, err, sizeof err);
-  } else if (er_onnx_is_model(m->bytes, m->size)) {
+  } else if (er_onnx_is_model(m->bytes, m->size) || (m->size > 0 && m->bytes[0] == 0x08)) {
+    /* Exporters write ModelProto's ir_version (tag byte 0x08) first: a broken file that starts so is read
+     * as ONNX, so the message says where it breaks. */
     st = er_onnx_import(m->bytes, m->size, model_dir, &m->graph, err, sizeof err);
   } else {
     return model_fail(m, EDGERT_ERR_UNSUPPORTED,

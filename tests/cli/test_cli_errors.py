@@ -89,6 +89,30 @@ try:
     expect_error(["run", good, "--input", x], "output-dir")
     expect_error(["run", good, "--input", os.path.join(tmp, "nope.npy"), "--output-dir", out], "nope.npy")
 
+    # ONNX: truncations name the protobuf problem and its byte offset; flips never crash.
+    source = os.environ.get("EDGERT_SOURCE", os.path.join(os.path.dirname(__file__), "..", ".."))
+    onnx_model = os.path.join(source, "models", "digits_cnn.onnx")
+    onnx_bytes = open(onnx_model, "rb").read()
+    onnx_trunc = os.path.join(tmp, "trunc.onnx")
+    for n in list(range(1, 40)) + list(range(40, len(onnx_bytes), 331)):
+        open(onnx_trunc, "wb").write(onnx_bytes[:n])
+        code, _, err = cli("info", onnx_trunc, expect_ok=False)
+        check(code != 0 and code < 128 and err.strip(), f"ONNX truncated to {n} bytes: exit {code}, stderr {err!r}")
+    expect_error(["info", onnx_trunc], "byte")
+    digit = os.path.join(tmp, "digit.npy")
+    np.save(digit, np.zeros((1, 1, 8, 8), np.float32))
+    onnx_flip = os.path.join(tmp, "flip.onnx")
+    for _ in range(200):
+        b = bytearray(onnx_bytes)
+        for _ in range(rng.randint(1, 4)):
+            i = rng.randrange(len(b))
+            b[i] ^= 1 << rng.randrange(8)
+        open(onnx_flip, "wb").write(bytes(b))
+        code, _, err = cli("run", onnx_flip, "--input", digit, "--output-dir", out, expect_ok=False)
+        check(code < 128, f"bit-flipped ONNX model crashed edgert (exit {code})")
+        check(code == 0 or err.strip(), "bit-flipped ONNX model failed without a message")
+    expect_error(["run", onnx_model, "--input", wrong_shape, "--output-dir", out], "expected [1, 1, 8, 8]")
+
     # The audio front ends use TFLite Micro's Signal custom ops, which come later: refused by name.
     for name in ("audio_preprocessor_float.tflite", "audio_preprocessor_int8.tflite"):
         expect_error(["info", fixture("models", name)], "custom op Signal")
