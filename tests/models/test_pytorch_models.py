@@ -22,8 +22,9 @@ for ref_in in references:
     except RuntimeError as e:
         check(False, f"{name}: {e}")
         continue
-    ok = got.shape == want.shape and np.allclose(got, want, rtol=1e-4, atol=1e-5)
-    worst = float(np.max(np.abs(got - want) / (np.abs(want) + 1e-5))) if got.shape == want.shape else float("inf")
-    check(ok, f"{name}: shape {got.shape} vs {want.shape}, worst relative difference {worst:.3g}")
-    print(f"{name}: {x.shape[0]} inputs, worst relative difference to PyTorch {worst:.2e}")
+    # the share of the allowed error used, worst element: |diff| / (1e-5 + 1e-4 |PyTorch|); <= 1 passes
+    used = float(np.max(np.abs(got - want) / (1e-5 + 1e-4 * np.abs(want)))) if got.shape == want.shape else float("inf")
+    check(used <= 1.0, f"{name}: shape {got.shape} vs {want.shape}, {used:.3g} of the allowed error")
+    print(f"{name}: {x.shape[0]} inputs, max |diff| {float(np.max(np.abs(got - want))):.2e}, "
+          f"{used:.3f} of the allowed error (1e-4 relative + 1e-5)")
 finish()
