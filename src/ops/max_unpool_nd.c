@@ -1,9 +1,11 @@
 /* MAX_UNPOOL_ND: ONNX MaxUnpool, the partial inverse of MaxPool with indices. Inputs X [N, C, D...],
  * I (int64, X's shape: flat indices into the output, as MaxPool's indices output gives them) and an
- * optional output_shape (int64, the full output shape). The output is zero except Y.flat[I[j]] = X.flat[j].
- * Without output_shape each spatial dim is (in - 1) * stride + kernel - pad_begin - pad_end (ONNX spec).
- * output_shape must be a constant here: the output's size has to be known at prepare. Any dtype works
- * (elements are copied bytewise); an index outside the output fails the invoke. */
+ * optional output_shape (int64, the full output shape). The indices address the inferred shape, each
+ * spatial dim (in - 1) * stride + kernel - pad_begin - pad_end (ONNX spec): the result is zero except
+ * Z.flat[I[j]] = X.flat[j] in that shape, and a larger output_shape holds Z in its leading corner (ONNX's
+ * reference op_max_unpool.py). output_shape's value must be known at prepare (a constant, or a graph input
+ * through the interpreter's value mode). Any dtype works (elements are copied bytewise); an index outside
+ * the inferred shape fails the invoke. */
 #include <string.h>
 
 #include "ops/window_nd.h"
@@ -57,24 +59,45 @@ static edgert_status unpool_prepare(er_op_ctx *ctx) {
   if ((st = er_check_dtype(ctx, idx, EDGERT_INT64, "indices"))) return st;
   if (!er_same_shape(x, idx)) return er_fail(ctx, EDGERT_ERR_SHAPE, "indices must have the input's shape");
   if ((st = er_check_dtype(ctx, y, x->dtype, "output"))) return st;
+  int64_t *inferred = er_persist_alloc(ctx, sizeof(int64_t) * ER_MAX_DIMS);
+  if (!inferred) return EDGERT_ERR_NO_MEMORY;
+  ctx->op_data = inferred;
+  if ((st = shape_from_attrs(ctx, a, x, inferred))) return st;
   int64_t dims[ER_MAX_DIMS];
-  st = shape ? shape_from_input(ctx, x, shape, dims) : shape_from_attrs(ctx, a, x, dims);
-  if (st) return st;
+  memcpy(dims, inferred, sizeof dims);
+  if (shape && (st = shape_from_input(ctx, x, shape, dims))) return st;
+  for (int i = 0; i < x->ndim; i++)
+    if (dims[i] < inferred[i])
+      return er_fail(ctx, EDGERT_ERR_SHAPE, "output_shape dim %d is %lld, smaller than the unpooled %lld", i,
+                     (long long)dims[i], (long long)inferred[i]);
   return er_set_output_shape(ctx, y, x->ndim, dims);
+}
+
+/* Flat index in the inferred shape -> flat index in the (possibly larger) output. */
+static int64_t output_index(int64_t at, const int64_t *inferred, const er_tensor *y) {
+  int64_t out = 0, out_stride = 1;
+  for (int d = y->ndim - 1; d >= 0; d--) {
+    out += (at % inferred[d]) * out_stride;
+    at /= inferred[d];
+    out_stride *= y->dims[d];
+  }
+  return out;
 }
 
 static edgert_status unpool_eval(er_op_ctx *ctx) {
   const er_tensor *x = er_input(ctx, 0), *idx = er_input(ctx, 1);
   er_tensor *y = er_output(ctx, 0);
+  const int64_t *inferred = ctx->op_data;
   size_t elem = edgert_dtype_size(x->dtype);
-  int64_t n = er_tensor_elements(x), out_n = er_tensor_elements(y);
+  int64_t n = er_tensor_elements(x), inferred_n = er_shape_elements(y->ndim, inferred);
   const int64_t *at = idx->data;
   memset(y->data, 0, y->bytes);
   for (int64_t j = 0; j < n; j++) {
-    if (at[j] < 0 || at[j] >= out_n)
-      return er_fail(ctx, EDGERT_ERR_RUNTIME, "index %lld at %lld is outside the output's %lld elements",
-                     (long long)at[j], (long long)j, (long long)out_n);
-    memcpy((char *)y->data + (size_t)at[j] * elem, (const char *)x->data + (size_t)j * elem, elem);
+    if (at[j] < 0 || at[j] >= inferred_n)
+      return er_fail(ctx, EDGERT_ERR_RUNTIME, "index %lld at %lld is outside the unpooled %lld elements",
+                     (long long)at[j], (long long)j, (long long)inferred_n);
+    int64_t to = output_index(at[j], inferred, y);
+    memcpy((char *)y->data + (size_t)to * elem, (const char *)x->data + (size_t)j * elem, elem);
   }
   return EDGERT_OK;
 }

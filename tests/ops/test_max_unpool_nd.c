@@ -42,9 +42,11 @@ static void test_maxunpool_without_output_shape(void) {
     CHECK_NEAR(y[k], want[k], 0);
 }
 
-/* test_maxunpool_export_with_output_shape: indices into a 5x5 output. */
+/* test_maxunpool_export_with_output_shape (ONNX 1.12 data: indices 5, 7, 13, 15 and output_shape
+ * [1, 1, 5, 5]): the indices address the inferred 4x4 result, which the 5x5 output holds in its leading
+ * corner, so the values land at 6, 8, 16, 18 (as ONNX's reference op_max_unpool.py does). */
 static void test_maxunpool_with_output_shape(void) {
-  static const int64_t idx[4] = {6, 8, 16, 18}, shape[4] = {1, 1, 5, 5};
+  static const int64_t idx[4] = {5, 7, 13, 15}, shape[4] = {1, 1, 5, 5};
   float y[25];
   CHECK_OK(run_unpool(idx, shape, y, sizeof y));
   for (int k = 0; k < 25; k++)
