@@ -253,27 +253,41 @@ static int32_t graph_input_index(const er_interp *it, int32_t t) {
   return -1;
 }
 
-/* Marks the graph inputs tensor `t` is computed from (through any nodes); false when it also depends on
- * something else whose value is unknown at prepare (recurrent state). */
-static bool mark_value_inputs(er_interp *it, int32_t t, unsigned char *seen) {
-  if (t < 0 || seen[t]) return true;
-  seen[t] = 1;
-  const er_graph *g = it->graph;
-  if (g->tensors[t].kind == ER_TENSOR_CONST) return true;
-  if (g->tensors[t].kind == ER_TENSOR_VARIABLE) return false;
-  int32_t input = graph_input_index(it, t);
-  if (input >= 0) {
-    it->value_input[input] = 1;
-    return true;
-  }
+/* The node that produces tensor t, or -1. */
+static int32_t producer_of(const er_graph *g, int32_t t) {
   for (int32_t n = 0; n < g->n_nodes; n++)
     for (int32_t k = 0; k < g->nodes[n].n_outputs; k++)
-      if (g->nodes[n].outputs[k] == t) {
-        for (int32_t i = 0; i < g->nodes[n].n_inputs; i++)
-          if (!mark_value_inputs(it, g->nodes[n].inputs[i], seen)) return false;
-        return true;
-      }
-  return false;
+      if (g->nodes[n].outputs[k] == t) return n;
+  return -1;
+}
+
+/* Marks the graph inputs tensor `root` is computed from (through any nodes); false when it also depends
+ * on something whose value is unknown at prepare (recurrent state). Walks with an explicit stack, so a
+ * hostile, very deep graph cannot exhaust the C stack. seen and stack hold n_tensors entries. */
+static bool mark_value_inputs(er_interp *it, int32_t root, unsigned char *seen, int32_t *stack) {
+  const er_graph *g = it->graph;
+  int32_t depth = 0;
+  stack[depth++] = root;
+  seen[root] = 1;
+  while (depth > 0) {
+    int32_t t = stack[--depth];
+    if (g->tensors[t].kind == ER_TENSOR_CONST) continue;
+    if (g->tensors[t].kind == ER_TENSOR_VARIABLE) return false;
+    int32_t input = graph_input_index(it, t);
+    if (input >= 0) {
+      it->value_input[input] = 1;
+      continue;
+    }
+    int32_t n = producer_of(g, t);
+    if (n < 0) return false;
+    for (int32_t i = 0; i < g->nodes[n].n_inputs; i++) {
+      int32_t u = g->nodes[n].inputs[i];
+      if (u < 0 || seen[u]) continue;
+      seen[u] = 1;
+      stack[depth++] = u; /* each tensor enters once, so depth < n_tensors */
+    }
+  }
+  return true;
 }
 
 static bool alloc_value_buffers(er_interp *it) {
@@ -294,14 +308,16 @@ static bool learn_value_inputs(er_interp *it) {
   if (!alloc_value_buffers(it)) return false;
   unsigned char *before = malloc((size_t)it->graph->n_inputs + 1);
   unsigned char *seen = calloc((size_t)it->graph->n_tensors + 1, 1);
-  bool ok = before && seen;
+  int32_t *stack = malloc(sizeof(int32_t) * ((size_t)it->graph->n_tensors + 1));
+  bool ok = before && seen && stack;
   if (ok) memcpy(before, it->value_input, (size_t)it->graph->n_inputs);
-  ok = ok && mark_value_inputs(it, it->needed_value, seen);
+  ok = ok && mark_value_inputs(it, it->needed_value, seen, stack);
   bool added = false;
   for (int32_t i = 0; ok && i < it->graph->n_inputs; i++) added |= it->value_input[i] && !before[i];
   if (!added && before) memcpy(it->value_input, before, (size_t)it->graph->n_inputs);
   free(before);
   free(seen);
+  free(stack);
   if (ok && added) it->value_mode = true;
   return ok && added;
 }
