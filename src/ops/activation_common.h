@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "core/kernel.h"
+#include "ops/elementwise_types.h"
 
 static inline const char *act_tensor_name(const er_tensor *t) { return t->name ? t->name : ""; }
 
@@ -26,6 +27,13 @@ static inline edgert_status act_same_dtype(er_op_ctx *ctx, const er_tensor *in, 
                  edgert_dtype_name(in->dtype), edgert_dtype_name(out->dtype));
 }
 
+/* act_unary_io, then act_same_dtype: the start of most activations' prepare. */
+static inline edgert_status act_unary_same_dtype(er_op_ctx *ctx, er_tensor **in, er_tensor **out) {
+  edgert_status st = act_unary_io(ctx, in, out);
+  if (st != EDGERT_OK) return st;
+  return act_same_dtype(ctx, *in, *out);
+}
+
 /* A quantized tensor needs a positive, finite per-tensor scale. */
 static inline edgert_status act_require_scale(er_op_ctx *ctx, const er_tensor *t, const char *what) {
   if (t->q.scale > 0.0f && isfinite(t->q.scale)) return EDGERT_OK;
@@ -33,9 +41,25 @@ static inline edgert_status act_require_scale(er_op_ctx *ctx, const er_tensor *t
                  what, act_tensor_name(t), edgert_dtype_name(t->dtype), (double)t->q.scale);
 }
 
+/* act_require_scale on the input, then on the output. */
+static inline edgert_status act_require_scales(er_op_ctx *ctx, const er_tensor *in, const er_tensor *out) {
+  edgert_status st = act_require_scale(ctx, in, "input");
+  if (st != EDGERT_OK) return st;
+  return act_require_scale(ctx, out, "output");
+}
+
 static inline edgert_status act_unsupported_dtype(er_op_ctx *ctx, const er_tensor *t, const char *supported) {
   return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input '%s' is %s; supported: %s", act_tensor_name(t),
                  edgert_dtype_name(t->dtype), supported);
+}
+
+/* float64, float16 and bfloat16 (ONNX models) run through one function on doubles: maps fn over input 0
+ * into output 0 and returns true when the input is one of them, returns false otherwise. */
+static inline bool act_map_extra_float(er_op_ctx *ctx, er_double_fn fn, const void *arg) {
+  const er_tensor *in = er_input(ctx, 0);
+  if (!er_is_extra_float(in->dtype)) return false;
+  er_map_extra_float(in, er_output(ctx, 0), fn, arg);
+  return true;
 }
 
 /* The persistent op data of a kernel, or NULL after recording an out-of-memory error. */

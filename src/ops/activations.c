@@ -33,8 +33,7 @@ static void relu_quantized_range(relu_data *d, const er_tensor *out) {
 
 static edgert_status relu_prepare_range(er_op_ctx *ctx, float min, float max) {
   er_tensor *in, *out;
-  edgert_status st = act_unary_io(ctx, &in, &out);
-  if (st == EDGERT_OK) st = act_same_dtype(ctx, in, out);
+  edgert_status st = act_unary_same_dtype(ctx, &in, &out);
   if (st != EDGERT_OK) return st;
   relu_data *d = ACT_ALLOC_OP_DATA(ctx, relu_data);
   if (!d) return EDGERT_ERR_NO_MEMORY;
@@ -51,8 +50,7 @@ static edgert_status relu_prepare_range(er_op_ctx *ctx, float min, float max) {
   case EDGERT_INT16: break;
   default: return act_unsupported_dtype(ctx, in, "float32, int8, uint8, int16");
   }
-  if ((st = act_require_scale(ctx, in, "input")) != EDGERT_OK) return st;
-  if ((st = act_require_scale(ctx, out, "output")) != EDGERT_OK) return st;
+  if ((st = act_require_scales(ctx, in, out)) != EDGERT_OK) return st;
   er_quantize_multiplier((double)in->q.scale / (double)out->q.scale, &d->output_multiplier, &d->output_shift);
   d->input_zero_point = in->q.zero_point;
   d->output_zero_point = out->q.zero_point;
@@ -78,13 +76,10 @@ static double relu_d(double x, const void *arg) {
 
 static edgert_status relu_eval(er_op_ctx *ctx) {
   const relu_data *d = ctx->op_data;
+  if (act_map_extra_float(ctx, relu_d, d)) return EDGERT_OK;
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0);
   int64_t n = er_tensor_elements(in);
-  if (er_is_extra_float(in->dtype)) {
-    er_map_extra_float(in, out, relu_d, d);
-    return EDGERT_OK;
-  }
   switch (in->dtype) {
   case EDGERT_FLOAT32: {
     const float *x = in->data;
@@ -152,14 +147,12 @@ static void lut8_populate(activation_fn fn, const er_tensor *in, const er_tensor
  * from fn. */
 static edgert_status smooth_prepare(er_op_ctx *ctx, activation_fn fn, bool uint8_ok) {
   er_tensor *in, *out;
-  edgert_status st = act_unary_io(ctx, &in, &out);
-  if (st == EDGERT_OK) st = act_same_dtype(ctx, in, out);
+  edgert_status st = act_unary_same_dtype(ctx, &in, &out);
   if (st != EDGERT_OK) return st;
   if (er_is_float(in->dtype)) return EDGERT_OK;
   if (in->dtype != EDGERT_INT8 && !(uint8_ok && in->dtype == EDGERT_UINT8))
     return act_unsupported_dtype(ctx, in, uint8_ok ? "float32, int8, uint8" : "float32, int8");
-  if ((st = act_require_scale(ctx, in, "input")) != EDGERT_OK) return st;
-  if ((st = act_require_scale(ctx, out, "output")) != EDGERT_OK) return st;
+  if ((st = act_require_scales(ctx, in, out)) != EDGERT_OK) return st;
   lut8_data *d = ACT_ALLOC_OP_DATA(ctx, lut8_data);
   if (!d) return EDGERT_ERR_NO_MEMORY;
   lut8_populate(fn, in, out, d->table);
@@ -195,13 +188,10 @@ static edgert_status elu_prepare(er_op_ctx *ctx) {
 static double elu_d(double x, const void *alpha) { return x < 0 ? *(const float *)alpha * expm1(x) : x; }
 
 static edgert_status elu_eval(er_op_ctx *ctx) {
+  const float alpha = elu_alpha(ctx);
+  if (act_map_extra_float(ctx, elu_d, &alpha)) return EDGERT_OK;
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0);
-  if (er_is_extra_float(in->dtype)) {
-    const float alpha = elu_alpha(ctx);
-    er_map_extra_float(in, out, elu_d, &alpha);
-    return EDGERT_OK;
-  }
   if (in->dtype != EDGERT_FLOAT32) {
     lut8_eval(ctx->op_data, in, out);
     return EDGERT_OK;
@@ -209,7 +199,6 @@ static edgert_status elu_eval(er_op_ctx *ctx) {
   const float *x = in->data;
   float *y = out->data;
   int64_t n = er_tensor_elements(in);
-  const float alpha = elu_alpha(ctx);
   if (alpha == 1.0f) {
     for (int64_t i = 0; i < n; i++)
       y[i] = x[i] < 0.0f ? expm1f(x[i]) : x[i];
@@ -248,18 +237,15 @@ static double gelu_d(double x, const void *approximate) {
 }
 
 static edgert_status gelu_eval(er_op_ctx *ctx) {
+  const bool approximate = gelu_is_approximate(ctx);
+  if (act_map_extra_float(ctx, gelu_d, &approximate)) return EDGERT_OK;
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0);
-  if (er_is_extra_float(in->dtype)) {
-    const bool approximate = gelu_is_approximate(ctx);
-    er_map_extra_float(in, out, gelu_d, &approximate);
-    return EDGERT_OK;
-  }
   if (in->dtype != EDGERT_FLOAT32) {
     lut8_eval(ctx->op_data, in, out);
     return EDGERT_OK;
   }
-  activation_fn fn = gelu_is_approximate(ctx) ? gelu_approximate : gelu_exact;
+  activation_fn fn = approximate ? gelu_approximate : gelu_exact;
   const float *x = in->data;
   float *y = out->data;
   int64_t n = er_tensor_elements(in);

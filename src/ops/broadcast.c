@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/quant.h"
+#include "ops/elementwise_types.h"
 
 /* Dim d (counting in the output's rank) of t, with missing leading dims read as 1. */
 static int64_t aligned_dim(const er_tensor *t, int32_t out_ndim, int32_t d) {
@@ -151,6 +152,32 @@ edgert_status er_binary_io(er_op_ctx *ctx, er_tensor **a, er_tensor **b, er_tens
   if ((*a)->dtype != (*b)->dtype)
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "inputs have different dtypes %s and %s",
                    edgert_dtype_name((*a)->dtype), edgert_dtype_name((*b)->dtype));
+  return EDGERT_OK;
+}
+
+edgert_status er_arith_binary_io(er_op_ctx *ctx, er_tensor **a, er_tensor **b, er_tensor **out,
+                                 er_activation *act) {
+  edgert_status st = er_binary_io(ctx, a, b, out);
+  if (st != EDGERT_OK) return st;
+  const er_binary_attrs *attrs = er_attrs(ctx);
+  *act = attrs ? attrs->activation : ER_ACT_NONE;
+  if ((st = er_check_fused_activation(ctx, *act)) != EDGERT_OK) return st;
+  return er_check_dtype(ctx, *out, (*a)->dtype, "output");
+}
+
+edgert_status er_check_binary_quant(er_op_ctx *ctx, const er_tensor *a, const er_tensor *b,
+                                    const er_tensor *out) {
+  edgert_status st = er_check_per_tensor_quant(ctx, a, "input 0");
+  if (st == EDGERT_OK) st = er_check_per_tensor_quant(ctx, b, "input 1");
+  if (st == EDGERT_OK) st = er_check_per_tensor_quant(ctx, out, "output");
+  return st;
+}
+
+edgert_status er_check_plain_binary(er_op_ctx *ctx, er_activation act, const er_tensor *a, const er_tensor *b,
+                                    const er_tensor *out) {
+  if (act != ER_ACT_NONE || !er_is_unquantized(a) || !er_is_unquantized(b) || !er_is_unquantized(out))
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s runs only unquantized and without a fused activation",
+                   edgert_dtype_name(a->dtype));
   return EDGERT_OK;
 }
 

@@ -46,6 +46,20 @@ edgert_status er_broadcast_prepare(er_op_ctx *ctx, int n_inputs, const er_tensor
  * dtype. Sets *a, *b, *out. */
 edgert_status er_binary_io(er_op_ctx *ctx, er_tensor **a, er_tensor **b, er_tensor **out);
 
+/* The start of an arithmetic kernel's prepare (ADD, SUB, MUL, DIV): er_binary_io, then the fused activation
+ * of the binary attrs (NONE without attrs), rejected unless supported, and an output of the inputs' dtype. */
+edgert_status er_arith_binary_io(er_op_ctx *ctx, er_tensor **a, er_tensor **b, er_tensor **out,
+                                 er_activation *act);
+
+/* er_check_per_tensor_quant for both inputs and the output of a quantized binary kernel. */
+edgert_status er_check_binary_quant(er_op_ctx *ctx, const er_tensor *a, const er_tensor *b,
+                                    const er_tensor *out);
+
+/* The plain dtypes of ONNX models (float64, float16, unsigned...) run only unquantized and without a fused
+ * activation; an UNSUPPORTED error naming the dtype otherwise. */
+edgert_status er_check_plain_binary(er_op_ctx *ctx, er_activation act, const er_tensor *a, const er_tensor *b,
+                                    const er_tensor *out);
+
 /* Checks that t carries usable per-tensor quantization for its integer dtype: a finite scale > 0, a zero
  * point inside the dtype's range, no per-channel parameters. */
 edgert_status er_check_per_tensor_quant(er_op_ctx *ctx, const er_tensor *t, const char *what);
@@ -56,6 +70,10 @@ edgert_status er_check_fused_activation(er_op_ctx *ctx, er_activation act);
 
 /* Clamp range of a fused activation on an unquantized integer output (TFLite CalculateActivationRange). */
 void er_activation_range_int(er_activation act, int64_t type_min, int64_t type_max, int64_t *lo, int64_t *hi);
+
+static inline int64_t er_clamp_i64(int64_t v, int64_t lo, int64_t hi) {
+  return v < lo ? lo : (v > hi ? hi : v);
+}
 
 /* Builds the plan for an output of out_ndim/out_dims and inputs that broadcast to it. */
 void er_bcast_plan(er_bcast *plan, int32_t out_ndim, const int64_t *out_dims, int n_inputs,

@@ -12,12 +12,7 @@ static edgert_status conv_prepare(er_op_ctx *ctx) {
   edgert_status st = er_check_io(ctx, 2, 3, 1);
   if (st) return st;
   er_tensor *x = er_input(ctx, 0), *w = er_input(ctx, 1), *b = er_input(ctx, 2), *y = er_output(ctx, 0);
-  if (x->dtype != EDGERT_FLOAT32 && x->dtype != EDGERT_FLOAT64)
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input dtype %s is not supported (float32, float64)",
-                   edgert_dtype_name(x->dtype));
-  if ((st = er_check_dtype(ctx, w, x->dtype, "weights"))) return st;
-  if (b && (st = er_check_dtype(ctx, b, x->dtype, "bias"))) return st;
-  if ((st = er_check_dtype(ctx, y, x->dtype, "output"))) return st;
+  if ((st = er_conv_nd_check_float_dtypes(ctx, x, w, b, y))) return st;
   er_conv_nd_geometry *d = er_persist_alloc(ctx, sizeof *d);
   if (!d) return EDGERT_ERR_NO_MEMORY;
   if ((st = er_conv_nd_geometry_init(ctx, x, w, b, d))) return st;

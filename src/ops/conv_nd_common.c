@@ -15,6 +15,17 @@ static edgert_status check_weights(er_op_ctx *ctx, const er_conv_nd_attrs *a, co
   return EDGERT_OK;
 }
 
+edgert_status er_conv_nd_check_float_dtypes(er_op_ctx *ctx, const er_tensor *x, const er_tensor *w,
+                                            const er_tensor *b, const er_tensor *y) {
+  edgert_status st;
+  if (x->dtype != EDGERT_FLOAT32 && x->dtype != EDGERT_FLOAT64)
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input dtype %s is not supported (float32, float64)",
+                   edgert_dtype_name(x->dtype));
+  if ((st = er_check_dtype(ctx, w, x->dtype, "weights"))) return st;
+  if (b && (st = er_check_dtype(ctx, b, x->dtype, "bias"))) return st;
+  return er_check_dtype(ctx, y, x->dtype, "output");
+}
+
 edgert_status er_conv_nd_geometry_init(er_op_ctx *ctx, const er_tensor *x, const er_tensor *w,
                                        const er_tensor *bias, er_conv_nd_geometry *d) {
   const er_conv_nd_attrs *a = er_attrs(ctx);

@@ -7,6 +7,7 @@
  * put total - floor(total / 2) first (floor as in the spec's Python, so a negative total grows the end). */
 #include <string.h>
 
+#include "ops/conv_nd_common.h"
 #include "ops/window_nd.h"
 
 typedef struct {
@@ -130,12 +131,7 @@ static edgert_status tconv_prepare(er_op_ctx *ctx) {
   const er_conv_nd_attrs *a = er_attrs(ctx);
   if (!a) return er_fail(ctx, EDGERT_ERR_MALFORMED, "convolution attributes are missing");
   er_tensor *x = er_input(ctx, 0), *w = er_input(ctx, 1), *b = er_input(ctx, 2), *y = er_output(ctx, 0);
-  if (x->dtype != EDGERT_FLOAT32 && x->dtype != EDGERT_FLOAT64)
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "input dtype %s is not supported (float32, float64)",
-                   edgert_dtype_name(x->dtype));
-  if ((st = er_check_dtype(ctx, w, x->dtype, "weights"))) return st;
-  if (b && (st = er_check_dtype(ctx, b, x->dtype, "bias"))) return st;
-  if ((st = er_check_dtype(ctx, y, x->dtype, "output"))) return st;
+  if ((st = er_conv_nd_check_float_dtypes(ctx, x, w, b, y))) return st;
   tconv_data *d = er_persist_alloc(ctx, sizeof *d);
   if (!d) return EDGERT_ERR_NO_MEMORY;
   if ((st = tconv_geometry(ctx, a, x, w, b, d))) return st;

@@ -24,9 +24,7 @@ typedef struct {
 
 static edgert_status prepare_int8(er_op_ctx *ctx, div_data *p, er_activation act, const er_tensor *a,
                                   const er_tensor *b, const er_tensor *out) {
-  edgert_status st = er_check_per_tensor_quant(ctx, a, "input 0");
-  if (st == EDGERT_OK) st = er_check_per_tensor_quant(ctx, b, "input 1");
-  if (st == EDGERT_OK) st = er_check_per_tensor_quant(ctx, out, "output");
+  edgert_status st = er_check_binary_quant(ctx, a, b, out);
   if (st != EDGERT_OK) return st;
   p->input1_offset = -a->q.zero_point;
   p->input2_offset = -b->q.zero_point;
@@ -41,12 +39,9 @@ static edgert_status prepare_int8(er_op_ctx *ctx, div_data *p, er_activation act
 
 static edgert_status div_prepare(er_op_ctx *ctx) {
   er_tensor *a, *b, *out;
-  edgert_status st = er_binary_io(ctx, &a, &b, &out);
+  er_activation act;
+  edgert_status st = er_arith_binary_io(ctx, &a, &b, &out, &act);
   if (st != EDGERT_OK) return st;
-  const er_binary_attrs *attrs = er_attrs(ctx);
-  const er_activation act = attrs ? attrs->activation : ER_ACT_NONE;
-  if ((st = er_check_fused_activation(ctx, act)) != EDGERT_OK) return st;
-  if ((st = er_check_dtype(ctx, out, a->dtype, "output")) != EDGERT_OK) return st;
   div_data *p = er_persist_alloc(ctx, sizeof *p);
   if (!p) return EDGERT_ERR_NO_MEMORY;
   switch (a->dtype) {
@@ -60,11 +55,7 @@ static edgert_status div_prepare(er_op_ctx *ctx) {
   case EDGERT_UINT8:
   case EDGERT_UINT16:
   case EDGERT_UINT32:
-  case EDGERT_UINT64:
-    if (act != ER_ACT_NONE || !er_is_unquantized(a) || !er_is_unquantized(b) || !er_is_unquantized(out))
-      return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s runs only unquantized and without a fused activation",
-                     edgert_dtype_name(a->dtype));
-    break;
+  case EDGERT_UINT64: st = er_check_plain_binary(ctx, act, a, b, out); break;
   default:
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
                    "dtype %s is not supported (float32, float64, float16, int32, int64, uint8..uint64, "
@@ -106,7 +97,6 @@ static inline int32_t div_int8(int32_t x, int32_t y, const div_data *p) {
 
 /* int32 division truncates toward zero as C and TFLite do; INT32_MIN / -1 wraps instead of trapping. */
 static inline int32_t div_i32(int32_t x, int32_t y) { return y == -1 ? (int32_t)(0u - (uint32_t)x) : x / y; }
-static inline int64_t clamp_i64(int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
 /* Whether any divisor element is zero in real terms (raw value equal to `zero`). */
 static bool has_zero_divisor(const er_tensor *b, int64_t zero) {
@@ -131,7 +121,7 @@ static edgert_status div_eval(er_op_ctx *ctx) {
   case EDGERT_INT32:
     if (has_zero_divisor(b, 0)) return er_fail(ctx, EDGERT_ERR_RUNTIME, "division by zero");
     ER_BCAST_BINARY(plan, int32_t, a->data, int32_t, b->data, int32_t, out->data,
-                    (int32_t)clamp_i64(div_i32(x, y), p->act_min_i, p->act_max_i));
+                    (int32_t)er_clamp_i64(div_i32(x, y), p->act_min_i, p->act_max_i));
     break;
   case EDGERT_INT8:
     if (has_zero_divisor(b, -p->input2_offset)) return er_fail(ctx, EDGERT_ERR_RUNTIME, "division by zero");

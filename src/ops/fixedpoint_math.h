@@ -35,11 +35,6 @@ static inline int32_t fx_rescale(int32_t x, int src_bits, int dst_bits) {
   return fx_mul_pot(x, src_bits - dst_bits);
 }
 
-/* The value 1.0 with `integer_bits` integer bits; with none it is the largest value below 1. */
-static inline int32_t fx_one(int integer_bits) {
-  return integer_bits == 0 ? INT32_MAX : (int32_t)(1u << (31 - integer_bits));
-}
-
 /* (a + b) / 2 rounded half away from zero (gemmlowp RoundingHalfSum). */
 static inline int32_t fx_rounding_half_sum(int32_t a, int32_t b) {
   int64_t sum = (int64_t)a + (int64_t)b;

@@ -21,14 +21,12 @@ static int16_t hard_swish_q15_multiplier(int32_t multiplier) {
 
 static edgert_status hard_swish_prepare(er_op_ctx *ctx) {
   er_tensor *in, *out;
-  edgert_status st = act_unary_io(ctx, &in, &out);
-  if (st == EDGERT_OK) st = act_same_dtype(ctx, in, out);
+  edgert_status st = act_unary_same_dtype(ctx, &in, &out);
   if (st != EDGERT_OK) return st;
   if (er_is_float(in->dtype)) return EDGERT_OK; /* float64, float16, bfloat16: ONNX models */
   if (in->dtype != EDGERT_INT8 && in->dtype != EDGERT_UINT8)
     return act_unsupported_dtype(ctx, in, "float32, int8, uint8");
-  if ((st = act_require_scale(ctx, in, "input")) != EDGERT_OK) return st;
-  if ((st = act_require_scale(ctx, out, "output")) != EDGERT_OK) return st;
+  if ((st = act_require_scales(ctx, in, out)) != EDGERT_OK) return st;
   hard_swish_data *d = ACT_ALLOC_OP_DATA(ctx, hard_swish_data);
   if (!d) return EDGERT_ERR_NO_MEMORY;
   ctx->op_data = d;
@@ -100,13 +98,10 @@ static double hard_swish_d(double x, const void *unused) {
 
 static edgert_status hard_swish_eval(er_op_ctx *ctx) {
   const hard_swish_data *d = ctx->op_data;
+  if (act_map_extra_float(ctx, hard_swish_d, NULL)) return EDGERT_OK;
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0);
   int64_t n = er_tensor_elements(in);
-  if (er_is_extra_float(in->dtype)) {
-    er_map_extra_float(in, out, hard_swish_d, NULL);
-    return EDGERT_OK;
-  }
   switch (in->dtype) {
   case EDGERT_FLOAT32: {
     const float *x = in->data;

@@ -14,8 +14,7 @@ typedef struct {
 
 static edgert_status leaky_relu_prepare(er_op_ctx *ctx) {
   er_tensor *in, *out;
-  edgert_status st = act_unary_io(ctx, &in, &out);
-  if (st == EDGERT_OK) st = act_same_dtype(ctx, in, out);
+  edgert_status st = act_unary_same_dtype(ctx, &in, &out);
   if (st != EDGERT_OK) return st;
   const er_leaky_relu_attrs *attrs = er_attrs(ctx);
   if (!attrs) return er_fail(ctx, EDGERT_ERR_MALFORMED, "has no alpha attribute");
@@ -26,8 +25,7 @@ static edgert_status leaky_relu_prepare(er_op_ctx *ctx) {
   if (er_is_float(in->dtype)) return EDGERT_OK; /* float64, float16, bfloat16: ONNX models */
   if (in->dtype != EDGERT_INT8 && in->dtype != EDGERT_INT16)
     return act_unsupported_dtype(ctx, in, "float32, int8, int16");
-  if ((st = act_require_scale(ctx, in, "input")) != EDGERT_OK) return st;
-  if ((st = act_require_scale(ctx, out, "output")) != EDGERT_OK) return st;
+  if ((st = act_require_scales(ctx, in, out)) != EDGERT_OK) return st;
   d->input_zero_point = in->q.zero_point;
   d->output_zero_point = out->q.zero_point;
   /* TFLM forms both ratios in float before widening to double; the golden outputs depend on it. */
@@ -49,13 +47,10 @@ static double leaky_relu_d(double x, const void *alpha) { return x < 0 ? *(const
 
 static edgert_status leaky_relu_eval(er_op_ctx *ctx) {
   const leaky_relu_data *d = ctx->op_data;
+  if (act_map_extra_float(ctx, leaky_relu_d, &d->alpha)) return EDGERT_OK;
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0);
   int64_t n = er_tensor_elements(in);
-  if (er_is_extra_float(in->dtype)) {
-    er_map_extra_float(in, out, leaky_relu_d, &d->alpha);
-    return EDGERT_OK;
-  }
   switch (in->dtype) {
   case EDGERT_FLOAT32: {
     const float *x = in->data;

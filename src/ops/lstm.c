@@ -109,14 +109,7 @@ static edgert_status derive_sizes(er_op_ctx *ctx, lstm_data *d) {
   return check_weight_shapes(ctx, d);
 }
 
-static edgert_status prepare_float(er_op_ctx *ctx, const lstm_data *d) {
-  for (int i = 1; i < LSTM_IN_COUNT; i++) {
-    const er_tensor *t = er_input(ctx, i);
-    if (t && t->dtype != EDGERT_FLOAT32)
-      return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
-                     "input %d '%s' is %s; a float32 LSTM needs float32 throughout", i,
-                     t->name ? t->name : "", edgert_dtype_name(t->dtype));
-  }
+edgert_status er_lstm_check_float_options(er_op_ctx *ctx, const lstm_data *d) {
   switch (d->activation) {
   case ER_ACT_NONE:
   case ER_ACT_RELU:
@@ -127,6 +120,19 @@ static edgert_status prepare_float(er_op_ctx *ctx, const lstm_data *d) {
   }
   if (!(d->cell_clip >= 0.0f) || !(d->proj_clip >= 0.0f))
     return er_fail(ctx, EDGERT_ERR_MALFORMED, "cell_clip and proj_clip must not be negative");
+  return EDGERT_OK;
+}
+
+static edgert_status prepare_float(er_op_ctx *ctx, const lstm_data *d) {
+  for (int i = 1; i < LSTM_IN_COUNT; i++) {
+    const er_tensor *t = er_input(ctx, i);
+    if (t && t->dtype != EDGERT_FLOAT32)
+      return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
+                     "input %d '%s' is %s; a float32 LSTM needs float32 throughout", i,
+                     t->name ? t->name : "", edgert_dtype_name(t->dtype));
+  }
+  edgert_status st = er_lstm_check_float_options(ctx, d);
+  if (st != EDGERT_OK) return st;
   ctx->scratch_bytes = 4 * sizeof(float) * (size_t)d->batch * (size_t)d->n_cell;
   return EDGERT_OK;
 }
@@ -193,8 +199,7 @@ static float dot_f(const float *a, const float *b, int32_t n) {
   return sum;
 }
 
-/* Per-row (x - mean) / sqrt(variance + 1e-8) (TFLite MeanStddevNormalization). */
-static void normalize_row_f(float *v, int32_t n) {
+void er_lstm_normalize_row(float *v, int32_t n) {
   float sum = 0.0f;
   for (int32_t i = 0; i < n; i++)
     sum += v[i];
@@ -207,17 +212,51 @@ static void normalize_row_f(float *v, int32_t n) {
     v[i] = (v[i] - mean) * stddev_inv;
 }
 
-/* One step's tensors: `rows` batch rows of input, hidden state, cell state and output. */
-typedef struct {
-  int32_t rows;
-  const float *x;
-  float *h, *c, *out;
-} step_f;
+void er_lstm_update_cell(const lstm_data *d, size_t len, const float *input_gate, const float *forget_gate,
+                         const float *cell_gate, float *c) {
+  for (size_t i = 0; i < len; i++) {
+    const float in_gate = d->cifg ? 1.0f - forget_gate[i] : input_gate[i];
+    float v = c[i] * forget_gate[i];
+    v += in_gate * cell_gate[i];
+    c[i] = d->cell_clip > 0.0f ? er_clamp_f(v, -d->cell_clip, d->cell_clip) : v;
+  }
+}
+
+void er_lstm_run_float_steps(er_op_ctx *ctx, const lstm_data *d, lstm_float_step_fn *step) {
+  const float *x = er_input(ctx, LSTM_IN_INPUT)->data;
+  float *h = er_input(ctx, LSTM_IN_OUTPUT_STATE)->data, *c = er_input(ctx, LSTM_IN_CELL_STATE)->data;
+  float *out = er_output(ctx, 0)->data;
+  const size_t in_row = (size_t)d->n_input, out_row = (size_t)d->n_output, cell_row = (size_t)d->n_cell;
+  if (d->time_major) {
+    const size_t b = (size_t)d->batch;
+    for (int32_t t = 0; t < d->steps; t++) {
+      lstm_float_step s = {.rows = d->batch,
+                           .x = x + (size_t)t * b * in_row,
+                           .h = h,
+                           .c = c,
+                           .out = out + (size_t)t * b * out_row,
+                           .scratch = ctx->scratch};
+      step(ctx, d, &s);
+    }
+    return;
+  }
+  for (int32_t b = 0; b < d->batch; b++)
+    for (int32_t t = 0; t < d->steps; t++) {
+      size_t seq = (size_t)b * (size_t)d->steps + (size_t)t;
+      lstm_float_step s = {.rows = 1,
+                           .x = x + seq * in_row,
+                           .h = h + (size_t)b * out_row,
+                           .c = c + (size_t)b * cell_row,
+                           .out = out + seq * out_row,
+                           .scratch = ctx->scratch};
+      step(ctx, d, &s);
+    }
+}
 
 /* gate = act(W_x x + W_h h [+ peephole * c] + bias), with layer norm before the bias when present.
  * The sums run in TFLM's order: input product plus bias, then the recurrent product. */
-static void gate_f(er_op_ctx *ctx, const lstm_data *d, const step_f *s, lstm_gate g, er_activation act,
-                   float *gate) {
+static void gate_f(er_op_ctx *ctx, const lstm_data *d, const lstm_float_step *s, lstm_gate g,
+                   er_activation act, float *gate) {
   const float *wx = er_input(ctx, LSTM_IN_INPUT_WEIGHTS + g)->data;
   const float *wh = er_input(ctx, LSTM_IN_RECURRENT_WEIGHTS + g)->data;
   const float *bias = er_input(ctx, LSTM_IN_BIAS + g)->data;
@@ -236,7 +275,7 @@ static void gate_f(er_op_ctx *ctx, const lstm_data *d, const step_f *s, lstm_gat
       out[j] = v;
     }
     if (ln) {
-      normalize_row_f(out, d->n_cell);
+      er_lstm_normalize_row(out, d->n_cell);
       for (int32_t j = 0; j < d->n_cell; j++)
         out[j] = out[j] * ln[j] + bias[j];
     }
@@ -245,18 +284,14 @@ static void gate_f(er_op_ctx *ctx, const lstm_data *d, const step_f *s, lstm_gat
   }
 }
 
-static void step_float(er_op_ctx *ctx, const lstm_data *d, const step_f *s, float *buf) {
+static void step_float(er_op_ctx *ctx, const lstm_data *d, const lstm_float_step *s) {
+  float *buf = (float *)(void *)s->scratch;
   const size_t len = (size_t)s->rows * (size_t)d->n_cell;
   float *input_gate = buf, *forget_gate = buf + len, *cell_gate = buf + 2 * len, *output_gate = buf + 3 * len;
   if (!d->cifg) gate_f(ctx, d, s, LSTM_GATE_INPUT, ER_ACT_SIGMOID, input_gate);
   gate_f(ctx, d, s, LSTM_GATE_FORGET, ER_ACT_SIGMOID, forget_gate);
   gate_f(ctx, d, s, LSTM_GATE_CELL, d->activation, cell_gate);
-  for (size_t i = 0; i < len; i++) {
-    const float in_gate = d->cifg ? 1.0f - forget_gate[i] : input_gate[i];
-    float c = s->c[i] * forget_gate[i];
-    c += in_gate * cell_gate[i];
-    s->c[i] = d->cell_clip > 0.0f ? er_clamp_f(c, -d->cell_clip, d->cell_clip) : c;
-  }
+  er_lstm_update_cell(d, len, input_gate, forget_gate, cell_gate, s->c);
   gate_f(ctx, d, s, LSTM_GATE_OUTPUT, ER_ACT_SIGMOID, output_gate);
   /* The gated cell reuses the input gate's buffer; it is the hidden state unless projected. */
   float *gated = input_gate;
@@ -279,28 +314,6 @@ static void step_float(er_op_ctx *ctx, const lstm_data *d, const step_f *s, floa
   memcpy(s->out, s->h, out_len * sizeof(float));
 }
 
-static void eval_float(er_op_ctx *ctx, const lstm_data *d) {
-  const float *x = er_input(ctx, LSTM_IN_INPUT)->data;
-  float *h = er_input(ctx, LSTM_IN_OUTPUT_STATE)->data, *c = er_input(ctx, LSTM_IN_CELL_STATE)->data;
-  float *out = er_output(ctx, 0)->data;
-  const size_t in_row = (size_t)d->n_input, out_row = (size_t)d->n_output, cell_row = (size_t)d->n_cell;
-  if (d->time_major) {
-    const size_t b = (size_t)d->batch;
-    for (int32_t t = 0; t < d->steps; t++) {
-      step_f s = {d->batch, x + (size_t)t * b * in_row, h, c, out + (size_t)t * b * out_row};
-      step_float(ctx, d, &s, ctx->scratch);
-    }
-    return;
-  }
-  for (int32_t b = 0; b < d->batch; b++)
-    for (int32_t t = 0; t < d->steps; t++) {
-      size_t seq = (size_t)b * (size_t)d->steps + (size_t)t;
-      step_f s = {1, x + seq * in_row, h + (size_t)b * out_row, c + (size_t)b * cell_row,
-                  out + seq * out_row};
-      step_float(ctx, d, &s, ctx->scratch);
-    }
-}
-
 static edgert_status lstm_eval(er_op_ctx *ctx) {
   const lstm_data *d = ctx->op_data;
   if (er_input(ctx, LSTM_IN_INPUT)->dtype == EDGERT_INT8)
@@ -308,7 +321,7 @@ static edgert_status lstm_eval(er_op_ctx *ctx) {
   else if (d->hybrid)
     er_lstm_eval_hybrid(ctx, d);
   else
-    eval_float(ctx, d);
+    er_lstm_run_float_steps(ctx, d, step_float);
   return EDGERT_OK;
 }
 

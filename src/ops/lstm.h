@@ -1,6 +1,8 @@
 /* What the UNIDIRECTIONAL_SEQUENCE_LSTM kernel's files share: TFLite's 24-input layout, the sizes and
- * options prepare derives, and the integer path's precomputed rescales. lstm.c holds prepare and the
- * float path; lstm_int8.c the 8-bit activation / 16-bit cell path of TensorFlow Lite Micro. */
+ * options prepare derives, the integer path's precomputed rescales, and the step loop, layer norm and cell
+ * update that the float and hybrid paths share. lstm.c holds prepare, the float path and those shared
+ * helpers; lstm_hybrid.c the hybrid path; lstm_int8.c the 8-bit activation / 16-bit cell path of
+ * TensorFlow Lite Micro. */
 #ifndef EDGERT_OPS_LSTM_H
 #define EDGERT_OPS_LSTM_H
 
@@ -69,6 +71,33 @@ typedef struct {
   bool hybrid, asymmetric; /* float activations with int8 weights; asymmetric input quantization */
   lstm_hybrid_layout h;
 } lstm_data;
+
+/* One time step of the paths with float states (float and hybrid): `rows` batch rows of input, hidden
+ * state, cell state and output, and the kernel's scratch. */
+typedef struct {
+  int32_t rows;
+  const float *x;
+  float *h, *c, *out;
+  unsigned char *scratch;
+} lstm_float_step;
+
+typedef void lstm_float_step_fn(er_op_ctx *ctx, const lstm_data *d, const lstm_float_step *s);
+
+/* Runs step for every time step of a float-state LSTM: time-major, all batch rows at once per step;
+ * batch-major, each batch row's sequence on its own (its own hidden and cell state rows). */
+void er_lstm_run_float_steps(er_op_ctx *ctx, const lstm_data *d, lstm_float_step_fn *step);
+
+/* The options of the paths with float states: an activation they apply (none, ReLU, ReLU6, tanh, sigmoid)
+ * and clips that are not negative. */
+edgert_status er_lstm_check_float_options(er_op_ctx *ctx, const lstm_data *d);
+
+/* (x - mean) / sqrt(variance + 1e-8) over one row of a gate (TFLite MeanStddevNormalization). */
+void er_lstm_normalize_row(float *v, int32_t n);
+
+/* TFLite UpdateLstmCellFloat over len cells: c = c * f + g * i (i = 1 - f with CIFG), then the optional
+ * clip. */
+void er_lstm_update_cell(const lstm_data *d, size_t len, const float *input_gate, const float *forget_gate,
+                         const float *cell_gate, float *c);
 
 /* Integer prepare after the shared shape checks: dtypes, scales, rescales. */
 edgert_status er_lstm_prepare_int8(er_op_ctx *ctx, lstm_data *d);

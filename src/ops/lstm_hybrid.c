@@ -6,7 +6,6 @@
  * each gate starts from its bias (or 0 with layer norm), adds the int8 products scaled back to float, the
  * peephole term (weights times scale, times the cell) and layer norm, then its activation. The cell update
  * and output are TFLite's float ones; a projection quantizes the gated cell the same way. */
-#include <math.h>
 #include <string.h>
 
 #include "core/quant.h"
@@ -60,16 +59,7 @@ static bool plan_quantized_rows(size_t *at, size_t batch, size_t width, size_t *
 edgert_status er_lstm_prepare_hybrid(er_op_ctx *ctx, lstm_data *d) {
   edgert_status st = check_hybrid_dtypes(ctx);
   if (st != EDGERT_OK) return st;
-  switch (d->activation) {
-  case ER_ACT_NONE:
-  case ER_ACT_RELU:
-  case ER_ACT_RELU6:
-  case ER_ACT_TANH:
-  case ER_ACT_SIGMOID: break;
-  default: return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "activation %d is not supported", (int)d->activation);
-  }
-  if (!(d->cell_clip >= 0.0f) || !(d->proj_clip >= 0.0f))
-    return er_fail(ctx, EDGERT_ERR_MALFORMED, "cell_clip and proj_clip must not be negative");
+  if ((st = er_lstm_check_float_options(ctx, d)) != EDGERT_OK) return st;
   /* Sizes are below 2^24 each (derive_sizes), so the products below fit. */
   const size_t batch = (size_t)d->batch, cells = (size_t)d->n_cell;
   size_t at = 0;
@@ -89,19 +79,11 @@ edgert_status er_lstm_prepare_hybrid(er_op_ctx *ctx, lstm_data *d) {
 
 /* ---- eval ---- */
 
-/* One step's tensors: `rows` batch rows of input, hidden state, cell state and output, and the scratch. */
-typedef struct {
-  int32_t rows;
-  const float *x;
-  float *h, *c, *out;
-  unsigned char *scratch;
-} step_h;
-
 #define SCRATCH(T, s, offset) ((T *)(void *)((s)->scratch + (offset)))
 
 /* result += the int8 product of weights (`cols` wide) with the quantized rows, each row scaled by its own
  * scale times the weights' (TFLite multiplies the two into a scratch first, as here). */
-static void add_product(const lstm_data *d, const step_h *s, const er_tensor *w, int64_t cols,
+static void add_product(const lstm_data *d, const lstm_float_step *s, const er_tensor *w, int64_t cols,
                         const int8_t *q, const float *row_scales, const int32_t *zero_points, float *result) {
   float *scales = SCRATCH(float, s, d->h.batch_scales);
   const float weight_scale = er_hybrid_weight_scale(w);
@@ -111,24 +93,10 @@ static void add_product(const lstm_data *d, const step_h *s, const er_tensor *w,
                               NULL, s->rows, result);
 }
 
-/* (x - mean) / sqrt(variance + 1e-8) over one row (TFLite MeanStddevNormalization). */
-static void normalize_row(float *v, int32_t n) {
-  float sum = 0.0f;
-  for (int32_t i = 0; i < n; i++)
-    sum += v[i];
-  const float mean = sum / (float)n;
-  float sum_diff_sq = 0.0f;
-  for (int32_t i = 0; i < n; i++)
-    sum_diff_sq += (v[i] - mean) * (v[i] - mean);
-  const float stddev_inv = 1.0f / sqrtf(sum_diff_sq / (float)n + 1e-8f);
-  for (int32_t i = 0; i < n; i++)
-    v[i] = (v[i] - mean) * stddev_inv;
-}
-
 /* CalculateLstmGateHybrid: bias (or 0 with layer norm), + input product, + recurrent product, + peephole,
  * layer norm then bias, activation. */
-static void gate_hybrid(er_op_ctx *ctx, const lstm_data *d, const step_h *s, lstm_gate g, er_activation act,
-                        float *gate) {
+static void gate_hybrid(er_op_ctx *ctx, const lstm_data *d, const lstm_float_step *s, lstm_gate g,
+                        er_activation act, float *gate) {
   const float *bias = er_input(ctx, LSTM_IN_BIAS + g)->data;
   const er_tensor *ln_t = er_input(ctx, LSTM_IN_LAYER_NORM + g);
   const er_tensor *peep =
@@ -152,7 +120,7 @@ static void gate_hybrid(er_op_ctx *ctx, const lstm_data *d, const step_h *s, lst
   if (ln)
     for (int32_t r = 0; r < s->rows; r++) {
       float *row = gate + (size_t)r * (size_t)cells;
-      normalize_row(row, cells);
+      er_lstm_normalize_row(row, cells);
       for (int32_t j = 0; j < cells; j++)
         row[j] = row[j] * ln[j] + bias[j];
     }
@@ -162,7 +130,7 @@ static void gate_hybrid(er_op_ctx *ctx, const lstm_data *d, const step_h *s, lst
 
 /* CalculateLstmOutputHybrid's projection: bias (or 0), + the product of the projection weights with the
  * gated cell quantized row by row, then the optional clip. */
-static void project(er_op_ctx *ctx, const lstm_data *d, const step_h *s, const float *gated) {
+static void project(er_op_ctx *ctx, const lstm_data *d, const lstm_float_step *s, const float *gated) {
   const er_tensor *pw = er_input(ctx, LSTM_IN_PROJECTION_WEIGHTS),
                   *pb = er_input(ctx, LSTM_IN_PROJECTION_BIAS);
   const size_t out_len = (size_t)s->rows * (size_t)d->n_output;
@@ -178,7 +146,7 @@ static void project(er_op_ctx *ctx, const lstm_data *d, const step_h *s, const f
       s->h[i] = er_clamp_f(s->h[i], -d->proj_clip, d->proj_clip);
 }
 
-static void step_hybrid(er_op_ctx *ctx, const lstm_data *d, const step_h *s) {
+static void step_hybrid(er_op_ctx *ctx, const lstm_data *d, const lstm_float_step *s) {
   const size_t len = (size_t)s->rows * (size_t)d->n_cell;
   float *gates = SCRATCH(float, s, d->h.gates);
   float *input_gate = gates, *forget_gate = gates + len, *cell_gate = gates + 2 * len,
@@ -190,13 +158,7 @@ static void step_hybrid(er_op_ctx *ctx, const lstm_data *d, const step_h *s) {
   if (!d->cifg) gate_hybrid(ctx, d, s, LSTM_GATE_INPUT, ER_ACT_SIGMOID, input_gate);
   gate_hybrid(ctx, d, s, LSTM_GATE_FORGET, ER_ACT_SIGMOID, forget_gate);
   gate_hybrid(ctx, d, s, LSTM_GATE_CELL, d->activation, cell_gate);
-  /* UpdateLstmCellFloat: c = c * f + g * i (i = 1 - f with CIFG), then the optional clip. */
-  for (size_t i = 0; i < len; i++) {
-    const float in_gate = d->cifg ? 1.0f - forget_gate[i] : input_gate[i];
-    float c = s->c[i] * forget_gate[i];
-    c += cell_gate[i] * in_gate;
-    s->c[i] = d->cell_clip > 0.0f ? er_clamp_f(c, -d->cell_clip, d->cell_clip) : c;
-  }
+  er_lstm_update_cell(d, len, input_gate, forget_gate, cell_gate, s->c);
   gate_hybrid(ctx, d, s, LSTM_GATE_OUTPUT, ER_ACT_SIGMOID, output_gate);
   /* The gated cell reuses the input gate's buffer; it is the hidden state unless projected. */
   float *gated = input_gate;
@@ -209,28 +171,4 @@ static void step_hybrid(er_op_ctx *ctx, const lstm_data *d, const step_h *s) {
   memcpy(s->out, s->h, (size_t)s->rows * (size_t)d->n_output * sizeof(float));
 }
 
-void er_lstm_eval_hybrid(er_op_ctx *ctx, const lstm_data *d) {
-  const float *x = er_input(ctx, LSTM_IN_INPUT)->data;
-  float *h = er_input(ctx, LSTM_IN_OUTPUT_STATE)->data, *c = er_input(ctx, LSTM_IN_CELL_STATE)->data;
-  float *out = er_output(ctx, 0)->data;
-  const size_t in_row = (size_t)d->n_input, out_row = (size_t)d->n_output, cell_row = (size_t)d->n_cell;
-  if (d->time_major) {
-    const size_t b = (size_t)d->batch;
-    for (int32_t t = 0; t < d->steps; t++) {
-      step_h s = {d->batch, x + (size_t)t * b * in_row, h, c, out + (size_t)t * b * out_row, ctx->scratch};
-      step_hybrid(ctx, d, &s);
-    }
-    return;
-  }
-  for (int32_t b = 0; b < d->batch; b++)
-    for (int32_t t = 0; t < d->steps; t++) {
-      size_t seq = (size_t)b * (size_t)d->steps + (size_t)t;
-      step_h s = {1,
-                  x + seq * in_row,
-                  h + (size_t)b * out_row,
-                  c + (size_t)b * cell_row,
-                  out + seq * out_row,
-                  ctx->scratch};
-      step_hybrid(ctx, d, &s);
-    }
-}
+void er_lstm_eval_hybrid(er_op_ctx *ctx, const lstm_data *d) { er_lstm_run_float_steps(ctx, d, step_hybrid); }

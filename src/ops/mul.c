@@ -19,9 +19,7 @@ typedef struct {
 
 static edgert_status prepare_quantized(er_op_ctx *ctx, mul_data *p, er_activation act, const er_tensor *a,
                                        const er_tensor *b, const er_tensor *out) {
-  edgert_status st = er_check_per_tensor_quant(ctx, a, "input 0");
-  if (st == EDGERT_OK) st = er_check_per_tensor_quant(ctx, b, "input 1");
-  if (st == EDGERT_OK) st = er_check_per_tensor_quant(ctx, out, "output");
+  edgert_status st = er_check_binary_quant(ctx, a, b, out);
   if (st != EDGERT_OK) return st;
   if (out->dtype == EDGERT_INT16 && (a->q.zero_point != 0 || b->q.zero_point != 0 || out->q.zero_point != 0))
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "int16 MUL needs zero points of 0 (got %d, %d, %d)",
@@ -40,12 +38,9 @@ static edgert_status prepare_quantized(er_op_ctx *ctx, mul_data *p, er_activatio
 
 static edgert_status mul_prepare(er_op_ctx *ctx) {
   er_tensor *a, *b, *out;
-  edgert_status st = er_binary_io(ctx, &a, &b, &out);
+  er_activation act;
+  edgert_status st = er_arith_binary_io(ctx, &a, &b, &out, &act);
   if (st != EDGERT_OK) return st;
-  const er_binary_attrs *attrs = er_attrs(ctx);
-  const er_activation act = attrs ? attrs->activation : ER_ACT_NONE;
-  if ((st = er_check_fused_activation(ctx, act)) != EDGERT_OK) return st;
-  if ((st = er_check_dtype(ctx, out, a->dtype, "output")) != EDGERT_OK) return st;
 
   mul_data *p = er_persist_alloc(ctx, sizeof *p);
   if (!p) return EDGERT_ERR_NO_MEMORY;
@@ -61,11 +56,7 @@ static edgert_status mul_prepare(er_op_ctx *ctx) {
   case EDGERT_UINT8:
   case EDGERT_UINT16:
   case EDGERT_UINT32:
-  case EDGERT_UINT64:
-    if (act != ER_ACT_NONE || !er_is_unquantized(a) || !er_is_unquantized(b) || !er_is_unquantized(out))
-      return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s runs only unquantized and without a fused activation",
-                     edgert_dtype_name(a->dtype));
-    break;
+  case EDGERT_UINT64: st = er_check_plain_binary(ctx, act, a, b, out); break;
   default:
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED,
                    "dtype %s is not supported (float32, float64, float16, int32, int64, uint8..uint64, "
@@ -85,7 +76,6 @@ static inline int32_t mul_quantized(int32_t x, int32_t y, const mul_data *p) {
 }
 
 /* Products wrap around in two's complement on overflow, as TFLite's kernels do in practice. */
-static inline int64_t clamp_i64(int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
 static inline int32_t wrap_mul_i32(int32_t x, int32_t y) { return (int32_t)((uint32_t)x * (uint32_t)y); }
 static inline int64_t wrap_mul_i64(int64_t x, int64_t y) { return (int64_t)((uint64_t)x * (uint64_t)y); }
 
@@ -101,11 +91,11 @@ static edgert_status mul_eval(er_op_ctx *ctx) {
     break;
   case EDGERT_INT32:
     ER_BCAST_BINARY(plan, int32_t, a->data, int32_t, b->data, int32_t, out->data,
-                    (int32_t)clamp_i64(wrap_mul_i32(x, y), p->act_min_i, p->act_max_i));
+                    (int32_t)er_clamp_i64(wrap_mul_i32(x, y), p->act_min_i, p->act_max_i));
     break;
   case EDGERT_INT64:
     ER_BCAST_BINARY(plan, int64_t, a->data, int64_t, b->data, int64_t, out->data,
-                    clamp_i64(wrap_mul_i64(x, y), p->act_min_i, p->act_max_i));
+                    er_clamp_i64(wrap_mul_i64(x, y), p->act_min_i, p->act_max_i));
     break;
   case EDGERT_INT8:
     ER_BCAST_BINARY(plan, int8_t, a->data, int8_t, b->data, int8_t, out->data,

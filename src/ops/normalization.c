@@ -74,6 +74,15 @@ static edgert_status channel_view(er_op_ctx *ctx, norm_data *d, const er_tensor 
   return EDGERT_OK;
 }
 
+/* The axis attribute as a dim of x (negative counts from the back); a SHAPE error when out of range. */
+static edgert_status resolve_axis(er_op_ctx *ctx, int32_t attr_axis, const er_tensor *x, int32_t *axis) {
+  *axis = attr_axis < 0 ? attr_axis + x->ndim : attr_axis;
+  if (*axis < 0 || *axis >= x->ndim)
+    return er_fail(ctx, EDGERT_ERR_SHAPE, "axis %d is out of range for rank %d", (int)attr_axis,
+                   (int)x->ndim);
+  return EDGERT_OK;
+}
+
 static edgert_status check_vector(er_op_ctx *ctx, int index, int64_t len, const char *what) {
   const er_tensor *t = er_input(ctx, index);
   if (t && er_tensor_elements(t) != len)
@@ -235,9 +244,8 @@ static edgert_status layer_norm_prepare(er_op_ctx *ctx) {
   edgert_status st = float_io(ctx, 2, 3, 1, 3, &d);
   if (st) return st;
   const er_tensor *x = er_input(ctx, 0);
-  int32_t axis = a->axis < 0 ? a->axis + x->ndim : a->axis;
-  if (axis < 0 || axis >= x->ndim)
-    return er_fail(ctx, EDGERT_ERR_SHAPE, "axis %d is out of range for rank %d", (int)a->axis, (int)x->ndim);
+  int32_t axis;
+  if ((st = resolve_axis(ctx, a->axis, x, &axis))) return st;
   d->outer = er_shape_elements(axis, x->dims);
   d->param_len = er_shape_elements(x->ndim - axis, x->dims + axis);
   d->epsilon = a->epsilon;
@@ -368,9 +376,8 @@ static edgert_status lp_norm_prepare(er_op_ctx *ctx) {
   edgert_status st = float_io(ctx, 1, 1, 1, 1, &d);
   if (st) return st;
   const er_tensor *x = er_input(ctx, 0);
-  int32_t axis = a->axis < 0 ? a->axis + x->ndim : a->axis;
-  if (axis < 0 || axis >= x->ndim)
-    return er_fail(ctx, EDGERT_ERR_SHAPE, "axis %d is out of range for rank %d", (int)a->axis, (int)x->ndim);
+  int32_t axis;
+  if ((st = resolve_axis(ctx, a->axis, x, &axis))) return st;
   if (a->p != 1 && a->p != 2)
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "p = %d; only 1 and 2 exist", (int)a->p);
   d->p = a->p;

@@ -16,9 +16,7 @@ enum { LEFT_SHIFT = 7 };
 
 static edgert_status prepare_int8(er_op_ctx *ctx, squared_difference_data *p, const er_tensor *a,
                                   const er_tensor *b, const er_tensor *out) {
-  edgert_status st = er_check_per_tensor_quant(ctx, a, "input 0");
-  if (st == EDGERT_OK) st = er_check_per_tensor_quant(ctx, b, "input 1");
-  if (st == EDGERT_OK) st = er_check_per_tensor_quant(ctx, out, "output");
+  edgert_status st = er_check_binary_quant(ctx, a, b, out);
   if (st != EDGERT_OK) return st;
   p->input1_offset = -a->q.zero_point;
   p->input2_offset = -b->q.zero_point;

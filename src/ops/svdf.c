@@ -185,17 +185,6 @@ static edgert_status svdf_prepare(er_op_ctx *ctx) {
 
 /* ---- float ---- */
 
-static float activate_float(er_activation act, float x) {
-  switch (act) {
-  case ER_ACT_RELU: return x < 0.0f ? 0.0f : x;
-  case ER_ACT_RELU_N1_TO_1: return er_clamp_f(x, -1.0f, 1.0f);
-  case ER_ACT_RELU6: return er_clamp_f(x, 0.0f, 6.0f);
-  case ER_ACT_TANH: return tanhf(x);
-  case ER_ACT_SIGMOID: return 1.0f / (1.0f + expf(-x));
-  default: return x;
-  }
-}
-
 static void eval_float(const svdf_data *d, const float *input, const float *wf, const float *wt,
                        const float *bias, float *state, float *scratch, float *output) {
   const int32_t mem = d->memory, filters = d->filters;
@@ -227,7 +216,7 @@ static void eval_float(const svdf_data *d, const float *input, const float *wf, 
       float sum = bias ? bias[u] : 0.0f;
       for (int32_t r = 0; r < d->rank; r++)
         sum += filtered[(size_t)u * (size_t)d->rank + (size_t)r];
-      out[u] = activate_float(d->activation, sum);
+      out[u] = er_hybrid_activate(d->activation, sum);
     }
   }
 }
@@ -277,7 +266,7 @@ static void eval_hybrid(er_op_ctx *ctx, const svdf_data *d) {
       for (int32_t r = 0; r < d->rank; r++)
         sum += filtered[at * (size_t)d->rank + (size_t)r];
       if (bias) sum += bias[u];
-      output[at] = activate_float(d->activation, sum);
+      output[at] = er_hybrid_activate(d->activation, sum);
     }
 }
 

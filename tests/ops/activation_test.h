@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "binary_test.h"
 #include "op_harness.h"
 
 typedef struct {
@@ -42,6 +43,18 @@ static inline edgert_status act_run(const act_case *c, const void *input, void *
   }
   th_free(g);
   return st;
+}
+
+/* Runs a one-input op on n (at most 8) float64 values, as ONNX models use it, and checks each output
+ * within 1e-12 of want. */
+static inline void act_run_f64(er_op op, const void *attrs, size_t attrs_size, const double *x, int n,
+                               const double *want) {
+  double out[8];
+  CHECK_OK(bt_run(op, attrs, attrs_size, 1, (bt_tensor[]){{.dtype = EDGERT_FLOAT64, .ndim = 1, .dims = {n}}},
+                  (const void *[]){x}, (bt_tensor){.dtype = EDGERT_FLOAT64, .ndim = -1}, out,
+                  sizeof(double) * (size_t)n));
+  for (int i = 0; i < n; i++)
+    CHECK_NEAR(out[i], want[i], 1e-12);
 }
 
 /* TFLite test_util.h QuantizationParams<T>(f_min, f_max), in float as there. */

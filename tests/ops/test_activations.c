@@ -250,22 +250,12 @@ static void test_elu_alpha_float(void) {
     CHECK_NEAR(out[i], want[i], 1e-6);
 }
 
-static void run_f64(er_op op, const void *attrs, size_t attrs_size, const double *x, int n,
-                    const double *want) {
-  double out[8];
-  CHECK_OK(bt_run(op, attrs, attrs_size, 1, (bt_tensor[]){{.dtype = EDGERT_FLOAT64, .ndim = 1, .dims = {n}}},
-                  (const void *[]){x}, (bt_tensor){.dtype = EDGERT_FLOAT64, .ndim = -1}, out,
-                  sizeof(double) * (size_t)n));
-  for (int i = 0; i < n; i++)
-    CHECK_NEAR(out[i], want[i], 1e-12);
-}
-
 /* float64 for ONNX models: the ONNX 1.12 node tests test_relu and test_elu_example (alpha 2). */
 static void test_float64_relu_elu(void) {
-  run_f64(ER_OP_RELU, NULL, 0, (const double[]){-1, 0, 2.5}, 3, (const double[]){0, 0, 2.5});
+  act_run_f64(ER_OP_RELU, NULL, 0, (const double[]){-1, 0, 2.5}, 3, (const double[]){0, 0, 2.5});
   er_unary_params_attrs alpha = {.alpha = 2.0f};
-  run_f64(ER_OP_ELU, &alpha, sizeof alpha, (const double[]){-1, 0, 1}, 3,
-          (const double[]){-1.2642411176571153, 0, 1});
+  act_run_f64(ER_OP_ELU, &alpha, sizeof alpha, (const double[]){-1, 0, 1}, 3,
+              (const double[]){-1.2642411176571153, 0, 1});
 }
 
 void run_tests(void) {

@@ -5,16 +5,7 @@
  * is far looser than needed; we check 1e-5 relative. */
 #include <string.h>
 
-#include "op_harness.h"
-
-/* Attrs as the ONNX importer gives for a Conv without attributes (auto_pad NOTSET). */
-static er_conv_nd_attrs conv_attrs(void) {
-  er_conv_nd_attrs a;
-  memset(&a, 0, sizeof a);
-  a.group = 1;
-  a.auto_pad = ER_PAD_EXPLICIT;
-  return a;
-}
+#include "conv_nd_test.h"
 
 static void set_pads(er_conv_nd_attrs *a, int n, const int64_t *pads) {
   a->n_pads = n;
@@ -36,18 +27,7 @@ static edgert_status run_conv(const er_conv_nd_attrs *a, edgert_dtype dt, int nd
   int yi = th_tensor(g, dt, -1, NULL, NULL);
   th_node(g, ER_OP_CONV_ND, a, sizeof *a, 3, (int[]){xi, wi, bi}, 1, (int[]){yi});
   th_io(g, 1, (int[]){xi}, 1, (int[]){yi});
-  edgert_status st = th_run(g, (const void *[]){x});
-  if (st == EDGERT_OK) {
-    edgert_tensor_info info = th_output_info(g, 0);
-    CHECK_EQ_INT(info.bytes, out_bytes);
-    if (info.bytes == out_bytes) memcpy(out, th_output(g, 0), out_bytes);
-    for (int i = 0; i < info.ndim && out_dims; i++)
-      out_dims[i] = info.dims[i];
-  } else {
-    puts(th_error(g));
-  }
-  th_free(g);
-  return st;
+  return conv_nd_run_graph(g, x, out, out_bytes, out_dims);
 }
 
 static void check_close(const float *got, const float *want, int n) {
@@ -67,7 +47,7 @@ static const float kBasicPadOut[25] = {12,  21, 27, 33,  24,  33,  54,  63, 72, 
                                        117, 81, 93, 144, 153, 162, 111, 72, 111, 117, 123, 84};
 
 static void test_basic_conv_with_padding(void) {
-  er_conv_nd_attrs a = conv_attrs();
+  er_conv_nd_attrs a = conv_nd_default_attrs();
   set_pads(&a, 4, (int64_t[]){1, 1, 1, 1});
   float x[25], y[25];
   int64_t dims[4];
@@ -81,7 +61,7 @@ static void test_basic_conv_with_padding(void) {
 
 /* The same in float64. */
 static void test_basic_conv_float64(void) {
-  er_conv_nd_attrs a = conv_attrs();
+  er_conv_nd_attrs a = conv_nd_default_attrs();
   set_pads(&a, 4, (int64_t[]){1, 1, 1, 1});
   double x[25], w[9], y[25];
   for (int i = 0; i < 25; i++)
@@ -97,7 +77,7 @@ static void test_basic_conv_float64(void) {
 /* test_conv_with_strides_and_asymmetric_padding: 7x5 ramp, strides 2, pads [1, 0, 1, 0]. */
 static void test_conv_strides_asymmetric_padding(void) {
   static const float want[8] = {21, 33, 99, 117, 189, 207, 171, 183};
-  er_conv_nd_attrs a = conv_attrs();
+  er_conv_nd_attrs a = conv_nd_default_attrs();
   set_pads(&a, 4, (int64_t[]){1, 0, 1, 0});
   set_strides(&a, 2, (int64_t[]){2, 2});
   float x[35], y[8];
@@ -113,7 +93,7 @@ static void test_conv_strides_asymmetric_padding(void) {
 /* test_conv_with_autopad_same: auto_pad SAME_LOWER, strides 2 on a 5x5 ramp. */
 static void test_conv_autopad_same_lower(void) {
   static const float want[9] = {12, 27, 24, 63, 108, 81, 72, 117, 84};
-  er_conv_nd_attrs a = conv_attrs();
+  er_conv_nd_attrs a = conv_nd_default_attrs();
   a.auto_pad = ER_PAD_SAME_LOWER;
   set_strides(&a, 2, (int64_t[]){2, 2});
   float x[25], y[9];
@@ -151,7 +131,7 @@ static const float kGroupsY[48] = {
     0.323846161,  0.357422829,  -0.396265328,  0.238667116,  -0.22978133,   0.580340147};
 
 static void test_conv1d_groups(void) {
-  er_conv_nd_attrs a = conv_attrs();
+  er_conv_nd_attrs a = conv_nd_default_attrs();
   a.group = 2;
   float y[48];
   int64_t dims[3];
@@ -166,7 +146,7 @@ static void test_conv1d_groups(void) {
 /* Bad models: an int32 input is refused; weights whose channels do not match the input; a window larger
  * than the padded input; a stride of 0. Each gives a status, never a crash. */
 static void test_conv_rejects_bad_inputs(void) {
-  er_conv_nd_attrs a = conv_attrs();
+  er_conv_nd_attrs a = conv_nd_default_attrs();
   int32_t xi[25] = {0}, wi[9] = {0};
   float x[25] = {0}, y[25];
   CHECK(run_conv(&a, EDGERT_INT32, 4, (int64_t[]){1, 1, 5, 5}, xi, (int64_t[]){1, 1, 3, 3}, wi, NULL, NULL, y,

@@ -4,15 +4,7 @@
  * test_convtranspose_dilations. Most use X = 0..8 as [1, 1, 3, 3] and W = ones [1, 2, 3, 3]. */
 #include <string.h>
 
-#include "op_harness.h"
-
-static er_conv_nd_attrs tconv_attrs(void) {
-  er_conv_nd_attrs a;
-  memset(&a, 0, sizeof a);
-  a.group = 1;
-  a.auto_pad = ER_PAD_EXPLICIT;
-  return a;
-}
+#include "conv_nd_test.h"
 
 static void set_list(int64_t *dst, int32_t *count, int n, const int64_t *values) {
   *count = n;
@@ -28,18 +20,7 @@ static edgert_status run_tconv(const er_conv_nd_attrs *a, edgert_dtype dt, int n
   int yi = th_tensor(g, dt, -1, NULL, NULL);
   th_node(g, ER_OP_CONV_TRANSPOSE_ND, a, sizeof *a, 2, (int[]){xi, wi}, 1, (int[]){yi});
   th_io(g, 1, (int[]){xi}, 1, (int[]){yi});
-  edgert_status st = th_run(g, (const void *[]){x});
-  if (st == EDGERT_OK) {
-    edgert_tensor_info info = th_output_info(g, 0);
-    CHECK_EQ_INT(info.bytes, out_bytes);
-    if (info.bytes == out_bytes) memcpy(out, th_output(g, 0), out_bytes);
-    for (int i = 0; i < info.ndim && out_dims; i++)
-      out_dims[i] = info.dims[i];
-  } else {
-    puts(th_error(g));
-  }
-  th_free(g);
-  return st;
+  return conv_nd_run_graph(g, x, out, out_bytes, out_dims);
 }
 
 static const float kX[9] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
@@ -59,7 +40,7 @@ static void check_two_channels(const float *got, const float *want, int n) {
 static void test_convtranspose_default(void) {
   static const float want[25] = {0,  1,  3, 3,  2,  3,  8,  15, 12, 7,  9,  21, 36,
                                  27, 15, 9, 20, 33, 24, 13, 6,  13, 21, 15, 8};
-  er_conv_nd_attrs a = tconv_attrs();
+  er_conv_nd_attrs a = conv_nd_default_attrs();
   float y[50];
   int64_t dims[4];
   CHECK_OK(run_tconv(&a, EDGERT_FLOAT32, 4, (int64_t[]){1, 1, 3, 3}, kX, (int64_t[]){1, 2, 3, 3}, kOnes, y,
@@ -78,7 +59,7 @@ static void test_convtranspose_float64(void) {
     x[i] = i;
   for (int i = 0; i < 18; i++)
     w[i] = 1;
-  er_conv_nd_attrs a = tconv_attrs();
+  er_conv_nd_attrs a = conv_nd_default_attrs();
   CHECK_OK(run_tconv(&a, EDGERT_FLOAT64, 4, (int64_t[]){1, 1, 3, 3}, x, (int64_t[]){1, 2, 3, 3}, w, y,
                      sizeof y, NULL));
   for (int i = 0; i < 50; i++)
@@ -87,7 +68,7 @@ static void test_convtranspose_float64(void) {
 
 static void test_convtranspose_1d(void) {
   static const float want[5] = {0, 1, 3, 3, 2};
-  er_conv_nd_attrs a = tconv_attrs();
+  er_conv_nd_attrs a = conv_nd_default_attrs();
   float y[10];
   CHECK_OK(run_tconv(&a, EDGERT_FLOAT32, 3, (int64_t[]){1, 1, 3}, kX, (int64_t[]){1, 2, 3}, kOnes, y,
                      sizeof y, NULL));
@@ -97,7 +78,7 @@ static void test_convtranspose_1d(void) {
 /* strides [3, 2], pads [1, 2, 1, 2]: output 7x3. */
 static void test_convtranspose_pads(void) {
   static const float want[21] = {1, 1, 3, 1, 1, 3, 7, 4, 9, 7, 4, 9, 7, 4, 9, 13, 7, 15, 13, 7, 15};
-  er_conv_nd_attrs a = tconv_attrs();
+  er_conv_nd_attrs a = conv_nd_default_attrs();
   set_list(a.strides, &a.n_strides, 2, (int64_t[]){3, 2});
   set_list(a.pads, &a.n_pads, 4, (int64_t[]){1, 2, 1, 2});
   float y[42];
@@ -112,7 +93,7 @@ static void test_convtranspose_output_shape(void) {
                                  3,  2, 2, 0, 3, 3, 7,  4, 9,  5, 5,  0, 3,  3, 7, 4, 9, 5, 5,  0,
                                  3,  3, 7, 4, 9, 5, 5,  0, 6,  6, 13, 7, 15, 8, 8, 0, 6, 6, 13, 7,
                                  15, 8, 8, 0, 6, 6, 13, 7, 15, 8, 8,  0, 0,  0, 0, 0, 0, 0, 0,  0};
-  er_conv_nd_attrs a = tconv_attrs();
+  er_conv_nd_attrs a = conv_nd_default_attrs();
   set_list(a.strides, &a.n_strides, 2, (int64_t[]){3, 2});
   set_list(a.output_shape, &a.n_output_shape, 2, (int64_t[]){10, 8});
   float y[160];
@@ -125,7 +106,7 @@ static void test_convtranspose_output_shape(void) {
 static void test_convtranspose_autopad_same(void) {
   static const float want[36] = {0, 0, 1, 1, 3, 2, 0, 0, 1,  1,  3,  2,  3, 3, 8,  5, 12, 7,
                                  3, 3, 7, 4, 9, 5, 9, 9, 20, 11, 24, 13, 6, 6, 13, 7, 15, 8};
-  er_conv_nd_attrs a = tconv_attrs();
+  er_conv_nd_attrs a = conv_nd_default_attrs();
   a.auto_pad = ER_PAD_SAME;
   set_list(a.strides, &a.n_strides, 2, (int64_t[]){2, 2});
   float y[72];
@@ -139,7 +120,7 @@ static void test_convtranspose_dilations(void) {
   static const float x[9] = {3, 8, 1, 9, 5, 7, 3, 2, 6}, w[4] = {7, 2, 1, 9};
   static const float want[25] = {21, 56, 13, 16, 2,  63, 35, 67, 10, 14, 24, 22, 76,
                                  76, 21, 9,  5,  88, 45, 63, 3,  2,  33, 18, 54};
-  er_conv_nd_attrs a = tconv_attrs();
+  er_conv_nd_attrs a = conv_nd_default_attrs();
   set_list(a.dilations, &a.n_dilations, 2, (int64_t[]){2, 2});
   float y[25];
   CHECK_OK(run_tconv(&a, EDGERT_FLOAT32, 4, (int64_t[]){1, 1, 3, 3}, x, (int64_t[]){1, 1, 2, 2}, w, y,
@@ -152,7 +133,7 @@ static void test_convtranspose_dilations(void) {
 static void test_convtranspose_rejects_bad_inputs(void) {
   int8_t xi[9] = {0}, wi[18] = {0};
   float y[50];
-  er_conv_nd_attrs a = tconv_attrs();
+  er_conv_nd_attrs a = conv_nd_default_attrs();
   CHECK(run_tconv(&a, EDGERT_INT8, 4, (int64_t[]){1, 1, 3, 3}, xi, (int64_t[]){1, 2, 3, 3}, wi, y, sizeof y,
                   NULL) == EDGERT_ERR_UNSUPPORTED);
   CHECK(run_tconv(&a, EDGERT_FLOAT32, 4, (int64_t[]){1, 1, 3, 3}, kX, (int64_t[]){2, 1, 3, 3}, kOnes, y,

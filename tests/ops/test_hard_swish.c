@@ -126,21 +126,11 @@ static void test_bad_inputs_refused(void) {
   CHECK(act_run(&fine, in, out, 4) == EDGERT_ERR_UNSUPPORTED);
 }
 
-static void run_f64(er_op op, const void *attrs, size_t attrs_size, const double *x, int n,
-                    const double *want) {
-  double out[8];
-  CHECK_OK(bt_run(op, attrs, attrs_size, 1, (bt_tensor[]){{.dtype = EDGERT_FLOAT64, .ndim = 1, .dims = {n}}},
-                  (const void *[]){x}, (bt_tensor){.dtype = EDGERT_FLOAT64, .ndim = -1}, out,
-                  sizeof(double) * (size_t)n));
-  for (int i = 0; i < n; i++)
-    CHECK_NEAR(out[i], want[i], 1e-12);
-}
-
 /* float64 for ONNX models: ONNX HardSwish x * max(0, min(1, x / 6 + 0.5))
  * (onnx/backend/test/case/node/hardswish.py). */
 static void test_float64_hard_swish(void) {
-  run_f64(ER_OP_HARD_SWISH, NULL, 0, (const double[]){-4, -1.5, 0, 1.5, 4}, 5,
-          (const double[]){0, -0.375, 0, 1.125, 4});
+  act_run_f64(ER_OP_HARD_SWISH, NULL, 0, (const double[]){-4, -1.5, 0, 1.5, 4}, 5,
+              (const double[]){0, -0.375, 0, 1.125, 4});
 }
 
 void run_tests(void) {

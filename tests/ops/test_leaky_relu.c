@@ -105,21 +105,11 @@ static void test_bad_inputs_refused(void) {
   CHECK(act_run(&no_attrs, fin, fout, sizeof fout) != EDGERT_OK);
 }
 
-static void run_f64(er_op op, const void *attrs, size_t attrs_size, const double *x, int n,
-                    const double *want) {
-  double out[8];
-  CHECK_OK(bt_run(op, attrs, attrs_size, 1, (bt_tensor[]){{.dtype = EDGERT_FLOAT64, .ndim = 1, .dims = {n}}},
-                  (const void *[]){x}, (bt_tensor){.dtype = EDGERT_FLOAT64, .ndim = -1}, out,
-                  sizeof(double) * (size_t)n));
-  for (int i = 0; i < n; i++)
-    CHECK_NEAR(out[i], want[i], 1e-12);
-}
-
 /* float64 for ONNX models: the ONNX 1.12 node test test_leakyrelu_example (alpha 0.1, {-1, 0, 1}). */
 static void test_float64_leaky_relu(void) {
   er_leaky_relu_attrs alpha = {.alpha = 0.1f};
-  run_f64(ER_OP_LEAKY_RELU, &alpha, sizeof alpha, (const double[]){-1, 0, 1}, 3,
-          (const double[]){-(double)0.1f, 0, 1});
+  act_run_f64(ER_OP_LEAKY_RELU, &alpha, sizeof alpha, (const double[]){-1, 0, 1}, 3,
+              (const double[]){-(double)0.1f, 0, 1});
 }
 
 void run_tests(void) {

@@ -184,20 +184,10 @@ static void test_bad_quantization_refused(void) {
   CHECK(act_run(&bool_in, in8, out8, sizeof out8) == EDGERT_ERR_UNSUPPORTED);
 }
 
-static void run_f64(er_op op, const void *attrs, size_t attrs_size, const double *x, int n,
-                    const double *want) {
-  double out[8];
-  CHECK_OK(bt_run(op, attrs, attrs_size, 1, (bt_tensor[]){{.dtype = EDGERT_FLOAT64, .ndim = 1, .dims = {n}}},
-                  (const void *[]){x}, (bt_tensor){.dtype = EDGERT_FLOAT64, .ndim = -1}, out,
-                  sizeof(double) * (size_t)n));
-  for (int i = 0; i < n; i++)
-    CHECK_NEAR(out[i], want[i], 1e-12);
-}
-
 /* float64 for ONNX models: the ONNX 1.12 node test test_sigmoid_example ({-1, 0, 1}: 1 / (1 + e^-x)). */
 static void test_float64_sigmoid(void) {
-  run_f64(ER_OP_LOGISTIC, NULL, 0, (const double[]){-1, 0, 1}, 3,
-          (const double[]){0.2689414213699951, 0.5, 0.7310585786300049});
+  act_run_f64(ER_OP_LOGISTIC, NULL, 0, (const double[]){-1, 0, 1}, 3,
+              (const double[]){0.2689414213699951, 0.5, 0.7310585786300049});
 }
 
 void run_tests(void) {

@@ -129,20 +129,10 @@ static void test_bad_inputs_refused(void) {
   CHECK(act_run(&c32, in32, out32, sizeof out32) == EDGERT_ERR_UNSUPPORTED);
 }
 
-static void run_f64(er_op op, const void *attrs, size_t attrs_size, const double *x, int n,
-                    const double *want) {
-  double out[8];
-  CHECK_OK(bt_run(op, attrs, attrs_size, 1, (bt_tensor[]){{.dtype = EDGERT_FLOAT64, .ndim = 1, .dims = {n}}},
-                  (const void *[]){x}, (bt_tensor){.dtype = EDGERT_FLOAT64, .ndim = -1}, out,
-                  sizeof(double) * (size_t)n));
-  for (int i = 0; i < n; i++)
-    CHECK_NEAR(out[i], want[i], 1e-12);
-}
-
 /* float64 for ONNX models: the ONNX 1.12 node test test_tanh_example ({-1, 0, 1}). */
 static void test_float64_tanh(void) {
-  run_f64(ER_OP_TANH, NULL, 0, (const double[]){-1, 0, 1}, 3,
-          (const double[]){-0.7615941559557649, 0, 0.7615941559557649});
+  act_run_f64(ER_OP_TANH, NULL, 0, (const double[]){-1, 0, 1}, 3,
+              (const double[]){-0.7615941559557649, 0, 0.7615941559557649});
 }
 
 void run_tests(void) {
