@@ -68,10 +68,16 @@ typedef struct {
   const int32_t *channel_zero_points;
 } edgert_tensor_info;
 
+/* Called before (after == 0) and after (after == 1) each operator an invoke runs, with its index in the
+ * graph (see edgert_model_op_name); for profilers. Ops folded at prepare do not run. */
+typedef void (*edgert_node_hook)(void *user, int op_index, int after);
+
 typedef struct {
-  void *arena;        /* caller-owned memory for all tensors, or NULL for one the library allocates */
-  size_t arena_bytes; /* size of arena; ignored when arena is NULL */
-  int num_threads;    /* 0 or 1: run on the calling thread */
+  void *arena;                /* caller-owned memory for all tensors, or NULL for one the library allocates */
+  size_t arena_bytes;         /* size of arena; ignored when arena is NULL */
+  int num_threads;            /* 0 or 1: run on the calling thread (more are refused until supported) */
+  edgert_node_hook node_hook; /* optional */
+  void *hook_user;
 } edgert_options;
 
 const char *edgert_status_name(edgert_status status);

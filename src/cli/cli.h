@@ -9,6 +9,7 @@
 
 int cli_info(int argc, char **argv);
 int cli_run(int argc, char **argv);
+int cli_bench(int argc, char **argv);
 
 /* Prints "edgert <cmd>: <message>" on stderr and returns 1 (the exit code for failures). */
 int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -12,6 +12,8 @@ static const char usage[] =
     "  info MODEL [--json]                      inputs, outputs, ops and memory of a model\n"
     "  run  MODEL --input X.npy [--input ...]   run a model on .npy inputs, write .npy outputs\n"
     "       --output-dir DIR [--dequantize]\n"
+    "  bench MODEL [--warmup N] [--runs N]      time a model: load, latency percentiles, peak RSS,\n"
+    "        [--input X.npy ...] [--profile] [--json]   arena; --profile times each op kind\n"
     "\n"
     "edgert <command> --help shows a command's options. Version " EDGERT_VERSION ".\n";
 
@@ -53,6 +55,7 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "info") == 0) return cli_info(argc - 2, argv + 2);
   if (strcmp(cmd, "run") == 0) return cli_run(argc - 2, argv + 2);
+  if (strcmp(cmd, "bench") == 0) return cli_bench(argc - 2, argv + 2);
   fprintf(stderr, "edgert: unknown command '%s' (try edgert --help)\n", cmd);
   return 2;
 }

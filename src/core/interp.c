@@ -373,6 +373,9 @@ edgert_status edgert_interpreter_create(const edgert_model *model, const edgert_
   it->model = model;
   it->graph = &model->graph;
   if (opts) it->opts = *opts;
+  if (it->opts.num_threads > 1)
+    return er_interp_fail(it, EDGERT_ERR_UNSUPPORTED, "%d threads requested; this build runs on one thread",
+                          it->opts.num_threads);
   it->input_shapes = calloc((size_t)it->graph->n_inputs + 1, sizeof(er_tensor));
   if (!it->input_shapes) return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory creating interpreter");
   for (int32_t i = 0; i < it->graph->n_inputs; i++) it->input_shapes[i] = it->graph->tensors[it->graph->inputs[i]];
@@ -507,9 +510,12 @@ edgert_status edgert_interpreter_invoke(edgert_interpreter *it) {
     edgert_status st = stage_inputs(it);
     if (st != EDGERT_OK) return st;
   }
+  edgert_node_hook hook = it->opts.node_hook;
   for (int32_t r = 0; r < it->n_run; r++) {
     int32_t n = it->run_order[r];
+    if (hook) hook(it->opts.hook_user, n, 0);
     edgert_status st = it->kernels[n]->eval(&it->ctxs[n]);
+    if (hook) hook(it->opts.hook_user, n, 1);
     if (st != EDGERT_OK) {
       if (it->status == EDGERT_OK) er_fail(&it->ctxs[n], st, "eval failed");
       it->status = EDGERT_OK; /* the message stays readable; the next invoke may succeed */

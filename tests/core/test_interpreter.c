@@ -88,7 +88,7 @@ static void caller_arena_exact_and_too_small(void) {
 
   /* 16-byte aligned buffer of exactly the reported size */
   void *arena = aligned_alloc(16, (need + 15) & ~(size_t)15);
-  edgert_options opts = {arena, need, 1};
+  edgert_options opts = {.arena = arena, .arena_bytes = need, .num_threads = 1};
   edgert_interpreter *it = NULL;
   CHECK_OK(edgert_interpreter_create(m, &opts, &it));
   CHECK_OK(edgert_interpreter_invoke(it));
