@@ -7,13 +7,12 @@
  * asymmetric (asymmetric_quantize_inputs). */
 #include "core/kernel.h"
 #include "core/quant.h"
+#include "ops/broadcast.h"
 #include "ops/conv_common.h"
 #include "ops/hybrid.h"
 
 typedef struct {
-  int32_t batch_ndim;
-  int64_t out_batch[ER_MAX_DIMS];
-  int64_t lhs_stride[ER_MAX_DIMS], rhs_stride[ER_MAX_DIMS]; /* per batch dim; 0 where broadcast */
+  er_batch_bcast batch; /* A is lhs, B is rhs */
   int64_t m, n, k;
   /* element strides of A[m][k] and B[k][n] inside one matrix, folding in adj_x / adj_y */
   int64_t a_m, a_k, b_k, b_n;
@@ -27,27 +26,6 @@ typedef struct {
   er_hybrid_scratch scratch;
   size_t gather_offset;
 } bmm_data;
-
-/* Batch dims of lhs and rhs broadcast into d->out_batch, with each side's stride per dim. */
-static edgert_status broadcast_batches(er_op_ctx *ctx, bmm_data *d, const er_tensor *lhs,
-                                       const er_tensor *rhs) {
-  int32_t lb = lhs->ndim - 2, rb = rhs->ndim - 2;
-  d->batch_ndim = lb > rb ? lb : rb;
-  int64_t lhs_step = d->m * d->k, rhs_step = d->k * d->n;
-  for (int32_t i = d->batch_ndim - 1; i >= 0; i--) {
-    int32_t li = i - (d->batch_ndim - lb), ri = i - (d->batch_ndim - rb);
-    int64_t ldim = li >= 0 ? lhs->dims[li] : 1, rdim = ri >= 0 ? rhs->dims[ri] : 1;
-    if (ldim != rdim && ldim != 1 && rdim != 1)
-      return er_fail(ctx, EDGERT_ERR_SHAPE, "batch dims %lld and %lld do not broadcast", (long long)ldim,
-                     (long long)rdim);
-    d->out_batch[i] = ldim > rdim ? ldim : rdim;
-    d->lhs_stride[i] = ldim == 1 ? 0 : lhs_step;
-    d->rhs_stride[i] = rdim == 1 ? 0 : rhs_step;
-    lhs_step *= ldim;
-    rhs_step *= rdim;
-  }
-  return EDGERT_OK;
-}
 
 static edgert_status check_shapes(er_op_ctx *ctx, const er_matmul_attrs *a, bmm_data *d, const er_tensor *lhs,
                                   const er_tensor *rhs) {
@@ -68,7 +46,8 @@ static edgert_status check_shapes(er_op_ctx *ctx, const er_matmul_attrs *a, bmm_
   d->a_k = a->adj_x ? d->m : 1;
   d->b_k = a->adj_y ? 1 : d->n;
   d->b_n = a->adj_y ? d->k : 1;
-  return broadcast_batches(ctx, d, lhs, rhs);
+  return er_batch_bcast_plan(ctx, &d->batch, lhs->ndim - 2, lhs->dims, d->m * d->k, rhs->ndim - 2, rhs->dims,
+                             d->k * d->n);
 }
 
 static edgert_status prepare_quant(er_op_ctx *ctx, bmm_data *d, const er_tensor *lhs, const er_tensor *rhs,
@@ -128,42 +107,23 @@ static edgert_status bmm_prepare(er_op_ctx *ctx) {
   if (!d) return EDGERT_ERR_NO_MEMORY;
   if ((st = check_shapes(ctx, a, d, lhs, rhs)) != EDGERT_OK) return st;
   int64_t dims[ER_MAX_DIMS];
-  for (int32_t i = 0; i < d->batch_ndim; i++)
-    dims[i] = d->out_batch[i];
-  dims[d->batch_ndim] = d->m;
-  dims[d->batch_ndim + 1] = d->n;
-  if ((st = er_set_output_shape(ctx, out, d->batch_ndim + 2, dims)) != EDGERT_OK) return st;
+  for (int32_t i = 0; i < d->batch.ndim; i++)
+    dims[i] = d->batch.dims[i];
+  dims[d->batch.ndim] = d->m;
+  dims[d->batch.ndim + 1] = d->n;
+  if ((st = er_set_output_shape(ctx, out, d->batch.ndim + 2, dims)) != EDGERT_OK) return st;
   if (hybrid && (st = prepare_hybrid(ctx, d, a, lhs, rhs)) != EDGERT_OK) return st;
   if (lhs->dtype != EDGERT_FLOAT32 && (st = prepare_quant(ctx, d, lhs, rhs, out)) != EDGERT_OK) return st;
   ctx->op_data = d;
   return EDGERT_OK;
 }
 
-static int64_t batch_count(const bmm_data *d) {
-  int64_t n = 1;
-  for (int32_t i = 0; i < d->batch_ndim; i++)
-    n *= d->out_batch[i];
-  return n;
-}
-
-/* Start of batch `index` (row-major over out_batch) in lhs and rhs. */
-static void batch_starts(const bmm_data *d, int64_t index, int64_t *lhs_at, int64_t *rhs_at) {
-  *lhs_at = 0;
-  *rhs_at = 0;
-  for (int32_t i = d->batch_ndim - 1; i >= 0; i--) {
-    int64_t coord = index % d->out_batch[i];
-    index /= d->out_batch[i];
-    *lhs_at += coord * d->lhs_stride[i];
-    *rhs_at += coord * d->rhs_stride[i];
-  }
-}
-
 /* For every batch and output (m, n): SUM over k of A[m][k] * B[k][n] with ACC_T, then STORE at out[o]. */
 #define MATMUL_LOOPS(ACC_T, TERM, STORE)                                                                     \
-  int64_t batches = batch_count(d), o = 0;                                                                   \
+  int64_t batches = er_batch_bcast_count(&d->batch), o = 0;                                                                   \
   for (int64_t bi = 0; bi < batches; bi++) {                                                                 \
     int64_t la, ra;                                                                                          \
-    batch_starts(d, bi, &la, &ra);                                                                           \
+    er_batch_bcast_starts(&d->batch, bi, &la, &ra);                                                                           \
     for (int64_t m = 0; m < d->m; m++)                                                                       \
       for (int64_t n = 0; n < d->n; n++, o++) {                                                              \
         ACC_T acc = 0;                                                                                       \
@@ -213,10 +173,10 @@ static void bmm_hybrid(const bmm_data *d, const float *lhs, const int8_t *rhs, f
                        unsigned char *scratch) {
   quantize_lhs_rows(d, lhs, scratch);
   const er_hybrid_buffers buf = er_hybrid_buffers_at(&d->scratch, scratch);
-  int64_t batches = batch_count(d), o = 0;
+  int64_t batches = er_batch_bcast_count(&d->batch), o = 0;
   for (int64_t bi = 0; bi < batches; bi++) {
     int64_t la, ra;
-    batch_starts(d, bi, &la, &ra);
+    er_batch_bcast_starts(&d->batch, bi, &la, &ra);
     const int64_t first_row = la / d->k; /* la counts elements of whole m x k matrices */
     for (int64_t m = 0; m < d->m; m++) {
       const int64_t r = first_row + m;

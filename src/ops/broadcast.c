@@ -217,3 +217,38 @@ void er_activation_range_int(er_activation act, int64_t type_min, int64_t type_m
     *hi = 1;
   }
 }
+
+edgert_status er_batch_bcast_plan(er_op_ctx *ctx, er_batch_bcast *p, int32_t a_ndim, const int64_t *a_dims,
+                                  int64_t a_step, int32_t b_ndim, const int64_t *b_dims, int64_t b_step) {
+  p->ndim = a_ndim > b_ndim ? a_ndim : b_ndim;
+  for (int32_t i = p->ndim - 1; i >= 0; i--) {
+    int32_t ai = i - (p->ndim - a_ndim), bi = i - (p->ndim - b_ndim);
+    int64_t ad = ai >= 0 ? a_dims[ai] : 1, bd = bi >= 0 ? b_dims[bi] : 1;
+    if (ad != bd && ad != 1 && bd != 1)
+      return er_fail(ctx, EDGERT_ERR_SHAPE, "batch dims %lld and %lld do not broadcast", (long long)ad,
+                     (long long)bd);
+    p->dims[i] = ad == 1 ? bd : ad;
+    p->a_stride[i] = ad == 1 ? 0 : a_step;
+    p->b_stride[i] = bd == 1 ? 0 : b_step;
+    a_step *= ad;
+    b_step *= bd;
+  }
+  return EDGERT_OK;
+}
+
+int64_t er_batch_bcast_count(const er_batch_bcast *p) {
+  int64_t n = 1;
+  for (int32_t i = 0; i < p->ndim; i++)
+    n *= p->dims[i];
+  return n;
+}
+
+void er_batch_bcast_starts(const er_batch_bcast *p, int64_t index, int64_t *a_at, int64_t *b_at) {
+  *a_at = *b_at = 0;
+  for (int32_t i = p->ndim - 1; i >= 0; i--) {
+    int64_t coord = index % p->dims[i];
+    index /= p->dims[i];
+    *a_at += coord * p->a_stride[i];
+    *b_at += coord * p->b_stride[i];
+  }
+}

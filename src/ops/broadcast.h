@@ -111,4 +111,18 @@ bool er_bcast_next(er_bcast_iter *it);
     }                                                                                                        \
   } while (0)
 
+/* The batch dims of two stacks of matrices (BATCH_MATMUL, ONNX MatMul) broadcast numpy-style: A's leading
+ * dims a_dims[0..a_ndim) against B's, each matrix a_step (b_step) elements apart. */
+typedef struct {
+  int32_t ndim;
+  int64_t dims[ER_MAX_DIMS];
+  int64_t a_stride[ER_MAX_DIMS], b_stride[ER_MAX_DIMS]; /* per batch dim; 0 where broadcast */
+} er_batch_bcast;
+
+edgert_status er_batch_bcast_plan(er_op_ctx *ctx, er_batch_bcast *p, int32_t a_ndim, const int64_t *a_dims,
+                                  int64_t a_step, int32_t b_ndim, const int64_t *b_dims, int64_t b_step);
+int64_t er_batch_bcast_count(const er_batch_bcast *p);
+/* Element offsets of batch `index` (row-major over p->dims) in A and B. */
+void er_batch_bcast_starts(const er_batch_bcast *p, int64_t index, int64_t *a_at, int64_t *b_at);
+
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/kernel.h"
+#include "ops/broadcast.h"
 #include "ops/linalg_values.h"
 
 typedef enum { MM_PLAIN, MM_INTEGER, MM_QLINEAR } mm_kind;
@@ -20,9 +21,7 @@ typedef struct {
   mm_kind kind;
   edgert_dtype a_dtype, b_dtype, out_dtype;
   int64_t m, k, n;
-  int32_t batch_ndim;
-  int64_t batch[ER_MAX_DIMS];
-  int64_t a_stride[ER_MAX_DIMS], b_stride[ER_MAX_DIMS]; /* per batch dim; 0 where broadcast */
+  er_batch_bcast batch;
 } mm_data;
 
 /* Shapes of A [..., M, K] and B [..., K, N] after numpy's 1-D promotion; sets the output shape. */
@@ -40,24 +39,13 @@ static edgert_status plan_shapes(er_op_ctx *ctx, mm_data *d, const er_tensor *a,
                    (long long)b_k);
   if (er_tensor_elements(a) < 0 || er_tensor_elements(b) < 0)
     return er_fail(ctx, EDGERT_ERR_SHAPE, "bad shape");
-  d->batch_ndim = a_batch > b_batch ? a_batch : b_batch;
-  int64_t a_step = d->m * d->k, b_step = d->k * d->n;
-  for (int32_t i = d->batch_ndim - 1; i >= 0; i--) {
-    int32_t ai = i - (d->batch_ndim - a_batch), bi = i - (d->batch_ndim - b_batch);
-    int64_t ad = ai >= 0 ? a->dims[ai] : 1, bd = bi >= 0 ? b->dims[bi] : 1;
-    if (ad != bd && ad != 1 && bd != 1)
-      return er_fail(ctx, EDGERT_ERR_SHAPE, "batch dims %lld and %lld do not broadcast", (long long)ad,
-                     (long long)bd);
-    d->batch[i] = ad == 1 ? bd : ad;
-    d->a_stride[i] = ad == 1 ? 0 : a_step;
-    d->b_stride[i] = bd == 1 ? 0 : b_step;
-    a_step *= ad;
-    b_step *= bd;
-  }
+  edgert_status st =
+      er_batch_bcast_plan(ctx, &d->batch, a_batch, a->dims, d->m * d->k, b_batch, b->dims, d->k * d->n);
+  if (st != EDGERT_OK) return st;
   int64_t dims[ER_MAX_DIMS];
   int32_t nd = 0;
-  for (int32_t i = 0; i < d->batch_ndim; i++)
-    dims[nd++] = d->batch[i];
+  for (int32_t i = 0; i < d->batch.ndim; i++)
+    dims[nd++] = d->batch.dims[i];
   if (a->ndim >= 2) dims[nd++] = d->m;
   if (b->ndim >= 2) dims[nd++] = d->n;
   return er_set_output_shape(ctx, out, nd, dims);
@@ -144,30 +132,13 @@ static double param_at(const er_tensor *t, int64_t i, double absent) {
   return lv_load(t->data, t->dtype, er_tensor_elements(t) == 1 ? 0 : i);
 }
 
-static int64_t batch_count(const mm_data *d) {
-  int64_t n = 1;
-  for (int32_t i = 0; i < d->batch_ndim; i++)
-    n *= d->batch[i];
-  return n;
-}
-
-static void batch_starts(const mm_data *d, int64_t index, int64_t *a_at, int64_t *b_at) {
-  *a_at = *b_at = 0;
-  for (int32_t i = d->batch_ndim - 1; i >= 0; i--) {
-    int64_t c = index % d->batch[i];
-    index /= d->batch[i];
-    *a_at += c * d->a_stride[i];
-    *b_at += c * d->b_stride[i];
-  }
-}
-
 /* The common float32 case without per-element dispatch: out[m][:] = sum_k a[m][k] * b[k][:], summed in
  * double, B read along its rows. */
 static void eval_f32(const mm_data *d, const float *a, const float *b, float *out, double *row) {
-  int64_t batches = batch_count(d);
+  int64_t batches = er_batch_bcast_count(&d->batch);
   for (int64_t bi = 0; bi < batches; bi++) {
     int64_t la, lb;
-    batch_starts(d, bi, &la, &lb);
+    er_batch_bcast_starts(&d->batch, bi, &la, &lb);
     for (int64_t m = 0; m < d->m; m++) {
       for (int64_t n = 0; n < d->n; n++)
         row[n] = 0;
@@ -187,10 +158,10 @@ static void eval_f32(const mm_data *d, const float *a, const float *b, float *ou
 
 static void eval_plain(const mm_data *d, const void *a, const void *b, void *out) {
   bool ints = lv_is_integer(d->a_dtype);
-  int64_t batches = batch_count(d), o = 0;
+  int64_t batches = er_batch_bcast_count(&d->batch), o = 0;
   for (int64_t bi = 0; bi < batches; bi++) {
     int64_t la, lb;
-    batch_starts(d, bi, &la, &lb);
+    er_batch_bcast_starts(&d->batch, bi, &la, &lb);
     for (int64_t m = 0; m < d->m; m++)
       for (int64_t n = 0; n < d->n; n++, o++) {
         if (ints) {
@@ -215,11 +186,11 @@ static void eval_integer(er_op_ctx *ctx, const mm_data *d) {
   const er_tensor *a = er_input(ctx, 0), *b = er_input(ctx, q ? 3 : 1);
   const er_tensor *a_zp = er_input(ctx, 2), *b_zp = er_input(ctx, q ? 5 : 3);
   void *out = er_output(ctx, 0)->data;
-  int64_t batches = batch_count(d), o = 0;
+  int64_t batches = er_batch_bcast_count(&d->batch), o = 0;
   int32_t qmin = d->out_dtype == EDGERT_INT8 ? -128 : 0, qmax = d->out_dtype == EDGERT_INT8 ? 127 : 255;
   for (int64_t bi = 0; bi < batches; bi++) {
     int64_t la, lb;
-    batch_starts(d, bi, &la, &lb);
+    er_batch_bcast_starts(&d->batch, bi, &la, &lb);
     for (int64_t m = 0; m < d->m; m++) {
       int64_t azp = (int64_t)param_at(a_zp, m, 0);
       for (int64_t n = 0; n < d->n; n++, o++) {
