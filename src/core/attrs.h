@@ -16,7 +16,11 @@ typedef enum {
   ER_ACT_RELU_N1_TO_1,
   ER_ACT_RELU6,
   ER_ACT_TANH,
-  ER_ACT_SIGMOID
+  ER_ACT_SIGMOID,
+  /* Fused into float ops by the graph optimizer (src/opt/) only; no file format states these. */
+  ER_ACT_CLIP,       /* min(max(x, act_min), act_max) with the op's act_min/act_max */
+  ER_ACT_HARD_SWISH, /* x * relu6(x + 3) / 6 */
+  ER_ACT_SILU        /* x * sigmoid(x) */
 } er_activation;
 
 /* How spatial padding is decided. SAME puts the odd pixel at the end (TFLite SAME, ONNX SAME_UPPER). */

@@ -12,6 +12,10 @@
 typedef struct {
   float alpha, beta;
   bool trans_a, trans_b;
+  /* An activation the optimizer fused into Y (ER_ACT_NONE from importers); act_min/act_max bound
+   * ER_ACT_CLIP. */
+  er_activation activation;
+  float act_min, act_max;
 } er_gemm_attrs;
 
 /* EINSUM: the equation as written (spaces allowed), NUL-terminated. */

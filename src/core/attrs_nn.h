@@ -30,6 +30,10 @@ typedef struct {
   bool global;            /* pools: the window is the whole spatial extent (GlobalAveragePool, ...) */
   int32_t storage_order;  /* max pool indices: 0 row major, 1 column major */
   int32_t p;              /* Lp pool norm */
+  /* CONV_ND only: an activation the optimizer fused into the output (ER_ACT_NONE from importers);
+   * act_min/act_max bound ER_ACT_CLIP. */
+  er_activation activation;
+  float act_min, act_max;
 } er_conv_nd_attrs;
 
 /* ROI_ALIGN (ONNX RoiAlign): inputs X [N, C, H, W], rois [R, 4] as (x1, y1, x2, y2) in input

@@ -60,6 +60,16 @@ void *er_persist_alloc(er_op_ctx *ctx, size_t bytes);
  * values at invoke) and returns the error to return from prepare. */
 edgert_status er_need_value(er_op_ctx *ctx, const er_tensor *t, const char *what);
 
+/* Threads. A kernel splits its work into n independent items and hands them to er_parallel_for, which
+ * calls fn(arg, thread, begin, end) on contiguous chunks of [0, n), at least `grain` items each (but the
+ * last), from up to er_num_threads(ctx) threads, and returns when all are done. `thread` (0 ..
+ * er_num_threads - 1) selects the caller's per-thread scratch: a kernel that needs scratch per chunk
+ * declares er_num_threads(ctx) copies at prepare. With one thread fn runs once on the calling thread,
+ * with no locking. fn must not allocate or fail. */
+typedef void (*er_task_fn)(void *arg, int32_t thread, int64_t begin, int64_t end);
+int32_t er_num_threads(const er_op_ctx *ctx);
+void er_parallel_for(er_op_ctx *ctx, int64_t n, int64_t grain, er_task_fn fn, void *arg);
+
 /* Common checks used by prepare; each records an error naming the node and returns non-OK. */
 edgert_status er_check_io(er_op_ctx *ctx, int min_inputs, int max_inputs, int outputs);
 edgert_status er_check_dtype(er_op_ctx *ctx, const er_tensor *t, edgert_dtype dtype, const char *what);

@@ -88,3 +88,14 @@ edgert_status er_need_value(er_op_ctx *ctx, const er_tensor *t, const char *what
   ctx->interp->needed_value = (int32_t)(t - ctx->interp->tensors);
   return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s decides the output shape but is only known at run time", what);
 }
+
+int32_t er_num_threads(const er_op_ctx *ctx) {
+  (void)ctx;
+  return 1;
+}
+
+void er_parallel_for(er_op_ctx *ctx, int64_t n, int64_t grain, er_task_fn fn, void *arg) {
+  (void)ctx;
+  (void)grain;
+  if (n > 0) fn(arg, 0, 0, n);
+}
