@@ -75,7 +75,9 @@ typedef void (*edgert_node_hook)(void *user, int op_index, int after);
 typedef struct {
   void *arena;                /* caller-owned memory for all tensors, or NULL for one the library allocates */
   size_t arena_bytes;         /* size of arena; ignored when arena is NULL */
-  int num_threads;            /* 0 or 1: run on the calling thread (more are refused until supported) */
+  int num_threads;            /* 0 or 1: the calling thread alone; N (up to 64): the caller plus N - 1 worker
+                                 threads that live as long as the interpreter (refused in a build without
+                                 threads). Results do not depend on it. */
   edgert_node_hook node_hook; /* optional */
   void *hook_user;
 } edgert_options;
@@ -117,6 +119,9 @@ edgert_status edgert_interpreter_resize_input(edgert_interpreter *interp, int in
                                               const int64_t *dims);
 /* Bytes of arena the plan uses (tensors, scratch and state), exact. */
 size_t edgert_interpreter_arena_bytes(const edgert_interpreter *interp);
+/* Bytes kernels keep on the heap beside the arena for as long as the plan lives: weights repacked for
+ * fast kernels, lookup tables, quantization parameters (subgraph interpreters included). */
+size_t edgert_interpreter_kernel_bytes(const edgert_interpreter *interp);
 
 edgert_status edgert_interpreter_input_info(const edgert_interpreter *interp, int index,
                                             edgert_tensor_info *info);

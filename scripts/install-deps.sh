@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing edgert needs on Debian, only when missing (idempotent).
 # The library itself needs only a C11 compiler and libm; tests use Python with numpy and Pillow to decode
-# the fixture images and compare outputs.
+# the fixture images and compare outputs; the Arm tests (make test-aarch64) need a cross compiler and qemu.
 # With --build-only, just what building needs (for `make demo`).
 set -euo pipefail
 
@@ -29,6 +29,10 @@ fi
 /usr/bin/python3 -c 'import torch, torchvision' >/dev/null 2>&1 || need+=(python3-torch python3-torchvision)
 # The ONNX backend test data (model.onnx + TensorProto inputs/outputs) for the conformance runner.
 [ -d /usr/share/libonnx-testdata/data ] || need+=(libonnx-testdata)
+# `make test-aarch64`: the Arm cross compiler and C library, and qemu-user to run the tests it builds.
+command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || need+=(gcc-aarch64-linux-gnu)
+[ -f /usr/aarch64-linux-gnu/include/stdio.h ] || need+=(libc6-dev-arm64-cross)
+command -v qemu-aarch64 >/dev/null 2>&1 || need+=(qemu-user)
 
 if [ ${#need[@]} -gt 0 ]; then install "${need[@]}"; fi
 

@@ -1,6 +1,6 @@
 /* `edgert bench MODEL [--warmup N] [--runs N] [--input X.npy ...] [--profile] [--json] [--threads N]`:
  * load time, latency statistics over timed invokes (mean, std, min, max, p50, p95, p99), throughput, peak
- * RSS, arena and model bytes; --profile adds time per op kind. Inputs are random values of each input's
+ * RSS, arena, kernel and model bytes; --profile adds time per op kind. Inputs are random values of each input's
  * dtype and shape unless given. */
 #include <math.h>
 #include <stdio.h>
@@ -24,8 +24,8 @@ static const char bench_usage[] =
     "  --input X    .npy inputs in model-input order (default: random values of each input's dtype)\n"
     "  --profile    add a table of time per op kind (op, count, total ms, share)\n"
     "  --json       one JSON object: load_ms, latency_ms {mean, std, min, max, p50, p95, p99},\n"
-    "               peak_rss_kb, arena_bytes, model_bytes, threads, runs\n"
-    "  --threads N  threads to run on (this build runs on one)\n";
+    "               peak_rss_kb, arena_bytes, kernel_bytes, model_bytes, threads, runs\n"
+    "  --threads N  threads to run kernels on (default 1; at most 64)\n";
 
 typedef struct {
   const char *model;
@@ -180,7 +180,7 @@ static double percentile(const double *sorted, int n, double p) {
 typedef struct {
   double load_ms, mean, std, min, max, p50, p95, p99;
   long peak_rss_kb;
-  size_t arena_bytes, model_bytes;
+  size_t arena_bytes, kernel_bytes, model_bytes;
 } bench_result;
 
 static void summarize(double *ms, int n, bench_result *r) {
@@ -206,9 +206,9 @@ static void print_result(const bench_args *a, const bench_result *r, const op_pr
     printf(
         "{\"load_ms\": %.4f, \"latency_ms\": {\"mean\": %.6f, \"std\": %.6f, \"min\": %.6f, \"max\": %.6f, "
         "\"p50\": %.6f, \"p95\": %.6f, \"p99\": %.6f}, \"throughput_per_s\": %.2f, \"peak_rss_kb\": %ld, "
-        "\"arena_bytes\": %zu, \"model_bytes\": %zu, \"threads\": %d, \"runs\": %d",
+        "\"arena_bytes\": %zu, \"kernel_bytes\": %zu, \"model_bytes\": %zu, \"threads\": %d, \"runs\": %d",
         r->load_ms, r->mean, r->std, r->min, r->max, r->p50, r->p95, r->p99, 1000.0 / r->mean, r->peak_rss_kb,
-        r->arena_bytes, r->model_bytes, a->threads, a->runs);
+        r->arena_bytes, r->kernel_bytes, r->model_bytes, a->threads, a->runs);
     if (a->profile) {
       printf(", \"profile\": [");
       for (int k = 0; k < p->kinds; k++)
@@ -219,10 +219,10 @@ static void print_result(const bench_args *a, const bench_result *r, const op_pr
     printf("}\n");
     return;
   }
-  printf("model %s: %zu bytes, arena %zu bytes, loaded in %.3f ms\n", a->model, r->model_bytes,
-         r->arena_bytes, r->load_ms);
-  printf("latency over %d runs (after %d warmup), %d thread: mean %.4f ms, std %.4f, min %.4f, max %.4f\n",
-         a->runs, a->warmup, a->threads, r->mean, r->std, r->min, r->max);
+  printf("model %s: %zu bytes, arena %zu bytes, kernel data %zu bytes, loaded in %.3f ms\n", a->model,
+         r->model_bytes, r->arena_bytes, r->kernel_bytes, r->load_ms);
+  printf("latency over %d runs (after %d warmup), %d thread%s: mean %.4f ms, std %.4f, min %.4f, max %.4f\n",
+         a->runs, a->warmup, a->threads, a->threads == 1 ? "" : "s", r->mean, r->std, r->min, r->max);
   printf("  p50 %.4f ms  p95 %.4f ms  p99 %.4f ms  throughput %.1f/s  peak RSS %ld KB\n", r->p50, r->p95,
          r->p99, 1000.0 / r->mean, r->peak_rss_kb);
   if (!a->profile) return;
@@ -263,6 +263,7 @@ static int bench_model(const bench_args *a) {
   }
   if (!rc) {
     r.arena_bytes = edgert_interpreter_arena_bytes(it);
+    r.kernel_bytes = edgert_interpreter_kernel_bytes(it);
     r.model_bytes = edgert_model_bytes(m);
     summarize(ms, a->runs, &r);
     print_result(a, &r, &profile);

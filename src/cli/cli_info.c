@@ -1,5 +1,5 @@
 /* `edgert info MODEL [--json]`: what a model takes and gives, which ops it uses, and the memory it
- * needs (model bytes, exact arena bytes). */
+ * needs (model bytes, exact arena bytes, bytes of kernel data such as packed weights). */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,8 +8,9 @@
 static const char info_usage[] =
     "usage: edgert info MODEL [--json]\n"
     "  Prints the model's inputs and outputs (name, shape, dtype, quantization), op counts,\n"
-    "  model size and the exact arena size an interpreter needs.\n"
-    "  --json   one JSON object: inputs, outputs, ops, model_bytes, arena_bytes\n";
+    "  model size, the exact arena size an interpreter needs and the kernel data it keeps beside\n"
+    "  the arena (weights packed for fast kernels, tables).\n"
+    "  --json   one JSON object: inputs, outputs, ops, model_bytes, arena_bytes, kernel_bytes\n";
 
 static void json_string(const char *s) {
   putchar('"');
@@ -77,7 +78,12 @@ static int count_ops(const edgert_model *m, op_count *out, int cap) {
   return n;
 }
 
-static void print_json(const edgert_model *m, const op_count *ops, int n_ops, long long arena) {
+/* What an interpreter of the model holds: arena and kernel data bytes, -1 when none could be made. */
+typedef struct {
+  long long arena, kernel;
+} memory_use;
+
+static void print_json(const edgert_model *m, const op_count *ops, int n_ops, memory_use mem) {
   edgert_tensor_info t;
   printf("{\"inputs\": [");
   for (int i = 0; i < edgert_model_input_count(m); i++) {
@@ -95,14 +101,14 @@ static void print_json(const edgert_model *m, const op_count *ops, int n_ops, lo
   for (int k = 0; k < n_ops; k++)
     printf("%s\"%s\": %d", k ? ", " : "", ops[k].name, ops[k].count);
   printf("}, \"model_bytes\": %zu, \"arena_bytes\": ", edgert_model_bytes(m));
-  if (arena >= 0)
-    printf("%lld}\n", arena);
+  if (mem.arena >= 0)
+    printf("%lld, \"kernel_bytes\": %lld}\n", mem.arena, mem.kernel);
   else
-    printf("null}\n");
+    printf("null, \"kernel_bytes\": null}\n");
 }
 
 static void print_text(const char *path, const edgert_model *m, const op_count *ops, int n_ops,
-                       long long arena, const char *arena_error) {
+                       memory_use mem, const char *arena_error) {
   edgert_tensor_info t;
   printf("model %s (%zu bytes)\n", path, edgert_model_bytes(m));
   for (int i = 0; i < edgert_model_input_count(m); i++) {
@@ -116,8 +122,8 @@ static void print_text(const char *path, const edgert_model *m, const op_count *
   printf("ops: %d\n", edgert_model_op_count(m));
   for (int k = 0; k < n_ops; k++)
     printf("  %-32s %d\n", ops[k].name, ops[k].count);
-  if (arena >= 0)
-    printf("arena: %lld bytes\n", arena);
+  if (mem.arena >= 0)
+    printf("arena: %lld bytes\nkernel data: %lld bytes (packed weights, tables)\n", mem.arena, mem.kernel);
   else
     printf("arena: unavailable (%s)\n", arena_error);
 }
@@ -143,10 +149,11 @@ int cli_info(int argc, char **argv) {
   edgert_model *m = cli_load_model("info", path);
   if (!m) return 1;
   edgert_interpreter *it = NULL;
-  long long arena = -1;
+  memory_use mem = {-1, -1};
   int rc = 0;
   if (edgert_interpreter_create(m, NULL, &it) == EDGERT_OK) {
-    arena = (long long)edgert_interpreter_arena_bytes(it);
+    mem.arena = (long long)edgert_interpreter_arena_bytes(it);
+    mem.kernel = (long long)edgert_interpreter_kernel_bytes(it);
   } else {
     cli_error("info", "%s: %s", path, edgert_interpreter_error(it));
     rc = 1;
@@ -154,9 +161,9 @@ int cli_info(int argc, char **argv) {
   op_count ops[128];
   int n_ops = count_ops(m, ops, 128);
   if (json)
-    print_json(m, ops, n_ops, arena);
+    print_json(m, ops, n_ops, mem);
   else
-    print_text(path, m, ops, n_ops, arena, edgert_interpreter_error(it));
+    print_text(path, m, ops, n_ops, mem, edgert_interpreter_error(it));
   edgert_interpreter_free(it);
   edgert_model_free(m);
   return rc;

@@ -1,4 +1,4 @@
-/* `edgert run MODEL --input X.npy ... --output-dir DIR [--dequantize]`: feed .npy inputs (in model-input
+/* `edgert run MODEL --input X.npy ... --output-dir DIR [--dequantize] [--threads N]`: feed .npy inputs (in model-input
  * order), invoke once, write DIR/output_K.npy. A float32 array given for a quantized input is quantized
  * with that input's scale and zero point. */
 #include <errno.h>
@@ -13,10 +13,11 @@
 #define MAX_CLI_INPUTS 64
 
 static const char run_usage[] =
-    "usage: edgert run MODEL --input X.npy [--input Y.npy ...] --output-dir DIR [--dequantize]\n"
+    "usage: edgert run MODEL --input X.npy [--input Y.npy ...] --output-dir DIR [--dequantize] [--threads N]\n"
     "  Runs the model once. Inputs are .npy files in model-input order; a float32 array given for a\n"
     "  quantized input is quantized with that input's scale and zero point. Each output K is written to\n"
-    "  DIR/output_K.npy in its own dtype, or as float32 with --dequantize.\n";
+    "  DIR/output_K.npy in its own dtype, or as float32 with --dequantize. --threads N runs kernels on\n"
+    "  N threads (default 1; at most 64).\n";
 
 typedef struct {
   const char *model;
@@ -24,10 +25,12 @@ typedef struct {
   int n_inputs;
   const char *output_dir;
   bool dequantize;
+  int threads;
 } run_args;
 
 static int parse_args(int argc, char **argv, run_args *a, bool *help) {
   memset(a, 0, sizeof *a);
+  a->threads = 1;
   for (int i = 0; i < argc; i++) {
     const char *arg = argv[i];
     if (cli_is_help(arg)) {
@@ -44,6 +47,13 @@ static int parse_args(int argc, char **argv, run_args *a, bool *help) {
       a->output_dir = argv[++i];
     } else if (strcmp(arg, "--dequantize") == 0) {
       a->dequantize = true;
+    } else if (strcmp(arg, "--threads") == 0) {
+      if (!has_value) return cli_error("run", "--threads needs a number");
+      char *end;
+      long v = strtol(argv[++i], &end, 10);
+      if (*end || end == argv[i] || v < 1 || v > 100000000)
+        return cli_error("run", "--threads needs a number >= 1, got '%s'", argv[i]);
+      a->threads = (int)v;
     } else if (arg[0] == '-') {
       return cli_error("run", "unknown option '%s' (see edgert run --help)", arg);
     } else if (!a->model) {
@@ -159,7 +169,8 @@ static int ensure_dir(const char *dir) {
 static int run_model(edgert_model *m, const run_args *a) {
   edgert_interpreter *it = NULL;
   int rc = 0;
-  if (edgert_interpreter_create(m, NULL, &it) != EDGERT_OK) {
+  edgert_options opts = {.num_threads = a->threads};
+  if (edgert_interpreter_create(m, &opts, &it) != EDGERT_OK) {
     rc = cli_error("run", "%s: %s", a->model, edgert_interpreter_error(it));
   } else if (a->n_inputs != edgert_model_input_count(m)) {
     rc = cli_error("run", "%s takes %d input(s), %d given", a->model, edgert_model_input_count(m),

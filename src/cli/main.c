@@ -11,9 +11,10 @@ static const char usage[] =
     "commands:\n"
     "  info MODEL [--json]                      inputs, outputs, ops and memory of a model\n"
     "  run  MODEL --input X.npy [--input ...]   run a model on .npy inputs, write .npy outputs\n"
-    "       --output-dir DIR [--dequantize]\n"
+    "       --output-dir DIR [--dequantize] [--threads N]\n"
     "  bench MODEL [--warmup N] [--runs N]      time a model: load, latency percentiles, peak RSS,\n"
-    "        [--input X.npy ...] [--profile] [--json]   arena; --profile times each op kind\n"
+    "        [--input X.npy ...] [--profile]    arena and kernel data; --profile times each op kind\n"
+    "        [--json] [--threads N]\n"
     "\n"
     "edgert <command> --help shows a command's options. Version " EDGERT_VERSION ".\n";
 

@@ -18,6 +18,17 @@ char *er_graph_strdup(er_graph *g, const char *s, size_t len) {
   return d;
 }
 
+int32_t er_graph_add_tensors(er_graph *g, int32_t count) {
+  if (count < 0 || g->n_tensors > INT32_MAX - count) return -1;
+  er_tensor *grown = er_graph_alloc_array(g, (size_t)g->n_tensors + (size_t)count, sizeof(er_tensor));
+  if (!grown) return -1;
+  if (g->n_tensors) memcpy(grown, g->tensors, (size_t)g->n_tensors * sizeof(er_tensor));
+  int32_t first = g->n_tensors;
+  g->tensors = grown;
+  g->n_tensors += count;
+  return first;
+}
+
 void er_graph_free(er_graph *g) {
   er_pool_free(&g->pool);
   memset(g, 0, sizeof *g);

@@ -53,6 +53,10 @@ void *er_graph_alloc(er_graph *g, size_t bytes);
 /* Array of count elements of elem bytes, overflow-checked; zeroed. */
 void *er_graph_alloc_array(er_graph *g, size_t count, size_t elem);
 char *er_graph_strdup(er_graph *g, const char *s, size_t len);
+/* Appends count zeroed tensors (graph passes adding constants): the tensors array moves to a new pool
+ * block, so pointers into the old one are stale afterwards (ids stay valid). Returns the first new id, or
+ * -1 when out of memory or the count would overflow. */
+int32_t er_graph_add_tensors(er_graph *g, int32_t count);
 void er_graph_free(er_graph *g);
 
 #endif

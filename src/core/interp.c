@@ -222,6 +222,7 @@ static void release_plan(er_interp *it) {
   it->arena_owned = NULL;
   it->arena = NULL;
   it->arena_bytes = 0;
+  it->kernel_bytes = 0;
   er_pool_free(&it->pool);
   it->tensors = NULL;
   it->ctxs = NULL;
@@ -229,13 +230,26 @@ static void release_plan(er_interp *it) {
   it->shaped = NULL;
   it->scratch_offsets = NULL;
   it->run_order = NULL;
+  it->steps = NULL;
   it->n_run = 0;
+}
+
+/* Resolves the run order to eval pointers and contexts, so invoke does no lookups. */
+static edgert_status resolve_steps(er_interp *it) {
+  it->steps = er_pool_alloc(&it->pool, sizeof(er_run_step) * ((size_t)it->n_run + 1));
+  if (!it->steps) return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory creating interpreter");
+  for (int32_t r = 0; r < it->n_run; r++) {
+    int32_t n = it->run_order[r];
+    it->steps[r] = (er_run_step){it->kernels[n]->eval, &it->ctxs[n]};
+  }
+  return EDGERT_OK;
 }
 
 static edgert_status create(er_interp *it, const edgert_options *opts) {
   it->needed_value = -1;
   edgert_status st = copy_tensors(it);
   if (st == EDGERT_OK) st = prepare_nodes(it);
+  if (st == EDGERT_OK) st = resolve_steps(it);
   if (st != EDGERT_OK) return st;
   size_t *offsets = malloc(sizeof(size_t) * ((size_t)it->graph->n_tensors + 1));
   if (!offsets) return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory planning arena");
@@ -363,6 +377,29 @@ static edgert_status prepare_for_values(er_interp *it) {
   return er_interp_fail(it, EDGERT_ERR_RUNTIME, "input values that decide shapes did not settle");
 }
 
+/* The pool lives as long as the interpreter: started here, joined by edgert_interpreter_free, never
+ * touched by prepare or invoke. 0 and 1 both mean the calling thread alone. */
+static edgert_status start_threads(er_interp *it) {
+  int threads = it->opts.num_threads;
+  it->n_threads = 1;
+  if (threads < 0)
+    return er_interp_fail(it, EDGERT_ERR_ARGUMENT, "num_threads is %d; use 0 or 1 for one thread, more for a pool",
+                          threads);
+  if (threads > ER_MAX_THREADS)
+    return er_interp_fail(it, EDGERT_ERR_LIMIT, "%d threads requested; at most %d are supported", threads,
+                          ER_MAX_THREADS);
+  if (threads <= 1) return EDGERT_OK;
+  edgert_status st = er_thread_pool_create(threads, &it->thread_pool);
+  if (st == EDGERT_ERR_UNSUPPORTED)
+    return er_interp_fail(it, st, "%d threads requested; this build runs on one thread (built without "
+                          "EDGERT_THREADS)", threads);
+  if (st != EDGERT_OK)
+    return er_interp_fail(it, st, "%d threads requested; starting %d worker threads failed", threads,
+                          threads - 1);
+  it->n_threads = threads;
+  return EDGERT_OK;
+}
+
 edgert_status edgert_interpreter_create(const edgert_model *model, const edgert_options *opts,
                                         edgert_interpreter **out) {
   if (!out) return EDGERT_ERR_ARGUMENT;
@@ -373,13 +410,12 @@ edgert_status edgert_interpreter_create(const edgert_model *model, const edgert_
   it->model = model;
   it->graph = &model->graph;
   if (opts) it->opts = *opts;
-  if (it->opts.num_threads > 1)
-    return er_interp_fail(it, EDGERT_ERR_UNSUPPORTED, "%d threads requested; this build runs on one thread",
-                          it->opts.num_threads);
+  edgert_status st = start_threads(it);
+  if (st != EDGERT_OK) return st;
   it->input_shapes = calloc((size_t)it->graph->n_inputs + 1, sizeof(er_tensor));
   if (!it->input_shapes) return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory creating interpreter");
   for (int32_t i = 0; i < it->graph->n_inputs; i++) it->input_shapes[i] = it->graph->tensors[it->graph->inputs[i]];
-  edgert_status st = create(it, opts);
+  st = create(it, opts);
   if (st != EDGERT_OK && learn_value_inputs(it)) { /* plans at the first invoke, from the input values */
     release_plan(it);
     it->status = EDGERT_OK;
@@ -395,6 +431,7 @@ void edgert_interpreter_free(edgert_interpreter *it) {
   release_plan(it);
   free_value_buffers(it);
   free(it->input_shapes);
+  er_thread_pool_free(it->thread_pool);
   free(it);
 }
 
@@ -436,6 +473,14 @@ const char *edgert_interpreter_error(const edgert_interpreter *it) {
 }
 
 size_t edgert_interpreter_arena_bytes(const edgert_interpreter *it) { return it ? it->arena_bytes : 0; }
+
+size_t edgert_interpreter_kernel_bytes(const edgert_interpreter *it) {
+  if (!it) return 0;
+  size_t total = it->kernel_bytes;
+  for (const er_interp *child = it->children; child; child = child->next_child)
+    total += edgert_interpreter_kernel_bytes(child);
+  return total;
+}
 
 static bool ready(const er_interp *it) { return it && (it->arena || it->value_mode); }
 
@@ -504,23 +549,36 @@ static edgert_status stage_inputs(er_interp *it) {
   return EDGERT_OK;
 }
 
+/* A kernel's eval failed: make sure the message names the node, and leave the interpreter usable. */
+static edgert_status eval_failed(er_interp *it, er_op_ctx *ctx, edgert_status st) {
+  if (it->status == EDGERT_OK) er_fail(ctx, st, "eval failed");
+  it->status = EDGERT_OK; /* the message stays readable; the next invoke may succeed */
+  return st;
+}
+
+/* The profiling loop, apart so that the plain loop below tests nothing per node. */
+static edgert_status invoke_with_hook(er_interp *it) {
+  edgert_node_hook hook = it->opts.node_hook;
+  for (int32_t r = 0; r < it->n_run; r++) {
+    int32_t n = it->run_order[r];
+    hook(it->opts.hook_user, n, 0);
+    edgert_status st = it->steps[r].eval(it->steps[r].ctx);
+    hook(it->opts.hook_user, n, 1);
+    if (st != EDGERT_OK) return eval_failed(it, it->steps[r].ctx, st);
+  }
+  return EDGERT_OK;
+}
+
 edgert_status edgert_interpreter_invoke(edgert_interpreter *it) {
   if (!ready(it)) return EDGERT_ERR_ARGUMENT;
   if (it->value_mode) {
     edgert_status st = stage_inputs(it);
     if (st != EDGERT_OK) return st;
   }
-  edgert_node_hook hook = it->opts.node_hook;
-  for (int32_t r = 0; r < it->n_run; r++) {
-    int32_t n = it->run_order[r];
-    if (hook) hook(it->opts.hook_user, n, 0);
-    edgert_status st = it->kernels[n]->eval(&it->ctxs[n]);
-    if (hook) hook(it->opts.hook_user, n, 1);
-    if (st != EDGERT_OK) {
-      if (it->status == EDGERT_OK) er_fail(&it->ctxs[n], st, "eval failed");
-      it->status = EDGERT_OK; /* the message stays readable; the next invoke may succeed */
-      return st;
-    }
+  if (it->opts.node_hook) return invoke_with_hook(it);
+  for (const er_run_step *step = it->steps, *end = step + it->n_run; step < end; step++) {
+    edgert_status st = step->eval(step->ctx);
+    if (st != EDGERT_OK) return eval_failed(it, step->ctx, st);
   }
   return EDGERT_OK;
 }

@@ -6,8 +6,15 @@
 #include "core/kernel.h"
 #include "core/model.h"
 #include "core/pool.h"
+#include "core/thread_pool.h"
 
 #define ER_ARENA_ALIGNMENT 16
+
+/* One node as invoke calls it: the kernel's eval and its context, resolved at prepare. */
+typedef struct {
+  edgert_status (*eval)(er_op_ctx *ctx);
+  er_op_ctx *ctx;
+} er_run_step;
 
 struct edgert_interpreter {
   const edgert_model *model;
@@ -17,12 +24,16 @@ struct edgert_interpreter {
   const er_kernel **kernels; /* one per node */
   int32_t *run_order;        /* the nodes invoke runs: all but those folded at prepare */
   int32_t n_run;
+  er_run_step *steps;        /* run_order resolved to what invoke calls */
   unsigned char *shaped;     /* per tensor: set by er_set_output_shape during prepare */
   size_t *scratch_offsets;   /* per node: offset of its scratch in the arena */
   er_pool_block *pool;       /* everything above, plus kernels' persistent data */
   unsigned char *arena;      /* aligned start of the arena */
   void *arena_owned;         /* what to free, when the library allocated the arena */
   size_t arena_bytes;
+  size_t kernel_bytes;       /* what kernels took with er_persist_alloc in this plan (packed weights, ...) */
+  int32_t n_threads;         /* >= 1; er_num_threads */
+  er_thread_pool *thread_pool; /* n_threads - 1 workers, or NULL for one thread; lives as long as it */
   edgert_options opts;      /* as given at creation, for planning again after a resize */
   er_tensor *input_shapes;  /* per graph input: the shape to use (model's, or the caller's resize) */
   /* Value mode, for models where an input's value decides shapes (a kernel called er_need_value): the

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/interp.h"
+#include "core/thread_pool.h"
 
 edgert_status er_interp_fail(er_interp *it, edgert_status st, const char *fmt, ...) {
   va_list ap;
@@ -62,7 +63,11 @@ edgert_status er_set_output_shape(er_op_ctx *ctx, er_tensor *t, int32_t ndim, co
 
 void *er_persist_alloc(er_op_ctx *ctx, size_t bytes) {
   void *p = er_pool_alloc(&ctx->interp->pool, bytes);
-  if (!p) er_fail(ctx, EDGERT_ERR_NO_MEMORY, "out of memory for %zu bytes of kernel data", bytes);
+  if (!p) {
+    er_fail(ctx, EDGERT_ERR_NO_MEMORY, "out of memory for %zu bytes of kernel data", bytes);
+    return NULL;
+  }
+  ctx->interp->kernel_bytes += bytes;
   return p;
 }
 
@@ -89,13 +94,15 @@ edgert_status er_need_value(er_op_ctx *ctx, const er_tensor *t, const char *what
   return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s decides the output shape but is only known at run time", what);
 }
 
-int32_t er_num_threads(const er_op_ctx *ctx) {
-  (void)ctx;
-  return 1;
-}
+int32_t er_num_threads(const er_op_ctx *ctx) { return ctx->interp ? ctx->interp->n_threads : 1; }
 
+/* One thread (or nothing worth splitting) is a direct call: no pool, no atomics, no locks. */
 void er_parallel_for(er_op_ctx *ctx, int64_t n, int64_t grain, er_task_fn fn, void *arg) {
-  (void)ctx;
-  (void)grain;
-  if (n > 0) fn(arg, 0, 0, n);
+  if (n <= 0) return;
+  er_thread_pool *pool = ctx->interp ? ctx->interp->thread_pool : NULL;
+  if (!pool || n <= grain) {
+    fn(arg, 0, 0, n);
+    return;
+  }
+  er_thread_pool_run(pool, n, grain, fn, arg);
 }

@@ -1,5 +1,6 @@
 /* Loading models: map or borrow the bytes, pick the importer from the file's identifier, validate the
- * resulting graph, and answer questions about its inputs and outputs. */
+ * resulting graph, run the graph optimizer (src/opt/) on it, and answer questions about its inputs and
+ * outputs. */
 #include "core/model.h"
 
 #include <stdarg.h>
@@ -18,6 +19,20 @@ static edgert_status model_fail(edgert_model *m, edgert_status st, const char *f
   vsnprintf(m->error, sizeof m->error, fmt, ap);
   va_end(ap);
   m->status = st;
+  return st;
+}
+
+/* EDGERT_OPTIMIZE=0 loads graphs as imported (to compare against, or to rule the optimizer out). */
+static bool optimizer_enabled(void) {
+  const char *v = getenv("EDGERT_OPTIMIZE");
+  return !(v && v[0] == '0' && v[1] == '\0');
+}
+
+/* Runs the passes, then the structural checks again so a pass's mistake is a load error, not a crash. */
+static edgert_status optimize(edgert_model *m, char *err, size_t err_len) {
+  edgert_status st = er_opt_run(&m->graph, &m->opt_stats, err, err_len);
+  if (st == EDGERT_OK) st = er_graph_finish(&m->graph, err, err_len);
+  m->optimized = st == EDGERT_OK;
   return st;
 }
 
@@ -42,6 +57,7 @@ static edgert_status import_bytes(edgert_model *m, const char *model_dir) {
     return model_fail(m, st, "%s", err[0] ? err : "import failed");
   }
   st = er_graph_finish(&m->graph, err, sizeof err);
+  if (st == EDGERT_OK && optimizer_enabled()) st = optimize(m, err, sizeof err);
   if (st != EDGERT_OK) {
     er_graph_free(&m->graph);
     return model_fail(m, st, "%s", err);
@@ -126,6 +142,10 @@ int edgert_model_op_count(const edgert_model *m) { return model_usable(m) ? m->g
 const char *edgert_model_op_name(const edgert_model *m, int index) {
   if (!model_usable(m) || index < 0 || index >= m->graph.n_nodes) return NULL;
   return er_op_name(m->graph.nodes[index].op);
+}
+
+const er_opt_stats *er_model_opt_stats(const edgert_model *m) {
+  return model_usable(m) && m->optimized ? &m->opt_stats : NULL;
 }
 
 void er_tensor_info_fill(const er_tensor *t, edgert_tensor_info *info) {

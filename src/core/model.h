@@ -5,6 +5,7 @@
 
 #include "core/graph.h"
 #include "edgert.h"
+#include "opt/opt.h"
 
 #define ER_ERROR_LEN 512
 
@@ -16,6 +17,8 @@ struct edgert_model {
   size_t mapping_size;
   edgert_status status;
   char error[ER_ERROR_LEN];
+  bool optimized;         /* the graph optimizer (src/opt/) ran at load */
+  er_opt_stats opt_stats; /* what each of its passes changed */
 };
 
 /* Takes ownership of a graph built in memory (tests, later converters) and wraps it as a model.
@@ -26,6 +29,10 @@ edgert_status er_model_from_graph(er_graph *graph, edgert_model **out);
  * structure independent of format: ids in range, every activation input produced before use, no tensor
  * produced twice, constants big enough for their shape. Writes a message on failure. */
 edgert_status er_graph_finish(er_graph *g, char *err, size_t err_len);
+
+/* What the graph optimizer changed at load, or NULL when it did not run: turned off (environment variable
+ * EDGERT_OPTIMIZE=0), a model built with er_model_from_graph, or a model that failed to load. */
+const er_opt_stats *er_model_opt_stats(const edgert_model *m);
 
 void er_tensor_info_fill(const er_tensor *t, edgert_tensor_info *info);
 

@@ -5,12 +5,16 @@
  * PopulateLookupTable, gelu.cc LUTPopulate). LEAKY_RELU, PRELU and HARD_SWISH live in their own files. */
 #include <math.h>
 
+#include "core/cpu.h"
 #include "core/quant.h"
 #include "ops/activation_common.h"
+#include "ops/elementwise_f32.h"
 #include "ops/elementwise_types.h"
 
 typedef struct {
-  float min, max; /* float clamp range */
+  float min, max;             /* float clamp range */
+  er_f32_vunary_fn f32_clamp; /* float32: the vectorized clamp chosen for this CPU */
+  er_f32_elementwise_params f32_params;
   int32_t output_multiplier;
   int output_shift;
   int32_t input_zero_point, output_zero_point;
@@ -39,6 +43,9 @@ static edgert_status relu_prepare_range(er_op_ctx *ctx, float min, float max) {
   if (!d) return EDGERT_ERR_NO_MEMORY;
   d->min = min;
   d->max = max;
+  d->f32_clamp = er_f32_elementwise_select(er_cpu_detect())->unary[ER_F32_VCLAMP];
+  d->f32_params.min = min;
+  d->f32_params.max = max;
   ctx->op_data = d;
   switch (in->dtype) {
   case EDGERT_FLOAT32:
@@ -81,15 +88,7 @@ static edgert_status relu_eval(er_op_ctx *ctx) {
   er_tensor *out = er_output(ctx, 0);
   int64_t n = er_tensor_elements(in);
   switch (in->dtype) {
-  case EDGERT_FLOAT32: {
-    const float *x = in->data;
-    float *y = out->data;
-    for (int64_t i = 0; i < n; i++) {
-      float v = x[i] < d->min ? d->min : x[i];
-      y[i] = v > d->max ? d->max : v;
-    }
-    break;
-  }
+  case EDGERT_FLOAT32: er_f32_vunary_run(ctx, d->f32_clamp, n, in->data, out->data, &d->f32_params); break;
   case EDGERT_INT8: {
     const int8_t *x = in->data;
     int8_t *y = out->data;

@@ -15,15 +15,20 @@
  * saturation. TFLite takes that path only under those conditions; so do we. */
 #include <math.h>
 
+#include "core/cpu.h"
 #include "core/quant.h"
 #include "ops/broadcast.h"
+#include "ops/elementwise_f32.h"
+#include "ops/elementwise_qs8.h"
 #include "ops/elementwise_types.h"
 
 typedef struct {
   er_bcast plan;
   int32_t sign; /* +1 for ADD, -1 for SUB: applied to the rescaled second input */
-  /* float32 / int32 / int64 clamp from the fused activation */
-  float act_min_f, act_max_f;
+  /* float32: the micro-kernels chosen for this CPU and their clamp (from the fused activation) */
+  const er_f32_vbinary_ukernels *f32;
+  er_f32_elementwise_params f32_params;
+  /* int32 / int64 clamp from the fused activation */
   int64_t act_min_i, act_max_i;
   /* quantized: general rescaling path */
   int32_t input1_offset, input2_offset, output_offset;
@@ -31,6 +36,9 @@ typedef struct {
   int input1_shift, input2_shift, output_shift;
   int left_shift;
   int32_t act_min_q, act_max_q;
+  /* int8: the same arithmetic as micro-kernels chosen for this CPU */
+  const er_qs8_elementwise_isa *qs8;
+  er_qs8_add_params qs8_params;
   /* int16 power-of-two path: right shifts that put each input on the output's scale */
   bool pot_int16;
   int input1_pot_shift, input2_pot_shift;
@@ -111,6 +119,22 @@ static edgert_status prepare_quantized(er_op_ctx *ctx, add_sub_data *p, const er
   return prepare_general_quantized(ctx, p, a, b, out);
 }
 
+static void prepare_qs8_kernels(add_sub_data *p) {
+  p->qs8_params = (er_qs8_add_params){
+      {p->input1_offset, p->input1_multiplier, p->input1_shift},
+      {p->input2_offset, p->input2_multiplier, p->input2_shift},
+      p->sign,
+      p->left_shift,
+      p->output_multiplier,
+      p->output_shift,
+      p->output_offset,
+      p->act_min_q,
+      p->act_max_q,
+  };
+  p->qs8 = er_qs8_add_params_vectorizable(&p->qs8_params) ? er_qs8_elementwise_select(er_cpu_detect())
+                                                          : &er_qs8_elementwise__scalar;
+}
+
 static edgert_status add_sub_prepare(er_op_ctx *ctx) {
   er_tensor *a, *b, *out;
   er_activation act;
@@ -122,7 +146,10 @@ static edgert_status add_sub_prepare(er_op_ctx *ctx) {
   if (!p) return EDGERT_ERR_NO_MEMORY;
   p->sign = ctx->node->op == ER_OP_SUB ? -1 : 1;
   switch (a->dtype) {
-  case EDGERT_FLOAT32: er_activation_range_float(act, &p->act_min_f, &p->act_max_f); break;
+  case EDGERT_FLOAT32:
+    er_activation_range_float(act, &p->f32_params.min, &p->f32_params.max);
+    p->f32 = &er_f32_elementwise_select(er_cpu_detect())->binary[p->sign > 0 ? ER_F32_VADD : ER_F32_VSUB];
+    break;
   case EDGERT_INT32: er_activation_range_int(act, INT32_MIN, INT32_MAX, &p->act_min_i, &p->act_max_i); break;
   case EDGERT_INT64: er_activation_range_int(act, INT64_MIN, INT64_MAX, &p->act_min_i, &p->act_max_i); break;
   case EDGERT_INT8:
@@ -141,6 +168,7 @@ static edgert_status add_sub_prepare(er_op_ctx *ctx) {
                    edgert_dtype_name(a->dtype));
   }
   if (st != EDGERT_OK) return st;
+  if (a->dtype == EDGERT_INT8) prepare_qs8_kernels(p);
   ctx->op_data = p;
   return er_broadcast_prepare(ctx, 2, (const er_tensor *const[]){a, b}, out, &p->plan);
 }
@@ -183,11 +211,9 @@ static edgert_status add_sub_eval(er_op_ctx *ctx) {
   const er_tensor *a = er_input(ctx, 0), *b = er_input(ctx, 1);
   er_tensor *out = er_output(ctx, 0);
   const er_bcast *plan = &p->plan;
-  const float sign_f = (float)p->sign;
   switch (out->dtype) {
   case EDGERT_FLOAT32:
-    ER_BCAST_BINARY(plan, float, a->data, float, b->data, float, out->data,
-                    er_clamp_f(x + sign_f * y, p->act_min_f, p->act_max_f));
+    er_f32_vbinary_run(ctx, plan, p->f32, a->data, b->data, out->data, &p->f32_params);
     break;
   case EDGERT_INT32:
     ER_BCAST_BINARY(plan, int32_t, a->data, int32_t, b->data, int32_t, out->data,
@@ -197,10 +223,7 @@ static edgert_status add_sub_eval(er_op_ctx *ctx) {
     ER_BCAST_BINARY(plan, int64_t, a->data, int64_t, b->data, int64_t, out->data,
                     er_clamp_i64(wrap_add_i64(x, y, p->sign), p->act_min_i, p->act_max_i));
     break;
-  case EDGERT_INT8:
-    ER_BCAST_BINARY(plan, int8_t, a->data, int8_t, b->data, int8_t, out->data,
-                    (int8_t)add_sub_general(x, y, p));
-    break;
+  case EDGERT_INT8: er_qs8_vadd_run(ctx, plan, p->qs8, &p->qs8_params, a->data, b->data, out->data); break;
   case EDGERT_INT16:
     if (p->pot_int16)
       ER_BCAST_BINARY(plan, int16_t, a->data, int16_t, b->data, int16_t, out->data,

@@ -4,11 +4,13 @@
  * scales, both zero points applied, int32 accumulator; int16 with int64 accumulator. The output multiplier
  * is lhs_scale * rhs_scale / output_scale; there is no fused activation. Hybrid (float lhs, int8 rhs with
  * one scale, float output; TFLite EvalHybrid): each row of A quantized at every invoke, symmetric or
- * asymmetric (asymmetric_quantize_inputs). */
+ * asymmetric (asymmetric_quantize_inputs). float32 runs on the GEMM core (gemm_f32.h), one product per
+ * batch with both operands read as stored. */
 #include "core/kernel.h"
 #include "core/quant.h"
 #include "ops/broadcast.h"
 #include "ops/conv_common.h"
+#include "ops/gemm_f32.h"
 #include "ops/hybrid.h"
 
 typedef struct {
@@ -25,6 +27,8 @@ typedef struct {
   int64_t lhs_rows; /* rows of A in all of lhs: lhs batches * m */
   er_hybrid_scratch scratch;
   size_t gather_offset;
+  const er_f32_gemm_ukernels *uk; /* float32 (not hybrid) */
+  bool adj_x, adj_y;
 } bmm_data;
 
 static edgert_status check_shapes(er_op_ctx *ctx, const er_matmul_attrs *a, bmm_data *d, const er_tensor *lhs,
@@ -114,6 +118,14 @@ static edgert_status bmm_prepare(er_op_ctx *ctx) {
   if ((st = er_set_output_shape(ctx, out, d->batch.ndim + 2, dims)) != EDGERT_OK) return st;
   if (hybrid && (st = prepare_hybrid(ctx, d, a, lhs, rhs)) != EDGERT_OK) return st;
   if (lhs->dtype != EDGERT_FLOAT32 && (st = prepare_quant(ctx, d, lhs, rhs, out)) != EDGERT_OK) return st;
+  if (lhs->dtype == EDGERT_FLOAT32 && !hybrid) {
+    d->uk = er_f32_gemm_select(er_cpu_detect());
+    d->adj_x = a->adj_x, d->adj_y = a->adj_y;
+    if (!er_f32_gemm_scratch_bytes(d->uk, d->m, d->n, d->k, false, false, er_num_threads(ctx),
+                                   &ctx->scratch_bytes))
+      return er_fail(ctx, EDGERT_ERR_LIMIT, "product [%lld x %lld x %lld] is too large", (long long)d->m,
+                     (long long)d->n, (long long)d->k);
+  }
   ctx->op_data = d;
   return EDGERT_OK;
 }
@@ -135,8 +147,18 @@ static edgert_status bmm_prepare(er_op_ctx *ctx) {
       }                                                                                                      \
   }
 
-static void bmm_f32(const bmm_data *d, const float *lhs, const float *rhs, float *out) {
-  MATMUL_LOOPS(float, lhs[ai] * rhs[bj], out[o] = acc)
+/* One GEMM per batch; A and B as stored (transposed when adj_x / adj_y). */
+static void bmm_f32(er_op_ctx *ctx, const bmm_data *d, const float *lhs, const float *rhs, float *out) {
+  int64_t batches = er_batch_bcast_count(&d->batch);
+  er_f32_gemm_args g = {.m = d->m, .n = d->n, .k = d->k, .ldc = d->n};
+  for (int64_t bi = 0; bi < batches; bi++) {
+    int64_t la, ra;
+    er_batch_bcast_starts(&d->batch, bi, &la, &ra);
+    g.a = (er_f32_matrix){lhs + la, d->adj_x ? d->m : d->k, d->adj_x};
+    g.b = (er_f32_matrix){rhs + ra, d->adj_y ? d->k : d->n, d->adj_y};
+    g.c = out + bi * d->m * d->n;
+    er_f32_gemm_run(ctx, d->uk, &g, ctx->scratch);
+  }
 }
 
 static void bmm_i8(const bmm_data *d, const int8_t *lhs, const int8_t *rhs, int8_t *out) {
@@ -204,7 +226,7 @@ static edgert_status bmm_eval(er_op_ctx *ctx) {
     if (d->hybrid)
       bmm_hybrid(d, lhs->data, rhs->data, out->data, ctx->scratch);
     else
-      bmm_f32(d, lhs->data, rhs->data, out->data);
+      bmm_f32(ctx, d, lhs->data, rhs->data, out->data);
     break;
   case EDGERT_INT8: bmm_i8(d, lhs->data, rhs->data, out->data); break;
   case EDGERT_INT16: bmm_i16(d, lhs->data, rhs->data, out->data); break;

@@ -127,6 +127,19 @@ bool er_bcast_begin(er_bcast_iter *it, const er_bcast *plan) {
   return true;
 }
 
+void er_bcast_seek(er_bcast_iter *it, const er_bcast *plan, int64_t row) {
+  memset(it, 0, sizeof *it);
+  it->plan = plan;
+  it->rows_left = plan->elements / er_bcast_row_len(plan) - row;
+  /* The row's index over the outer dims, innermost outer dim fastest. */
+  for (int32_t d = plan->ndim - 2; d >= 0; d--) {
+    it->index[d] = row % plan->dims[d];
+    row /= plan->dims[d];
+    for (int k = 0; k < plan->n_operands; k++)
+      it->offset[k] += it->index[d] * plan->strides[k][d];
+  }
+}
+
 bool er_bcast_next(er_bcast_iter *it) {
   if (--it->rows_left <= 0) return false;
   const er_bcast *plan = it->plan;

@@ -91,6 +91,10 @@ static inline int64_t er_bcast_row_step(const er_bcast *plan, int operand) {
 bool er_bcast_begin(er_bcast_iter *it, const er_bcast *plan);
 bool er_bcast_next(er_bcast_iter *it);
 
+/* Starts at row `row` (0 <= row < rows) instead of the first, so that threads can each walk a range of
+ * rows: er_bcast_next then moves on as after er_bcast_begin. */
+void er_bcast_seek(er_bcast_iter *it, const er_bcast *plan, int64_t row);
+
 /* The loop every binary elementwise kernel runs: for each output element, with `x` (of type TA, from
  * a_data) and `y` (TB, from b_data) the two input values it sees, stores EXPR into the output (TO).
  * EXPR may call functions and read kernel parameters; it must not allocate. */

@@ -4,8 +4,14 @@
  * NaN. */
 #include <math.h>
 
+#include "core/cpu.h"
 #include "ops/activation_common.h"
+#include "ops/elementwise_f32.h"
 #include "ops/elementwise_types.h"
+
+typedef struct {
+  er_f32_vunary_fn f32_clamp; /* float32: the vectorized clamp chosen for this CPU */
+} clip_data;
 
 static edgert_status check_bound(er_op_ctx *ctx, const er_tensor *bound, const er_tensor *x,
                                  const char *what) {
@@ -28,6 +34,10 @@ static edgert_status clip_prepare(er_op_ctx *ctx) {
   if ((st = er_check_dtype(ctx, out, x->dtype, "output")) != EDGERT_OK) return st;
   if ((st = check_bound(ctx, er_input(ctx, 1), x, "min")) != EDGERT_OK) return st;
   if ((st = check_bound(ctx, er_input(ctx, 2), x, "max")) != EDGERT_OK) return st;
+  clip_data *d = ACT_ALLOC_OP_DATA(ctx, clip_data);
+  if (!d) return EDGERT_ERR_NO_MEMORY;
+  d->f32_clamp = er_f32_elementwise_select(er_cpu_detect())->unary[ER_F32_VCLAMP];
+  ctx->op_data = d;
   return er_set_output_shape(ctx, out, x->ndim, x->dims);
 }
 
@@ -63,7 +73,14 @@ static edgert_status clip_eval(er_op_ctx *ctx) {
   const void *lo_p = lo ? lo->data : NULL, *hi_p = hi ? hi->data : NULL;
   const int64_t n = er_tensor_elements(x);
   switch (x->dtype) {
-  case EDGERT_FLOAT32: CLIP_TYPED(float, x->data, lo_p, hi_p, out->data, n); break;
+  case EDGERT_FLOAT32: {
+    /* A missing bound is an infinite one: v < -inf and v > inf never hold, as with no test at all. */
+    const clip_data *d = ctx->op_data;
+    const er_f32_elementwise_params bounds = {lo_p ? *(const float *)lo_p : -INFINITY,
+                                              hi_p ? *(const float *)hi_p : INFINITY, 0.0f, 0.0f};
+    er_f32_vunary_run(ctx, d->f32_clamp, n, x->data, out->data, &bounds);
+    break;
+  }
   case EDGERT_FLOAT64: CLIP_TYPED(double, x->data, lo_p, hi_p, out->data, n); break;
   case EDGERT_FLOAT16:
   case EDGERT_BFLOAT16: clip_half(x, lo_p, hi_p, out, n); break;

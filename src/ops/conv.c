@@ -8,11 +8,45 @@
  * `groups` times the filter's input channels and each group of output channels reads its own slice of
  * input channels. Hybrid (float input, int8 filter, float bias; TFLite conv.cc EvalHybrid and
  * EvalHybridPerChannel): per-tensor filters quantize each batch symmetrically, per-channel ones (distinct
- * scales) asymmetrically; no groups, and no dilation with per-channel filters (TFLite ignores it there). */
+ * scales) asymmetrically; no groups, and no dilation with per-channel filters (TFLite ignores it there).
+ * Fast paths, chosen at prepare for constant filters without groups: int8 runs the int8 GEMM
+ * (gemm_s8.h), bit-exact with the loops below; float runs the float GEMM (gemm_f32.h). Both read the input
+ * in place for a 1x1 stride-1 unpadded conv and gather rows by im2col into per-thread scratch otherwise.
+ * The loops below stay as the reference for every other case and for the tests. */
+#include <string.h>
+
+#include "core/cpu.h"
 #include "core/kernel.h"
 #include "core/quant.h"
 #include "ops/conv_common.h"
+#include "ops/gemm_f32.h"
+#include "ops/gemm_s8.h"
 #include "ops/hybrid.h"
+
+/* The fast int8 path: the convolution as a GEMM over rows of K = filter_h * filter_w * in_c activations
+ * (the input itself for a 1x1 stride-1 unpadded conv, else gathered per tile by im2col) against the OHWI
+ * filter, packed at prepare. Per-thread scratch: the packed activation tile and MR im2col rows. */
+typedef struct {
+  bool on;
+  bool direct;             /* the input rows are the GEMM's rows */
+  int64_t rows, k;         /* M = batches * out_h * out_w; K */
+  int8_t input_zero_point; /* what im2col writes for padding taps (contributes 0, as the reference skips) */
+  size_t tile_bytes, thread_bytes;
+  er_s8_gemm gemm;
+} conv_i8_gemm;
+
+/* The fast float path: the same GEMM on float (gemm_f32.h), the filter packed at prepare as the right
+ * operand (given transposed, [out_c x K]), bias per column, the activation's clamp in the epilogue. The
+ * im2col rows are built block_rows at a time in per-thread scratch, followed by that block's GEMM scratch. */
+typedef struct {
+  bool on;
+  bool direct;
+  int64_t rows, k, block_rows;
+  const er_f32_gemm_ukernels *uk;
+  const float *packed_w;
+  size_t cols_bytes, thread_bytes;
+  er_fused_act act;
+} conv_f32_gemm;
 
 typedef struct {
   er_conv_geometry g;
@@ -26,6 +60,8 @@ typedef struct {
   const float *channel_scales; /* NULL: per-tensor filter */
   float filter_scale;
   er_hybrid_scratch scratch;
+  conv_i8_gemm fast_i8;
+  conv_f32_gemm fast_f32;
 } conv_data;
 
 /* Filters with more than one distinct channel scale take TFLite's per-channel hybrid kernel
@@ -54,6 +90,71 @@ static edgert_status prepare_hybrid(er_op_ctx *ctx, conv_data *d, const er_tenso
                    "kernel ignores dilation)");
   return er_hybrid_prepare_scratch(ctx, d->g.batches * d->g.in_h * d->g.in_w * d->g.in_c, d->g.batches,
                                    &d->scratch);
+}
+
+static bool is_constant(const er_tensor *t) { return t->kind == ER_TENSOR_CONST && t->data; }
+
+static size_t round_64(size_t v) { return (v + 63) / 64 * 64; }
+
+static bool direct_rows(const er_conv_geometry *g) {
+  return g->filter_h == 1 && g->filter_w == 1 && g->stride_h == 1 && g->stride_w == 1 && g->pad_h == 0 &&
+         g->pad_w == 0 && g->out_h == g->in_h && g->out_w == g->in_w;
+}
+
+/* Takes the GEMM path for int8 x int8 without groups when filter and bias are constants (they are packed
+ * here); otherwise the reference loops run. */
+static edgert_status prepare_fast_i8(er_op_ctx *ctx, conv_data *d, const er_tensor *in,
+                                     const er_tensor *filter, const er_tensor *bias) {
+  conv_i8_gemm *f = &d->fast_i8;
+  if (filter->dtype != EDGERT_INT8 || d->filters_per_group != d->g.out_c || !is_constant(filter) ||
+      (bias && !is_constant(bias)) || !er_s8_gemm_multipliers_ok(d->q.multipliers, d->g.out_c))
+    return EDGERT_OK;
+  const er_conv_geometry *g = &d->g;
+  f->k = g->filter_h * g->filter_w * g->in_c;
+  f->rows = g->batches * g->out_h * g->out_w;
+  f->direct = direct_rows(g);
+  f->input_zero_point = (int8_t)in->q.zero_point;
+  edgert_status st = er_s8_gemm_prepare(
+      ctx, er_s8_gemm_select(), filter->data, g->out_c, f->k, bias ? bias->data : NULL, d->q.input_offset,
+      d->q.multipliers, d->q.shifts, d->q.output_offset, d->q.act_min, d->q.act_max, &f->gemm);
+  if (st != EDGERT_OK) return st;
+  f->tile_bytes = er_s8_gemm_tile_bytes(&f->gemm);
+  const size_t im2col = f->direct ? 0 : round_64((size_t)(f->gemm.arch->mr * f->k));
+  f->thread_bytes = f->tile_bytes + im2col;
+  ctx->scratch_bytes = f->thread_bytes * (size_t)er_num_threads(ctx);
+  f->on = true;
+  return EDGERT_OK;
+}
+
+/* Float filters that are constants, without groups, take the float GEMM; others the reference loops. */
+static edgert_status prepare_fast_f32(er_op_ctx *ctx, conv_data *d, const er_tensor *filter) {
+  conv_f32_gemm *f = &d->fast_f32;
+  const er_conv_geometry *g = &d->g;
+  if (filter->dtype != EDGERT_FLOAT32 || d->filters_per_group != g->out_c || !is_constant(filter))
+    return EDGERT_OK;
+  f->k = g->filter_h * g->filter_w * g->in_c;
+  f->rows = g->batches * g->out_h * g->out_w;
+  f->direct = direct_rows(g);
+  f->uk = er_f32_gemm_select(er_cpu_detect());
+  size_t weight_bytes, gemm_bytes;
+  const int32_t threads = er_num_threads(ctx);
+  /* im2col blocks of about 256 KiB, at least one micro-kernel tile of rows. */
+  const int64_t per_block = 65536 / f->k > (int64_t)f->uk->mr ? 65536 / f->k : (int64_t)f->uk->mr;
+  f->block_rows = f->rows < per_block ? f->rows : per_block;
+  if (!er_f32_gemm_packed_b_bytes(f->uk, f->k, g->out_c, &weight_bytes) ||
+      !er_f32_gemm_scratch_bytes(f->uk, f->direct ? f->rows : f->block_rows, g->out_c, f->k, false, true,
+                                 f->direct ? threads : 1, &gemm_bytes))
+    return EDGERT_OK;
+  float *packed = er_persist_alloc(ctx, weight_bytes);
+  if (!packed) return EDGERT_ERR_NO_MEMORY;
+  er_f32_gemm_pack_b(f->uk, f->k, g->out_c, (er_f32_matrix){filter->data, f->k, true}, 1.0f, packed);
+  f->packed_w = packed;
+  f->act = (er_fused_act){ER_ACT_CLIP, d->act_min_f, d->act_max_f, NULL};
+  f->cols_bytes = f->direct ? 0 : round_64(sizeof(float) * (size_t)(f->block_rows * f->k));
+  f->thread_bytes = f->cols_bytes + round_64(gemm_bytes);
+  ctx->scratch_bytes = f->direct ? gemm_bytes : f->thread_bytes * (size_t)threads;
+  f->on = true;
+  return EDGERT_OK;
 }
 
 static edgert_status conv_prepare(er_op_ctx *ctx) {
@@ -90,6 +191,9 @@ static edgert_status conv_prepare(er_op_ctx *ctx) {
     return st;
   if (in->dtype != EDGERT_FLOAT32 &&
       (st = er_conv_prepare_quant(ctx, &d->q, a->activation, in, filter, out, 0, d->g.out_c)) != EDGERT_OK)
+    return st;
+  if (in->dtype == EDGERT_INT8 && (st = prepare_fast_i8(ctx, d, in, filter, bias)) != EDGERT_OK) return st;
+  if (in->dtype == EDGERT_FLOAT32 && !d->hybrid && (st = prepare_fast_f32(ctx, d, filter)) != EDGERT_OK)
     return st;
   ctx->op_data = d;
   return EDGERT_OK;
@@ -139,6 +243,127 @@ static void conv_i8(const conv_data *d, const int8_t *in, const int8_t *filter, 
   /* int64 sum, reduced mod 2^32 below: the same bits as TFLite's wrapping int32 accumulator. */
   CONV_LOOPS(int64_t, 0, acc += (int32_t)filter[fp + ic] * ((int32_t)in[ip + ic] + d->q.input_offset),
              out[o++] = (int8_t)er_conv_output_i32(&d->q, acc + (bias ? bias[oc] : 0), oc))
+}
+
+/* GEMM row m (output pixel b, oy, ox) gathered from the input (elements of elem_bytes): for each tap
+ * (fy, fx) in_c values, or bytes of pad_byte where the tap falls in the padding (the input zero point for
+ * int8, 0.0f for float: either contributes nothing, as the reference skips such taps). */
+static void im2col_row(const er_conv_geometry *g, const void *input, size_t elem_bytes, int pad_byte,
+                       int64_t m, void *row_out) {
+  const unsigned char *in = input;
+  unsigned char *row = row_out;
+  const int64_t ox = m % g->out_w, oy = m / g->out_w % g->out_h, b = m / g->out_w / g->out_h;
+  const size_t tap_bytes = (size_t)g->in_c * elem_bytes; /* one input pixel: groups are not taken here */
+  const int64_t x0 = ox * g->stride_w - g->pad_w, x_last = x0 + (g->filter_w - 1) * g->dil_w;
+  /* With dilation 1 and the whole window row inside the image, a window row is one run of bytes. */
+  const bool row_run = g->dil_w == 1 && x0 >= 0 && x_last < g->in_w;
+  for (int64_t fy = 0; fy < g->filter_h; fy++, row += tap_bytes * (size_t)g->filter_w) {
+    const int64_t iy = oy * g->stride_h - g->pad_h + fy * g->dil_h;
+    if (iy < 0 || iy >= g->in_h) {
+      memset(row, pad_byte, tap_bytes * (size_t)g->filter_w);
+      continue;
+    }
+    const unsigned char *line = in + (size_t)((b * g->in_h + iy) * g->in_w) * tap_bytes;
+    if (row_run) {
+      memcpy(row, line + (size_t)x0 * tap_bytes, tap_bytes * (size_t)g->filter_w);
+      continue;
+    }
+    for (int64_t fx = 0; fx < g->filter_w; fx++) {
+      const int64_t ix = x0 + fx * g->dil_w;
+      if (ix < 0 || ix >= g->in_w)
+        memset(row + (size_t)fx * tap_bytes, pad_byte, tap_bytes);
+      else
+        memcpy(row + (size_t)fx * tap_bytes, line + (size_t)ix * tap_bytes, tap_bytes);
+    }
+  }
+}
+
+typedef struct {
+  const conv_data *d;
+  const int8_t *in;
+  int8_t *out;
+  unsigned char *scratch;
+} conv_i8_job;
+
+/* Tiles [begin, end) of MR output pixels each. */
+static void conv_i8_tiles(void *arg, int32_t thread, int64_t begin, int64_t end) {
+  const conv_i8_job *job = arg;
+  const conv_i8_gemm *f = &job->d->fast_i8;
+  const int64_t mr = f->gemm.arch->mr, first = begin * mr, last = end * mr < f->rows ? end * mr : f->rows;
+  unsigned char *tile = job->scratch + (size_t)thread * f->thread_bytes;
+  if (f->direct) {
+    er_s8_gemm_rows(&f->gemm, job->in, f->k, first, last, job->out, tile);
+    return;
+  }
+  int8_t *cols = (int8_t *)(tile + f->tile_bytes);
+  const int8_t *rows[16];
+  for (int64_t m = first; m < last; m += mr) {
+    const int32_t count = (int32_t)(last - m < mr ? last - m : mr);
+    for (int32_t r = 0; r < count; r++) {
+      rows[r] = cols + r * f->k;
+      im2col_row(&job->d->g, job->in, 1, f->input_zero_point, m + r, cols + r * f->k);
+    }
+    er_s8_gemm_tile(&f->gemm, count, rows, job->out + m * f->gemm.n, tile);
+  }
+}
+
+static void conv_i8_fast(er_op_ctx *ctx, const conv_data *d, const int8_t *in, int8_t *out) {
+  const conv_i8_gemm *f = &d->fast_i8;
+  const int64_t mr = f->gemm.arch->mr, tiles = (f->rows + mr - 1) / mr;
+  /* Chunks of at least ~64k multiply-adds, so that threads are not woken for less. */
+  const int64_t tile_work = mr * f->k * f->gemm.n, grain = tile_work >= 65536 ? 1 : 65536 / tile_work;
+  conv_i8_job job = {d, in, out, ctx->scratch};
+  er_parallel_for(ctx, tiles, grain, conv_i8_tiles, &job);
+}
+
+typedef struct {
+  const conv_data *d;
+  const float *in, *bias;
+  float *out;
+  unsigned char *scratch;
+} conv_f32_job;
+
+static er_f32_gemm_args f32_gemm_args(const conv_f32_gemm *f, int64_t rows, const float *a, const float *bias,
+                                      int64_t out_c, float *out) {
+  return (er_f32_gemm_args){.m = rows,
+                            .n = out_c,
+                            .k = f->k,
+                            .a = {a, f->k, false},
+                            .b_packed = f->packed_w,
+                            .c = out,
+                            .ldc = out_c,
+                            .bias = bias,
+                            .bias_kind = bias ? ER_F32_BIAS_PER_COL : ER_F32_BIAS_NONE,
+                            .act = f->act};
+}
+
+/* im2col blocks [begin, end) of block_rows output pixels, each multiplied on this thread. */
+static void conv_f32_blocks(void *arg, int32_t thread, int64_t begin, int64_t end) {
+  const conv_f32_job *job = arg;
+  const conv_f32_gemm *f = &job->d->fast_f32;
+  unsigned char *mine = job->scratch + (size_t)thread * f->thread_bytes;
+  float *cols = (float *)mine;
+  for (int64_t blk = begin; blk < end; blk++) {
+    const int64_t first = blk * f->block_rows,
+                  count = f->rows - first < f->block_rows ? f->rows - first : f->block_rows;
+    for (int64_t r = 0; r < count; r++)
+      im2col_row(&job->d->g, job->in, sizeof(float), 0, first + r, cols + r * f->k);
+    er_f32_gemm_args args =
+        f32_gemm_args(f, count, cols, job->bias, job->d->g.out_c, job->out + first * job->d->g.out_c);
+    er_f32_gemm_run(NULL, f->uk, &args, mine + f->cols_bytes);
+  }
+}
+
+static void conv_f32_fast(er_op_ctx *ctx, const conv_data *d, const float *in, const float *bias,
+                          float *out) {
+  const conv_f32_gemm *f = &d->fast_f32;
+  if (f->direct) {
+    er_f32_gemm_args args = f32_gemm_args(f, f->rows, in, bias, d->g.out_c, out);
+    er_f32_gemm_run(ctx, f->uk, &args, ctx->scratch);
+    return;
+  }
+  conv_f32_job job = {d, in, bias, out, ctx->scratch};
+  er_parallel_for(ctx, (f->rows + f->block_rows - 1) / f->block_rows, 1, conv_f32_blocks, &job);
 }
 
 /* uint8 (reference/conv.h): both operands are offset by their zero points before multiplying. */
@@ -206,10 +431,17 @@ static edgert_status conv_eval(er_op_ctx *ctx) {
   case EDGERT_FLOAT32:
     if (d->hybrid)
       conv_hybrid(d, in->data, filter->data, bias ? bias->data : NULL, out->data, ctx->scratch);
+    else if (d->fast_f32.on)
+      conv_f32_fast(ctx, d, in->data, bias ? bias->data : NULL, out->data);
     else
       conv_f32(d, in->data, filter->data, bias ? bias->data : NULL, out->data);
     break;
-  case EDGERT_INT8: conv_i8(d, in->data, filter->data, bias ? bias->data : NULL, out->data); break;
+  case EDGERT_INT8:
+    if (d->fast_i8.on)
+      conv_i8_fast(ctx, d, in->data, out->data);
+    else
+      conv_i8(d, in->data, filter->data, bias ? bias->data : NULL, out->data);
+    break;
   case EDGERT_INT16: conv_i16(d, in->data, filter->data, bias, out->data); break;
   case EDGERT_UINT8: conv_u8(d, in->data, filter->data, bias ? bias->data : NULL, out->data); break;
   default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "unexpected input type");

@@ -66,3 +66,8 @@ edgert_status er_conv_nd_set_output(er_op_ctx *ctx, const er_conv_nd_geometry *d
 size_t er_conv_nd_scratch_bytes(const er_conv_nd_geometry *d) {
   return 2 * (size_t)d->win.kernel_size * sizeof(int64_t);
 }
+
+er_fused_act er_conv_nd_fused_act(const er_conv_nd_attrs *a) {
+  er_fused_act act = {a->activation, a->act_min, a->act_max, NULL};
+  return act;
+}

@@ -4,6 +4,7 @@
 #ifndef EDGERT_OPS_CONV_ND_COMMON_H
 #define EDGERT_OPS_CONV_ND_COMMON_H
 
+#include "ops/fused_activation.h"
 #include "ops/window_nd.h"
 
 typedef struct {
@@ -21,5 +22,8 @@ edgert_status er_conv_nd_geometry_init(er_op_ctx *ctx, const er_tensor *x, const
 edgert_status er_conv_nd_set_output(er_op_ctx *ctx, const er_conv_nd_geometry *d, er_tensor *y);
 /* Scratch for the taps of one output pixel: offsets and kernel indices, kernel_size each. */
 size_t er_conv_nd_scratch_bytes(const er_conv_nd_geometry *d);
+
+/* CONV_ND's fused activation from its attrs. */
+er_fused_act er_conv_nd_fused_act(const er_conv_nd_attrs *a);
 
 #endif

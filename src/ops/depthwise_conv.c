@@ -7,10 +7,14 @@
  * added to every tap). The multiplier is taken from the channel counts (filter channels / input channels),
  * as TFLite does when a converter left the attribute inconsistent. Hybrid (float input, int8 filter,
  * float bias; TFLite depthwise_conv.cc EvalHybridPerChannel): each batch quantized asymmetrically, sums
- * scaled by channel scale times batch scale (a per-tensor filter's one scale serves every channel). */
+ * scaled by channel scale times batch scale (a per-tensor filter's one scale serves every channel).
+ * int8 (int8 weights) and float run the micro-kernels of depthwise_conv_nhwc.h instead, chosen from the
+ * CPU's features at prepare, with the output rows split across threads; the kernels below stay the
+ * reference they are tested against. */
 #include "core/kernel.h"
 #include "core/quant.h"
 #include "ops/conv_common.h"
+#include "ops/depthwise_conv_nhwc.h"
 #include "ops/hybrid.h"
 
 typedef struct {
@@ -24,6 +28,9 @@ typedef struct {
   const float *channel_scales; /* NULL: per-tensor filter_scale */
   float filter_scale;
   er_hybrid_scratch scratch;
+  /* Micro-kernels; NULL where the reference kernel runs. */
+  er_qs8_dwconv_fn qs8;
+  er_f32_dwconv_fn f32;
 } dw_data;
 
 static edgert_status prepare_hybrid(er_op_ctx *ctx, dw_data *d, const er_tensor *filter) {
@@ -68,6 +75,10 @@ static edgert_status dw_prepare(er_op_ctx *ctx) {
   if (in->dtype != EDGERT_FLOAT32 &&
       (st = er_conv_prepare_quant(ctx, &d->q, a->activation, in, filter, out, 3, d->g.out_c)) != EDGERT_OK)
     return st;
+  if (!d->hybrid) {
+    if (in->dtype == EDGERT_INT8) d->qs8 = er_qs8_dwconv_nhwc_select();
+    if (in->dtype == EDGERT_FLOAT32) d->f32 = er_f32_dwconv_nhwc_select();
+  }
   ctx->op_data = d;
   return EDGERT_OK;
 }
@@ -141,6 +152,48 @@ static void dw_hybrid(const dw_data *d, const float *in, const int8_t *filter, c
   })
 }
 
+/* Rows per task: enough multiply-adds that a task outweighs its dispatch. */
+static int64_t rows_per_task(const er_conv_geometry *g) {
+  const int64_t row_work = g->out_w * g->out_c * g->filter_h * g->filter_w;
+  return row_work >= 16384 ? 1 : 16384 / (row_work > 0 ? row_work : 1);
+}
+
+typedef struct {
+  er_qs8_dwconv_fn fn;
+  er_qs8_dwconv_args args;
+} qs8_task;
+
+static void qs8_rows(void *arg, int32_t thread, int64_t begin, int64_t end) {
+  (void)thread;
+  const qs8_task *t = arg;
+  t->fn(&t->args, begin, end);
+}
+
+static void dw_qs8(er_op_ctx *ctx, const dw_data *d, const int8_t *in, const int8_t *filter,
+                   const int32_t *bias, int8_t *out) {
+  qs8_task t = {d->qs8,
+                {d->g, d->q.input_offset, d->q.output_offset, d->q.act_min, d->q.act_max, d->q.multipliers,
+                 d->q.shifts, in, filter, bias, out}};
+  er_parallel_for(ctx, d->g.batches * d->g.out_h, rows_per_task(&d->g), qs8_rows, &t);
+}
+
+typedef struct {
+  er_f32_dwconv_fn fn;
+  er_f32_dwconv_args args;
+} f32_task;
+
+static void f32_rows(void *arg, int32_t thread, int64_t begin, int64_t end) {
+  (void)thread;
+  const f32_task *t = arg;
+  t->fn(&t->args, begin, end);
+}
+
+static void dw_f32_fast(er_op_ctx *ctx, const dw_data *d, const float *in, const float *filter,
+                        const float *bias, float *out) {
+  f32_task t = {d->f32, {d->g, d->act_min_f, d->act_max_f, in, filter, bias, out}};
+  er_parallel_for(ctx, d->g.batches * d->g.out_h, rows_per_task(&d->g), f32_rows, &t);
+}
+
 static edgert_status dw_eval(er_op_ctx *ctx) {
   const dw_data *d = ctx->op_data;
   const er_tensor *in = er_input(ctx, 0), *filter = er_input(ctx, 1), *bias = er_input(ctx, 2);
@@ -149,10 +202,17 @@ static edgert_status dw_eval(er_op_ctx *ctx) {
   case EDGERT_FLOAT32:
     if (d->hybrid)
       dw_hybrid(d, in->data, filter->data, bias ? bias->data : NULL, out->data, ctx->scratch);
+    else if (d->f32)
+      dw_f32_fast(ctx, d, in->data, filter->data, bias ? bias->data : NULL, out->data);
     else
       dw_f32(d, in->data, filter->data, bias ? bias->data : NULL, out->data);
     break;
-  case EDGERT_INT8: dw_i8(d, in->data, filter->data, bias ? bias->data : NULL, out->data); break;
+  case EDGERT_INT8:
+    if (d->qs8)
+      dw_qs8(ctx, d, in->data, filter->data, bias ? bias->data : NULL, out->data);
+    else
+      dw_i8(d, in->data, filter->data, bias ? bias->data : NULL, out->data);
+    break;
   case EDGERT_INT16: dw_i16(d, in->data, filter->data, bias, out->data); break;
   case EDGERT_UINT8: dw_u8(d, in->data, filter->data, bias ? bias->data : NULL, out->data); break;
   default: return er_fail(ctx, EDGERT_ERR_RUNTIME, "unexpected input type");

@@ -7,14 +7,17 @@
  * dividend is shifted up to use all its headroom and multiplied by it, and one quantized multiplier of
  * input1_scale / (input2_scale * output_scale) rescales the quotient. Division by zero is an error, as
  * in TFLite's int32 path, checked over the divisor before any output is written. */
+#include "core/cpu.h"
 #include "core/quant.h"
 #include "ops/broadcast.h"
+#include "ops/elementwise_f32.h"
 #include "ops/elementwise_types.h"
 #include "ops/fixedpoint_math.h"
 
 typedef struct {
   er_bcast plan;
-  float act_min_f, act_max_f;
+  const er_f32_vbinary_ukernels *f32; /* float32: chosen for this CPU at prepare */
+  er_f32_elementwise_params f32_params;
   int64_t act_min_i, act_max_i;
   int32_t input1_offset, input2_offset, output_offset;
   int32_t output_multiplier;
@@ -45,7 +48,10 @@ static edgert_status div_prepare(er_op_ctx *ctx) {
   div_data *p = er_persist_alloc(ctx, sizeof *p);
   if (!p) return EDGERT_ERR_NO_MEMORY;
   switch (a->dtype) {
-  case EDGERT_FLOAT32: er_activation_range_float(act, &p->act_min_f, &p->act_max_f); break;
+  case EDGERT_FLOAT32:
+    er_activation_range_float(act, &p->f32_params.min, &p->f32_params.max);
+    p->f32 = &er_f32_elementwise_select(er_cpu_detect())->binary[ER_F32_VDIV];
+    break;
   case EDGERT_INT32: er_activation_range_int(act, INT32_MIN, INT32_MAX, &p->act_min_i, &p->act_max_i); break;
   case EDGERT_INT8: st = prepare_int8(ctx, p, act, a, b, out); break;
   /* Plain dtypes of ONNX models: no fused activation; integers truncate toward zero. */
@@ -115,8 +121,7 @@ static edgert_status div_eval(er_op_ctx *ctx) {
   const er_bcast *plan = &p->plan;
   switch (out->dtype) {
   case EDGERT_FLOAT32:
-    ER_BCAST_BINARY(plan, float, a->data, float, b->data, float, out->data,
-                    er_clamp_f(x / y, p->act_min_f, p->act_max_f));
+    er_f32_vbinary_run(ctx, plan, p->f32, a->data, b->data, out->data, &p->f32_params);
     break;
   case EDGERT_INT32:
     if (has_zero_divisor(b, 0)) return er_fail(ctx, EDGERT_ERR_RUNTIME, "division by zero");

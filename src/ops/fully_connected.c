@@ -9,10 +9,15 @@
  * without a bias (or with an int32 one) runs TFLite's int32 kernel: wrapping int32 sum, 32-bit multiplier.
  * Hybrid (float input, int8 weights per tensor or per channel, float bias; TFLite EvalHybridDense): each
  * input row quantized to int8 at every invoke, symmetric or, with asymmetric_quantize_inputs, with a zero
- * point; any fused activation, tanh and sigmoid included, as TFLite's hybrid kernel allows. */
+ * point; any fused activation, tanh and sigmoid included, as TFLite's hybrid kernel allows. Fast paths,
+ * chosen at prepare for constant weights: int8 with symmetric weights runs the int8 GEMM (gemm_s8.h),
+ * bit-exact with the loops below; float runs the float GEMM (gemm_f32.h) row by row. */
+#include "core/cpu.h"
 #include "core/kernel.h"
 #include "core/quant.h"
 #include "ops/conv_common.h"
+#include "ops/gemm_f32.h"
+#include "ops/gemm_s8.h"
 #include "ops/hybrid.h"
 
 typedef struct {
@@ -24,6 +29,13 @@ typedef struct {
   float act_min_f, act_max_f;
   er_activation activation;
   er_conv_quant q; /* filter_offset also for int8 weights; multipliers all equal for per-tensor weights */
+  /* int8 fast path: weights packed for the int8 GEMM; scratch is one packed row tile per thread. */
+  bool fast_i8;
+  er_s8_gemm gemm_i8;
+  size_t tile_bytes;
+  /* float fast path: weights packed as the float GEMM's right operand (given transposed). */
+  const er_f32_gemm_ukernels *f32_uk;
+  const float *packed_f32;
 } fc_data;
 
 /* The family's dtype paths, plus uint8 input to an int16 output (TFLite's legacy quantized LSTM graphs). */
@@ -84,6 +96,45 @@ static edgert_status prepare_hybrid(er_op_ctx *ctx, fc_data *d, const er_fc_attr
   return er_hybrid_prepare_scratch(ctx, d->batches * d->depth, d->batches, &d->scratch);
 }
 
+static bool is_constant(const er_tensor *t) { return t->kind == ER_TENSOR_CONST && t->data; }
+
+/* int8 with symmetric constant weights and a constant bias takes the int8 GEMM (weights packed here); a
+ * weight zero point keeps the reference loops. */
+static edgert_status prepare_fast_i8(er_op_ctx *ctx, fc_data *d, const er_tensor *filter,
+                                     const er_tensor *bias) {
+  if (filter->dtype != EDGERT_INT8 || d->q.filter_offset != 0 || !is_constant(filter) ||
+      (bias && !is_constant(bias)) || !er_s8_gemm_multipliers_ok(d->q.multipliers, d->units))
+    return EDGERT_OK;
+  edgert_status st = er_s8_gemm_prepare(
+      ctx, er_s8_gemm_select(), filter->data, d->units, d->depth, bias ? bias->data : NULL, d->q.input_offset,
+      d->q.multipliers, d->q.shifts, d->q.output_offset, d->q.act_min, d->q.act_max, &d->gemm_i8);
+  if (st != EDGERT_OK) return st;
+  d->tile_bytes = er_s8_gemm_tile_bytes(&d->gemm_i8);
+  ctx->scratch_bytes = d->tile_bytes * (size_t)er_num_threads(ctx);
+  d->fast_i8 = true;
+  return EDGERT_OK;
+}
+
+/* Float with constant weights takes the float GEMM: each input row times W^T, bias per column, the
+ * activation's clamp in the epilogue. Rows go one at a time (a GEMV each) so that a row's bits never depend
+ * on the batch around it: the float micro-kernels may sum a lone row in another order than rows of a tile,
+ * and tests/models/test_hello_world.py checks batched runs equal single ones bit for bit. */
+static edgert_status prepare_fast_f32(er_op_ctx *ctx, fc_data *d, const er_tensor *filter) {
+  if (filter->dtype != EDGERT_FLOAT32 || !is_constant(filter)) return EDGERT_OK;
+  const er_f32_gemm_ukernels *uk = er_f32_gemm_select(er_cpu_detect());
+  size_t weight_bytes, scratch_bytes;
+  if (!er_f32_gemm_packed_b_bytes(uk, d->depth, d->units, &weight_bytes) ||
+      !er_f32_gemm_scratch_bytes(uk, 1, d->units, d->depth, false, true, er_num_threads(ctx), &scratch_bytes))
+    return EDGERT_OK;
+  float *packed = er_persist_alloc(ctx, weight_bytes);
+  if (!packed) return EDGERT_ERR_NO_MEMORY;
+  er_f32_gemm_pack_b(uk, d->depth, d->units, (er_f32_matrix){filter->data, d->depth, true}, 1.0f, packed);
+  d->f32_uk = uk;
+  d->packed_f32 = packed;
+  ctx->scratch_bytes = scratch_bytes;
+  return EDGERT_OK;
+}
+
 static edgert_status fc_prepare(er_op_ctx *ctx) {
   const er_fc_attrs *a = er_attrs(ctx);
   if (!a) return er_fail(ctx, EDGERT_ERR_MALFORMED, "fully connected attributes are missing");
@@ -114,6 +165,9 @@ static edgert_status fc_prepare(er_op_ctx *ctx) {
   if (in->dtype != EDGERT_FLOAT32 &&
       (st = prepare_quant(ctx, d, a->activation, in, filter, out)) != EDGERT_OK)
     return st;
+  if (in->dtype == EDGERT_INT8 && (st = prepare_fast_i8(ctx, d, filter, bias)) != EDGERT_OK) return st;
+  if (in->dtype == EDGERT_FLOAT32 && !hybrid && (st = prepare_fast_f32(ctx, d, filter)) != EDGERT_OK)
+    return st;
   ctx->op_data = d;
   return EDGERT_OK;
 }
@@ -128,6 +182,22 @@ static void fc_f32(const fc_data *d, const float *in, const float *w, const floa
         total += x[k] * row[k];
       out[b * d->units + u] = er_clamp_f(total + (bias ? bias[u] : 0.0f), d->act_min_f, d->act_max_f);
     }
+  }
+}
+
+static void fc_f32_fast(er_op_ctx *ctx, const fc_data *d, const float *in, const float *bias, float *out) {
+  for (int64_t b = 0; b < d->batches; b++) {
+    er_f32_gemm_args args = {.m = 1,
+                             .n = d->units,
+                             .k = d->depth,
+                             .a = {in + b * d->depth, d->depth, false},
+                             .b_packed = d->packed_f32,
+                             .c = out + b * d->units,
+                             .ldc = d->units,
+                             .bias = bias,
+                             .bias_kind = bias ? ER_F32_BIAS_PER_COL : ER_F32_BIAS_NONE,
+                             .act = {ER_ACT_CLIP, d->act_min_f, d->act_max_f}};
+    er_f32_gemm_run(ctx, d->f32_uk, &args, ctx->scratch);
   }
 }
 
@@ -168,6 +238,46 @@ static void fc_i8(const fc_data *d, const int8_t *in, const int8_t *w, const int
   FC_QUANT_LOOPS(out[o] = (int8_t)er_conv_output_i32(&d->q, acc + (bias ? bias[u] : 0), u))
 }
 
+typedef struct {
+  const fc_data *d;
+  const int8_t *in;
+  int8_t *out;
+  unsigned char *scratch;
+} fc_i8_job;
+
+/* Row tiles [begin, end) of MR batches each. */
+static void fc_i8_row_tiles(void *arg, int32_t thread, int64_t begin, int64_t end) {
+  const fc_i8_job *job = arg;
+  const int64_t mr = job->d->gemm_i8.arch->mr, last = end * mr < job->d->batches ? end * mr : job->d->batches;
+  er_s8_gemm_rows(&job->d->gemm_i8, job->in, job->d->depth, begin * mr, last, job->out,
+                  job->scratch + (size_t)thread * job->d->tile_bytes);
+}
+
+/* One tile of rows (few batches): weight panels [begin, end). */
+static void fc_i8_panels(void *arg, int32_t thread, int64_t begin, int64_t end) {
+  const fc_i8_job *job = arg;
+  const int8_t *rows[16];
+  for (int64_t b = 0; b < job->d->batches; b++)
+    rows[b] = job->in + b * job->d->depth;
+  er_s8_gemm_tile_panels(&job->d->gemm_i8, (int32_t)job->d->batches, rows, begin, end, job->out,
+                         job->scratch + (size_t)thread * job->d->tile_bytes);
+}
+
+static void fc_i8_fast(er_op_ctx *ctx, const fc_data *d, const int8_t *in, int8_t *out) {
+  const er_s8_gemm *g = &d->gemm_i8;
+  fc_i8_job job = {d, in, out, ctx->scratch};
+  const int64_t mr = g->arch->mr, tiles = (d->batches + mr - 1) / mr;
+  /* Chunks of at least ~64k multiply-adds, so that threads are not woken for less. */
+  const int64_t tile_work = mr * d->depth * g->n;
+  if (tiles == 1) {
+    const int64_t panel_work = mr * d->depth * g->arch->nr;
+    er_parallel_for(ctx, er_s8_gemm_panels(g), panel_work >= 65536 ? 1 : 65536 / panel_work, fc_i8_panels,
+                    &job);
+  } else {
+    er_parallel_for(ctx, tiles, tile_work >= 65536 ? 1 : 65536 / tile_work, fc_i8_row_tiles, &job);
+  }
+}
+
 /* uint8 (reference/fully_connected.h): both operands offset by their zero points, int32 accumulator; the
  * result goes to uint8, or to int16 (zero point 0) for the legacy LSTM graphs. */
 static void fc_u8(const fc_data *d, const uint8_t *in, const uint8_t *w, const int32_t *bias,
@@ -204,10 +314,17 @@ static edgert_status fc_eval(er_op_ctx *ctx) {
   case EDGERT_FLOAT32:
     if (d->hybrid)
       fc_hybrid(d, in->data, w->data, bias ? bias->data : NULL, out->data, ctx->scratch);
+    else if (d->packed_f32)
+      fc_f32_fast(ctx, d, in->data, bias ? bias->data : NULL, out->data);
     else
       fc_f32(d, in->data, w->data, bias ? bias->data : NULL, out->data);
     break;
-  case EDGERT_INT8: fc_i8(d, in->data, w->data, bias ? bias->data : NULL, out->data); break;
+  case EDGERT_INT8:
+    if (d->fast_i8)
+      fc_i8_fast(ctx, d, in->data, out->data);
+    else
+      fc_i8(d, in->data, w->data, bias ? bias->data : NULL, out->data);
+    break;
   case EDGERT_INT16:
     if (!bias || bias->dtype == EDGERT_INT32)
       fc_i16_acc32(d, in->data, w->data, bias ? bias->data : NULL, out->data);

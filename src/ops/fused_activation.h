@@ -5,13 +5,19 @@
 #define EDGERT_OPS_FUSED_ACTIVATION_H
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/attrs.h"
+#include "core/cpu.h"
+
+struct er_f32_elementwise_isa;
 
 typedef struct {
   er_activation kind;
   float min, max; /* ER_ACT_CLIP's bounds */
+  /* Vector kernels for whole rows (er_fused_act_vectorize, at prepare); NULL: the scalar definition. */
+  const struct er_f32_elementwise_isa *isa;
 } er_fused_act;
 
 static inline float er_fused_act_apply(const er_fused_act *a, float v) {
@@ -33,9 +39,16 @@ static inline float er_fused_act_apply(const er_fused_act *a, float v) {
   return v;
 }
 
-static inline void er_fused_act_apply_n(const er_fused_act *a, float *y, int64_t n) {
-  if (a->kind == ER_ACT_NONE) return;
-  for (int64_t i = 0; i < n; i++) y[i] = er_fused_act_apply(a, y[i]);
-}
+/* y[0..n) through the activation, in place: with the vector kernels when er_fused_act_vectorize chose
+ * them (clamps bit-identical to the scalar definition, sigmoid / SiLU within about 2 ulp), else scalar. */
+void er_fused_act_apply_n(const er_fused_act *a, float *y, int64_t n);
+
+/* Chooses the vector kernels for this CPU (call at prepare). */
+void er_fused_act_vectorize(er_fused_act *a, er_cpu_features cpu);
+
+/* When the activation is a clamp to [lo, hi] (none: -inf..inf, RELU, RELU6, RELU_N1_TO_1, CLIP with
+ * min <= max), sets the bounds and returns true, so kernels can clamp in registers. CLIP with min > max
+ * (or NaN bounds) is not: the scalar definition's order of tests decides it. */
+bool er_fused_act_as_clamp(const er_fused_act *a, float *lo, float *hi);
 
 #endif

@@ -2,11 +2,14 @@
  * integer path (reference/hard_swish.h): all arithmetic in 16-bit fixed point, the input moved onto a
  * 7-bit finer "hires" scale, a "reluish" factor in [0, 1] from x on the scale where 3.0 is 32768, and a
  * truncating (not rounding) doubling multiply that cancels the rounding biases of the other steps. */
+#include "core/cpu.h"
 #include "core/quant.h"
 #include "ops/activation_common.h"
+#include "ops/elementwise_f32.h"
 #include "ops/elementwise_types.h"
 
 typedef struct {
+  er_f32_vunary_fn f32; /* float32: x * clamp(x + 3, 0, 6) / 6, chosen for this CPU */
   int32_t input_zero_point, output_zero_point;
   int16_t output_multiplier, reluish_multiplier;
   int output_exponent, reluish_exponent;
@@ -23,13 +26,14 @@ static edgert_status hard_swish_prepare(er_op_ctx *ctx) {
   er_tensor *in, *out;
   edgert_status st = act_unary_same_dtype(ctx, &in, &out);
   if (st != EDGERT_OK) return st;
-  if (er_is_float(in->dtype)) return EDGERT_OK; /* float64, float16, bfloat16: ONNX models */
-  if (in->dtype != EDGERT_INT8 && in->dtype != EDGERT_UINT8)
+  if (!er_is_float(in->dtype) && in->dtype != EDGERT_INT8 && in->dtype != EDGERT_UINT8)
     return act_unsupported_dtype(ctx, in, "float32, int8, uint8");
-  if ((st = act_require_scales(ctx, in, out)) != EDGERT_OK) return st;
   hard_swish_data *d = ACT_ALLOC_OP_DATA(ctx, hard_swish_data);
   if (!d) return EDGERT_ERR_NO_MEMORY;
   ctx->op_data = d;
+  d->f32 = er_f32_elementwise_select(er_cpu_detect())->unary[ER_F32_VHARD_SWISH];
+  if (er_is_float(in->dtype)) return EDGERT_OK; /* float64, float16, bfloat16: ONNX models */
+  if ((st = act_require_scales(ctx, in, out)) != EDGERT_OK) return st;
   d->input_zero_point = in->q.zero_point;
   d->output_zero_point = out->q.zero_point;
   /* As TFLite: the scale ratios are formed in float, then quantized. */
@@ -103,13 +107,7 @@ static edgert_status hard_swish_eval(er_op_ctx *ctx) {
   er_tensor *out = er_output(ctx, 0);
   int64_t n = er_tensor_elements(in);
   switch (in->dtype) {
-  case EDGERT_FLOAT32: {
-    const float *x = in->data;
-    float *y = out->data;
-    for (int64_t i = 0; i < n; i++)
-      y[i] = x[i] * er_clamp_f(x[i] + 3.0f, 0.0f, 6.0f) / 6.0f;
-    break;
-  }
+  case EDGERT_FLOAT32: er_f32_vunary_run(ctx, d->f32, n, in->data, out->data, NULL); break;
   case EDGERT_INT8: {
     const int8_t *x = in->data;
     int8_t *y = out->data;

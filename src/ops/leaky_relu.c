@@ -1,12 +1,16 @@
 /* LEAKY_RELU: y = x for x >= 0, alpha * x otherwise. float32, and int8 / int16 as TFLite Micro's
  * QuantizeLeakyRelu: two requantizations from the input's scale to the output's, one with alpha folded
  * in for negative inputs, one plain for the rest. */
+#include "core/cpu.h"
 #include "core/quant.h"
 #include "ops/activation_common.h"
+#include "ops/elementwise_f32.h"
 #include "ops/elementwise_types.h"
 
 typedef struct {
   float alpha;
+  er_f32_vunary_fn f32;                 /* float32: the vectorized kernel chosen for this CPU */
+  er_f32_elementwise_params f32_params; /* its alpha */
   int32_t input_zero_point, output_zero_point;
   int32_t multiplier_alpha, multiplier_identity;
   int shift_alpha, shift_identity;
@@ -21,6 +25,8 @@ static edgert_status leaky_relu_prepare(er_op_ctx *ctx) {
   leaky_relu_data *d = ACT_ALLOC_OP_DATA(ctx, leaky_relu_data);
   if (!d) return EDGERT_ERR_NO_MEMORY;
   d->alpha = attrs->alpha;
+  d->f32 = er_f32_elementwise_select(er_cpu_detect())->unary[ER_F32_VLEAKY_RELU];
+  d->f32_params.alpha = attrs->alpha;
   ctx->op_data = d;
   if (er_is_float(in->dtype)) return EDGERT_OK; /* float64, float16, bfloat16: ONNX models */
   if (in->dtype != EDGERT_INT8 && in->dtype != EDGERT_INT16)
@@ -52,14 +58,8 @@ static edgert_status leaky_relu_eval(er_op_ctx *ctx) {
   er_tensor *out = er_output(ctx, 0);
   int64_t n = er_tensor_elements(in);
   switch (in->dtype) {
-  case EDGERT_FLOAT32: {
-    const float *x = in->data;
-    float *y = out->data;
-    /* alpha may exceed 1 or be negative, so this is not max(x, alpha x). */
-    for (int64_t i = 0; i < n; i++)
-      y[i] = x[i] > 0.0f ? x[i] : x[i] * d->alpha;
-    break;
-  }
+  /* x > 0 ? x : x * alpha (alpha may exceed 1 or be negative, so this is not max(x, alpha x)) */
+  case EDGERT_FLOAT32: er_f32_vunary_run(ctx, d->f32, n, in->data, out->data, &d->f32_params); break;
   case EDGERT_INT8: {
     const int8_t *x = in->data;
     int8_t *y = out->data;

@@ -6,7 +6,23 @@
  * built in float, which can differ from this fixed-point reference by one step.) */
 #include <math.h>
 
+#include "core/cpu.h"
+#include "ops/elementwise_f32.h"
 #include "ops/sigmoid_tanh_common.h"
+
+/* float32 runs through a vectorized sigmoid chosen at prepare (er_f32_vsigmoid: logistic_float's cutoffs
+ * and formula with a polynomial exp, within 2 ulp of it). */
+typedef struct {
+  er_f32_vunary_fn sigmoid;
+} logistic_f32_data;
+
+static edgert_status logistic_prepare_f32(er_op_ctx *ctx) {
+  logistic_f32_data *d = ACT_ALLOC_OP_DATA(ctx, logistic_f32_data);
+  if (!d) return EDGERT_ERR_NO_MEMORY;
+  d->sigmoid = er_f32_elementwise_select(er_cpu_detect())->unary[ER_F32_VSIGMOID];
+  ctx->op_data = d;
+  return EDGERT_OK;
+}
 
 static edgert_status logistic_prepare_int8(er_op_ctx *ctx, const er_tensor *in, const er_tensor *out,
                                            sigmoid_tanh_data *d) {
@@ -34,7 +50,8 @@ static edgert_status logistic_prepare(er_op_ctx *ctx) {
   er_tensor *in, *out;
   sigmoid_tanh_data *d;
   edgert_status st = sigmoid_tanh_prepare_common(ctx, &in, &out, &d);
-  if (st != EDGERT_OK || !d) return st;
+  if (st != EDGERT_OK) return st;
+  if (!d) return in->dtype == EDGERT_FLOAT32 ? logistic_prepare_f32(ctx) : EDGERT_OK;
   switch (in->dtype) {
   case EDGERT_INT8: return logistic_prepare_int8(ctx, in, out, d);
   case EDGERT_UINT8: return logistic_prepare_uint8(ctx, in, out, d);
@@ -42,7 +59,7 @@ static edgert_status logistic_prepare(er_op_ctx *ctx) {
   }
 }
 
-/* TFLite's float reference cuts off where the result is 1.0f or exp(x) to float precision. */
+/* The reference. TFLite's float reference cuts off where the result is 1.0f or exp(x) to float precision. */
 static inline float logistic_float(float x) {
   const float cutoff_upper = 16.619047164916992188f;
   const float cutoff_lower = -9.0f;
@@ -96,6 +113,14 @@ static double logistic_d(double x, const void *unused) {
 static const sigmoid_tanh_fns logistic_fns = {logistic_float, logistic_d, logistic_int8, logistic_uint8,
                                               logistic_int16};
 
-static edgert_status logistic_eval(er_op_ctx *ctx) { return sigmoid_tanh_eval(ctx, &logistic_fns); }
+static edgert_status logistic_eval(er_op_ctx *ctx) {
+  const er_tensor *in = er_input(ctx, 0);
+  if (in->dtype == EDGERT_FLOAT32) {
+    const logistic_f32_data *d = ctx->op_data;
+    er_f32_vunary_run(ctx, d->sigmoid, er_tensor_elements(in), in->data, er_output(ctx, 0)->data, NULL);
+    return EDGERT_OK;
+  }
+  return sigmoid_tanh_eval(ctx, &logistic_fns);
+}
 
 const er_kernel er_kernel_logistic = {logistic_prepare, logistic_eval};

@@ -1,7 +1,8 @@
 /* ONNX matrix products with numpy's matmul shapes: a 1-D first operand is a row [1, K] and a 1-D second
  * operand a column [K, 1], the added dim dropped from the result; leading batch dims broadcast.
- *  MATMUL: float32, float64, float16, bfloat16 (products summed in double, rounded once), and 32/64-bit
- *   integers (wrapping, as numpy's).
+ *  MATMUL: float32 on the packed GEMM core (gemm_f32.h; a constant B is packed once at prepare, and when
+ *   it has no batch dims every batch of A joins one product); float64, float16, bfloat16 (products summed
+ *   in double, rounded once), and 32/64-bit integers (wrapping, as numpy's).
  *  MATMUL_INTEGER: int8/uint8 operands minus their zero points (inputs 2 and 3: a scalar, or one per row
  *   of A / per column of B), exact int32 sums.
  *  QLINEAR_MATMUL: int8/uint8 with scale and zero point inputs (a, a_scale, a_zp, b, b_scale, b_zp,
@@ -13,6 +14,7 @@
 
 #include "core/kernel.h"
 #include "ops/broadcast.h"
+#include "ops/gemm_f32.h"
 #include "ops/linalg_values.h"
 
 typedef enum { MM_PLAIN, MM_INTEGER, MM_QLINEAR } mm_kind;
@@ -22,6 +24,11 @@ typedef struct {
   edgert_dtype a_dtype, b_dtype, out_dtype;
   int64_t m, k, n;
   er_batch_bcast batch;
+  /* float32 MATMUL on the GEMM core */
+  const er_f32_gemm_ukernels *uk;
+  const float *b_packed; /* constant B: each of its K x N matrices packed, b_packed_stride floats apart */
+  int64_t b_packed_stride;
+  bool fold_batches; /* B is one matrix for every batch: the batches of A are rows of one product */
 } mm_data;
 
 /* Shapes of A [..., M, K] and B [..., K, N] after numpy's 1-D promotion; sets the output shape. */
@@ -71,6 +78,33 @@ static edgert_status check_param(er_op_ctx *ctx, int index, int64_t per, const c
   return EDGERT_OK;
 }
 
+/* float32: packs a constant B (every matrix of its batch dims) and states the GEMM's scratch. */
+static edgert_status plan_f32(er_op_ctx *ctx, mm_data *d, const er_tensor *b) {
+  d->uk = er_f32_gemm_select(er_cpu_detect());
+  d->fold_batches = b->ndim <= 2;
+  int64_t rows = d->fold_batches ? er_batch_bcast_count(&d->batch) * d->m : d->m;
+  bool b_const = b->kind == ER_TENSOR_CONST && b->data;
+  size_t bytes;
+  if (!er_f32_gemm_scratch_bytes(d->uk, rows, d->n, d->k, false, b_const, er_num_threads(ctx),
+                                 &ctx->scratch_bytes) ||
+      !er_f32_gemm_packed_b_bytes(d->uk, d->k, d->n, &bytes))
+    return er_fail(ctx, EDGERT_ERR_LIMIT, "product [%lld x %lld x %lld] is too large", (long long)rows,
+                   (long long)d->n, (long long)d->k);
+  if (!b_const) return EDGERT_OK;
+  int64_t matrices = d->k * d->n > 0 ? er_tensor_elements(b) / (d->k * d->n) : 0;
+  d->b_packed_stride = (int64_t)(bytes / sizeof(float));
+  if (matrices > 0 && bytes > SIZE_MAX / (size_t)matrices)
+    return er_fail(ctx, EDGERT_ERR_LIMIT, "packed B is too large");
+  float *packed = er_persist_alloc(ctx, bytes * (size_t)matrices + 1);
+  if (!packed) return EDGERT_ERR_NO_MEMORY;
+  for (int64_t i = 0; i < matrices; i++)
+    er_f32_gemm_pack_b(d->uk, d->k, d->n,
+                       (er_f32_matrix){(const float *)b->data + i * d->k * d->n, d->n, false}, 1.0f,
+                       packed + i * d->b_packed_stride);
+  d->b_packed = packed;
+  return EDGERT_OK;
+}
+
 static edgert_status mm_prepare_kind(er_op_ctx *ctx, mm_kind kind) {
   int max_in = kind == MM_PLAIN ? 2 : (kind == MM_INTEGER ? 4 : 8);
   int min_in = kind == MM_QLINEAR ? 8 : 2;
@@ -95,10 +129,7 @@ static edgert_status mm_prepare_kind(er_op_ctx *ctx, mm_kind kind) {
   }
   if ((st = plan_shapes(ctx, d, a, b, out))) return st;
   ctx->op_data = d;
-  /* float32 sums one output row at a time in double scratch, walking B row by row */
-  if (kind == MM_PLAIN && a->dtype == EDGERT_FLOAT32 &&
-      !er_bytes_for(EDGERT_FLOAT64, d->n, &ctx->scratch_bytes))
-    return er_fail(ctx, EDGERT_ERR_LIMIT, "output rows are too long");
+  if (kind == MM_PLAIN && a->dtype == EDGERT_FLOAT32 && (st = plan_f32(ctx, d, b))) return st;
   if (kind == MM_INTEGER) {
     if ((st = check_param(ctx, 2, d->m, "a_zero_point")) || (st = check_param(ctx, 3, d->n, "b_zero_point")))
       return st;
@@ -132,27 +163,23 @@ static double param_at(const er_tensor *t, int64_t i, double absent) {
   return lv_load(t->data, t->dtype, er_tensor_elements(t) == 1 ? 0 : i);
 }
 
-/* The common float32 case without per-element dispatch: out[m][:] = sum_k a[m][k] * b[k][:], summed in
- * double, B read along its rows. */
-static void eval_f32(const mm_data *d, const float *a, const float *b, float *out, double *row) {
+/* float32 on the GEMM core: one product per batch, or one for all batches when B has none. */
+static void eval_f32(er_op_ctx *ctx, const mm_data *d, const float *a, const float *b, float *out) {
   int64_t batches = er_batch_bcast_count(&d->batch);
-  for (int64_t bi = 0; bi < batches; bi++) {
-    int64_t la, lb;
-    er_batch_bcast_starts(&d->batch, bi, &la, &lb);
-    for (int64_t m = 0; m < d->m; m++) {
-      for (int64_t n = 0; n < d->n; n++)
-        row[n] = 0;
-      const float *a_row = a + la + m * d->k;
-      for (int64_t k = 0; k < d->k; k++) {
-        const double av = a_row[k];
-        const float *b_row = b + lb + k * d->n;
-        for (int64_t n = 0; n < d->n; n++)
-          row[n] += av * b_row[n];
-      }
-      float *o = out + (bi * d->m + m) * d->n;
-      for (int64_t n = 0; n < d->n; n++)
-        o[n] = (float)row[n];
-    }
+  er_f32_gemm_args g = {.m = d->fold_batches ? batches * d->m : d->m,
+                        .n = d->n,
+                        .k = d->k,
+                        .ldc = d->n,
+                        .a = {a, d->k, false},
+                        .b = {b, d->n, false},
+                        .b_packed = d->b_packed};
+  for (int64_t bi = 0; bi < (d->fold_batches ? 1 : batches); bi++) {
+    int64_t la = 0, lb = 0;
+    if (!d->fold_batches) er_batch_bcast_starts(&d->batch, bi, &la, &lb);
+    g.a.data = a + la, g.b.data = b + lb, g.c = out + bi * d->m * d->n;
+    if (d->b_packed)
+      g.b_packed = d->b_packed + (d->k * d->n > 0 ? lb / (d->k * d->n) : 0) * d->b_packed_stride;
+    er_f32_gemm_run(ctx, d->uk, &g, ctx->scratch);
   }
 }
 
@@ -215,7 +242,7 @@ static void eval_integer(er_op_ctx *ctx, const mm_data *d) {
 static edgert_status matmul_eval(er_op_ctx *ctx) {
   const mm_data *d = ctx->op_data;
   if (d->kind == MM_PLAIN && d->a_dtype == EDGERT_FLOAT32)
-    eval_f32(d, er_input(ctx, 0)->data, er_input(ctx, 1)->data, er_output(ctx, 0)->data, ctx->scratch);
+    eval_f32(ctx, d, er_input(ctx, 0)->data, er_input(ctx, 1)->data, er_output(ctx, 0)->data);
   else if (d->kind == MM_PLAIN)
     eval_plain(d, er_input(ctx, 0)->data, er_input(ctx, 1)->data, er_output(ctx, 0)->data);
   else

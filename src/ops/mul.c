@@ -3,18 +3,25 @@
  * The quantized product of the offset inputs is rescaled by input1_scale * input2_scale / output_scale as one
  * quantized multiplier. As in TFLite, int16 requires zero points of 0, which also keeps the 32-bit product
  * from overflowing. */
+#include "core/cpu.h"
 #include "core/quant.h"
 #include "ops/broadcast.h"
+#include "ops/elementwise_f32.h"
+#include "ops/elementwise_qs8.h"
 #include "ops/elementwise_types.h"
 
 typedef struct {
   er_bcast plan;
-  float act_min_f, act_max_f;
+  const er_f32_vbinary_ukernels *f32; /* float32: chosen for this CPU at prepare */
+  er_f32_elementwise_params f32_params;
   int64_t act_min_i, act_max_i;
   int32_t input1_offset, input2_offset, output_offset;
   int32_t output_multiplier;
   int output_shift;
   int32_t act_min_q, act_max_q;
+  /* int8: the same arithmetic as micro-kernels chosen for this CPU */
+  const er_qs8_elementwise_isa *qs8;
+  er_qs8_mul_params qs8_params;
 } mul_data;
 
 static edgert_status prepare_quantized(er_op_ctx *ctx, mul_data *p, er_activation act, const er_tensor *a,
@@ -33,6 +40,15 @@ static edgert_status prepare_quantized(er_op_ctx *ctx, mul_data *p, er_activatio
   er_dtype_range(out->dtype, &qmin, &qmax);
   er_activation_range_quantized(act, out->q.scale, out->q.zero_point, qmin, qmax, &p->act_min_q,
                                 &p->act_max_q);
+  p->qs8_params = (er_qs8_mul_params){.a_offset = p->input1_offset,
+                                      .b_offset = p->input2_offset,
+                                      .multiplier = p->output_multiplier,
+                                      .shift = p->output_shift,
+                                      .out_offset = p->output_offset,
+                                      .min = p->act_min_q,
+                                      .max = p->act_max_q};
+  p->qs8 = er_qs8_mul_params_vectorizable(&p->qs8_params) ? er_qs8_elementwise_select(er_cpu_detect())
+                                                          : &er_qs8_elementwise__scalar;
   return EDGERT_OK;
 }
 
@@ -45,7 +61,10 @@ static edgert_status mul_prepare(er_op_ctx *ctx) {
   mul_data *p = er_persist_alloc(ctx, sizeof *p);
   if (!p) return EDGERT_ERR_NO_MEMORY;
   switch (a->dtype) {
-  case EDGERT_FLOAT32: er_activation_range_float(act, &p->act_min_f, &p->act_max_f); break;
+  case EDGERT_FLOAT32:
+    er_activation_range_float(act, &p->f32_params.min, &p->f32_params.max);
+    p->f32 = &er_f32_elementwise_select(er_cpu_detect())->binary[ER_F32_VMUL];
+    break;
   case EDGERT_INT32: er_activation_range_int(act, INT32_MIN, INT32_MAX, &p->act_min_i, &p->act_max_i); break;
   case EDGERT_INT64: er_activation_range_int(act, INT64_MIN, INT64_MAX, &p->act_min_i, &p->act_max_i); break;
   case EDGERT_INT8:
@@ -86,8 +105,7 @@ static edgert_status mul_eval(er_op_ctx *ctx) {
   const er_bcast *plan = &p->plan;
   switch (out->dtype) {
   case EDGERT_FLOAT32:
-    ER_BCAST_BINARY(plan, float, a->data, float, b->data, float, out->data,
-                    er_clamp_f(x * y, p->act_min_f, p->act_max_f));
+    er_f32_vbinary_run(ctx, plan, p->f32, a->data, b->data, out->data, &p->f32_params);
     break;
   case EDGERT_INT32:
     ER_BCAST_BINARY(plan, int32_t, a->data, int32_t, b->data, int32_t, out->data,
@@ -97,10 +115,7 @@ static edgert_status mul_eval(er_op_ctx *ctx) {
     ER_BCAST_BINARY(plan, int64_t, a->data, int64_t, b->data, int64_t, out->data,
                     er_clamp_i64(wrap_mul_i64(x, y), p->act_min_i, p->act_max_i));
     break;
-  case EDGERT_INT8:
-    ER_BCAST_BINARY(plan, int8_t, a->data, int8_t, b->data, int8_t, out->data,
-                    (int8_t)mul_quantized(x, y, p));
-    break;
+  case EDGERT_INT8: er_qs8_vmul_run(ctx, plan, p->qs8, &p->qs8_params, a->data, b->data, out->data); break;
   case EDGERT_INT16:
     ER_BCAST_BINARY(plan, int16_t, a->data, int16_t, b->data, int16_t, out->data,
                     (int16_t)mul_quantized(x, y, p));

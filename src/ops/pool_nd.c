@@ -6,14 +6,31 @@
  * (padding adds zeros). MaxPool's optional second output holds int64 indices of the maxima into the
  * flattened input (batch and channel included), row major, or with storage_order 1 column major in the
  * spatial dims (onnxruntime's convention). Max pool takes float32, float64, int8 and uint8; the others
- * float32 and float64. Values travel as double, which holds every supported dtype exactly. */
+ * float32 and float64. Values travel as double, which holds every supported dtype exactly: this is the
+ * reference kernel.
+ *
+ * Float32 max and average pools take fast paths chosen at prepare: global pools reduce each plane in one
+ * pass; 1-D and 2-D windows copy bands of padded rows into scratch (er_window_2d, window_nd.h; max pads
+ * with -inf, average with 0) and run a row micro-kernel per output row, vectorized over the output width.
+ * The average's divisor is separable (the real or padded pixels of the window along each dim), so it is
+ * two tables of reciprocals. Max pools with the indices output, windows that can hold no real pixel, Lp
+ * pools and other dtypes run the reference. tests/ops/test_pool_nd_fast.c checks one against the other. */
 #include <float.h>
 #include <math.h>
 #include <string.h>
 
+#include "core/cpu.h"
 #include "ops/window_nd.h"
 
 typedef enum { POOL_MAX, POOL_AVERAGE, POOL_LP } pool_kind;
+
+typedef enum { FAST_NONE = 0, FAST_GLOBAL, FAST_ROWS } fast_path;
+
+/* A band's padded rows aim at this many floats (128 KiB); rows longer than the limit (16 MiB) take the
+ * reference kernel. */
+#define POOL_BAND_TARGET_FLOATS ((int64_t)32 * 1024)
+#define POOL_ROW_LIMIT_FLOATS ((int64_t)4 * 1024 * 1024)
+#define POOL_VECTOR 16
 
 typedef struct {
   er_window_nd win;
@@ -21,6 +38,15 @@ typedef struct {
   bool count_include_pad;
   bool column_major_indices;
   double p;
+  /* the float32 fast paths */
+  fast_path fast;
+  er_window_2d rows;
+  int64_t planes, band_rows, bands;
+  int64_t *tap_off;
+  float *inv_h, *inv_w; /* average: reciprocal divisors per output row / column (inv_w padded to vectors) */
+  size_t thread_floats;
+  er_f32_pool_nchw_row_fn row;
+  er_f32_plane_sum_fn plane_sum;
 } pool_data;
 
 static bool dtype_supported(pool_kind kind, edgert_dtype t) {
@@ -60,6 +86,87 @@ static edgert_status check_tensors(er_op_ctx *ctx, pool_kind kind, const er_tens
   return EDGERT_OK;
 }
 
+/* Real (inside the input) and padded (inside the input or its pads) window positions along dim i of
+ * output position o, as er_window_nd_taps counts them. */
+static void dim_counts(const er_window_nd *w, int i, int64_t o, int64_t *real, int64_t *padded) {
+  int64_t start = o * w->stride[i] - w->pad_begin[i];
+  *real = *padded = 0;
+  for (int64_t j = 0; j < w->kernel[i]; j++) {
+    int64_t c = start + j * w->dilation[i];
+    *real += c >= 0 && c < w->in[i];
+    *padded += c >= -w->pad_begin[i] && c < w->in[i] + w->pad_end[i];
+  }
+}
+
+/* Reciprocal divisors of the outputs along dim i (n values, then zeros up to `count`); false when some
+ * window along it holds no real pixel, which the max pool leaves to the reference. */
+static bool dim_scales(const pool_data *d, int i, int64_t n, float *scale) {
+  for (int64_t o = 0; o < n; o++) {
+    int64_t real, padded;
+    dim_counts(&d->win, i, o, &real, &padded);
+    if (real == 0) return false;
+    int64_t count = d->count_include_pad ? padded : real;
+    scale[o] = 1.0f / (float)count;
+  }
+  return true;
+}
+
+static er_f32_pool_nchw_row_fn choose_row(pool_kind kind) {
+  er_cpu_features cpu = er_cpu_detect();
+#if defined(ER_SIMD_X86)
+  if (cpu.avx512) return kind == POOL_MAX ? er_f32_maxpool_nchw_row__avx512 : er_f32_avgpool_nchw_row__avx512;
+  if (cpu.avx2_fma) return kind == POOL_MAX ? er_f32_maxpool_nchw_row__avx2 : er_f32_avgpool_nchw_row__avx2;
+#endif
+  (void)cpu;
+  return kind == POOL_MAX ? er_f32_maxpool_nchw_row__scalar : er_f32_avgpool_nchw_row__scalar;
+}
+
+static er_f32_plane_sum_fn choose_plane_sum(void) {
+  er_cpu_features cpu = er_cpu_detect();
+#if defined(ER_SIMD_X86)
+  if (cpu.avx512) return er_f32_plane_sum__avx512;
+  if (cpu.avx2_fma) return er_f32_plane_sum__avx2;
+#endif
+  (void)cpu;
+  return er_f32_plane_sum__scalar;
+}
+
+/* Chooses a float32 fast path, if one applies, and sizes its tables and scratch. */
+static edgert_status fast_prepare(er_op_ctx *ctx, const er_conv_nd_attrs *a, pool_data *d) {
+  const er_window_nd *w = &d->win;
+  if (d->kind == POOL_LP || w->batch * w->channels == 0 || w->out_size == 0) return EDGERT_OK;
+  d->planes = w->batch * w->channels;
+  if (a->global) {
+    if (w->in_size == 0) return EDGERT_OK;
+    d->fast = FAST_GLOBAL;
+    d->plane_sum = choose_plane_sum();
+    return EDGERT_OK;
+  }
+  er_window_2d *v = &d->rows;
+  if (!er_window_2d_init(w, POOL_VECTOR, POOL_ROW_LIMIT_FLOATS, v)) return EDGERT_OK;
+  int64_t row_dim = w->rank - 1, padded_w = (v->out_w + POOL_VECTOR - 1) / POOL_VECTOR * POOL_VECTOR;
+  d->inv_h = er_persist_alloc(ctx, (size_t)(v->out_h + padded_w) * sizeof(float));
+  d->tap_off = er_persist_alloc(ctx, (size_t)(v->kh * v->kw) * sizeof(int64_t));
+  if (!d->inv_h || !d->tap_off) return EDGERT_ERR_NO_MEMORY;
+  d->inv_w = d->inv_h + v->out_h;
+  if (w->rank == 1)
+    d->inv_h[0] = 1.0f;
+  else if (!dim_scales(d, 0, v->out_h, d->inv_h))
+    return EDGERT_OK;
+  if (!dim_scales(d, (int)row_dim, v->out_w, d->inv_w)) return EDGERT_OK;
+  er_window_2d_tap_offsets(v, d->tap_off);
+  int32_t threads = er_num_threads(ctx);
+  d->band_rows = er_window_2d_band_rows(v, POOL_BAND_TARGET_FLOATS, d->planes, threads);
+  d->bands = (v->out_h + d->band_rows - 1) / d->band_rows;
+  int64_t band_floats = er_window_2d_band_in_rows(v, d->band_rows) * v->row_pitch;
+  d->thread_floats = (size_t)((band_floats + POOL_VECTOR - 1) / POOL_VECTOR * POOL_VECTOR);
+  d->row = choose_row(d->kind);
+  d->fast = FAST_ROWS;
+  /* one extra vector to align each thread's slice to 64 bytes */
+  ctx->scratch_bytes = ((size_t)threads * d->thread_floats + POOL_VECTOR) * sizeof(float);
+  return EDGERT_OK;
+}
+
 static edgert_status pool_prepare(er_op_ctx *ctx, pool_kind kind) {
   /* MaxPool may also have the indices output. */
   bool two_outputs = kind == POOL_MAX && ctx->node->n_outputs == 2;
@@ -95,6 +202,7 @@ static edgert_status pool_prepare(er_op_ctx *ctx, pool_kind kind) {
   if (er_output(ctx, 1) && (st = er_set_output_shape(ctx, er_output(ctx, 1), in->ndim, dims))) return st;
   ctx->op_data = d;
   ctx->scratch_bytes = (size_t)d->win.kernel_size * sizeof(int64_t);
+  if (in->dtype == EDGERT_FLOAT32 && !er_output(ctx, 1)) return fast_prepare(ctx, a, d);
   return EDGERT_OK;
 }
 
@@ -171,8 +279,103 @@ static double window_reduce(const pool_data *d, const void *x, edgert_dtype t, i
   return pow(sum, 1.0 / d->p);
 }
 
+/* The float32 fast paths. */
+
+void er_f32_maxpool_nchw_row__scalar(const float *in, const int64_t *tap_off, int64_t taps,
+                                     const float *col_scale, float row_scale, float *out, int64_t ow) {
+  (void)col_scale, (void)row_scale;
+  for (int64_t j = 0; j < ow; j++)
+    out[j] = in[tap_off[0] + j];
+  for (int64_t t = 1; t < taps; t++) {
+    const float *src = in + tap_off[t];
+    for (int64_t j = 0; j < ow; j++)
+      out[j] = src[j] > out[j] ? src[j] : out[j];
+  }
+}
+
+void er_f32_avgpool_nchw_row__scalar(const float *in, const int64_t *tap_off, int64_t taps,
+                                     const float *col_scale, float row_scale, float *out, int64_t ow) {
+  for (int64_t j = 0; j < ow; j++)
+    out[j] = 0.0f;
+  for (int64_t t = 0; t < taps; t++) {
+    const float *src = in + tap_off[t];
+    for (int64_t j = 0; j < ow; j++)
+      out[j] += src[j];
+  }
+  for (int64_t j = 0; j < ow; j++)
+    out[j] *= row_scale * col_scale[j];
+}
+
+double er_f32_plane_sum__scalar(const float *x, int64_t n) {
+  /* four partial sums in double: independent chains, and the reference's precision */
+  double s[4] = {0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    for (int k = 0; k < 4; k++)
+      s[k] += x[i + k];
+  for (; i < n; i++)
+    s[0] += x[i];
+  return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+typedef struct {
+  const pool_data *d;
+  const float *x;
+  float *y, *scratch;
+} fast_task;
+
+static void global_items(void *arg, int32_t thread, int64_t begin, int64_t end) {
+  (void)thread;
+  const fast_task *t = arg;
+  const pool_data *d = t->d;
+  int64_t n = d->win.in_size;
+  for (int64_t plane = begin; plane < end; plane++) {
+    const float *x = t->x + plane * n;
+    if (d->kind == POOL_MAX) {
+      float best = x[0];
+      for (int64_t i = 1; i < n; i++)
+        best = x[i] > best ? x[i] : best;
+      t->y[plane] = best;
+      continue;
+    }
+    t->y[plane] = (float)(d->plane_sum(x, n) / (double)n);
+  }
+}
+
+static void row_items(void *arg, int32_t thread, int64_t begin, int64_t end) {
+  const fast_task *t = arg;
+  const pool_data *d = t->d;
+  const er_window_2d *v = &d->rows;
+  float *buf = t->scratch + (size_t)thread * d->thread_floats;
+  float pad = d->kind == POOL_MAX ? -INFINITY : 0.0f;
+  int64_t taps = v->kh * v->kw;
+  for (int64_t item = begin; item < end; item++) {
+    int64_t plane = item / d->bands, oy0 = item % d->bands * d->band_rows;
+    int64_t rows = v->out_h - oy0 < d->band_rows ? v->out_h - oy0 : d->band_rows;
+    er_window_2d_fill_rows(v, t->x + plane * v->in_h * v->in_w, oy0 * v->stride_h - v->pad_top,
+                           er_window_2d_band_in_rows(v, rows), pad, buf);
+    float *y = t->y + (plane * v->out_h + oy0) * v->out_w;
+    for (int64_t r = 0; r < rows; r++, y += v->out_w)
+      d->row(buf + r * v->stride_h * v->row_pitch, d->tap_off, taps, d->inv_w, d->inv_h[oy0 + r], y,
+             v->out_w);
+  }
+}
+
+static void fast_eval(er_op_ctx *ctx, const pool_data *d) {
+  uintptr_t at = ((uintptr_t)ctx->scratch + 63) & ~(uintptr_t)63;
+  fast_task t = {d, er_input(ctx, 0)->data, er_output(ctx, 0)->data, (float *)at};
+  if (d->fast == FAST_GLOBAL)
+    er_parallel_for(ctx, d->planes, 16, global_items, &t);
+  else
+    er_parallel_for(ctx, d->planes * d->bands, 1, row_items, &t);
+}
+
 static edgert_status pool_eval(er_op_ctx *ctx) {
   const pool_data *d = ctx->op_data;
+  if (d->fast != FAST_NONE) {
+    fast_eval(ctx, d);
+    return EDGERT_OK;
+  }
   const er_window_nd *w = &d->win;
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0), *indices = er_output(ctx, 1);

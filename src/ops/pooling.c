@@ -4,13 +4,17 @@
  * pixels in the window. Integer kernels follow tensorflow/lite/kernels/internal/reference/integer_ops/
  * pooling.h: the average is the int32 sum divided by the count rounding half away from zero, and the
  * output shares the input's scale and zero point, so no rescale happens. Layout is NHWC (TFLite) or
- * NCHW (ONNX); the loops walk both through element strides. */
+ * NCHW (ONNX); the loops walk both through element strides. NHWC int8 and float average and max pooling
+ * run the vectorized micro-kernels of pooling_nhwc.h where the CPU has them (chosen at prepare; they give
+ * the reference's bits), with the output rows split across threads. */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
 
+#include "core/cpu.h"
 #include "core/kernel.h"
 #include "core/quant.h"
+#include "ops/pooling_nhwc.h"
 
 typedef enum { POOL_AVERAGE, POOL_MAX, POOL_L2 } pool_kind;
 
@@ -24,6 +28,7 @@ typedef struct {
   int64_t in_stride[4], out_stride[4];
   float act_min_f, act_max_f;
   int32_t act_min_q, act_max_q;
+  er_pool_nhwc_fn fast; /* NULL: the reference loops below */
 } pool_data;
 
 /* The window of one output pixel, clamped to the input. */
@@ -120,6 +125,33 @@ static void set_strides(int64_t *stride, er_layout layout, int64_t h, int64_t w,
   }
 }
 
+/* The micro-kernel for this pool on this CPU, or NULL. The int8 kernels clamp in int8 lanes and sum in
+ * int32, hence the conditions on the clamp range and the window size. */
+static er_pool_nhwc_fn choose_fast(const pool_data *d, pool_kind kind, er_layout layout, edgert_dtype dt) {
+  if (layout != ER_LAYOUT_NHWC || kind == POOL_L2) return NULL;
+  if (dt == EDGERT_INT8 && (d->act_min_q < INT8_MIN || d->act_max_q > INT8_MAX ||
+                            d->act_min_q > d->act_max_q || d->filter_h * d->filter_w > (1 << 23)))
+    return NULL;
+  er_cpu_features cpu = er_cpu_detect();
+  (void)cpu;
+#if defined(ER_SIMD_X86)
+  if (cpu.avx2_fma) {
+    if (dt == EDGERT_INT8) return kind == POOL_AVERAGE ? er_s8_avgpool_nhwc__avx2 : er_s8_maxpool_nhwc__avx2;
+    if (dt == EDGERT_FLOAT32)
+      return kind == POOL_AVERAGE ? er_f32_avgpool_nhwc__avx2 : er_f32_maxpool_nhwc__avx2;
+  }
+#endif
+#if defined(ER_SIMD_ARM)
+  if (cpu.neon) {
+    if (dt == EDGERT_INT8) return kind == POOL_AVERAGE ? er_s8_avgpool_nhwc__neon : er_s8_maxpool_nhwc__neon;
+    if (dt == EDGERT_FLOAT32)
+      return kind == POOL_AVERAGE ? er_f32_avgpool_nhwc__neon : er_f32_maxpool_nhwc__neon;
+  }
+#endif
+  (void)dt;
+  return NULL;
+}
+
 static edgert_status pool_prepare(er_op_ctx *ctx, pool_kind kind) {
   edgert_status st = er_check_io(ctx, 1, 1, 1);
   if (st) return st;
@@ -160,6 +192,7 @@ static edgert_status pool_prepare(er_op_ctx *ctx, pool_kind kind) {
     er_activation_range_quantized(a->activation, out->q.scale, out->q.zero_point, qmin, qmax, &d->act_min_q,
                                   &d->act_max_q);
   }
+  d->fast = choose_fast(d, kind, a->layout, in->dtype);
   ctx->op_data = d;
   int64_t dims[4] = {d->batches, 0, 0, 0};
   if (nhwc) {
@@ -263,11 +296,35 @@ static void pool_int(const pool_data *d, pool_kind kind, edgert_dtype dt, const 
   }
 }
 
+typedef struct {
+  er_pool_nhwc_fn fn;
+  er_pool_nhwc_args args;
+} pool_task;
+
+static void pool_rows(void *arg, int32_t thread, int64_t begin, int64_t end) {
+  (void)thread;
+  const pool_task *t = arg;
+  t->fn(&t->args, begin, end);
+}
+
+static void pool_fast(er_op_ctx *ctx, const pool_data *d, const void *in, void *out) {
+  pool_task t = {d->fast,
+                 {d->batches, d->in_h, d->in_w, d->channels, d->out_h, d->out_w, d->filter_h, d->filter_w,
+                  d->stride_h, d->stride_w, d->pad_top, d->pad_left, d->act_min_q, d->act_max_q, d->act_min_f,
+                  d->act_max_f, in, out}};
+  /* rows of enough window reads that a task outweighs its dispatch */
+  const int64_t row_work = d->out_w * d->channels * d->filter_h * d->filter_w;
+  const int64_t grain = row_work >= 16384 ? 1 : 16384 / (row_work > 0 ? row_work : 1);
+  er_parallel_for(ctx, d->batches * d->out_h, grain, pool_rows, &t);
+}
+
 static edgert_status pool_eval(er_op_ctx *ctx, pool_kind kind) {
   const pool_data *d = ctx->op_data;
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0);
-  if (in->dtype == EDGERT_FLOAT32) {
+  if (d->fast) {
+    pool_fast(ctx, d, in->data, out->data);
+  } else if (in->dtype == EDGERT_FLOAT32) {
     pool_float(d, kind, in->data, out->data);
   } else {
     pool_int(d, kind, in->dtype, in->data, out->data);

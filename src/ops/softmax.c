@@ -1,7 +1,8 @@
 /* SOFTMAX and LOG_SOFTMAX over the last axis, computed as TensorFlow Lite's default (optimized) kernels
  * compute them, checked value for value against TFLite itself:
- * SOFTMAX: float32; int8 -> int8 (output scale 1/256, zero point -128), int8 -> int16 (1/65536, -32768) and
- * uint8 -> uint8 (1/256, 0) through optimized_ops::Softmax's float table: exp(-input_scale * beta * k) for
+ * SOFTMAX: float32 (vectorized row kernels with a polynomial exp, within a few ulp of TFLite's); int8 ->
+ * int8 (output scale 1/256, zero point -128), int8 -> int16 (1/65536, -32768) and uint8 -> uint8 (1/256, 0)
+ * through optimized_ops::Softmax's float table: exp(-input_scale * beta * k) for
  * each distance k = max - x from the row maximum, summed in float, each probability rounded to the output
  * scale; int16 -> int16 (1/32768, 0) through reference_ops::SoftmaxInt16's exp and 1/(1+x) int16 tables,
  * which TFLite fills in double precision (TFLite Micro fills them in float; a few entries differ).
@@ -13,7 +14,9 @@
 #include <float.h>
 #include <math.h>
 
+#include "core/cpu.h"
 #include "ops/activation_common.h"
+#include "ops/elementwise_f32.h"
 #include "ops/fixedpoint_math.h"
 
 /* Distances from the row maximum an 8-bit input can have, hence the size of the exp table. */
@@ -22,6 +25,7 @@
 typedef struct {
   float beta;
   int64_t outer, depth;
+  const er_f32_elementwise_isa *f32; /* float32 SOFTMAX: the row kernels chosen for this CPU */
   /* 8-bit inputs: exp_table[255 - k] = exp(-input_scale * beta * k) */
   float exp_table[EXP_TABLE_SIZE];
   float in_scale, out_scale;
@@ -113,7 +117,10 @@ static edgert_status softmax_prepare(er_op_ctx *ctx) {
   const er_softmax_attrs *attrs = er_attrs(ctx);
   if (!attrs) return er_fail(ctx, EDGERT_ERR_MALFORMED, "has no beta attribute");
   d->beta = attrs->beta;
-  if (in->dtype == EDGERT_FLOAT32 && out->dtype == EDGERT_FLOAT32) return EDGERT_OK;
+  if (in->dtype == EDGERT_FLOAT32 && out->dtype == EDGERT_FLOAT32) {
+    d->f32 = er_f32_elementwise_select(er_cpu_detect());
+    return EDGERT_OK;
+  }
   bool int8_in = in->dtype == EDGERT_INT8 && (out->dtype == EDGERT_INT8 || out->dtype == EDGERT_INT16);
   bool uint8_in = in->dtype == EDGERT_UINT8 && out->dtype == EDGERT_UINT8;
   bool int16_in = in->dtype == EDGERT_INT16 && out->dtype == EDGERT_INT16;
@@ -136,21 +143,6 @@ static edgert_status softmax_prepare(er_op_ctx *ctx) {
   d->out_scale = out->q.scale;
   d->out_zp = out->q.zero_point;
   return EDGERT_OK;
-}
-
-static void softmax_float(const softmax_data *d, const float *x, float *y) {
-  for (int64_t i = 0; i < d->outer; i++, x += d->depth, y += d->depth) {
-    float max = -FLT_MAX;
-    for (int64_t c = 0; c < d->depth; c++)
-      max = x[c] > max ? x[c] : max;
-    float sum = 0.0f;
-    for (int64_t c = 0; c < d->depth; c++) {
-      y[c] = expf((x[c] - max) * d->beta);
-      sum += y[c];
-    }
-    for (int64_t c = 0; c < d->depth; c++)
-      y[c] = y[c] / sum;
-  }
 }
 
 /* Element k of 8-bit data, int8 or uint8. */
@@ -261,7 +253,9 @@ static edgert_status softmax_eval(er_op_ctx *ctx) {
   const er_tensor *in = er_input(ctx, 0);
   er_tensor *out = er_output(ctx, 0);
   if (in->dtype == EDGERT_FLOAT32)
-    softmax_float(d, in->data, out->data);
+    /* max, exp((x - max) * beta) and its sum, division by the sum: per row, vectorized (within a few ulp
+     * of expf and a sequential sum) */
+    er_f32_softmax_run(ctx, d->f32, d->outer, d->depth, in->data, out->data, d->beta);
   else if (in->dtype == EDGERT_INT8 || in->dtype == EDGERT_UINT8)
     softmax_8bit(d, in->data, in->dtype, out->data, out->dtype);
   else

@@ -4,13 +4,18 @@
  * maximum, so large inputs do not overflow exp. Hardmax puts 1 at the first maximum of a row. */
 #include <math.h>
 
+#include "core/cpu.h"
 #include "core/kernel.h"
+#include "ops/elementwise_f32.h"
 #include "ops/linalg_values.h"
 
 typedef struct {
   er_softmax_kind kind;
   edgert_dtype dtype;
   int64_t outer, n, inner; /* rows of n elements, inner apart */
+  /* float32 Softmax over contiguous rows (the last axis, or the 2-D coercion): the vectorized row kernels
+   * in float, within a few ulp of the double computation below; NULL otherwise. */
+  const er_f32_elementwise_isa *f32_rows;
 } softmax_data;
 
 static edgert_status softmax_prepare(er_op_ctx *ctx) {
@@ -47,6 +52,8 @@ static edgert_status softmax_prepare(er_op_ctx *ctx) {
   }
   if (d->outer < 0 || d->n < 0 || d->inner < 0)
     return er_fail(ctx, EDGERT_ERR_SHAPE, "input shape is invalid");
+  if (d->kind == ER_SOFTMAX_PLAIN && d->dtype == EDGERT_FLOAT32 && d->inner == 1)
+    d->f32_rows = er_f32_elementwise_select(er_cpu_detect());
   ctx->op_data = d;
   return er_set_output_shape(ctx, out, in->ndim, in->dims);
 }
@@ -78,6 +85,10 @@ static edgert_status softmax_eval(er_op_ctx *ctx) {
   const softmax_data *d = ctx->op_data;
   const void *in = er_input(ctx, 0)->data;
   void *out = er_output(ctx, 0)->data;
+  if (d->f32_rows) {
+    er_f32_softmax_run(ctx, d->f32_rows, d->outer, d->n, in, out, 1.0f);
+    return EDGERT_OK;
+  }
   for (int64_t o = 0; o < d->outer; o++)
     for (int64_t j = 0; j < d->inner; j++)
       softmax_row(d, in, out, o * d->n * d->inner + j);

@@ -7,8 +7,18 @@
  * as float arithmetic and lets one function serve every float dtype. */
 #include <math.h>
 
+#include "core/cpu.h"
 #include "ops/activation_common.h"
+#include "ops/elementwise_f32.h"
 #include "ops/elementwise_types.h"
+
+/* HARD_SIGMOID on float32 (squeeze-excite gates of MobileNetV3) also has a vectorized kernel, computing
+ * the same double expression. */
+typedef struct {
+  er_unary_params_attrs params;
+  er_f32_vunary_fn f32; /* NULL: the generic loop below */
+  er_f32_elementwise_params f32_params;
+} unary_float_data;
 
 typedef double (*unary_fn)(double x, const er_unary_params_attrs *a);
 
@@ -135,12 +145,18 @@ static edgert_status unary_float_prepare(er_op_ctx *ctx) {
   if (is_test(op)) return er_check_dtype(ctx, out, EDGERT_BOOL, "output");
   if (!function_of(op)) return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "is not a float unary op");
   if ((st = act_same_dtype(ctx, in, out)) != EDGERT_OK) return st;
-  er_unary_params_attrs *params = ACT_ALLOC_OP_DATA(ctx, er_unary_params_attrs);
-  if (!params) return EDGERT_ERR_NO_MEMORY;
+  unary_float_data *d = ACT_ALLOC_OP_DATA(ctx, unary_float_data);
+  if (!d) return EDGERT_ERR_NO_MEMORY;
   const er_unary_params_attrs *attrs = er_attrs(ctx);
-  *params = attrs ? *attrs : default_params(op);
-  if (op == ER_OP_CELU && params->alpha == 0.0f) return er_fail(ctx, EDGERT_ERR_ARGUMENT, "CELU alpha is 0");
-  ctx->op_data = params;
+  d->params = attrs ? *attrs : default_params(op);
+  if (op == ER_OP_CELU && d->params.alpha == 0.0f)
+    return er_fail(ctx, EDGERT_ERR_ARGUMENT, "CELU alpha is 0");
+  if (op == ER_OP_HARD_SIGMOID && in->dtype == EDGERT_FLOAT32) {
+    d->f32 = er_f32_elementwise_select(er_cpu_detect())->unary[ER_F32_VHARD_SIGMOID];
+    d->f32_params.alpha = d->params.alpha;
+    d->f32_params.beta = d->params.beta;
+  }
+  ctx->op_data = d;
   return EDGERT_OK;
 }
 
@@ -163,7 +179,12 @@ static edgert_status unary_float_eval(er_op_ctx *ctx) {
       y[i] = test_value(op, inf, er_load_float(in->data, in->dtype, i));
     return EDGERT_OK;
   }
-  const er_unary_params_attrs *params = ctx->op_data;
+  const unary_float_data *d = ctx->op_data;
+  if (d->f32) {
+    er_f32_vunary_run(ctx, d->f32, n, in->data, out->data, &d->f32_params);
+    return EDGERT_OK;
+  }
+  const er_unary_params_attrs *params = &d->params;
   const unary_fn fn = function_of(op);
   if (in->dtype == EDGERT_FLOAT32) {
     const float *x = in->data;

@@ -142,3 +142,110 @@ int64_t er_window_nd_taps(const er_window_nd *w, const int64_t *o, int64_t *in_o
   }
   return taps;
 }
+
+static int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+
+bool er_window_2d_init(const er_window_nd *w, int64_t vector, int64_t max_floats, er_window_2d *v) {
+  if (w->rank != 1 && w->rank != 2) return false;
+  int r = w->rank - 1; /* the width dim; a 1-D window has height 1 */
+  *v = (er_window_2d){
+      .in_h = r ? w->in[0] : 1,
+      .in_w = w->in[r],
+      .out_h = r ? w->out[0] : 1,
+      .out_w = w->out[r],
+      .kh = r ? w->kernel[0] : 1,
+      .kw = w->kernel[r],
+      .stride_h = r ? w->stride[0] : 1,
+      .stride_w = w->stride[r],
+      .dil_h = r ? w->dilation[0] : 1,
+      .dil_w = w->dilation[r],
+      .pad_top = r ? w->pad_begin[0] : 0,
+      .pad_left = w->pad_begin[r],
+  };
+  /* Every value is at most 2^31 (er_window_nd_init), so nothing below overflows before its check. */
+  v->phase_w = round_up(round_up(v->out_w, vector) + (v->kw - 1) * v->dil_w / v->stride_w, vector);
+  if (v->phase_w > max_floats / v->stride_w) return false;
+  v->row_pitch = v->stride_w * v->phase_w;
+  return (v->kh - 1) * v->dil_h + 1 <= max_floats / v->row_pitch;
+}
+
+int64_t er_window_2d_band_in_rows(const er_window_2d *v, int64_t out_rows) {
+  return (out_rows - 1) * v->stride_h + (v->kh - 1) * v->dil_h + 1;
+}
+
+int64_t er_window_2d_band_rows(const er_window_2d *v, int64_t target_floats, int64_t planes,
+                               int32_t threads) {
+  int64_t min_rows = (v->kh - 1) * v->dil_h + 1;
+  int64_t fit_rows = target_floats / v->row_pitch;
+  int64_t rows = fit_rows > min_rows ? 1 + (fit_rows - min_rows) / v->stride_h : 1;
+  if (rows > v->out_h) rows = v->out_h;
+  int64_t want_items = threads > 1 ? 4 * (int64_t)threads : 1;
+  if (planes > 0 && planes < want_items) {
+    int64_t per_plane = (want_items + planes - 1) / planes;
+    int64_t split = (v->out_h + per_plane - 1) / per_plane;
+    if (split < rows) rows = split;
+  }
+  return rows > 0 ? rows : 1;
+}
+
+void er_window_2d_tap_offsets(const er_window_2d *v, int64_t *tap_off) {
+  for (int64_t ky = 0, t = 0; ky < v->kh; ky++) {
+    for (int64_t kx = 0; kx < v->kw; kx++, t++) {
+      int64_t shift = kx * v->dil_w;
+      tap_off[t] = ky * v->dil_h * v->row_pitch + (shift % v->stride_w) * v->phase_w + shift / v->stride_w;
+    }
+  }
+}
+
+static void fill(float *dst, int64_t n, float value) {
+  if (n > 0 && value == 0.0f) {
+    memset(dst, 0, (size_t)n * sizeof *dst);
+    return;
+  }
+  for (int64_t i = 0; i < n; i++)
+    dst[i] = value;
+}
+
+/* One padded input row: phase q holds padded columns q, q + s, q + 2s, ... (s = stride_w). Inlined with
+ * s a constant for strides 1 and 2, whose divisions then become shifts and copies tight loops. */
+static inline void fill_row_stride(const er_window_2d *v, const float *src, float pad, float *dst,
+                                   int64_t s) {
+  int64_t pw = v->phase_w, pl = v->pad_left;
+  for (int64_t q = 0; q < s; q++, dst += pw) {
+    /* positions i whose input column i * s + q - pl lies in [0, in_w) */
+    int64_t lo = pl > q ? (pl - q + s - 1) / s : 0;
+    int64_t last = v->in_w - 1 + pl - q;
+    int64_t hi = last >= 0 ? last / s + 1 : 0;
+    if (hi > pw) hi = pw;
+    if (lo > hi) lo = hi;
+    fill(dst, lo, pad);
+    if (s == 1) {
+      if (hi > lo) memcpy(dst + lo, src + lo - pl, (size_t)(hi - lo) * sizeof *dst);
+    } else {
+      const float *col = src + lo * s + q - pl;
+      for (int64_t i = lo; i < hi; i++, col += s)
+        dst[i] = *col;
+    }
+    fill(dst + hi, pw - hi, pad);
+  }
+}
+
+static void fill_row(const er_window_2d *v, const float *src, float pad, float *dst) {
+  if (v->stride_w == 1)
+    fill_row_stride(v, src, pad, dst, 1);
+  else if (v->stride_w == 2)
+    fill_row_stride(v, src, pad, dst, 2);
+  else
+    fill_row_stride(v, src, pad, dst, v->stride_w);
+}
+
+void er_window_2d_fill_rows(const er_window_2d *v, const float *plane, int64_t first_row, int64_t rows,
+                            float pad, float *buf) {
+  for (int64_t r = 0; r < rows; r++, buf += v->row_pitch) {
+    int64_t iy = first_row + r;
+    if (iy < 0 || iy >= v->in_h)
+      fill(buf, v->row_pitch, pad);
+    else
+      fill_row(v, plane + iy * v->in_w, pad, buf);
+  }
+}

@@ -47,4 +47,57 @@ int64_t er_window_nd_taps(const er_window_nd *w, const int64_t *o, int64_t *in_o
 /* Steps a row-major coordinate over dims (the last dim fastest); wraps to all zeros after the end. */
 void er_window_nd_next(int32_t rank, const int64_t *dims, int64_t *coord);
 
+/* The NCHW fast kernels' view of a 1-D or 2-D window (1-D: height 1) and their padded row layout. A band
+ * of input rows is copied into scratch with the padding filled in and the columns split by phase modulo
+ * the horizontal stride: padded column c goes to phase c % stride_w, position c / stride_w. Then tap
+ * (ky, kx) of output column j reads position j + tap_off of one phase row whatever the stride, dilation
+ * or padding, so the row kernels see contiguous loads and no borders. Float32 only. */
+typedef struct {
+  int64_t in_h, in_w, out_h, out_w, kh, kw, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left;
+  int64_t phase_w;   /* floats in one phase of a padded row: out_w rounded up to the vector plus the
+                        largest horizontal tap shift (so whole vectors can be read), itself rounded up */
+  int64_t row_pitch; /* stride_w * phase_w: one padded input row */
+} er_window_2d;
+
+/* Fills v for w with vectors of `vector` floats; false when w is not 1-D or 2-D or one output row's
+ * padded rows would exceed max_floats (the caller then uses its reference path). */
+bool er_window_2d_init(const er_window_nd *w, int64_t vector, int64_t max_floats, er_window_2d *v);
+/* Output rows per band so that the band's padded rows take about target_floats (at least one row), and
+ * there are enough bands for `threads` threads across `planes` planes. */
+int64_t er_window_2d_band_rows(const er_window_2d *v, int64_t target_floats, int64_t planes, int32_t threads);
+/* Padded input rows a band of out_rows output rows reads. */
+int64_t er_window_2d_band_in_rows(const er_window_2d *v, int64_t out_rows);
+/* tap_off[ky * kw + kx]: where tap (ky, kx) of output column 0 of an output row lies, relative to the
+ * first padded row that output row reads. */
+void er_window_2d_tap_offsets(const er_window_2d *v, int64_t *tap_off);
+/* The padded rows of input rows first_row .. first_row + rows - 1 of plane (rows beyond the input, and
+ * columns, read as pad) into buf, row_pitch floats each. */
+void er_window_2d_fill_rows(const er_window_2d *v, const float *plane, int64_t first_row, int64_t rows,
+                            float pad, float *buf);
+
+/* Row micro-kernels of the NCHW float32 pools over that layout: out[j] for j in [0, ow) is the max of
+ * in[tap_off[t] + j] over the taps (the padding holds -inf), or their sum times row_scale * col_scale[j]
+ * (the padding holds 0; the scales are 1 / the divisor). They may read whole vectors of 16 past ow. */
+typedef void (*er_f32_pool_nchw_row_fn)(const float *in, const int64_t *tap_off, int64_t taps,
+                                        const float *col_scale, float row_scale, float *out, int64_t ow);
+void er_f32_maxpool_nchw_row__scalar(const float *in, const int64_t *tap_off, int64_t taps,
+                                     const float *col_scale, float row_scale, float *out, int64_t ow);
+void er_f32_avgpool_nchw_row__scalar(const float *in, const int64_t *tap_off, int64_t taps,
+                                     const float *col_scale, float row_scale, float *out, int64_t ow);
+/* The sum of n floats in double (global average pool). */
+typedef double (*er_f32_plane_sum_fn)(const float *x, int64_t n);
+double er_f32_plane_sum__scalar(const float *x, int64_t n);
+#if defined(ER_SIMD_X86)
+double er_f32_plane_sum__avx2(const float *x, int64_t n);
+double er_f32_plane_sum__avx512(const float *x, int64_t n);
+void er_f32_maxpool_nchw_row__avx2(const float *in, const int64_t *tap_off, int64_t taps,
+                                   const float *col_scale, float row_scale, float *out, int64_t ow);
+void er_f32_avgpool_nchw_row__avx2(const float *in, const int64_t *tap_off, int64_t taps,
+                                   const float *col_scale, float row_scale, float *out, int64_t ow);
+void er_f32_maxpool_nchw_row__avx512(const float *in, const int64_t *tap_off, int64_t taps,
+                                     const float *col_scale, float row_scale, float *out, int64_t ow);
+void er_f32_avgpool_nchw_row__avx512(const float *in, const int64_t *tap_off, int64_t taps,
+                                     const float *col_scale, float row_scale, float *out, int64_t ow);
+#endif
+
 #endif

@@ -1,6 +1,7 @@
 """Bad input is expected: truncated, bit-flipped and garbage model files, missing files, wrong-shape,
-wrong-dtype and non-npy inputs, wrong input counts and unknown options each give exit code != 0 and one
-line on stderr naming what failed; --help works on every command."""
+wrong-dtype and non-npy inputs, wrong input counts, unknown options and thread counts out of range each
+give exit code != 0 and one line on stderr naming what failed; --help works on every command; `run
+--threads 2` writes what one thread does."""
 import os
 import random
 import shutil
@@ -116,6 +117,24 @@ try:
     # The audio front ends use TFLite Micro's Signal custom ops, which come later: refused by name.
     for name in ("audio_preprocessor_float.tflite", "audio_preprocessor_int8.tflite"):
         expect_error(["info", fixture("models", name)], "custom op Signal")
+
+    # --threads: a count out of range names the option (or the limit); two threads give the same output.
+    expect_error(["run", good, "--input", x, "--output-dir", out, "--threads", "0"], "--threads")
+    expect_error(["run", good, "--input", x, "--output-dir", out, "--threads", "65"], "64")
+    expect_error(["run", good, "--input", x, "--output-dir", out, "--threads"], "--threads")
+    person = fixture("models", "person_detect.tflite")
+    image = os.path.join(tmp, "image.npy")
+    np.save(image, np.random.default_rng(3).integers(-128, 128, (1, 96, 96, 1)).astype(np.int8))
+    outputs = []
+    for threads in ("1", "2"):
+        code, _, err = cli("run", person, "--input", image, "--output-dir", os.path.join(tmp, "t" + threads),
+                           "--threads", threads, expect_ok=False)
+        if code == 0:
+            outputs.append(np.load(os.path.join(tmp, "t" + threads, "output_0.npy")))
+        else:  # a build without EDGERT_THREADS refuses more than one thread, and says so
+            check(threads == "2" and "EDGERT_THREADS" in err, f"run --threads {threads}: exit {code}, {err!r}")
+    if len(outputs) == 2:
+        check(np.array_equal(outputs[0], outputs[1]), f"--threads 2 output {outputs[1]} != {outputs[0]}")
 
     # A good run still works after all that.
     code, _, err = cli("run", good, "--input", x, "--output-dir", out, expect_ok=False)

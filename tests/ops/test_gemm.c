@@ -1,6 +1,9 @@
 /* GEMM against the ONNX 1.12 backend test data (node/test_gemm_all_attributes, test_gemm_default_vector_bias,
  * test_gemm_transposeA, test_data_set_0); a C that does not broadcast is refused. */
+#include <stdlib.h>
+
 #include "linalg_test.h"
+#include "ops/fused_activation.h"
 
 /* node/test_gemm_all_attributes */
 /* gall_in0: EDGERT_FLOAT32 [4, 3] */
@@ -129,7 +132,130 @@ static void test_bad_bias(void) {
   CHECK(lt_run(ER_OP_GEMM, &a, sizeof a, 3, in, 1, &want, false) != EDGERT_OK);
 }
 
+/* Gemm with a fused activation (attrs set by the optimizer) against a double reference plus the same
+ * activation, over the paths the kernel takes: B' constant (packed, alpha folded in), A' constant, both
+ * graph inputs with alpha 1 (B packed per run) and with alpha 2 (the reference loop); C as a scalar, per
+ * column, per row, full, or absent; all transposes; sizes with tile tails and several K blocks. */
+typedef struct {
+  int64_t m, n, k;
+  bool trans_a, trans_b, a_const, b_const;
+  int c_kind; /* 0 none, 1 scalar, 2 [N], 3 [M, 1], 4 [M, N] */
+  float alpha, beta;
+  er_fused_act act;
+} fused_case;
+
+static float test_value(uint32_t *s) {
+  *s = *s * 1664525u + 1013904223u;
+  return (float)(*s >> 8) / (float)(1u << 24) * 2.0f - 1.0f;
+}
+
+static void run_fused_case(const fused_case *fc) {
+  const int64_t m = fc->m, n = fc->n, k = fc->k;
+  uint32_t seed = (uint32_t)(m * 131 + n * 17 + k + fc->c_kind);
+  float *a = malloc((size_t)(m * k) * sizeof *a), *b = malloc((size_t)(k * n) * sizeof *b);
+  float *c = malloc((size_t)(m * n) * sizeof *c);
+  for (int64_t i = 0; i < m * k; i++)
+    a[i] = test_value(&seed);
+  for (int64_t i = 0; i < k * n; i++)
+    b[i] = test_value(&seed);
+  for (int64_t i = 0; i < m * n; i++)
+    c[i] = test_value(&seed);
+  static const int c_ndim[] = {0, 0, 1, 2, 2};
+  int64_t c_dims[4][2] = {{0, 0}, {0, 0}, {n, 0}, {m, 1}};
+  const int64_t *cd = fc->c_kind == 4 ? (const int64_t[]){m, n} : c_dims[fc->c_kind < 4 ? fc->c_kind : 0];
+  th_graph *g = th_new();
+  int ta = th_tensor(g, EDGERT_FLOAT32, 2, fc->trans_a ? (const int64_t[]){k, m} : (const int64_t[]){m, k},
+                     fc->a_const ? a : NULL);
+  int tb = th_tensor(g, EDGERT_FLOAT32, 2, fc->trans_b ? (const int64_t[]){n, k} : (const int64_t[]){k, n},
+                     fc->b_const ? b : NULL);
+  int tc = fc->c_kind ? th_tensor(g, EDGERT_FLOAT32, c_ndim[fc->c_kind], cd, NULL) : -1;
+  int out = th_tensor(g, EDGERT_FLOAT32, -1, NULL, NULL);
+  er_gemm_attrs at = {.alpha = fc->alpha,
+                      .beta = fc->beta,
+                      .trans_a = fc->trans_a,
+                      .trans_b = fc->trans_b,
+                      .activation = fc->act.kind,
+                      .act_min = fc->act.min,
+                      .act_max = fc->act.max};
+  th_node(g, ER_OP_GEMM, &at, sizeof at, 3, (int[]){ta, tb, tc}, 1, (int[]){out});
+  int ins[3], n_ins = 0;
+  const void *feeds[3];
+  if (!fc->a_const) ins[n_ins] = ta, feeds[n_ins++] = a;
+  if (!fc->b_const) ins[n_ins] = tb, feeds[n_ins++] = b;
+  if (fc->c_kind) ins[n_ins] = tc, feeds[n_ins++] = c;
+  th_io(g, n_ins, ins, 1, (int[]){out});
+  edgert_status st = th_run(g, feeds);
+  CHECK_MSG(st == EDGERT_OK, "%s", th_error(g));
+  const float *y = st == EDGERT_OK ? th_output(g, 0) : NULL;
+  int bad = 0;
+  for (int64_t i = 0; y && i < m && bad < 3; i++)
+    for (int64_t j = 0; j < n && bad < 3; j++) {
+      double sum = 0, mag = 0;
+      for (int64_t p = 0; p < k; p++) {
+        double t = (double)a[fc->trans_a ? p * m + i : i * k + p] * b[fc->trans_b ? j * k + p : p * n + j];
+        sum += t, mag += fabs(t);
+      }
+      sum *= fc->alpha, mag *= fabs(fc->alpha);
+      static const int c_row[] = {0, 0, 0, 1, 1}, c_col[] = {0, 0, 1, 0, 1};
+      if (fc->c_kind) {
+        double cv =
+            fc->beta *
+            c[(c_row[fc->c_kind] ? i * (c_col[fc->c_kind] ? n : 1) : 0) + (c_col[fc->c_kind] ? j : 0)];
+        sum += cv, mag += fabs(cv);
+      }
+      float want = er_fused_act_apply(&fc->act, (float)sum);
+      if (!(fabs(y[i * n + j] - want) <= 2e-5 * (1 + mag))) {
+        CHECK_MSG(false,
+                  "m=%lld n=%lld k=%lld ta=%d tb=%d ac=%d bc=%d c=%d act=%d: y[%lld][%lld] = %.9g, want %.9g",
+                  (long long)m, (long long)n, (long long)k, fc->trans_a, fc->trans_b, fc->a_const,
+                  fc->b_const, fc->c_kind, (int)fc->act.kind, (long long)i, (long long)j, y[i * n + j], want);
+        bad++;
+      }
+    }
+  th_free(g);
+  free(a), free(b), free(c);
+}
+
+static void test_fused_activation_matches_reference(void) {
+  static const er_fused_act acts[] = {{ER_ACT_RELU, 0, 0, NULL},         {ER_ACT_RELU6, 0, 0, NULL},
+                                      {ER_ACT_CLIP, -0.25f, 0.5f, NULL}, {ER_ACT_HARD_SWISH, 0, 0, NULL},
+                                      {ER_ACT_SIGMOID, 0, 0, NULL},      {ER_ACT_NONE, 0, 0, NULL}};
+  static const int64_t shapes[][3] = {{5, 19, 37}, {1, 33, 300}, {30, 70, 520}};
+  int i = 0;
+  for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+    for (int path = 0; path < 4; path++)
+      for (int c_kind = 0; c_kind <= 4; c_kind++, i++) {
+        fused_case fc = {.m = shapes[s][0],
+                         .n = shapes[s][1],
+                         .k = shapes[s][2],
+                         .trans_a = i % 2,
+                         .trans_b = (i / 2) % 2,
+                         .a_const = path == 1,
+                         .b_const = path == 0,
+                         .c_kind = c_kind,
+                         .alpha = path == 3 ? 2.0f : (path == 0 ? 0.5f : (path == 1 ? 1.5f : 1.0f)),
+                         .beta = c_kind % 2 ? 0.75f : 1.0f,
+                         .act = acts[i % 6]};
+        run_fused_case(&fc);
+      }
+}
+
+/* float64 keeps the reference loop; the fused activation applies there too. */
+static void test_fused_activation_float64(void) {
+  static const double a[4] = {1, -2, 3, -4}, b[4] = {1, 1, 1, 1}, want_relu[4] = {0, 0, 0, 0};
+  lt_tensor in[3] = {LT_IN(EDGERT_FLOAT64, 2, {2, 2}, a), LT_CONST(EDGERT_FLOAT64, 2, {2, 2}, b), LT_ABSENT};
+  er_gemm_attrs at = {.alpha = 1, .beta = 1, .activation = ER_ACT_RELU};
+  lt_tensor out = LT_IN(EDGERT_FLOAT64, 2, {2, 2}, want_relu); /* rows sum to -1 and -1: all clamp to 0 */
+  CHECK_EQ_INT(lt_run(ER_OP_GEMM, &at, sizeof at, 3, in, 1, &out, false), EDGERT_OK);
+  static const double want_none[4] = {-1, -1, -1, -1};
+  at.activation = ER_ACT_NONE;
+  out = LT_IN(EDGERT_FLOAT64, 2, {2, 2}, want_none);
+  CHECK_EQ_INT(lt_run(ER_OP_GEMM, &at, sizeof at, 3, in, 1, &out, false), EDGERT_OK);
+}
+
 void run_tests(void) {
+  RUN(test_fused_activation_matches_reference);
+  RUN(test_fused_activation_float64);
   RUN(test_all_attributes);
   RUN(test_vector_bias);
   RUN(test_transpose_a);

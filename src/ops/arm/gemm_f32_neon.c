@@ -1,0 +1,93 @@
+/* NEON (AArch64) float32 GEMM micro-kernel: 8 rows x 8 columns (16 q-register accumulators, two B
+ * vectors), row tails by a specialization per row count, column tails through a small buffer. */
+#include <arm_neon.h>
+#include <string.h>
+
+#include "ops/gemm_f32.h"
+
+enum { NEON_MR = 8, NEON_NR = 8 };
+
+/* `rows` is a constant where this is inlined, so the accumulators live in registers. */
+static inline __attribute__((always_inline)) void tile_8x8(size_t rows, size_t rs, size_t ks, size_t nr,
+                                                           size_t kc, const float *a, const float *b,
+                                                           float *c, size_t ldc, const er_f32_gemm_tile *t) {
+  float32x4_t acc0[NEON_MR], acc1[NEON_MR];
+#pragma GCC unroll 8
+  for (size_t i = 0; i < rows; i++)
+    acc0[i] = vdupq_n_f32(0.0f), acc1[i] = vdupq_n_f32(0.0f);
+  for (size_t k = 0; k < kc; k++) {
+    const float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4);
+#pragma GCC unroll 8
+    for (size_t i = 0; i < rows; i++) {
+      const float av = a[i * rs];
+      acc0[i] = vfmaq_n_f32(acc0[i], b0, av);
+      acc1[i] = vfmaq_n_f32(acc1[i], b1, av);
+    }
+    a += ks;
+    b += NEON_NR;
+  }
+  float32x4_t bias0 = vdupq_n_f32(0.0f), bias1 = vdupq_n_f32(0.0f);
+  if (!t->accumulate && t->bias_col) {
+    float cols[NEON_NR] = {0};
+    memcpy(cols, t->bias_col, nr * sizeof(float));
+    bias0 = vld1q_f32(cols), bias1 = vld1q_f32(cols + 4);
+  }
+  const float32x4_t lo = vdupq_n_f32(t->min), hi = vdupq_n_f32(t->max);
+#pragma GCC unroll 8
+  for (size_t i = 0; i < rows; i++) {
+    float *ci = c + i * ldc;
+    float row[NEON_NR];
+    float32x4_t v0 = acc0[i], v1 = acc1[i];
+    if (t->accumulate) {
+      if (nr >= NEON_NR) {
+        v0 = vaddq_f32(v0, vld1q_f32(ci)), v1 = vaddq_f32(v1, vld1q_f32(ci + 4));
+      } else {
+        memcpy(row, ci, nr * sizeof(float));
+        for (size_t j = nr; j < NEON_NR; j++)
+          row[j] = 0.0f;
+        v0 = vaddq_f32(v0, vld1q_f32(row)), v1 = vaddq_f32(v1, vld1q_f32(row + 4));
+      }
+    } else {
+      v0 = vaddq_f32(v0, bias0), v1 = vaddq_f32(v1, bias1);
+      if (t->bias_row) {
+        const float32x4_t br = vdupq_n_f32(t->bias_row[i]);
+        v0 = vaddq_f32(v0, br), v1 = vaddq_f32(v1, br);
+      }
+    }
+    if (t->clamp) {
+      /* select, not vmaxq/vminq (which return NaN's other operand): NaN passes through as in the
+       * reference */
+      v0 = vbslq_f32(vcgtq_f32(lo, v0), lo, v0), v1 = vbslq_f32(vcgtq_f32(lo, v1), lo, v1);
+      v0 = vbslq_f32(vcltq_f32(hi, v0), hi, v0), v1 = vbslq_f32(vcltq_f32(hi, v1), hi, v1);
+    }
+    if (nr >= NEON_NR) {
+      vst1q_f32(ci, v0), vst1q_f32(ci + 4, v1);
+    } else {
+      vst1q_f32(row, v0), vst1q_f32(row + 4, v1);
+      memcpy(ci, row, nr * sizeof(float));
+    }
+  }
+}
+
+#define TILE_CASE(rows)                                                                                      \
+  case rows:                                                                                                 \
+    if (rs != 1)                                                                                             \
+      tile_8x8(rows, rs, ks, nr, kc, a, b, c, ldc, t);                                                       \
+    else                                                                                                     \
+      tile_8x8(rows, 1, ks, nr, kc, a, b, c, ldc, t);                                                        \
+    break;
+
+void er_f32_gemm_8x8__neon(size_t mr, size_t nr, size_t kc, const float *a, const float *b, float *c,
+                           size_t ldc, const er_f32_gemm_tile *t) {
+  const size_t rs = t->a_row_stride ? t->a_row_stride : 1, ks = t->a_row_stride ? t->a_k_stride : mr;
+  switch (mr) {
+    TILE_CASE(1)
+    TILE_CASE(2)
+    TILE_CASE(3)
+    TILE_CASE(4)
+    TILE_CASE(5)
+    TILE_CASE(6)
+    TILE_CASE(7)
+  default: TILE_CASE(8)
+  }
+}

@@ -1,0 +1,145 @@
+/* Float32 NCHW depthwise convolution: planning, the threaded driver and the portable micro-kernels; see
+ * conv_nd_depthwise.h. */
+#include "ops/conv_nd_depthwise.h"
+
+#include <string.h>
+
+#include "core/cpu.h"
+
+/* A band's scratch aims at this many floats (128 KiB, well inside L2); a band is at least one output
+ * row, and a row whose padded input rows would pass the hard limit (16 MiB) is left to the reference
+ * kernel. */
+#define DW_BAND_TARGET_FLOATS ((int64_t)32 * 1024)
+#define DW_ROW_LIMIT_FLOATS ((int64_t)4 * 1024 * 1024)
+/* Output columns are computed in whole vectors of up to this many floats. */
+#define DW_VECTOR 16
+
+bool er_f32_dwconv_nchw_applies(const er_conv_nd_geometry *d, edgert_dtype dtype) {
+  const er_window_nd *g = &d->win;
+  if (dtype != EDGERT_FLOAT32) return false;
+  if (d->group != g->channels || d->out_channels != g->channels) return false;
+  if (g->batch < 1 || g->channels < 1 || g->out_size < 1) return false; /* empty: the reference's */
+  er_window_2d v;
+  return er_window_2d_init(g, DW_VECTOR, DW_ROW_LIMIT_FLOATS, &v);
+}
+
+static er_f32_dwconv_nchw_row_fn choose_row(int64_t taps) {
+  er_cpu_features cpu = er_cpu_detect();
+#if defined(ER_SIMD_X86)
+  if (cpu.avx512)
+    return taps == 9 ? er_f32_dwconv_nchw_3x3__avx512
+                     : (taps == 25 ? er_f32_dwconv_nchw_5x5__avx512 : er_f32_dwconv_nchw_any__avx512);
+  if (cpu.avx2_fma)
+    return taps == 9 ? er_f32_dwconv_nchw_3x3__avx2
+                     : (taps == 25 ? er_f32_dwconv_nchw_5x5__avx2 : er_f32_dwconv_nchw_any__avx2);
+#endif
+#if defined(ER_SIMD_ARM)
+  if (cpu.neon)
+    return taps == 9 ? er_f32_dwconv_nchw_3x3__neon
+                     : (taps == 25 ? er_f32_dwconv_nchw_5x5__neon : er_f32_dwconv_nchw_any__neon);
+#endif
+  (void)cpu;
+  return taps == 9 ? er_f32_dwconv_nchw_3x3__scalar
+                   : (taps == 25 ? er_f32_dwconv_nchw_5x5__scalar : er_f32_dwconv_nchw_any__scalar);
+}
+
+size_t er_f32_dwconv_nchw_prepare(er_op_ctx *ctx, const er_conv_nd_geometry *d, const er_fused_act *act,
+                                  er_f32_dwconv_nchw_plan *p) {
+  memset(p, 0, sizeof *p);
+  er_window_2d_init(&d->win, DW_VECTOR, DW_ROW_LIMIT_FLOATS, &p->win); /* checked by _applies */
+  const er_window_2d *v = &p->win;
+  int32_t threads = er_num_threads(ctx);
+  p->channels = d->win.channels;
+  p->planes = d->win.batch * d->win.channels;
+  p->taps = v->kh * v->kw;
+  p->band_rows = er_window_2d_band_rows(v, DW_BAND_TARGET_FLOATS, p->planes, threads);
+  p->bands = (v->out_h + p->band_rows - 1) / p->band_rows;
+  p->tap_off = er_persist_alloc(ctx, (size_t)p->taps * sizeof *p->tap_off);
+  if (!p->tap_off) return 0;
+  er_window_2d_tap_offsets(v, p->tap_off);
+  int64_t band_floats = er_window_2d_band_in_rows(v, p->band_rows) * v->row_pitch;
+  p->thread_floats = (size_t)((band_floats + DW_VECTOR - 1) / DW_VECTOR * DW_VECTOR);
+  p->act = *act;
+  er_fused_act_vectorize(&p->act, er_cpu_detect());
+  if (er_fused_act_as_clamp(act, &p->lo, &p->hi)) p->act.kind = ER_ACT_NONE;
+  p->row = choose_row(p->taps);
+  /* One extra vector lets eval align each thread's slice to 64 bytes. */
+  return ((size_t)threads * p->thread_floats + DW_VECTOR) * sizeof(float);
+}
+
+typedef struct {
+  const er_f32_dwconv_nchw_plan *p;
+  const float *x, *w, *bias;
+  float *y, *scratch;
+} dw_task;
+
+static void dw_items(void *arg, int32_t thread, int64_t begin, int64_t end) {
+  const dw_task *t = arg;
+  const er_f32_dwconv_nchw_plan *p = t->p;
+  const er_window_2d *v = &p->win;
+  float *buf = t->scratch + (size_t)thread * p->thread_floats;
+  for (int64_t item = begin; item < end; item++) {
+    int64_t plane = item / p->bands, band = item % p->bands, c = plane % p->channels;
+    int64_t oy0 = band * p->band_rows;
+    int64_t rows = v->out_h - oy0 < p->band_rows ? v->out_h - oy0 : p->band_rows;
+    er_window_2d_fill_rows(v, t->x + plane * v->in_h * v->in_w, oy0 * v->stride_h - v->pad_top,
+                           er_window_2d_band_in_rows(v, rows), 0.0f, buf);
+    const float *w = t->w + c * p->taps;
+    float bias = t->bias ? t->bias[c] : 0.0f;
+    float *y = t->y + (plane * v->out_h + oy0) * v->out_w;
+    p->row(buf, v->stride_h * v->row_pitch, p->tap_off, p->taps, w, bias, p->lo, p->hi, y, v->out_w, rows);
+    er_fused_act_apply_n(&p->act, y, rows * v->out_w);
+  }
+}
+
+void er_f32_dwconv_nchw_run(er_op_ctx *ctx, const er_f32_dwconv_nchw_plan *p, const float *x, const float *w,
+                            const float *bias, float *y, void *scratch) {
+  uintptr_t at = ((uintptr_t)scratch + 63) & ~(uintptr_t)63;
+  dw_task t = {p, x, w, bias, y, (float *)at};
+  er_parallel_for(ctx, p->planes * p->bands, 1, dw_items, &t);
+}
+
+/* The portable micro-kernels. */
+
+static inline float clamp(float v, float lo, float hi) {
+  v = v < lo ? lo : v;
+  return v > hi ? hi : v;
+}
+
+/* Fixed tap counts let the compiler unroll the tap loop and keep the weights in registers. */
+#define DEFINE_DWCONV_FIXED(NAME, TAPS)                                                                      \
+  void NAME(const float *in, int64_t in_step, const int64_t *tap_off, int64_t taps, const float *w,          \
+            float bias, float lo, float hi, float *out, int64_t ow, int64_t rows) {                          \
+    (void)taps;                                                                                              \
+    float k[TAPS];                                                                                           \
+    for (int t = 0; t < TAPS; t++)                                                                           \
+      k[t] = w[t];                                                                                           \
+    for (int64_t r = 0; r < rows; r++, in += in_step, out += ow) {                                           \
+      for (int64_t j = 0; j < ow; j++) {                                                                     \
+        float acc = bias;                                                                                    \
+        for (int t = 0; t < TAPS; t++)                                                                       \
+          acc += k[t] * in[tap_off[t] + j];                                                                  \
+        out[j] = clamp(acc, lo, hi);                                                                         \
+      }                                                                                                      \
+    }                                                                                                        \
+  }
+
+DEFINE_DWCONV_FIXED(er_f32_dwconv_nchw_3x3__scalar, 9)
+DEFINE_DWCONV_FIXED(er_f32_dwconv_nchw_5x5__scalar, 25)
+
+void er_f32_dwconv_nchw_any__scalar(const float *in, int64_t in_step, const int64_t *tap_off, int64_t taps,
+                                    const float *w, float bias, float lo, float hi, float *out, int64_t ow,
+                                    int64_t rows) {
+  for (int64_t r = 0; r < rows; r++, in += in_step, out += ow) {
+    for (int64_t j = 0; j < ow; j++)
+      out[j] = bias;
+    for (int64_t t = 0; t < taps; t++) {
+      const float *src = in + tap_off[t];
+      float k = w[t];
+      for (int64_t j = 0; j < ow; j++)
+        out[j] += k * src[j];
+    }
+    for (int64_t j = 0; j < ow; j++)
+      out[j] = clamp(out[j], lo, hi);
+  }
+}

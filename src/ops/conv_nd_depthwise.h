@@ -1,0 +1,96 @@
+/* Float32 depthwise convolution in NCHW (ONNX Conv with group == C == M, 1-D or 2-D): the fast path of
+ * CONV_ND for one input channel per output channel (mobilenets, efficientnet).
+ *
+ * Each work item is a band of output rows of one (batch, channel) plane. It first copies the input rows
+ * the band reads into per-thread scratch, zero-padded and split by column phase (er_window_2d in
+ * window_nd.h). In that layout every tap (ky, kx) of output column j reads position j + const of one
+ * phase row, whatever the stride, the dilation or the padding: the micro-kernels see contiguous loads and
+ * no borders, and a 3x3 or 5x5 kernel of any stride is just 9 or 25 fixed offsets. The micro-kernels
+ * compute one output row. */
+#ifndef EDGERT_OPS_CONV_ND_DEPTHWISE_H
+#define EDGERT_OPS_CONV_ND_DEPTHWISE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/kernel.h"
+#include "ops/conv_nd_common.h"
+#include "ops/fused_activation.h"
+
+/* `rows` output rows of one channel: out[r * ow + j] = clamp(bias + sum_t w[t] * in[r * in_step + tap_off[t]
+ * + j], lo, hi) for j in [0, ow). It may read in[r * in_step + tap_off[t] + j] for j up to ow rounded up
+ * to 16 (the scratch has that slack). taps is 9 for the 3x3 variants, 25 for the 5x5 ones, anything for
+ * the generic ones. Narrow rows (the nets' late layers) are computed several at a time. */
+typedef void (*er_f32_dwconv_nchw_row_fn)(const float *in, int64_t in_step, const int64_t *tap_off,
+                                          int64_t taps, const float *w, float bias, float lo, float hi,
+                                          float *out, int64_t ow, int64_t rows);
+
+void er_f32_dwconv_nchw_3x3__scalar(const float *in, int64_t in_step, const int64_t *tap_off, int64_t taps,
+                                    const float *w, float bias, float lo, float hi, float *out, int64_t ow,
+                                    int64_t rows);
+void er_f32_dwconv_nchw_5x5__scalar(const float *in, int64_t in_step, const int64_t *tap_off, int64_t taps,
+                                    const float *w, float bias, float lo, float hi, float *out, int64_t ow,
+                                    int64_t rows);
+void er_f32_dwconv_nchw_any__scalar(const float *in, int64_t in_step, const int64_t *tap_off, int64_t taps,
+                                    const float *w, float bias, float lo, float hi, float *out, int64_t ow,
+                                    int64_t rows);
+#if defined(ER_SIMD_X86)
+void er_f32_dwconv_nchw_3x3__avx2(const float *in, int64_t in_step, const int64_t *tap_off, int64_t taps,
+                                  const float *w, float bias, float lo, float hi, float *out, int64_t ow,
+                                  int64_t rows);
+void er_f32_dwconv_nchw_5x5__avx2(const float *in, int64_t in_step, const int64_t *tap_off, int64_t taps,
+                                  const float *w, float bias, float lo, float hi, float *out, int64_t ow,
+                                  int64_t rows);
+void er_f32_dwconv_nchw_any__avx2(const float *in, int64_t in_step, const int64_t *tap_off, int64_t taps,
+                                  const float *w, float bias, float lo, float hi, float *out, int64_t ow,
+                                  int64_t rows);
+void er_f32_dwconv_nchw_3x3__avx512(const float *in, int64_t in_step, const int64_t *tap_off, int64_t taps,
+                                    const float *w, float bias, float lo, float hi, float *out, int64_t ow,
+                                    int64_t rows);
+void er_f32_dwconv_nchw_5x5__avx512(const float *in, int64_t in_step, const int64_t *tap_off, int64_t taps,
+                                    const float *w, float bias, float lo, float hi, float *out, int64_t ow,
+                                    int64_t rows);
+void er_f32_dwconv_nchw_any__avx512(const float *in, int64_t in_step, const int64_t *tap_off, int64_t taps,
+                                    const float *w, float bias, float lo, float hi, float *out, int64_t ow,
+                                    int64_t rows);
+#endif
+#if defined(ER_SIMD_ARM)
+void er_f32_dwconv_nchw_3x3__neon(const float *in, int64_t in_step, const int64_t *tap_off, int64_t taps,
+                                  const float *w, float bias, float lo, float hi, float *out, int64_t ow,
+                                  int64_t rows);
+void er_f32_dwconv_nchw_5x5__neon(const float *in, int64_t in_step, const int64_t *tap_off, int64_t taps,
+                                  const float *w, float bias, float lo, float hi, float *out, int64_t ow,
+                                  int64_t rows);
+void er_f32_dwconv_nchw_any__neon(const float *in, int64_t in_step, const int64_t *tap_off, int64_t taps,
+                                  const float *w, float bias, float lo, float hi, float *out, int64_t ow,
+                                  int64_t rows);
+#endif
+
+/* Everything eval needs, computed at prepare. */
+typedef struct {
+  er_window_2d win;
+  int64_t planes, channels; /* planes = batch * channels */
+  int64_t taps;
+  int64_t band_rows;    /* output rows per work item */
+  int64_t bands;        /* work items per plane */
+  int64_t *tap_off;     /* er_window_2d_tap_offsets */
+  size_t thread_floats; /* scratch floats per thread (a multiple of 16) */
+  er_fused_act act;     /* applied after the row kernel when it is not a clamp */
+  float lo, hi;         /* the clamp the row kernel applies (-inf, inf: none) */
+  er_f32_dwconv_nchw_row_fn row;
+} er_f32_dwconv_nchw_plan;
+
+/* True when d is a float32 depthwise conv this path runs (1 or 2 spatial dims, group == C == M). */
+bool er_f32_dwconv_nchw_applies(const er_conv_nd_geometry *d, edgert_dtype dtype);
+
+/* Fills p (tap offsets in er_persist_alloc memory) for d, the fused activation act and the CPU's best
+ * micro-kernel (er_cpu_detect); returns the scratch bytes eval needs, or 0 after recording an error. */
+size_t er_f32_dwconv_nchw_prepare(er_op_ctx *ctx, const er_conv_nd_geometry *d, const er_fused_act *act,
+                                  er_f32_dwconv_nchw_plan *p);
+
+/* Runs the convolution: x [N, C, H, W], w [C, 1, kh, kw], bias [C] or NULL, y [N, C, OH, OW]; scratch
+ * as prepare asked, aligned to 16. */
+void er_f32_dwconv_nchw_run(er_op_ctx *ctx, const er_f32_dwconv_nchw_plan *p, const float *x, const float *w,
+                            const float *bias, float *y, void *scratch);
+
+#endif

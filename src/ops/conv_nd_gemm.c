@@ -1,0 +1,220 @@
+/* Float32 NCHW convolution through the float GEMM: planning, weight packing, im2col and the threaded
+ * driver; see conv_nd_gemm.h. */
+#include "ops/conv_nd_gemm.h"
+
+#include <string.h>
+
+/* The im2col block of one work item aims at this many floats (1 MiB). */
+#define COL_BUDGET_FLOATS ((int64_t)256 * 1024)
+/* K (input channels per group times kernel size) above this is left to the reference kernel: it bounds
+ * the smallest im2col block, K x NR (32 MiB with NR = 32), and keeps every size product below far from
+ * overflow. Real nets stay far below (ResNet's largest K is 512 * 3 * 3 = 4608). */
+#define K_LIMIT ((int64_t)1 << 18)
+
+static int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static int64_t div_up(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+static bool is_pointwise(const er_window_nd *g) {
+  for (int i = 0; i < g->rank; i++)
+    if (g->kernel[i] != 1 || g->stride[i] != 1 || g->pad_begin[i] != 0 || g->pad_end[i] != 0) return false;
+  return true;
+}
+
+bool er_f32_conv_nchw_gemm_applies(const er_conv_nd_geometry *d, const er_tensor *x, const er_tensor *w) {
+  const er_window_nd *g = &d->win;
+  if (x->dtype != EDGERT_FLOAT32 || w->kind != ER_TENSOR_CONST || !w->data) return false;
+  /* empty convolutions (nothing, or only the bias, to compute) are the reference's */
+  if (g->batch < 1 || g->out_size < 1 || d->in_per_group < 1 || d->out_per_group < 1) return false;
+  if (!is_pointwise(g) && g->rank != 1 && g->rank != 2) return false;
+  int64_t k = d->in_per_group * g->kernel_size;
+  if (d->in_per_group > K_LIMIT || k > K_LIMIT) return false;
+  /* the GEMM's sizes are int32 */
+  return d->out_per_group <= INT32_MAX && g->out_size <= INT32_MAX;
+}
+
+/* The im2col geometry in 2-D (1-D: height 1). */
+static void set_2d(er_f32_conv_nchw_gemm_plan *p, const er_window_nd *g) {
+  int r = g->rank == 2 ? 1 : 0; /* the width dim */
+  p->in_h = r ? g->in[0] : 1, p->kh = r ? g->kernel[0] : 1, p->stride_h = r ? g->stride[0] : 1;
+  p->dil_h = r ? g->dilation[0] : 1, p->pad_top = r ? g->pad_begin[0] : 0;
+  p->in_w = g->in[r], p->out_w = g->out[r], p->kw = g->kernel[r], p->stride_w = g->stride[r];
+  p->dil_w = g->dilation[r], p->pad_left = g->pad_begin[r];
+}
+
+/* Column blocks and M blocks: blocks of col within the budget, then smaller ones (and M blocks) until
+ * every thread has work. */
+static void plan_blocks(er_f32_conv_nchw_gemm_plan *p, int32_t threads) {
+  int64_t nr = p->uk->nr, mr = p->uk->mr;
+  int64_t cols = COL_BUDGET_FLOATS / p->k / nr * nr;
+  if (cols < nr) cols = nr;
+  p->col_block = min64(cols, p->n);
+  p->m_block = p->m;
+  int64_t images = p->batch * p->groups;
+  int64_t want = threads > 1 ? 2 * (int64_t)threads : 1;
+  if (images * div_up(p->n, p->col_block) < want) {
+    int64_t per_image = div_up(want, images);
+    p->col_block = min64(p->n, round_up(div_up(p->n, per_image), nr));
+  }
+  p->col_blocks = div_up(p->n, p->col_block);
+  if (images * p->col_blocks < want) {
+    int64_t per_block = div_up(want, images * p->col_blocks);
+    p->m_block = min64(p->m, round_up(div_up(p->m, per_block), mr));
+  }
+  p->m_blocks = div_up(p->m, p->m_block);
+}
+
+edgert_status er_f32_conv_nchw_gemm_prepare(er_op_ctx *ctx, const er_conv_nd_geometry *d, const er_tensor *w,
+                                            const er_fused_act *act, er_f32_conv_nchw_gemm_plan *p,
+                                            size_t *scratch_bytes) {
+  const er_window_nd *g = &d->win;
+  memset(p, 0, sizeof *p);
+  p->uk = er_f32_gemm_select(er_cpu_detect());
+  p->batch = g->batch, p->groups = d->group, p->m = d->out_per_group;
+  p->k = d->in_per_group * g->kernel_size, p->n = g->out_size;
+  p->in_channels = g->channels, p->in_size = g->in_size;
+  p->pointwise = is_pointwise(g);
+  p->act = *act;
+  er_fused_act_vectorize(&p->act, er_cpu_detect());
+  set_2d(p, g);
+  size_t group_bytes, scratch = 0;
+  if (!er_f32_gemm_packed_a_bytes(p->uk, p->m, p->k, &group_bytes) ||
+      (int64_t)(group_bytes / 4) > INT64_MAX / 2 / p->groups)
+    return er_fail(ctx, EDGERT_ERR_LIMIT, "packed weights overflow");
+  p->group_floats = round_up((int64_t)(group_bytes / 4), 16);
+  float *packed = er_persist_alloc(ctx, (size_t)(p->group_floats * p->groups) * sizeof(float));
+  if (!packed) return EDGERT_ERR_NO_MEMORY;
+  for (int64_t grp = 0; grp < p->groups; grp++) {
+    er_f32_matrix a = {(const float *)w->data + grp * p->m * p->k, p->k, false};
+    er_f32_gemm_pack_a(p->uk, p->m, p->k, a, 1.0f, packed + grp * p->group_floats);
+  }
+  p->packed_w = packed;
+  int32_t threads = er_num_threads(ctx);
+  if (p->pointwise) {
+    if (!er_f32_gemm_scratch_bytes(p->uk, p->m, p->n, p->k, true, false, threads, &scratch))
+      return er_fail(ctx, EDGERT_ERR_LIMIT, "GEMM scratch overflows");
+    *scratch_bytes = scratch;
+    return EDGERT_OK;
+  }
+  plan_blocks(p, threads);
+  if (!er_f32_gemm_scratch_bytes(p->uk, p->m_block, p->col_block, p->k, true, false, 1, &scratch))
+    return er_fail(ctx, EDGERT_ERR_LIMIT, "GEMM scratch overflows");
+  p->col_floats = (size_t)round_up(p->k * p->col_block, 16);
+  p->thread_floats = p->col_floats + (size_t)round_up((int64_t)(scratch / 4), 16);
+  *scratch_bytes = (size_t)threads * p->thread_floats * sizeof(float);
+  return EDGERT_OK;
+}
+
+static void zero(float *v, int64_t n) {
+  if (n > 0) memset(v, 0, (size_t)n * sizeof *v);
+}
+
+/* Output columns [ox, ox + count) of one input row for kernel column kx: the pixels the taps read, zero
+ * where they fall in the padding. */
+static void im2col_row(const er_f32_conv_nchw_gemm_plan *p, const float *row, int64_t kx, int64_t ox,
+                       int64_t count, float *dst) {
+  int64_t shift = kx * p->dil_w - p->pad_left; /* input column of output column 0 */
+  int64_t lo = shift < 0 ? div_up(-shift, p->stride_w) : 0;
+  int64_t last = p->in_w - 1 - shift;
+  int64_t hi = last >= 0 ? last / p->stride_w + 1 : 0;
+  lo = lo < ox ? ox : (lo > ox + count ? ox + count : lo);
+  hi = hi > ox + count ? ox + count : (hi < lo ? lo : hi);
+  zero(dst, lo - ox);
+  if (p->stride_w == 1) {
+    if (hi > lo) memcpy(dst + lo - ox, row + lo + shift, (size_t)(hi - lo) * sizeof *dst);
+  } else {
+    const float *src = row + lo * p->stride_w + shift;
+    for (int64_t i = lo; i < hi; i++, src += p->stride_w)
+      dst[i - ox] = *src;
+  }
+  zero(dst + hi - ox, ox + count - hi);
+}
+
+/* col [K x cols] for output columns [c0, c0 + cols) of one group: row (c, ky, kx) holds the input pixel
+ * each output pixel's tap (ky, kx) of channel c reads. */
+static void im2col_block(const er_f32_conv_nchw_gemm_plan *p, const float *xg, int64_t c0, int64_t cols,
+                         float *col) {
+  int64_t channels = p->k / (p->kh * p->kw);
+  for (int64_t c = 0; c < channels; c++) {
+    const float *xc = xg + c * p->in_size;
+    for (int64_t ky = 0; ky < p->kh; ky++) {
+      for (int64_t kx = 0; kx < p->kw; kx++, col += cols) {
+        float *dst = col;
+        int64_t oy = c0 / p->out_w, ox = c0 % p->out_w, left = cols;
+        while (left > 0) {
+          int64_t count = min64(p->out_w - ox, left);
+          int64_t iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
+          if (iy < 0 || iy >= p->in_h)
+            zero(dst, count);
+          else
+            im2col_row(p, xc + iy * p->in_w, kx, ox, count, dst);
+          dst += count, left -= count, ox = 0, oy++;
+        }
+      }
+    }
+  }
+}
+
+typedef struct {
+  const er_f32_conv_nchw_gemm_plan *p;
+  const float *x, *bias;
+  float *y, *scratch;
+} gemm_conv_task;
+
+/* The GEMM of rows [m0, m0 + rows) of group grp of image n, columns [c0, c0 + cols), with B given. */
+static void multiply(const er_f32_conv_nchw_gemm_plan *p, er_op_ctx *ctx, const float *bias, float *y,
+                     int64_t n, int64_t grp, int64_t m0, int64_t rows, int64_t c0, int64_t cols,
+                     er_f32_matrix b, void *scratch) {
+  int64_t first = grp * p->m + m0; /* output channel */
+  er_f32_gemm_args args = {
+      .m = rows,
+      .n = cols,
+      .k = p->k,
+      .a_packed = p->packed_w + grp * p->group_floats + m0 * p->k,
+      .b = b,
+      .c = y + (n * p->groups * p->m + first) * p->n + c0,
+      .ldc = p->n,
+      .bias = bias ? bias + first : NULL,
+      .bias_kind = bias ? ER_F32_BIAS_PER_ROW : ER_F32_BIAS_NONE,
+      .act = p->act,
+  };
+  er_f32_gemm_run(ctx, p->uk, &args, scratch);
+}
+
+static void im2col_items(void *arg, int32_t thread, int64_t begin, int64_t end) {
+  const gemm_conv_task *t = arg;
+  const er_f32_conv_nchw_gemm_plan *p = t->p;
+  float *col = t->scratch + (size_t)thread * p->thread_floats, *gemm_scratch = col + p->col_floats;
+  int64_t built = -1; /* the column block now in col: consecutive items share it */
+  for (int64_t item = begin; item < end; item++) {
+    int64_t block = item / p->m_blocks, mb = item % p->m_blocks;
+    int64_t cb = block % p->col_blocks, image = block / p->col_blocks;
+    int64_t grp = image % p->groups, n = image / p->groups;
+    int64_t c0 = cb * p->col_block, cols = min64(p->col_block, p->n - c0);
+    if (block != built) {
+      const float *xg = t->x + (n * p->in_channels + grp * (p->in_channels / p->groups)) * p->in_size;
+      im2col_block(p, xg, c0, cols, col);
+      built = block;
+    }
+    int64_t m0 = mb * p->m_block;
+    er_f32_matrix b = {col, cols, false};
+    multiply(p, NULL, t->bias, t->y, n, grp, m0, min64(p->m_block, p->m - m0), c0, cols, b, gemm_scratch);
+  }
+}
+
+void er_f32_conv_nchw_gemm_run(er_op_ctx *ctx, const er_f32_conv_nchw_gemm_plan *p, const float *x,
+                               const float *bias, float *y, void *scratch) {
+  if (p->m == 0 || p->n == 0 || p->batch == 0) return;
+  if (p->pointwise) {
+    int64_t in_per_group = p->in_channels / p->groups;
+    for (int64_t n = 0; n < p->batch; n++) {
+      for (int64_t grp = 0; grp < p->groups; grp++) {
+        er_f32_matrix b = {x + (n * p->in_channels + grp * in_per_group) * p->in_size, p->in_size, false};
+        multiply(p, ctx, bias, y, n, grp, 0, p->m, 0, p->n, b, scratch);
+      }
+    }
+    return;
+  }
+  gemm_conv_task t = {p, x, bias, y, scratch};
+  er_parallel_for(ctx, p->batch * p->groups * p->col_blocks * p->m_blocks, 1, im2col_items, &t);
+}

@@ -1,0 +1,49 @@
+/* Float32 NCHW convolution as a GEMM with the weights on the left (the fast path of CONV_ND for constant
+ * weights): per batch image and group, Y[M x OH*OW] = W[M x C*kh*kw] · col[C*kh*kw x OH*OW] + bias, with
+ * the fused activation in the GEMM's epilogue. W is packed once at prepare (gemm_f32.h).
+ *
+ * A pointwise conv (every kernel dim 1, stride 1, no padding) multiplies by X itself, any rank. Others (1-D
+ * or 2-D) build col (im2col) one block of output columns at a time in per-thread scratch, bounded to about
+ * 1 MiB, and multiply that block single-threaded; the blocks (and, when there are too few for the
+ * threads, row blocks of M) are the parallel work items. */
+#ifndef EDGERT_OPS_CONV_ND_GEMM_H
+#define EDGERT_OPS_CONV_ND_GEMM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/kernel.h"
+#include "ops/conv_nd_common.h"
+#include "ops/gemm_f32.h"
+
+typedef struct {
+  const er_f32_gemm_ukernels *uk;
+  const float *packed_w; /* group g's packed weights at packed_w + g * group_floats */
+  int64_t group_floats;
+  int64_t batch, groups, m, k, n; /* m: output channels per group; k: C/group * kernel; n: output pixels */
+  int64_t in_channels, in_size;   /* of X */
+  bool pointwise;                 /* no im2col: B is X */
+  /* im2col geometry, 2-D (1-D: height 1) */
+  int64_t in_h, in_w, out_w, kh, kw, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left;
+  int64_t col_block; /* output columns per im2col block */
+  int64_t col_blocks, m_block, m_blocks;
+  size_t thread_floats; /* im2col scratch + GEMM scratch per thread, floats (multiple of 16) */
+  size_t col_floats;    /* the im2col part */
+  er_fused_act act;
+} er_f32_conv_nchw_gemm_plan;
+
+/* True when this path runs the conv: float32, constant weights, group < C or C == 1, and pointwise or
+ * 1-D/2-D, with sizes the GEMM takes. */
+bool er_f32_conv_nchw_gemm_applies(const er_conv_nd_geometry *d, const er_tensor *x, const er_tensor *w);
+
+/* Fills p: packs w (in er_persist_alloc memory) for the CPU's best GEMM (er_cpu_detect) and sets
+ * *scratch_bytes. */
+edgert_status er_f32_conv_nchw_gemm_prepare(er_op_ctx *ctx, const er_conv_nd_geometry *d, const er_tensor *w,
+                                            const er_fused_act *act, er_f32_conv_nchw_gemm_plan *p,
+                                            size_t *scratch_bytes);
+
+/* y = act(conv(x) + bias); bias [M] or NULL; scratch as prepare asked, 16-byte aligned. */
+void er_f32_conv_nchw_gemm_run(er_op_ctx *ctx, const er_f32_conv_nchw_gemm_plan *p, const float *x,
+                               const float *bias, float *y, void *scratch);
+
+#endif

@@ -1,0 +1,294 @@
+/* The float32 GEMM driver (see gemm_f32.h): variant choice, packing, cache blocking, the split over
+ * threads and the epilogue. The micro-kernels live in gemm_f32_scalar.c, x86/ and arm/. */
+#include "ops/gemm_f32.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Cache blocks (measured on Zen 4 with the AVX-512 kernel; the ONNX-conv and NHWC shapes of resnet18 and
+ * mobilenet_v2 were flat within noise around these). Within a K block, one KC x NR panel of B is reused by
+ * every MR-row slice of the MC rows of A, and the KC x NC block of B (packed into scratch when plain)
+ * stays in L2. */
+enum { GEMM_KC = 256, GEMM_MC_TARGET = 96, GEMM_NC_TARGET = 512 };
+/* Multiply-adds below which a product runs on one thread (a few microseconds of work). */
+#define GEMM_MIN_SPLIT_MACS 65536.0
+
+static const er_f32_gemm_ukernels scalar_variant = {"f32_gemm_4x8__scalar", 4, 8, er_f32_gemm_4x8__scalar};
+#if defined(ER_SIMD_X86)
+static const er_f32_gemm_ukernels avx2_variant = {"f32_gemm_6x16__avx2", 6, 16, er_f32_gemm_6x16__avx2};
+static const er_f32_gemm_ukernels avx512_variant = {"f32_gemm_12x32__avx512", 12, 32,
+                                                    er_f32_gemm_12x32__avx512};
+#endif
+#if defined(ER_SIMD_ARM)
+static const er_f32_gemm_ukernels neon_variant = {"f32_gemm_8x8__neon", 8, 8, er_f32_gemm_8x8__neon};
+#endif
+
+const er_f32_gemm_ukernels *er_f32_gemm_variant(er_cpu_features f, int i) {
+  const er_f32_gemm_ukernels *runnable[4];
+  int n = 0;
+  runnable[n++] = &scalar_variant;
+#if defined(ER_SIMD_X86)
+  if (f.avx2_fma) runnable[n++] = &avx2_variant;
+  if (f.avx512) runnable[n++] = &avx512_variant;
+#endif
+#if defined(ER_SIMD_ARM)
+  if (f.neon) runnable[n++] = &neon_variant;
+#endif
+  (void)f;
+  return i >= 0 && i < n ? runnable[i] : NULL;
+}
+
+const er_f32_gemm_ukernels *er_f32_gemm_select(er_cpu_features f) {
+  const er_f32_gemm_ukernels *best = &scalar_variant;
+  for (int i = 1; er_f32_gemm_variant(f, i); i++)
+    best = er_f32_gemm_variant(f, i);
+  return best;
+}
+
+static int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/* elements * 4 bytes, false on overflow or a negative count. */
+static bool float_bytes(int64_t a, int64_t b, size_t *bytes) {
+  if (a < 0 || b < 0) return false;
+  if (a != 0 && (uint64_t)b > SIZE_MAX / 4 / (uint64_t)a) return false;
+  *bytes = (size_t)a * (size_t)b * 4;
+  return true;
+}
+
+bool er_f32_gemm_packed_a_bytes(const er_f32_gemm_ukernels *uk, int64_t m, int64_t k, size_t *bytes) {
+  (void)uk; /* panels are compact: a tail panel holds only its rows */
+  return float_bytes(m, k, bytes);
+}
+
+bool er_f32_gemm_packed_b_bytes(const er_f32_gemm_ukernels *uk, int64_t k, int64_t n, size_t *bytes) {
+  if (n < 0 || n > INT64_MAX - (int64_t)uk->nr) return false;
+  return float_bytes(round_up(n, uk->nr), k, bytes);
+}
+
+/* Rows [row0, row0 + rows) and K range [k0, k0 + kc) of A into MR-row panels: panel p (at p * MR * kc)
+ * holds its mr rows k-major, element (k, i) at k * mr + i. */
+static void pack_a_block(int64_t mr_full, er_f32_matrix a, int64_t row0, int64_t rows, int64_t k0, int64_t kc,
+                         float scale, float *dst) {
+  for (int64_t p = 0; p < rows; p += mr_full) {
+    int64_t mr = min64(mr_full, rows - p);
+    float *panel = dst + p * kc;
+    if (a.transposed) {
+      for (int64_t k = 0; k < kc; k++) {
+        const float *src = a.data + (k0 + k) * a.ld + row0 + p;
+        for (int64_t i = 0; i < mr; i++)
+          panel[k * mr + i] = src[i] * scale;
+      }
+    } else {
+      for (int64_t i = 0; i < mr; i++) {
+        const float *src = a.data + (row0 + p + i) * a.ld + k0;
+        for (int64_t k = 0; k < kc; k++)
+          panel[k * mr + i] = src[k] * scale;
+      }
+    }
+  }
+}
+
+/* A copy of n floats; the panel widths are constants here so that the compiler inlines those copies
+ * (a libc call per 128 bytes cost a tenth of a conv's time). */
+static inline void copy_floats(float *dst, const float *src, int64_t n) {
+  switch (n) {
+  case 8: memcpy(dst, src, 8 * sizeof *dst); break;
+  case 16: memcpy(dst, src, 16 * sizeof *dst); break;
+  case 32: memcpy(dst, src, 32 * sizeof *dst); break;
+  default: memcpy(dst, src, (size_t)n * sizeof *dst); break;
+  }
+}
+
+/* Columns [col0, col0 + cols) and K range [k0, k0 + kc) of B into NR-column panels: panel q (at q * NR *
+ * kc) holds element (k, j) at k * NR + j, zero past the last column. */
+static void pack_b_block(int64_t nr_full, er_f32_matrix b, int64_t col0, int64_t cols, int64_t k0, int64_t kc,
+                         float scale, float *dst) {
+  if (!b.transposed) {
+    /* row by row of B, so that reads stream: each row is spread over the panels */
+    for (int64_t k = 0; k < kc; k++) {
+      const float *src = b.data + (k0 + k) * b.ld + col0;
+      for (int64_t q = 0; q < cols; q += nr_full) {
+        int64_t nr = min64(nr_full, cols - q);
+        float *row = dst + q * kc + k * nr_full;
+        if (scale == 1.0f) {
+          copy_floats(row, src + q, nr);
+        } else {
+          for (int64_t j = 0; j < nr; j++)
+            row[j] = src[q + j] * scale;
+        }
+        for (int64_t j = nr; j < nr_full; j++)
+          row[j] = 0.0f;
+      }
+    }
+    return;
+  }
+  for (int64_t q = 0; q < cols; q += nr_full) {
+    int64_t nr = min64(nr_full, cols - q);
+    float *panel = dst + q * kc;
+    for (int64_t j = 0; j < nr; j++) {
+      const float *src = b.data + (col0 + q + j) * b.ld + k0;
+      for (int64_t k = 0; k < kc; k++)
+        panel[k * nr_full + j] = src[k] * scale;
+    }
+    if (nr < nr_full)
+      for (int64_t k = 0; k < kc; k++)
+        for (int64_t j = nr; j < nr_full; j++)
+          panel[k * nr_full + j] = 0.0f;
+  }
+}
+
+void er_f32_gemm_pack_a(const er_f32_gemm_ukernels *uk, int64_t m, int64_t k, er_f32_matrix a, float scale,
+                        float *packed) {
+  pack_a_block(uk->mr, a, 0, m, 0, k, scale, packed);
+}
+
+void er_f32_gemm_pack_b(const er_f32_gemm_ukernels *uk, int64_t k, int64_t n, er_f32_matrix b, float scale,
+                        float *packed) {
+  pack_b_block(uk->nr, b, 0, n, 0, k, scale, packed);
+}
+
+/* How a run is cut: K blocks of kc (balanced, so K = 300 is two blocks of 150), and M x N into mc x nc
+ * blocks, the work items of er_parallel_for. With threads, blocks shrink until there are 4 items per
+ * thread (the pool hands items out as threads get free, so more of them balance better); a product too
+ * small to be worth waking threads for stays one item. */
+typedef struct {
+  int64_t kc, mc, nc;
+  int64_t m_blocks, n_blocks;
+} gemm_blocking;
+
+static gemm_blocking plan_blocks(const er_f32_gemm_ukernels *uk, int64_t m, int64_t n, int64_t k,
+                                 int32_t threads) {
+  gemm_blocking b;
+  int64_t k_blocks = k > 0 ? (k + GEMM_KC - 1) / GEMM_KC : 1;
+  b.kc = (k + k_blocks - 1) / k_blocks;
+  int64_t mr = uk->mr, nr = uk->nr;
+  int64_t mc_target = GEMM_MC_TARGET > mr ? GEMM_MC_TARGET / mr * mr : mr;
+  int64_t nc_target = GEMM_NC_TARGET > nr ? GEMM_NC_TARGET / nr * nr : nr;
+  b.mc = min64(mc_target, round_up(m > 0 ? m : 1, mr));
+  b.nc = min64(nc_target, round_up(n > 0 ? n : 1, nr));
+  if ((double)m * (double)n * (double)(k > 0 ? k : 1) < GEMM_MIN_SPLIT_MACS) threads = 1;
+  for (;;) {
+    b.m_blocks = (m + b.mc - 1) / b.mc;
+    b.n_blocks = (n + b.nc - 1) / b.nc;
+    if (threads <= 1 || b.m_blocks * b.n_blocks >= 4 * (int64_t)threads) break;
+    /* split the side with more micro-tiles left */
+    int64_t m_tiles = b.mc / mr, n_tiles = b.nc / nr;
+    if (m_tiles <= 1 && n_tiles <= 1) break;
+    if (n_tiles >= m_tiles)
+      b.nc = round_up((b.nc + 1) / 2, nr);
+    else
+      b.mc = round_up((b.mc + 1) / 2, mr);
+  }
+  return b;
+}
+
+/* Per-thread scratch in floats: a plain B is packed block by block (a plain A is read in place by the
+ * micro-kernels: packing it cost more than it saved, the rows stream well). Blocks only shrink with more
+ * threads, so the 1-thread blocks bound it. */
+static int64_t scratch_floats(const er_f32_gemm_ukernels *uk, int64_t m, int64_t n, int64_t k,
+                              bool b_packed) {
+  gemm_blocking b = plan_blocks(uk, m, n, k, 1);
+  /* 16 floats: keeps each thread's part 64-byte aligned relative to the base */
+  return b_packed ? 0 : round_up(b.nc * b.kc, 16);
+}
+
+bool er_f32_gemm_scratch_bytes(const er_f32_gemm_ukernels *uk, int64_t m, int64_t n, int64_t k, bool a_packed,
+                               bool b_packed, int32_t threads, size_t *bytes) {
+  if (m < 0 || n < 0 || k < 0 || m > INT32_MAX || n > INT32_MAX || k > INT32_MAX) return false;
+  (void)a_packed;
+  return float_bytes(scratch_floats(uk, m, n, k, b_packed), threads > 1 ? threads : 1, bytes);
+}
+
+typedef struct {
+  const er_f32_gemm_ukernels *uk;
+  const er_f32_gemm_args *g;
+  gemm_blocking blk;
+  float *scratch;
+  int64_t scratch_per_thread;       /* floats */
+  const float *bias_row, *bias_col; /* the bias, by its kind; NULL for none */
+  er_f32_gemm_tile tile;            /* clamp bounds, when the activation is a clamp */
+  bool act_pass;                    /* the activation is not a clamp: a pass over each finished tile */
+} gemm_run;
+
+/* Where the micro-kernel reads rows [row, row + mr) of A from index pc along K (row is a multiple of MR):
+ * in the packed panel (which starts at row * K as every panel before it is full), or in place. */
+static const float *a_tile(const er_f32_gemm_args *g, int64_t row, int64_t pc, int64_t mr) {
+  if (g->a_packed) return g->a_packed + row * g->k + pc * mr;
+  return g->a.data + (g->a.transposed ? pc * g->a.ld + row : row * g->a.ld + pc);
+}
+
+/* One mc x nc block of C, over all of K. */
+static void run_block(const gemm_run *r, float *scratch, int64_t mb, int64_t nb) {
+  const er_f32_gemm_args *g = r->g;
+  const gemm_blocking *blk = &r->blk;
+  const int64_t mr_full = r->uk->mr, nr_full = r->uk->nr;
+  const int64_t m0 = mb * blk->mc, rows = min64(blk->mc, g->m - m0);
+  const int64_t n0 = nb * blk->nc, cols = min64(blk->nc, g->n - n0);
+  float *b_buf = scratch;
+  er_f32_gemm_tile tile = r->tile;
+  if (!g->a_packed) {
+    tile.a_row_stride = g->a.transposed ? 1 : (size_t)g->a.ld;
+    tile.a_k_stride = g->a.transposed ? (size_t)g->a.ld : 1;
+  }
+  int64_t pc = 0;
+  do {
+    const int64_t kc = min64(blk->kc, g->k - pc);
+    const bool last = pc + kc >= g->k;
+    const float *b_base;
+    int64_t b_panel_stride, b_k_off;
+    if (g->b_packed) {
+      b_base = g->b_packed + n0 * g->k, b_panel_stride = nr_full * g->k, b_k_off = pc * nr_full;
+    } else {
+      pack_b_block(nr_full, g->b, n0, cols, pc, kc, 1.0f, b_buf);
+      b_base = b_buf, b_panel_stride = nr_full * kc, b_k_off = 0;
+    }
+    tile.accumulate = pc > 0;
+    tile.clamp = last && r->tile.clamp;
+    for (int64_t j = 0; j < cols; j += nr_full) {
+      const int64_t nr = min64(nr_full, cols - j);
+      const float *bp = b_base + (j / nr_full) * b_panel_stride + b_k_off;
+      tile.bias_col = r->bias_col ? r->bias_col + n0 + j : NULL;
+      for (int64_t i = 0; i < rows; i += mr_full) {
+        const int64_t mr = min64(mr_full, rows - i);
+        const float *ap = a_tile(g, m0 + i, pc, mr);
+        float *c = g->c + (m0 + i) * g->ldc + n0 + j;
+        tile.bias_row = r->bias_row ? r->bias_row + m0 + i : NULL;
+        r->uk->ukernel((size_t)mr, (size_t)nr, (size_t)kc, ap, bp, c, (size_t)g->ldc, &tile);
+        if (last && r->act_pass)
+          for (int64_t y = 0; y < mr; y++)
+            er_fused_act_apply_n(&g->act, c + y * g->ldc, nr);
+      }
+    }
+    pc += kc;
+  } while (pc < g->k);
+}
+
+static void run_items(void *arg, int32_t thread, int64_t begin, int64_t end) {
+  const gemm_run *r = arg;
+  float *scratch = r->scratch ? r->scratch + (int64_t)thread * r->scratch_per_thread : NULL;
+  /* items walk M fastest, so consecutive items of one thread reuse the same block of B */
+  for (int64_t it = begin; it < end; it++)
+    run_block(r, scratch, it % r->blk.m_blocks, it / r->blk.m_blocks);
+}
+
+void er_f32_gemm_run(er_op_ctx *ctx, const er_f32_gemm_ukernels *uk, const er_f32_gemm_args *args,
+                     void *scratch) {
+  const er_f32_gemm_args *g = args;
+  if (g->m <= 0 || g->n <= 0) return;
+  int32_t threads = ctx ? er_num_threads(ctx) : 1;
+  gemm_run r = {.uk = uk, .g = g, .blk = plan_blocks(uk, g->m, g->n, g->k, threads), .scratch = scratch};
+  /* the same per-thread size as er_f32_gemm_scratch_bytes gave */
+  r.scratch_per_thread = scratch_floats(uk, g->m, g->n, g->k, g->b_packed != NULL);
+  r.bias_row = g->bias_kind == ER_F32_BIAS_PER_ROW ? g->bias : NULL;
+  r.bias_col = g->bias_kind == ER_F32_BIAS_PER_COL ? g->bias : NULL;
+  float lo = -INFINITY, hi = INFINITY;
+  r.tile.clamp = er_fused_act_as_clamp(&g->act, &lo, &hi);
+  r.tile.min = lo, r.tile.max = hi;
+  r.act_pass = !r.tile.clamp && g->act.kind != ER_ACT_NONE;
+  int64_t items = r.blk.m_blocks * r.blk.n_blocks;
+  if (ctx && threads > 1)
+    er_parallel_for(ctx, items, 1, run_items, &r);
+  else
+    run_items(&r, 0, 0, items);
+}

@@ -1,0 +1,112 @@
+/* AVX-512 micro-kernels of the NCHW float32 depthwise convolution (conv_nd_depthwise.h), 16 output
+ * columns per vector. Rows of up to 16 columns are computed four at a time and rows of up to 32 two at a
+ * time, so that four independent FMA chains hide the FMA latency; wider rows go one at a time, two vectors
+ * per step, a lone last vector splitting its taps over two accumulators. Partial vectors are stored under
+ * a mask. */
+#include <immintrin.h>
+
+#include "ops/conv_nd_depthwise.h"
+
+static inline __m512 clamp16(__m512 v, __m512 lo, __m512 hi) {
+  /* max(lo, v) and min(hi, v) return v when v is NaN, as the scalar clamp does. */
+  return _mm512_min_ps(hi, _mm512_max_ps(lo, v));
+}
+
+static inline __mmask16 mask16(int64_t left) {
+  return left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);
+}
+
+#define DEFINE_DWCONV_AVX512(NAME, N_TAPS)                                                                   \
+  void NAME(const float *in, int64_t in_step, const int64_t *tap_off, int64_t taps, const float *w,          \
+            float bias, float lo, float hi, float *out, int64_t ow, int64_t rows) {                          \
+    (void)taps;                                                                                              \
+    __m512 k[N_TAPS];                                                                                        \
+    int64_t off[N_TAPS];                                                                                     \
+    for (int t = 0; t < N_TAPS; t++) {                                                                       \
+      k[t] = _mm512_set1_ps(w[t]);                                                                           \
+      off[t] = tap_off[t];                                                                                   \
+    }                                                                                                        \
+    const __m512 vb = _mm512_set1_ps(bias), vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);              \
+    const __mmask16 last = mask16(ow - (ow - 1) / 16 * 16);                                                  \
+    int64_t r = 0;                                                                                           \
+    if (ow <= 16) {                                                                                          \
+      for (; r + 4 <= rows; r += 4, in += 4 * in_step, out += 4 * ow) {                                      \
+        __m512 a0 = vb, a1 = vb, a2 = vb, a3 = vb;                                                           \
+        for (int t = 0; t < N_TAPS; t++) {                                                                   \
+          const float *s = in + off[t];                                                                      \
+          a0 = _mm512_fmadd_ps(_mm512_loadu_ps(s), k[t], a0);                                                \
+          a1 = _mm512_fmadd_ps(_mm512_loadu_ps(s + in_step), k[t], a1);                                      \
+          a2 = _mm512_fmadd_ps(_mm512_loadu_ps(s + 2 * in_step), k[t], a2);                                  \
+          a3 = _mm512_fmadd_ps(_mm512_loadu_ps(s + 3 * in_step), k[t], a3);                                  \
+        }                                                                                                    \
+        _mm512_mask_storeu_ps(out, last, clamp16(a0, vlo, vhi));                                             \
+        _mm512_mask_storeu_ps(out + ow, last, clamp16(a1, vlo, vhi));                                        \
+        _mm512_mask_storeu_ps(out + 2 * ow, last, clamp16(a2, vlo, vhi));                                    \
+        _mm512_mask_storeu_ps(out + 3 * ow, last, clamp16(a3, vlo, vhi));                                    \
+      }                                                                                                      \
+    } else if (ow <= 32) {                                                                                   \
+      for (; r + 2 <= rows; r += 2, in += 2 * in_step, out += 2 * ow) {                                      \
+        __m512 a0 = vb, a1 = vb, a2 = vb, a3 = vb;                                                           \
+        for (int t = 0; t < N_TAPS; t++) {                                                                   \
+          const float *s = in + off[t];                                                                      \
+          a0 = _mm512_fmadd_ps(_mm512_loadu_ps(s), k[t], a0);                                                \
+          a1 = _mm512_fmadd_ps(_mm512_loadu_ps(s + 16), k[t], a1);                                           \
+          a2 = _mm512_fmadd_ps(_mm512_loadu_ps(s + in_step), k[t], a2);                                      \
+          a3 = _mm512_fmadd_ps(_mm512_loadu_ps(s + in_step + 16), k[t], a3);                                 \
+        }                                                                                                    \
+        _mm512_storeu_ps(out, clamp16(a0, vlo, vhi));                                                        \
+        _mm512_mask_storeu_ps(out + 16, last, clamp16(a1, vlo, vhi));                                        \
+        _mm512_storeu_ps(out + ow, clamp16(a2, vlo, vhi));                                                   \
+        _mm512_mask_storeu_ps(out + ow + 16, last, clamp16(a3, vlo, vhi));                                   \
+      }                                                                                                      \
+    }                                                                                                        \
+    for (; r < rows; r++, in += in_step, out += ow) {                                                        \
+      int64_t j = 0;                                                                                         \
+      for (; j + 32 <= ow; j += 32) {                                                                        \
+        __m512 a0 = vb, a1 = vb;                                                                             \
+        for (int t = 0; t < N_TAPS; t++) {                                                                   \
+          a0 = _mm512_fmadd_ps(_mm512_loadu_ps(in + off[t] + j), k[t], a0);                                  \
+          a1 = _mm512_fmadd_ps(_mm512_loadu_ps(in + off[t] + j + 16), k[t], a1);                             \
+        }                                                                                                    \
+        _mm512_storeu_ps(out + j, clamp16(a0, vlo, vhi));                                                    \
+        _mm512_storeu_ps(out + j + 16, clamp16(a1, vlo, vhi));                                               \
+      }                                                                                                      \
+      for (; j < ow; j += 16) {                                                                              \
+        __m512 a0 = vb, a1 = _mm512_setzero_ps();                                                            \
+        int t = 0;                                                                                           \
+        for (; t + 2 <= N_TAPS; t += 2) {                                                                    \
+          a0 = _mm512_fmadd_ps(_mm512_loadu_ps(in + off[t] + j), k[t], a0);                                  \
+          a1 = _mm512_fmadd_ps(_mm512_loadu_ps(in + off[t + 1] + j), k[t + 1], a1);                          \
+        }                                                                                                    \
+        if (t < N_TAPS) a0 = _mm512_fmadd_ps(_mm512_loadu_ps(in + off[t] + j), k[t], a0);                    \
+        _mm512_mask_storeu_ps(out + j, mask16(ow - j), clamp16(_mm512_add_ps(a0, a1), vlo, vhi));            \
+      }                                                                                                      \
+    }                                                                                                        \
+  }
+
+DEFINE_DWCONV_AVX512(er_f32_dwconv_nchw_3x3__avx512, 9)
+DEFINE_DWCONV_AVX512(er_f32_dwconv_nchw_5x5__avx512, 25)
+
+/* Any tap count: taps outer over a block of up to four vectors kept in registers, one row at a time. */
+void er_f32_dwconv_nchw_any__avx512(const float *in, int64_t in_step, const int64_t *tap_off, int64_t taps,
+                                    const float *w, float bias, float lo, float hi, float *out, int64_t ow,
+                                    int64_t rows) {
+  const __m512 vb = _mm512_set1_ps(bias), vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
+  for (int64_t r = 0; r < rows; r++, in += in_step, out += ow) {
+    for (int64_t j = 0; j < ow; j += 64) {
+      __m512 a0 = vb, a1 = vb, a2 = vb, a3 = vb;
+      for (int64_t t = 0; t < taps; t++) {
+        const float *src = in + tap_off[t] + j;
+        __m512 k = _mm512_set1_ps(w[t]);
+        a0 = _mm512_fmadd_ps(_mm512_loadu_ps(src), k, a0);
+        if (ow - j > 16) a1 = _mm512_fmadd_ps(_mm512_loadu_ps(src + 16), k, a1);
+        if (ow - j > 32) a2 = _mm512_fmadd_ps(_mm512_loadu_ps(src + 32), k, a2);
+        if (ow - j > 48) a3 = _mm512_fmadd_ps(_mm512_loadu_ps(src + 48), k, a3);
+      }
+      _mm512_mask_storeu_ps(out + j, mask16(ow - j), clamp16(a0, vlo, vhi));
+      if (ow - j > 16) _mm512_mask_storeu_ps(out + j + 16, mask16(ow - j - 16), clamp16(a1, vlo, vhi));
+      if (ow - j > 32) _mm512_mask_storeu_ps(out + j + 32, mask16(ow - j - 32), clamp16(a2, vlo, vhi));
+      if (ow - j > 48) _mm512_mask_storeu_ps(out + j + 48, mask16(ow - j - 48), clamp16(a3, vlo, vhi));
+    }
+  }
+}

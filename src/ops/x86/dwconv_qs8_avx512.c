@@ -1,0 +1,165 @@
+/* qs8 NHWC depthwise convolution, AVX-512 (F, BW, VL, DQ), for depth multiplier 1 or one input channel
+ * (others run the scalar kernel): 32 channels at a time (16 for the last 16 or fewer), each
+ * tap's (x + input_offset) * w formed exactly in int16 lanes and widened into two int32 accumulators;
+ * the last channels under a lane mask, so there is no scalar tail. The requantization is TFLite's, with
+ * the same bits as er_requantize_i32 (see dwconv_qs8_avx2.c for the reasoning). */
+#include <immintrin.h>
+#include <stdbool.h>
+
+#include "ops/depthwise_conv_nhwc.h"
+
+static inline __m512i requantize_16(__m512i acc, __m512i multiplier, __m512i shift) {
+  const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
+  const __m512i left = _mm512_max_epi32(shift, zero);
+  const __m512i right =
+      _mm512_min_epi32(_mm512_max_epi32(_mm512_sub_epi32(zero, shift), zero), _mm512_set1_epi32(31));
+  const __m512i x = _mm512_sllv_epi32(acc, left);
+  const __m512i nudge = _mm512_set1_epi64(1LL << 30);
+  __m512i even = _mm512_add_epi64(_mm512_mul_epi32(x, multiplier), nudge);
+  __m512i odd =
+      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(multiplier, 32)), nudge);
+  even = _mm512_srli_epi64(even, 31);
+  odd = _mm512_slli_epi64(_mm512_srli_epi64(odd, 31), 32);
+  __m512i high = _mm512_mask_blend_epi32(0xAAAA, even, odd);
+  const __m512i int_min = _mm512_set1_epi32(INT32_MIN);
+  const __mmask16 overflow =
+      _mm512_cmpeq_epi32_mask(x, int_min) & _mm512_cmpeq_epi32_mask(multiplier, int_min);
+  high = _mm512_mask_mov_epi32(high, overflow, _mm512_set1_epi32(INT32_MAX));
+  const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, right), one);
+  const __m512i remainder = _mm512_and_si512(high, mask);
+  const __m512i half = _mm512_srai_epi32(mask, 1);
+  const __m512i threshold = _mm512_mask_add_epi32(half, _mm512_cmplt_epi32_mask(high, zero), half, one);
+  const __m512i shifted = _mm512_srav_epi32(high, right);
+  return _mm512_mask_add_epi32(shifted, _mm512_cmpgt_epi32_mask(remainder, threshold), shifted, one);
+}
+
+typedef struct {
+  __m512i output_offset, act_min, act_max;
+} epilogue;
+
+/* Requantizes, offsets, clamps and stores (truncating to int8, values are in range) the channels of
+ * `lanes` starting at c. */
+static inline void store_16(const er_qs8_dwconv_args *a, const epilogue *e, __m512i acc, int64_t c,
+                            __mmask16 lanes, int8_t *out) {
+  __m512i v = requantize_16(acc, _mm512_maskz_loadu_epi32(lanes, a->multipliers + c),
+                            _mm512_maskz_loadu_epi32(lanes, a->shifts + c));
+  v = _mm512_add_epi32(v, e->output_offset);
+  v = _mm512_min_epi32(_mm512_max_epi32(v, e->act_min), e->act_max);
+  _mm512_mask_cvtepi32_storeu_epi8(out + c, lanes, v);
+}
+
+typedef struct {
+  const int8_t *in;     /* input at the first tap inside the image, channel 0 */
+  const int8_t *filter; /* filter at that tap, channel 0 */
+  int64_t taps_y, taps_x;
+  int64_t in_step_y, in_step_x, filter_step_y, filter_step_x;
+} pixel_window;
+
+/* Output channels of one pixel. one_input: the input has one channel, which every output channel reads
+ * (broadcast); otherwise output channel c reads input channel c. */
+static inline void dwconv_pixel_channels(const er_qs8_dwconv_args *a, const epilogue *e,
+                                         const pixel_window *p, int8_t *out, bool one_input) {
+  const int64_t channels = a->g.out_c;
+  const __m512i offset16 = _mm512_set1_epi16((int16_t)a->input_offset);
+  const int64_t taps_y = p->taps_y, taps_x = p->taps_x, in_step_x = p->in_step_x, w_step_x = p->filter_step_x;
+  int64_t c = 0;
+  for (; c + 16 < channels; c += 32) {
+    const int64_t n = channels - c < 32 ? channels - c : 32;
+    const bool full = n == 32;
+    const __mmask32 lanes = n == 32 ? 0xFFFFFFFFu : (__mmask32)((1u << n) - 1u);
+    const __mmask16 lanes_lo = (__mmask16)lanes, lanes_hi = (__mmask16)(lanes >> 16);
+    __m512i acc_lo = a->bias ? _mm512_maskz_loadu_epi32(lanes_lo, a->bias + c) : _mm512_setzero_si512();
+    __m512i acc_hi = a->bias ? _mm512_maskz_loadu_epi32(lanes_hi, a->bias + c + 16) : _mm512_setzero_si512();
+    for (int64_t ty = 0; ty < taps_y; ty++) {
+      const int8_t *in = p->in + ty * p->in_step_y + (one_input ? 0 : c);
+      const int8_t *w = p->filter + ty * p->filter_step_y + c;
+      for (int64_t tx = 0; tx < taps_x; tx++, in += in_step_x, w += w_step_x) {
+        /* full blocks load without a mask: cheaper, and they stay inside the rows; a one-channel input
+         * is read one byte at a time (a vector load would run past its row) */
+        const __m256i w8 = full ? _mm256_loadu_si256((const __m256i *)w) : _mm256_maskz_loadu_epi8(lanes, w);
+        __m512i x;
+        if (one_input) {
+          x = _mm512_set1_epi16((int16_t)(*in + a->input_offset));
+        } else {
+          const __m256i x8 =
+              full ? _mm256_loadu_si256((const __m256i *)in) : _mm256_maskz_loadu_epi8(lanes, in);
+          x = _mm512_add_epi16(_mm512_cvtepi8_epi16(x8), offset16);
+        }
+        __m512i prod = _mm512_mullo_epi16(x, _mm512_cvtepi8_epi16(w8));
+        acc_lo = _mm512_add_epi32(acc_lo, _mm512_cvtepi16_epi32(_mm512_castsi512_si256(prod)));
+        acc_hi = _mm512_add_epi32(acc_hi, _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(prod, 1)));
+      }
+    }
+    store_16(a, e, acc_lo, c, lanes_lo, out);
+    store_16(a, e, acc_hi, c + 16, lanes_hi, out);
+  }
+  if (c < channels) { /* 16 channels or fewer left: one accumulator, products in a 256-bit vector */
+    const int64_t n = channels - c;
+    const __mmask16 lanes = (__mmask16)((1u << n) - 1u);
+    const __m256i offset = _mm512_castsi512_si256(offset16);
+    __m512i acc = a->bias ? _mm512_maskz_loadu_epi32(lanes, a->bias + c) : _mm512_setzero_si512();
+    for (int64_t ty = 0; ty < taps_y; ty++) {
+      const int8_t *in = p->in + ty * p->in_step_y + (one_input ? 0 : c);
+      const int8_t *w = p->filter + ty * p->filter_step_y + c;
+      for (int64_t tx = 0; tx < taps_x; tx++, in += in_step_x, w += w_step_x) {
+        __m256i x = one_input
+                        ? _mm256_set1_epi16((int16_t)(*in + a->input_offset))
+                        : _mm256_add_epi16(_mm256_cvtepi8_epi16(_mm_maskz_loadu_epi8(lanes, in)), offset);
+        __m256i prod = _mm256_mullo_epi16(x, _mm256_cvtepi8_epi16(_mm_maskz_loadu_epi8(lanes, w)));
+        acc = _mm512_add_epi32(acc, _mm512_cvtepi16_epi32(prod));
+      }
+    }
+    store_16(a, e, acc, c, lanes, out);
+  }
+}
+
+static void dwconv_pixel(const er_qs8_dwconv_args *a, const epilogue *e, const pixel_window *p, int8_t *out) {
+  dwconv_pixel_channels(a, e, p, out, false);
+}
+
+static void dwconv_pixel_one_input(const er_qs8_dwconv_args *a, const epilogue *e, const pixel_window *p,
+                                   int8_t *out) {
+  dwconv_pixel_channels(a, e, p, out, true);
+}
+
+void er_qs8_dwconv_nhwc__avx512(const er_qs8_dwconv_args *a, int64_t row_begin, int64_t row_end) {
+  const er_conv_geometry *g = &a->g;
+  const int64_t in_c = g->in_c, out_c = g->out_c;
+  if (in_c != out_c && in_c != 1) {
+    er_qs8_dwconv_nhwc__scalar(a, row_begin, row_end);
+    return;
+  }
+  if (out_c <= 16) { /* measured: AVX2's 128/256-bit path is faster than half-empty 512-bit vectors */
+    er_qs8_dwconv_nhwc__avx2(a, row_begin, row_end);
+    return;
+  }
+  const epilogue e = {_mm512_set1_epi32(a->output_offset), _mm512_set1_epi32(a->act_min),
+                      _mm512_set1_epi32(a->act_max)};
+  pixel_window p;
+  p.in_step_y = g->dil_h * g->in_w * in_c;
+  p.in_step_x = g->dil_w * in_c;
+  p.filter_step_y = g->filter_w * out_c;
+  p.filter_step_x = out_c;
+  for (int64_t row = row_begin; row < row_end; row++) {
+    const int64_t b = row / g->out_h, oy = row % g->out_h;
+    const int64_t iy0 = oy * g->stride_h - g->pad_h;
+    int64_t fy0, fy1;
+    er_dwconv_tap_range(iy0, g->dil_h, g->filter_h, g->in_h, &fy0, &fy1);
+    const int8_t *image = a->input + b * g->in_h * g->in_w * in_c;
+    int8_t *out = a->output + row * g->out_w * out_c;
+    p.taps_y = fy1 - fy0;
+    for (int64_t ox = 0; ox < g->out_w; ox++, out += out_c) {
+      const int64_t ix0 = ox * g->stride_w - g->pad_w;
+      int64_t fx0, fx1;
+      er_dwconv_tap_range(ix0, g->dil_w, g->filter_w, g->in_w, &fx0, &fx1);
+      p.taps_x = fx1 - fx0;
+      const bool empty = p.taps_x == 0 || p.taps_y == 0; /* a window wholly in the padding */
+      p.in = empty ? image : image + ((iy0 + fy0 * g->dil_h) * g->in_w + ix0 + fx0 * g->dil_w) * in_c;
+      p.filter = empty ? a->filter : a->filter + (fy0 * g->filter_w + fx0) * out_c;
+      if (in_c == out_c)
+        dwconv_pixel(a, &e, &p, out);
+      else
+        dwconv_pixel_one_input(a, &e, &p, out);
+    }
+  }
+}

@@ -1,0 +1,278 @@
+/* The float32 GEMM core (src/ops/gemm_f32.c) against a double-precision reference, for every variant this
+ * CPU runs: odd shapes (tails of every tile), K = 1 and K = 0, K blocks, both operands packed, plain and
+ * transposed, leading dimensions wider than the rows, bias per row, per column or none, each fused
+ * activation; and on 2 and 3 threads of a real pool (through an interpreter context made by hand). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/interp.h"
+#include "ops/gemm_f32.h"
+#include "test.h"
+
+/* The context er_f32_gemm_run splits its work with; NULL runs on the calling thread. */
+static er_op_ctx *run_ctx;
+
+static uint32_t rng_state = 12345u;
+static uint32_t rng_next(void) {
+  rng_state = rng_state * 1664525u + 1013904223u;
+  return rng_state >> 8;
+}
+static float rng_float(void) { return (float)rng_next() / (float)(1u << 24) * 2.0f - 1.0f; }
+static int64_t rng_pick(const int64_t *v, int n) { return v[rng_next() % (uint32_t)n]; }
+
+typedef struct {
+  int64_t m, n, k;
+  bool a_packed, a_trans, b_packed, b_trans;
+  int64_t a_pad, b_pad, c_pad; /* extra elements per stored row */
+  er_f32_bias_kind bias_kind;
+  er_fused_act act;
+  float scale_b; /* folded into B when it is packed */
+} gemm_case;
+
+/* A stored [M x K] (or [K x M] transposed) with row padding; same for B. */
+static float *make_matrix(int64_t rows, int64_t cols, int64_t pad, int64_t *ld) {
+  *ld = cols + pad;
+  size_t count = (size_t)(rows * *ld) + 1;
+  float *x = malloc(count * sizeof *x);
+  for (size_t i = 0; i < count; i++)
+    x[i] = rng_float();
+  return x;
+}
+
+static bool run_case(const er_f32_gemm_ukernels *uk, const gemm_case *tc) {
+  const int64_t m = tc->m, n = tc->n, k = tc->k;
+  int64_t lda, ldb, ldc;
+  float *a = tc->a_trans ? make_matrix(k, m, tc->a_pad, &lda) : make_matrix(m, k, tc->a_pad, &lda);
+  float *b = tc->b_trans ? make_matrix(n, k, tc->b_pad, &ldb) : make_matrix(k, n, tc->b_pad, &ldb);
+  float *c = make_matrix(m, n, tc->c_pad, &ldc);
+  float *c_before = malloc((size_t)(m * ldc + 1) * sizeof *c);
+  memcpy(c_before, c, (size_t)(m * ldc + 1) * sizeof *c);
+  int64_t bias_n = tc->bias_kind == ER_F32_BIAS_PER_ROW ? m : n;
+  float *bias = malloc((size_t)bias_n * sizeof *bias + 4);
+  for (int64_t i = 0; i < bias_n; i++)
+    bias[i] = rng_float();
+
+  er_f32_gemm_args g = {.m = m,
+                        .n = n,
+                        .k = k,
+                        .a = {a, lda, tc->a_trans},
+                        .b = {b, ldb, tc->b_trans},
+                        .c = c,
+                        .ldc = ldc,
+                        .bias = tc->bias_kind ? bias : NULL,
+                        .bias_kind = tc->bias_kind,
+                        .act = tc->act};
+  float *a_packed = NULL, *b_packed = NULL;
+  size_t bytes;
+  float b_scale = tc->b_packed ? tc->scale_b : 1.0f;
+  if (tc->a_packed) {
+    CHECK(er_f32_gemm_packed_a_bytes(uk, m, k, &bytes));
+    a_packed = malloc(bytes + 4);
+    er_f32_gemm_pack_a(uk, m, k, g.a, 1.0f, a_packed);
+    g.a_packed = a_packed;
+  }
+  if (tc->b_packed) {
+    CHECK(er_f32_gemm_packed_b_bytes(uk, k, n, &bytes));
+    b_packed = malloc(bytes + 4);
+    er_f32_gemm_pack_b(uk, k, n, g.b, b_scale, b_packed);
+    g.b_packed = b_packed;
+  }
+  int32_t threads = run_ctx ? er_num_threads(run_ctx) : 1;
+  CHECK(er_f32_gemm_scratch_bytes(uk, m, n, k, tc->a_packed, tc->b_packed, threads, &bytes));
+  void *scratch = aligned_alloc(64, (bytes + 64) / 64 * 64);
+  er_f32_gemm_run(run_ctx, uk, &g, scratch);
+
+  bool ok = true;
+  for (int64_t i = 0; i < m && ok; i++)
+    for (int64_t j = 0; j < ldc && ok; j++) {
+      float got = c[i * ldc + j];
+      if (j >= n) { /* padding untouched */
+        if (memcmp(&got, &c_before[i * ldc + j], sizeof got) != 0) {
+          CHECK_MSG(false, "%s wrote C[%lld][%lld] past n", uk->name, (long long)i, (long long)j);
+          ok = false;
+        }
+        continue;
+      }
+      double sum = 0, mag = 0;
+      for (int64_t p = 0; p < k; p++) {
+        double av = tc->a_trans ? a[p * lda + i] : a[i * lda + p];
+        double bv = (double)(tc->b_trans ? b[j * ldb + p] : b[p * ldb + j]) * b_scale;
+        sum += av * bv, mag += fabs(av * bv);
+      }
+      if (tc->bias_kind == ER_F32_BIAS_PER_ROW) sum += bias[i], mag += fabs(bias[i]);
+      if (tc->bias_kind == ER_F32_BIAS_PER_COL) sum += bias[j], mag += fabs(bias[j]);
+      float want = er_fused_act_apply(&tc->act, (float)sum);
+      if (!(fabs((double)got - want) <= 2e-5 * (1.0 + mag))) {
+        CHECK_MSG(false,
+                  "%s m=%lld n=%lld k=%lld a%s%s b%s%s bias=%d act=%d: C[%lld][%lld] = %.9g, expected %.9g",
+                  uk->name, (long long)m, (long long)n, (long long)k, tc->a_packed ? "P" : "",
+                  tc->a_trans ? "T" : "", tc->b_packed ? "P" : "", tc->b_trans ? "T" : "", (int)tc->bias_kind,
+                  (int)tc->act.kind, (long long)i, (long long)j, got, want);
+        ok = false;
+      }
+    }
+  free(a), free(b), free(c), free(c_before), free(bias), free(a_packed), free(b_packed), free(scratch);
+  return ok;
+}
+
+static const er_fused_act acts[] = {
+    {ER_ACT_NONE, 0, 0, NULL}, {ER_ACT_RELU, 0, 0, NULL},       {ER_ACT_RELU6, 0, 0, NULL},       {ER_ACT_RELU_N1_TO_1, 0, 0, NULL},
+    {ER_ACT_TANH, 0, 0, NULL}, {ER_ACT_SIGMOID, 0, 0, NULL},    {ER_ACT_CLIP, -0.3f, 0.4f, NULL}, {ER_ACT_HARD_SWISH, 0, 0, NULL},
+    {ER_ACT_SILU, 0, 0, NULL}, {ER_ACT_CLIP, 0.5f, -0.5f, NULL} /* min > max: the reference's order decides */};
+
+static gemm_case random_case(const int64_t *dims, int n_dims) {
+  gemm_case tc = {.m = rng_pick(dims, n_dims), .n = rng_pick(dims, n_dims), .k = rng_pick(dims, n_dims)};
+  uint32_t bits = rng_next();
+  tc.a_packed = bits & 1, tc.a_trans = bits & 2, tc.b_packed = bits & 4, tc.b_trans = bits & 8;
+  tc.a_pad = (bits & 16) ? 3 : 0, tc.b_pad = (bits & 32) ? 5 : 0, tc.c_pad = (bits & 64) ? 2 : 0;
+  tc.bias_kind = (er_f32_bias_kind)((bits >> 7) % 3);
+  tc.act = acts[(bits >> 9) % (sizeof acts / sizeof acts[0])];
+  tc.scale_b = (bits & (1u << 13)) ? 0.5f : 1.0f;
+  return tc;
+}
+
+static void test_odd_shapes_every_variant(void) {
+  static const int64_t dims[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  11, 12,
+                                 13, 15, 16, 17, 19, 23, 29, 31, 32, 33, 37};
+  er_cpu_features f = er_cpu_detect();
+  for (int v = 0; er_f32_gemm_variant(f, v); v++) {
+    const er_f32_gemm_ukernels *uk = er_f32_gemm_variant(f, v);
+    int failures = 0;
+    for (int i = 0; i < 600 && failures < 5; i++) {
+      gemm_case tc = random_case(dims, (int)(sizeof dims / sizeof dims[0]));
+      failures += !run_case(uk, &tc);
+    }
+  }
+}
+
+/* Every combination of layouts, bias and activation on one shape with tails in M, N and K. */
+static void test_every_layout_bias_and_activation(void) {
+  er_cpu_features f = er_cpu_detect();
+  for (int v = 0; er_f32_gemm_variant(f, v); v++) {
+    const er_f32_gemm_ukernels *uk = er_f32_gemm_variant(f, v);
+    for (int layout = 0; layout < 16; layout++)
+      for (int bias = 0; bias < 3; bias++)
+        for (size_t act = 0; act < sizeof acts / sizeof acts[0]; act++) {
+          gemm_case tc = {.m = uk->mr + 1,
+                          .n = uk->nr * 2 + 3,
+                          .k = 7,
+                          .a_packed = layout & 1,
+                          .a_trans = layout & 2,
+                          .b_packed = layout & 4,
+                          .b_trans = layout & 8,
+                          .a_pad = 1,
+                          .b_pad = 2,
+                          .c_pad = 3,
+                          .bias_kind = (er_f32_bias_kind)bias,
+                          .act = acts[act],
+                          .scale_b = 1.0f};
+          run_case(uk, &tc);
+        }
+  }
+}
+
+/* K = 0 gives the bias (then the activation); K = 1 a rank-1 update. */
+static void test_k_zero_and_one(void) {
+  er_cpu_features f = er_cpu_detect();
+  for (int v = 0; er_f32_gemm_variant(f, v); v++)
+    for (int64_t k = 0; k <= 1; k++)
+      for (int bias = 0; bias < 3; bias++) {
+        gemm_case tc = {.m = 5,
+                        .n = 19,
+                        .k = k,
+                        .b_packed = true,
+                        .bias_kind = (er_f32_bias_kind)bias,
+                        .act = acts[1],
+                        .scale_b = 1.0f};
+        run_case(er_f32_gemm_variant(f, v), &tc);
+        tc.b_packed = false, tc.a_packed = true;
+        run_case(er_f32_gemm_variant(f, v), &tc);
+      }
+}
+
+/* Shapes beyond one cache block in each of M, N and K (several K blocks accumulate in C; the activation
+ * comes only after the last), as conv layers have; and single rows (GEMV) with long K. */
+static void test_blocked_shapes(void) {
+  static const int64_t shapes[][3] = {{97, 530, 260},  {1, 1000, 1280}, {1, 37, 2049},
+                                      {130, 49, 1153}, {2, 513, 257},   {25, 1100, 90}};
+  er_cpu_features f = er_cpu_detect();
+  for (int v = 0; er_f32_gemm_variant(f, v); v++)
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+      for (int layout = 0; layout < 4; layout++) {
+        gemm_case tc = {.m = shapes[s][0],
+                        .n = shapes[s][1],
+                        .k = shapes[s][2],
+                        .a_packed = layout == 1,
+                        .b_packed = layout == 0 || layout == 3,
+                        .b_trans = layout == 0,
+                        .a_trans = layout == 3,
+                        .bias_kind = (er_f32_bias_kind)(1 + layout % 2),
+                        .act = acts[layout == 2 ? 8 : 2],
+                        .scale_b = 1.0f,
+                        .c_pad = layout};
+        run_case(er_f32_gemm_variant(f, v), &tc);
+      }
+}
+
+/* The same products split over a pool of 2 and 3 threads (blocks shrink so every thread has work; each
+ * thread packs into its own scratch). */
+static void test_threads(void) {
+  static const int64_t shapes[][3] = {
+      {100, 530, 260}, {1, 1000, 300}, {7, 40, 33}, {64, 1100, 147}, {13, 5, 3}};
+  for (int32_t threads = 2; threads <= 3; threads++) {
+    er_interp interp = {0};
+    interp.n_threads = threads;
+    if (er_thread_pool_create(threads, &interp.thread_pool) != EDGERT_OK) {
+      printf("  (no thread pool in this build)\n");
+      return;
+    }
+    er_op_ctx ctx = {.interp = &interp};
+    run_ctx = &ctx;
+    er_cpu_features f = er_cpu_detect();
+    for (int v = 0; er_f32_gemm_variant(f, v); v++)
+      for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int layout = 0; layout < 3; layout++) {
+          gemm_case tc = {.m = shapes[s][0],
+                          .n = shapes[s][1],
+                          .k = shapes[s][2],
+                          .a_packed = layout == 1,
+                          .b_packed = layout == 0,
+                          .b_trans = layout == 0,
+                          .bias_kind = (er_f32_bias_kind)(layout % 3),
+                          .act = acts[layout == 2 ? 7 : 1],
+                          .scale_b = 1.0f};
+          run_case(er_f32_gemm_variant(f, v), &tc);
+        }
+    run_ctx = NULL;
+    er_thread_pool_free(interp.thread_pool);
+  }
+}
+
+static void test_select_names_a_runnable_variant(void) {
+  er_cpu_features none = {0};
+  const er_f32_gemm_ukernels *s = er_f32_gemm_select(none);
+  CHECK(s != NULL && strstr(s->name, "scalar") != NULL);
+  CHECK(er_f32_gemm_variant(none, 1) == NULL);
+  const er_f32_gemm_ukernels *best = er_f32_gemm_select(er_cpu_detect());
+  CHECK(best != NULL && best->mr >= 1 && best->nr >= 1);
+  printf("  selected %s\n", best->name);
+}
+
+static void test_size_overflow_is_refused(void) {
+  const er_f32_gemm_ukernels *uk = er_f32_gemm_select(er_cpu_detect());
+  size_t bytes;
+  CHECK(!er_f32_gemm_packed_a_bytes(uk, INT64_MAX / 2, 16, &bytes));
+  CHECK(!er_f32_gemm_packed_b_bytes(uk, 16, INT64_MAX - 1, &bytes));
+  CHECK(!er_f32_gemm_packed_b_bytes(uk, -1, 4, &bytes));
+  CHECK(!er_f32_gemm_scratch_bytes(uk, (int64_t)1 << 40, 8, 8, false, false, 1, &bytes));
+}
+
+void run_tests(void) {
+  RUN(test_select_names_a_runnable_variant);
+  RUN(test_size_overflow_is_refused);
+  RUN(test_odd_shapes_every_variant);
+  RUN(test_every_layout_bias_and_activation);
+  RUN(test_k_zero_and_one);
+  RUN(test_blocked_shapes);
+  RUN(test_threads);
+}
