@@ -5,7 +5,9 @@ every float ONNX model, one after the other (interleaved, so both runtimes see t
 `edgert run` writes the reference output, then at each thread count `edgert bench` and ONNX Runtime
 (../shared/tools/ort_bench.js) time the same input, and ONNX Runtime's output is compared with edgert's.
 The int8 TFLite models run on edgert only (ONNX Runtime does not read .tflite), each next to its float
-counterpart where the fixtures have one.
+counterpart: from the fixtures where they have one, else written into the work dir at bench time
+(bench/make_float_counterpart.py: person_detect's float32 twin; bench/make_mobilenet.py: a MobileNet v1
+float/int8 pair from the same seeded random weights).
 
 Runs per model come from a time budget per measurement (--budget), so the whole report fits in minutes
 whatever edgert's speed: a slow model gets at least 3 timed runs, a tiny one up to --max-runs.
@@ -29,9 +31,15 @@ ROOT = os.path.dirname(HERE)
 # no pretrained weights can be downloaded here; latency does not depend on the weight values).
 ZOO = ["mobilenet_v2", "mobilenet_v3_small", "resnet18", "squeezenet1_1", "efficientnet_b0"]
 SHIPPED = ["anomaly_autoencoder", "forecast_lstm", "forecast_gru", "digits_cnn"]
-# (int8 model, float counterpart or None) among the TFLite Micro fixtures.
-INT8 = [("person_detect.tflite", None), ("micro_speech_quantized.tflite", None),
-        ("trained_lstm_int8.tflite", "trained_lstm.tflite"), ("hello_world_int8.tflite", "hello_world_float.tflite")]
+# (int8 model, float counterpart or None, input range). Names in GENERATED are written into the work dir
+# at bench time (never committed); the others are TFLite Micro fixtures.
+INT8 = [("person_detect.tflite", "person_detect_float.tflite", (0.0, 1.0)),
+        ("mobilenet_v1_int8.tflite", "mobilenet_v1_float.tflite", (-1.0, 1.0)),
+        ("micro_speech_quantized.tflite", None, (0.0, 1.0)),
+        ("trained_lstm_int8.tflite", "trained_lstm.tflite", (0.0, 1.0)),
+        ("hello_world_int8.tflite", "hello_world_float.tflite", (0.0, 2 * np.pi))]
+GENERATED = {"person_detect_float.tflite": "make_float_counterpart.py",
+             "mobilenet_v1_int8.tflite": "make_mobilenet.py", "mobilenet_v1_float.tflite": "make_mobilenet.py"}
 # Rough ONNX Runtime p50 in ms at one thread on a 2-core x86 machine, to size its first run: its
 # latency is known only after it has run. Unknown models count as 1 ms.
 ORT_GUESS_MS = {"mobilenet_v2": 25, "mobilenet_v3_small": 7, "resnet18": 120, "squeezenet1_1": 15,
@@ -304,10 +312,41 @@ def bench_float_models(args, models, threads):
     return rows
 
 
+def generate_models(args, names):
+    """Writes the GENERATED models among names into args.work; returns {name: error} for those that failed."""
+    errors = {}
+    scripts = sorted({GENERATED[n] for n in names if n in GENERATED})
+    for script in scripts:
+        if script == "make_float_counterpart.py":
+            cmd = [os.path.join(args.fixtures, "models", "person_detect.tflite"),
+                   os.path.join(args.work, "person_detect_float.tflite")]
+        else:
+            cmd = [args.edgert, args.work]
+        t0 = time.time()
+        r = sh([sys.executable, os.path.join(HERE, script), *cmd])
+        made = [n for n in names if GENERATED.get(n) == script]
+        if r.returncode != 0:
+            log(f"bench: {script} failed: {error_line(r.stderr)}")
+            errors.update({n: f"{script} failed: {error_line(r.stderr)}" for n in made})
+        else:
+            log(f"bench: {script} wrote {', '.join(made)} in {time.time() - t0:.1f} s")
+    return errors
+
+
+def int8_model_path(args, name):
+    return os.path.join(args.work if name in GENERATED else os.path.join(args.fixtures, "models"), name)
+
+
 def bench_int8_models(args, pairs, threads):
     rows = []
-    for int8_name, float_name in pairs:
-        path = os.path.join(args.fixtures, "models", int8_name)
+    generate_errors = generate_models(args, [n for pair in pairs for n in pair[:2] if n])
+    for int8_name, float_name, (low, high) in pairs:
+        path = int8_model_path(args, int8_name)
+        if int8_name in generate_errors:
+            failed = {"error": generate_errors[int8_name]}
+            rows.append({"name": int8_name, "float": float_name, "error": failed["error"],
+                         "t": {t: (failed, None) for t in threads}})
+            continue
         if not os.path.exists(path):
             continue
         log(f"bench: {int8_name}")
@@ -317,17 +356,19 @@ def bench_int8_models(args, pairs, threads):
             rows.append({"name": int8_name, "float": float_name, "error": info["error"],
                          "t": {t: (failed, None) for t in threads}})
             continue
-        low, high = (0.0, 2 * np.pi) if int8_name.startswith("hello") else (0.0, 1.0)
         x_path = os.path.join(args.work, int8_name + ".input.npy")
         np.save(x_path, random_input(info, seed=0, low=low, high=high))
         q_out, q_err = edgert_run(args.edgert, path, x_path, os.path.join(args.work, int8_name + ".out"),
                                   dequantize=True)
         row = {"name": int8_name, "float": float_name, "error": q_err, "t": {}}
-        f_path = os.path.join(args.fixtures, "models", float_name) if float_name else None
+        f_path = int8_model_path(args, float_name) if float_name else None
+        if f_path and float_name in generate_errors:
+            row["float_error"], f_path = generate_errors[float_name], None
         if f_path:
             f_out, f_err = edgert_run(args.edgert, f_path, x_path, os.path.join(args.work, float_name + ".out"))
             if q_out is not None and f_out is not None and q_out.shape == f_out.shape:
                 row["diff"] = float(np.max(np.abs(q_out - f_out)))
+                row["scale"] = float(np.max(np.abs(f_out)))
             row["float_error"] = f_err
         q_est = f_est = None
         for t in threads:
@@ -349,17 +390,25 @@ def report(args, header_lines, rows, int8_rows, threads, baseline_rss, elapsed):
             f"machine skews figures, the 2-thread ones most); timed runs per measurement sized to "
             f"~{args.budget:g} s (at least 3)", ""]
 
-    out += ["## Float models: latency, memory, load", "",
-            "Ratios are edgert / ONNX Runtime (below 1: edgert is faster or smaller). p50 is the median over "
-            "the timed runs. edgert's RSS is the peak of the whole `edgert bench` process; ONNX Runtime's is "
-            "the RSS of its node process after the runs"
-            + (f", of which ~{baseline_rss:.0f} MB is node with onnxruntime-node loaded and no session"
-               if baseline_rss else "")
-            + ". Load is reading and preparing the model (edgert: map, import, prepare, plan; ONNX Runtime: "
-            "InferenceSession.create in a fresh process). The max |diff| column is the largest |ONNX Runtime "
-            "output - edgert output| over all thread counts, against max |edgert output| (same input, "
-            f"uniform [-1, 1), seed 0); ok when <= {TOLERANCE:g} * max |y|. The torchvision models have seeded "
-            "random weights (nothing can be downloaded here), which makes some outputs tiny.", ""]
+    if rows:
+        out += float_section(args, rows, threads, baseline_rss)
+    if int8_rows:
+        out += [""] * bool(rows) + int8_section(int8_rows, threads)
+    return "\n".join(out) + "\n"
+
+
+def float_section(args, rows, threads, baseline_rss):
+    out = ["## Float models: latency, memory, load", "",
+           "Ratios are edgert / ONNX Runtime (below 1: edgert is faster or smaller). p50 is the median over "
+           "the timed runs. edgert's RSS is the peak of the whole `edgert bench` process; ONNX Runtime's is "
+           "the RSS of its node process after the runs"
+           + (f", of which ~{baseline_rss:.0f} MB is node with onnxruntime-node loaded and no session"
+              if baseline_rss else "")
+           + ". Load is reading and preparing the model (edgert: map, import, prepare, plan; ONNX Runtime: "
+           "InferenceSession.create in a fresh process). The max |diff| column is the largest |ONNX Runtime "
+           "output - edgert output| over all thread counts, against max |edgert output| (same input, "
+           f"uniform [-1, 1), seed 0); ok when <= {TOLERANCE:g} * max |y|. The torchvision models have seeded "
+           "random weights (nothing can be downloaded here), which makes some outputs tiny.", ""]
     trows = []
     notes = Notes()
     for name, per_threads, err, scale, run_err in rows:
@@ -393,37 +442,43 @@ def report(args, header_lines, rows, int8_rows, threads, baseline_rss, elapsed):
             (e1, o1), (en, on) = per_threads[t1], per_threads[tn]
             srows.append([name, ratio(get(e1, "p50"), get(en, "p50")), ratio(get(o1, "p50"), get(on, "p50"))])
         out.append(table(["model", "edgert", "ONNX Runtime"], srows))
+    return out
 
-    if int8_rows:
-        out += ["", "## Int8 TFLite models (edgert only)", "",
-                "ONNX Runtime does not read .tflite, so these run on edgert alone, each next to its float "
-                "counterpart from the same fixtures where one exists (person_detect and micro_speech have "
-                "none there). Random inputs of each model's own dtype for timing; the output diff is "
-                "|int8 output dequantized - float output| on the same float input (quantization error, not a "
-                "bug).", ""]
-        irows = []
-        for row in int8_rows:
-            for t in threads:
-                q, f = row["t"][t]
-                diff = row.get("diff")
-                irows.append([row["name"], t, fmt(get(q, "p50")), fmt(get(q, "rss_mb"), 2),
-                              fmt(get(q, "load_ms"), 2), row["float"] or "none in fixtures",
-                              fmt(get(f, "p50")), ratio(get(q, "p50"), get(f, "p50")),
-                              f"{diff:.3g}" if diff is not None else "—"])
-        out.append(table(["model", "threads", "edgert p50 ms", "peak RSS MB", "load ms", "float counterpart",
-                          "float p50 ms", "int8 / float", "max \\|int8 - float\\|"], irows))
-        inotes = Notes()
-        for row in int8_rows:
-            if row["error"]:
-                inotes.add(row["name"], None, "`edgert run`", row["error"])
-            if row.get("float_error"):
-                inotes.add(row["float"], None, "`edgert run`", row["float_error"])
-            for t in threads:
-                for who, d in zip((row["name"], row["float"]), row["t"][t]):
-                    if d and "error" in d:
-                        inotes.add(who, t, "edgert", d["error"])
-        out += inotes.lines()
-    return "\n".join(out) + "\n"
+
+def int8_section(int8_rows, threads):
+    out = ["## Int8 TFLite models (edgert only)", "",
+           "ONNX Runtime does not read .tflite, so these run on edgert alone, each next to its float "
+           "counterpart: from the same fixtures where one exists; person_detect_float is person_detect "
+           "with its weights and biases dequantized and float32 activations "
+           "(bench/make_float_counterpart.py); mobilenet_v1 (width 1.0, 224x224, 569 M multiply-adds) is "
+           "built twice from the same seeded random weights, float32 and int8 quantized as the TFLite "
+           "converter does, activation ranges calibrated on the float model (bench/make_mobilenet.py); "
+           "micro_speech has none. Random inputs of each model's own dtype for timing; the output diff "
+           "is max |int8 output dequantized - float output| on the same float input (quantization "
+           "error, not a bug) against max |float output|.", ""]
+    irows = []
+    for row in int8_rows:
+        for t in threads:
+            q, f = row["t"][t]
+            diff, scale = row.get("diff"), row.get("scale")
+            irows.append([row["name"], t, fmt(get(q, "p50")), fmt(get(q, "rss_mb"), 2),
+                          fmt(get(q, "load_ms"), 2), row["float"] or "none",
+                          fmt(get(f, "p50")), ratio(get(q, "p50"), get(f, "p50")),
+                          f"{diff:.3g} / {scale:.2g}" if diff is not None else "—"])
+    out.append(table(["model", "threads", "edgert p50 ms", "peak RSS MB", "load ms", "float counterpart",
+                      "float p50 ms", "int8 / float", "max \\|int8 - float\\| / max \\|float\\|"], irows))
+    inotes = Notes()
+    for row in int8_rows:
+        if row["error"]:
+            inotes.add(row["name"], None, "`edgert run`", row["error"])
+        if row.get("float_error"):
+            inotes.add(row["float"], None, "`edgert run`", row["float_error"])
+        for t in threads:
+            for who, d in zip((row["name"], row["float"]), row["t"][t]):
+                if d and "error" in d:
+                    inotes.add(who, t, "edgert", d["error"])
+    out += inotes.lines()
+    return out
 
 
 def main():
@@ -441,7 +496,7 @@ def main():
     models = [(n, zoo[n]) for n in ZOO if n in zoo]
     models += [(n, os.path.join(ROOT, "models", n + ".onnx")) for n in SHIPPED if keep(n)]
     rows = bench_float_models(args, models, threads)
-    pairs = [(q, f) for q, f in INT8 if keep(q)]
+    pairs = [(q, f, r) for q, f, r in INT8 if keep(q)]
     int8_rows = bench_int8_models(args, pairs, threads) if os.path.isdir(args.fixtures) else []
     text = report(args, header, rows, int8_rows, threads, node_baseline_rss(args), time.time() - start)
     with open(args.out, "w") as f:

@@ -1,9 +1,15 @@
 /* Maps a model file read-only so weights are used in place (zero-copy). Where mmap is missing the file
- * is read into one heap block instead. */
+ * is read into one heap block instead. Pages of the mapping whose data was packed elsewhere can be
+ * dropped from resident memory (er_release_mapped_pages). */
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE /* madvise and MADV_DONTNEED under -std=c11 */
+#endif
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/file_map.h"
 #include "core/model.h"
 
 #if defined(__unix__) || defined(__APPLE__)
@@ -43,6 +49,21 @@ edgert_status er_map_file(const char *path, void **mapping, size_t *size, char *
 
 void er_unmap_file(void *mapping, size_t size) { munmap(mapping, size); }
 
+void er_release_mapped_pages(const void *mapping, size_t mapping_size, const void *data, size_t bytes) {
+  uintptr_t map_begin = (uintptr_t)mapping, begin = (uintptr_t)data;
+  if (!mapping || !data || begin < map_begin || begin - map_begin > mapping_size ||
+      bytes > mapping_size - (begin - map_begin))
+    return;
+  long page_size = sysconf(_SC_PAGESIZE);
+  if (page_size <= 0) return;
+  uintptr_t page = (uintptr_t)page_size;
+  uintptr_t first = (begin + page - 1) / page * page; /* only pages wholly inside: neighbours may be live */
+  uintptr_t last = (begin + bytes) / page * page;
+  /* MADV_DONTNEED on a private mapping never written gives back the pages; reads refill them from the
+   * file. A failure only means the memory stays resident. */
+  if (last > first) (void)madvise((void *)first, last - first, MADV_DONTNEED);
+}
+
 #else
 
 edgert_status er_map_file(const char *path, void **mapping, size_t *size, char *err, size_t len) {
@@ -73,5 +94,13 @@ edgert_status er_map_file(const char *path, void **mapping, size_t *size, char *
 void er_unmap_file(void *mapping, size_t size) {
   (void)size;
   free(mapping);
+}
+
+/* The "mapping" is a heap copy here: freeing part of it is not possible, so the memory stays. */
+void er_release_mapped_pages(const void *mapping, size_t mapping_size, const void *data, size_t bytes) {
+  (void)mapping;
+  (void)mapping_size;
+  (void)data;
+  (void)bytes;
 }
 #endif

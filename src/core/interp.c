@@ -3,11 +3,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/file_map.h"
 #include "core/interp.h"
 #include "core/plan.h"
 
 /* Refuse arenas beyond this before allocating (a model declaring absurd shapes). */
 #define ER_DEFAULT_ARENA_LIMIT ((size_t)1 << 32)
+
+/* Counts, per tensor, the reads this plan will make: one per node input slot (subgraph captures are
+ * inputs of their node too) and one for being a graph output, which is never released. */
+static void count_reads(er_interp *it) {
+  const er_graph *g = it->graph;
+  for (int32_t n = 0; n < g->n_nodes; n++)
+    for (int32_t k = 0; k < g->nodes[n].n_inputs; k++)
+      if (g->nodes[n].inputs[k] >= 0) it->pending_reads[g->nodes[n].inputs[k]]++;
+  for (int32_t i = 0; i < g->n_outputs; i++)
+    it->pending_reads[g->outputs[i]]++;
+}
+
+/* Input slot k of a node will not be read again in this plan; the last such read of a constant that
+ * lies in the model file gives its pages back (they fault in again from the file if anyone reads them,
+ * e.g. another interpreter of the same model, or this one preparing again after a resize). Graph-owned
+ * constants (optimizer output, folded values) stay: another interpreter may need them. */
+static void done_reading(er_interp *it, int32_t t) {
+  if (t < 0 || it->pending_reads[t] <= 0 || --it->pending_reads[t] > 0) return;
+  const er_tensor *v = &it->tensors[t];
+  if (v->kind != ER_TENSOR_CONST) return;
+  er_release_mapped_pages(it->model->mapping, it->model->mapping_size, v->data, v->bytes);
+}
+
+/* After a node's prepare (and its folding): the inputs its kernel packed, or all of them when the node
+ * was folded (it never runs again in this plan). */
+static void release_read_inputs(er_interp *it, const er_op_ctx *ctx, bool folded) {
+  const er_node *node = ctx->node;
+  for (int32_t k = 0; k < node->n_inputs; k++)
+    if (folded || (k < 32 && (ctx->packed_inputs & ((uint32_t)1 << k)))) done_reading(it, node->inputs[k]);
+}
 
 static edgert_status copy_tensors(er_interp *it) {
   const er_graph *g = it->graph;
@@ -18,9 +49,12 @@ static edgert_status copy_tensors(er_interp *it) {
   it->kernels = er_pool_alloc(&it->pool, (size_t)g->n_nodes * sizeof(er_kernel *));
   it->scratch_offsets = er_pool_alloc(&it->pool, (size_t)g->n_nodes * sizeof(size_t));
   it->run_order = er_pool_alloc(&it->pool, (size_t)g->n_nodes * sizeof(int32_t));
+  it->pending_reads = er_pool_alloc(&it->pool, (n ? n : 1) * sizeof(int32_t));
   it->n_run = 0;
-  if (!it->tensors || !it->shaped || !it->ctxs || !it->kernels || !it->scratch_offsets || !it->run_order)
+  if (!it->tensors || !it->shaped || !it->ctxs || !it->kernels || !it->scratch_offsets || !it->run_order ||
+      !it->pending_reads)
     return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory creating interpreter");
+  count_reads(it);
   if (n) memcpy(it->tensors, g->tensors, n * sizeof(er_tensor));
   for (size_t i = 0; i < n; i++) {
     er_tensor *t = &it->tensors[i];
@@ -102,11 +136,13 @@ static edgert_status prepare_nodes(er_interp *it) {
     for (int32_t k2 = 0; k2 < node->n_outputs; k2++)
       if (!it->shaped[node->outputs[k2]])
         return er_fail(ctx, EDGERT_ERR_RUNTIME, "kernel left output %d without a shape", (int)k2);
-    if (foldable(it, node)) {
+    bool folded = foldable(it, node);
+    if (folded) {
       if ((st = fold_node(it, ctx, k)) != EDGERT_OK) return st;
     } else {
       it->run_order[it->n_run++] = n;
     }
+    release_read_inputs(it, ctx, folded);
   }
   return EDGERT_OK;
 }
@@ -229,6 +265,7 @@ static void release_plan(er_interp *it) {
   it->kernels = NULL;
   it->shaped = NULL;
   it->scratch_offsets = NULL;
+  it->pending_reads = NULL;
   it->run_order = NULL;
   it->steps = NULL;
   it->n_run = 0;

@@ -27,6 +27,8 @@ struct edgert_interpreter {
   er_run_step *steps;        /* run_order resolved to what invoke calls */
   unsigned char *shaped;     /* per tensor: set by er_set_output_shape during prepare */
   size_t *scratch_offsets;   /* per node: offset of its scratch in the arena */
+  int32_t *pending_reads;    /* per tensor: reads still to come in this plan (node inputs not packed or
+                              * folded, graph outputs); at 0 a constant's file pages are released */
   er_pool_block *pool;       /* everything above, plus kernels' persistent data */
   unsigned char *arena;      /* aligned start of the arena */
   void *arena_owned;         /* what to free, when the library allocated the arena */

@@ -22,6 +22,7 @@ typedef struct {
   void *op_data;        /* set by prepare; kept for eval */
   size_t scratch_bytes; /* set by prepare */
   void *scratch;        /* valid during eval: scratch_bytes of arena, aligned to 16 */
+  uint32_t packed_inputs; /* set through er_input_packed during prepare: bit i for input i */
 } er_op_ctx;
 
 typedef struct {
@@ -69,6 +70,14 @@ edgert_status er_need_value(er_op_ctx *ctx, const er_tensor *t, const char *what
 typedef void (*er_task_fn)(void *arg, int32_t thread, int64_t begin, int64_t end);
 int32_t er_num_threads(const er_op_ctx *ctx);
 void er_parallel_for(er_op_ctx *ctx, int64_t n, int64_t grain, er_task_fn fn, void *arg);
+
+/* Prepare: says that the kernel copied constant input i into its own memory (packed weights) and will
+ * not read that tensor's data again, neither later in this prepare nor at eval. Once every node reading
+ * a constant has said so, the interpreter drops the model-file pages behind it from resident memory,
+ * so a model's weights are not held twice. The data stays readable (it faults back in from the file),
+ * so a later prepare of this or another interpreter packs from the same bytes. Inputs 0 to 31; no
+ * effect on inputs that are not constants. */
+void er_input_packed(er_op_ctx *ctx, int i);
 
 /* Common checks used by prepare; each records an error naming the node and returns non-OK. */
 edgert_status er_check_io(er_op_ctx *ctx, int min_inputs, int max_inputs, int outputs);

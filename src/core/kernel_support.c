@@ -71,6 +71,10 @@ void *er_persist_alloc(er_op_ctx *ctx, size_t bytes) {
   return p;
 }
 
+void er_input_packed(er_op_ctx *ctx, int i) {
+  if (i >= 0 && i < 32 && er_input(ctx, i)) ctx->packed_inputs |= (uint32_t)1 << i;
+}
+
 edgert_status er_check_io(er_op_ctx *ctx, int min_inputs, int max_inputs, int outputs) {
   const er_node *n = ctx->node;
   if (n->n_inputs < min_inputs || n->n_inputs > max_inputs)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/file_map.h"
 #include "formats/onnx/onnx_import.h"
 #include "formats/tflite/tflite_import.h"
 
@@ -36,6 +37,124 @@ static edgert_status optimize(edgert_model *m, char *err, size_t err_len) {
   return st;
 }
 
+/* Byte ranges of constant data still in use, sorted by start, with the running maximum of their ends so
+ * one binary search answers "does [b, e) overlap any of them". */
+typedef struct {
+  uintptr_t begin, end, max_end;
+} live_range;
+
+static int live_range_cmp(const void *a, const void *b) {
+  uintptr_t x = ((const live_range *)a)->begin, y = ((const live_range *)b)->begin;
+  return x < y ? -1 : x > y;
+}
+
+static size_t count_consts(const er_graph *g) {
+  size_t n = (size_t)g->n_tensors;
+  for (int32_t s = 0; s < g->n_subgraphs; s++)
+    n += count_consts(&g->subgraphs[s]);
+  return n;
+}
+
+/* Adds the data of constants g reads: node inputs and graph outputs of g, and every constant of its
+ * subgraphs (they share data with outer constants). */
+static void collect_live(const er_graph *g, bool all, const unsigned char *used, live_range *r, size_t *n) {
+  for (int32_t t = 0; t < g->n_tensors; t++) {
+    const er_tensor *v = &g->tensors[t];
+    if (v->kind != ER_TENSOR_CONST || !v->data || !v->bytes || !(all || used[t])) continue;
+    r[(*n)++] = (live_range){(uintptr_t)v->data, (uintptr_t)v->data + v->bytes, 0};
+  }
+  for (int32_t s = 0; s < g->n_subgraphs; s++)
+    collect_live(&g->subgraphs[s], true, NULL, r, n);
+}
+
+static bool overlaps_live(const live_range *r, size_t n, uintptr_t begin, uintptr_t end) {
+  size_t lo = 0, hi = n; /* first range starting at or after end */
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (r[mid].begin < end)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo > 0 && r[lo - 1].max_end > begin;
+}
+
+typedef struct {
+  const void *data;
+  int32_t tensor;
+} dead_const;
+
+static int dead_const_cmp(const void *a, const void *b) {
+  uintptr_t x = (uintptr_t)((const dead_const *)a)->data, y = (uintptr_t)((const dead_const *)b)->data;
+  return x < y ? -1 : x > y;
+}
+
+/* Frees the graph-owned buffers of dead constants (copies the importer made of unaligned weights that
+ * BatchNorm folding then replaced). Their data pointers become NULL: nothing reads them. */
+static void free_dead_buffers(er_graph *g, const unsigned char *used, const live_range *live, size_t n_live) {
+  dead_const *dead = malloc(sizeof(dead_const) * (size_t)g->n_tensors);
+  const void **ptrs = malloc(sizeof(void *) * (size_t)g->n_tensors);
+  unsigned char *freed = calloc((size_t)g->n_tensors, 1);
+  size_t n = 0;
+  for (int32_t t = 0; dead && ptrs && freed && t < g->n_tensors; t++) {
+    const er_tensor *v = &g->tensors[t];
+    if (used[t] || v->kind != ER_TENSOR_CONST || !v->data || !v->bytes) continue;
+    uintptr_t begin = (uintptr_t)v->data;
+    if (!overlaps_live(live, n_live, begin, begin + v->bytes)) dead[n++] = (dead_const){v->data, t};
+  }
+  if (n > 0) {
+    qsort(dead, n, sizeof *dead, dead_const_cmp);
+    for (size_t i = 0; i < n; i++)
+      ptrs[i] = dead[i].data;
+    er_pool_release_sorted(&g->pool, ptrs, n, freed);
+    for (size_t i = 0; i < n; i++)
+      if (freed[i]) g->tensors[dead[i].tensor].data = NULL;
+  }
+  free(dead);
+  free(ptrs);
+  free(freed);
+}
+
+/* Drops every page of the file mapping that holds no live constant: the protobuf or flatbuffer structure
+ * the importer has read, weights it copied (unaligned), weights BatchNorm folding replaced. Anything that
+ * still points there reads correctly: the pages fault back in from the file. */
+static void release_mapping_gaps(const edgert_model *m, const live_range *live, size_t n_live) {
+  uintptr_t begin = (uintptr_t)m->mapping, end = begin + m->mapping_size, cursor = begin;
+  for (size_t i = 0; i < n_live && cursor < end; i++) {
+    if (live[i].end <= begin || live[i].begin >= end) continue;
+    if (live[i].begin > cursor)
+      er_release_mapped_pages(m->mapping, m->mapping_size, (const void *)cursor, live[i].begin - cursor);
+    if (live[i].end > cursor) cursor = live[i].end;
+  }
+  if (cursor < end) er_release_mapped_pages(m->mapping, m->mapping_size, (const void *)cursor, end - cursor);
+}
+
+/* After import and optimization, gives back the memory of what no node reads any more, so the original
+ * weights and the optimizer's folded copies are not both resident. Best effort: out of memory here only
+ * means nothing is released. */
+static void release_unused_constants(edgert_model *m) {
+  er_graph *g = &m->graph;
+  if (g->n_tensors <= 0) return;
+  unsigned char *used = calloc((size_t)g->n_tensors, 1);
+  live_range *live = malloc(count_consts(g) * sizeof(live_range) + sizeof(live_range));
+  if (used && live) {
+    for (int32_t n = 0; n < g->n_nodes; n++)
+      for (int32_t k = 0; k < g->nodes[n].n_inputs; k++)
+        if (g->nodes[n].inputs[k] >= 0) used[g->nodes[n].inputs[k]] = 1;
+    for (int32_t i = 0; i < g->n_outputs; i++)
+      used[g->outputs[i]] = 1;
+    size_t n_live = 0;
+    collect_live(g, false, used, live, &n_live);
+    qsort(live, n_live, sizeof *live, live_range_cmp);
+    for (size_t i = 0; i < n_live; i++)
+      live[i].max_end = i > 0 && live[i - 1].max_end > live[i].end ? live[i - 1].max_end : live[i].end;
+    free_dead_buffers(g, used, live, n_live);
+    if (m->mapping) release_mapping_gaps(m, live, n_live);
+  }
+  free(used);
+  free(live);
+}
+
 /* model_dir: the folder of the model file, where ONNX external data lives; NULL for buffers. */
 static edgert_status import_bytes(edgert_model *m, const char *model_dir) {
   char err[ER_ERROR_LEN - 32] = {0};
@@ -62,6 +181,7 @@ static edgert_status import_bytes(edgert_model *m, const char *model_dir) {
     er_graph_free(&m->graph);
     return model_fail(m, st, "%s", err);
   }
+  release_unused_constants(m);
   return EDGERT_OK;
 }
 

@@ -13,6 +13,8 @@
 #define DW_ROW_LIMIT_FLOATS ((int64_t)4 * 1024 * 1024)
 /* Output columns are computed in whole vectors of up to this many floats. */
 #define DW_VECTOR 16
+/* The direct path keeps a row of zeros as wide as the input. */
+#define DW_DIRECT_MAX_WIDTH ((int64_t)1 << 20)
 
 bool er_f32_dwconv_nchw_applies(const er_conv_nd_geometry *d, edgert_dtype dtype) {
   const er_window_nd *g = &d->win;
@@ -43,6 +45,44 @@ static er_f32_dwconv_nchw_row_fn choose_row(int64_t taps) {
                    : (taps == 25 ? er_f32_dwconv_nchw_5x5__scalar : er_f32_dwconv_nchw_any__scalar);
 }
 
+static er_f32_dwconv_nchw_direct_fn choose_direct(const er_window_2d *v) {
+  er_cpu_features cpu = er_cpu_detect();
+  bool k3 = v->kh == 3 && v->kw == 3, k5 = v->kh == 5 && v->kw == 5;
+  if (!(k3 || k5) || v->stride_w > 2 || v->in_w < 1 || v->in_w > DW_DIRECT_MAX_WIDTH) return NULL;
+#if defined(ER_SIMD_X86)
+  if (cpu.avx512) {
+    if (v->stride_w == 1)
+      return k3 ? er_f32_dwconv_nchw_direct_3x3s1__avx512 : er_f32_dwconv_nchw_direct_5x5s1__avx512;
+    return k3 ? er_f32_dwconv_nchw_direct_3x3s2__avx512 : er_f32_dwconv_nchw_direct_5x5s2__avx512;
+  }
+  if (cpu.avx2_fma) {
+    if (v->stride_w == 1)
+      return k3 ? er_f32_dwconv_nchw_direct_3x3s1__avx2 : er_f32_dwconv_nchw_direct_5x5s1__avx2;
+    return k3 ? er_f32_dwconv_nchw_direct_3x3s2__avx2 : er_f32_dwconv_nchw_direct_5x5s2__avx2;
+  }
+#endif
+  (void)cpu;
+  return NULL;
+}
+
+static bool prepare_direct(er_op_ctx *ctx, er_f32_dwconv_nchw_plan *p) {
+  const er_window_2d *v = &p->win;
+  int64_t vectors = (v->out_w + DW_VECTOR - 1) / DW_VECTOR;
+  float *zeros = er_persist_alloc(ctx, (size_t)v->in_w * sizeof *zeros);
+  p->col_off = er_persist_alloc(ctx, (size_t)v->kw * sizeof *p->col_off);
+  p->col_mask = er_persist_alloc(ctx, (size_t)(vectors * v->kw) * sizeof *p->col_mask);
+  if (!zeros || !p->col_off || !p->col_mask) return false;
+  memset(zeros, 0, (size_t)v->in_w * sizeof *zeros);
+  p->zeros = zeros;
+  for (int64_t kx = 0; kx < v->kw; kx++)
+    p->col_off[kx] = kx * v->dil_w - v->pad_left;
+  er_window_2d_col_masks(v, p->col_off, p->col_mask);
+  /* A work item's scratch is the list of its input rows. */
+  size_t row_bytes = (size_t)er_window_2d_band_in_rows(v, p->band_rows) * sizeof(const float *);
+  p->thread_bytes = (row_bytes + 63) / 64 * 64;
+  return true;
+}
+
 size_t er_f32_dwconv_nchw_prepare(er_op_ctx *ctx, const er_conv_nd_geometry *d, const er_fused_act *act,
                                   er_f32_dwconv_nchw_plan *p) {
   memset(p, 0, sizeof *p);
@@ -54,40 +94,65 @@ size_t er_f32_dwconv_nchw_prepare(er_op_ctx *ctx, const er_conv_nd_geometry *d, 
   p->taps = v->kh * v->kw;
   p->band_rows = er_window_2d_band_rows(v, DW_BAND_TARGET_FLOATS, p->planes, threads);
   p->bands = (v->out_h + p->band_rows - 1) / p->band_rows;
-  p->tap_off = er_persist_alloc(ctx, (size_t)p->taps * sizeof *p->tap_off);
-  if (!p->tap_off) return 0;
-  er_window_2d_tap_offsets(v, p->tap_off);
-  int64_t band_floats = er_window_2d_band_in_rows(v, p->band_rows) * v->row_pitch;
-  p->thread_floats = (size_t)((band_floats + DW_VECTOR - 1) / DW_VECTOR * DW_VECTOR);
   p->act = *act;
   er_fused_act_vectorize(&p->act, er_cpu_detect());
   if (er_fused_act_as_clamp(act, &p->lo, &p->hi)) p->act.kind = ER_ACT_NONE;
-  p->row = choose_row(p->taps);
-  /* One extra vector lets eval align each thread's slice to 64 bytes. */
-  return ((size_t)threads * p->thread_floats + DW_VECTOR) * sizeof(float);
+  p->direct = choose_direct(v);
+  if (p->direct) {
+    if (!prepare_direct(ctx, p)) return 0;
+  } else {
+    p->tap_off = er_persist_alloc(ctx, (size_t)p->taps * sizeof *p->tap_off);
+    if (!p->tap_off) return 0;
+    er_window_2d_tap_offsets(v, p->tap_off);
+    int64_t band_floats = er_window_2d_band_in_rows(v, p->band_rows) * v->row_pitch;
+    p->thread_bytes = (size_t)((band_floats + DW_VECTOR - 1) / DW_VECTOR * DW_VECTOR) * sizeof(float);
+    p->row = choose_row(p->taps);
+  }
+  /* 64 more bytes let eval align each thread's slice to 64 bytes. */
+  return (size_t)threads * p->thread_bytes + 64;
 }
 
 typedef struct {
   const er_f32_dwconv_nchw_plan *p;
   const float *x, *w, *bias;
-  float *y, *scratch;
+  float *y;
+  unsigned char *scratch;
 } dw_task;
+
+/* The input rows of a band, in place (rows outside the input are the zero row), for the direct kernels. */
+static void direct_band(const dw_task *t, const float *plane, int64_t oy0, int64_t rows, const float *w,
+                        float bias, float *y, const float **in_rows) {
+  const er_f32_dwconv_nchw_plan *p = t->p;
+  const er_window_2d *v = &p->win;
+  int64_t first = oy0 * v->stride_h - v->pad_top, count = er_window_2d_band_in_rows(v, rows);
+  for (int64_t i = 0; i < count; i++) {
+    int64_t iy = first + i;
+    in_rows[i] = iy >= 0 && iy < v->in_h ? plane + iy * v->in_w : p->zeros;
+  }
+  p->direct(in_rows, v->stride_h, v->dil_h, p->col_off, p->col_mask, w, bias, p->lo, p->hi, y, v->out_w,
+            rows);
+}
 
 static void dw_items(void *arg, int32_t thread, int64_t begin, int64_t end) {
   const dw_task *t = arg;
   const er_f32_dwconv_nchw_plan *p = t->p;
   const er_window_2d *v = &p->win;
-  float *buf = t->scratch + (size_t)thread * p->thread_floats;
+  void *buf = t->scratch + (size_t)thread * p->thread_bytes;
   for (int64_t item = begin; item < end; item++) {
     int64_t plane = item / p->bands, band = item % p->bands, c = plane % p->channels;
     int64_t oy0 = band * p->band_rows;
     int64_t rows = v->out_h - oy0 < p->band_rows ? v->out_h - oy0 : p->band_rows;
-    er_window_2d_fill_rows(v, t->x + plane * v->in_h * v->in_w, oy0 * v->stride_h - v->pad_top,
-                           er_window_2d_band_in_rows(v, rows), 0.0f, buf);
+    const float *x = t->x + plane * v->in_h * v->in_w;
     const float *w = t->w + c * p->taps;
     float bias = t->bias ? t->bias[c] : 0.0f;
     float *y = t->y + (plane * v->out_h + oy0) * v->out_w;
-    p->row(buf, v->stride_h * v->row_pitch, p->tap_off, p->taps, w, bias, p->lo, p->hi, y, v->out_w, rows);
+    if (p->direct) {
+      direct_band(t, x, oy0, rows, w, bias, y, buf);
+    } else {
+      er_window_2d_fill_rows(v, x, oy0 * v->stride_h - v->pad_top, er_window_2d_band_in_rows(v, rows), 0.0f,
+                             buf);
+      p->row(buf, v->stride_h * v->row_pitch, p->tap_off, p->taps, w, bias, p->lo, p->hi, y, v->out_w, rows);
+    }
     er_fused_act_apply_n(&p->act, y, rows * v->out_w);
   }
 }
@@ -95,7 +160,7 @@ static void dw_items(void *arg, int32_t thread, int64_t begin, int64_t end) {
 void er_f32_dwconv_nchw_run(er_op_ctx *ctx, const er_f32_dwconv_nchw_plan *p, const float *x, const float *w,
                             const float *bias, float *y, void *scratch) {
   uintptr_t at = ((uintptr_t)scratch + 63) & ~(uintptr_t)63;
-  dw_task t = {p, x, w, bias, y, (float *)at};
+  dw_task t = {p, x, w, bias, y, (unsigned char *)at};
   er_parallel_for(ctx, p->planes * p->bands, 1, dw_items, &t);
 }
 

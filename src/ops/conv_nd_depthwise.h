@@ -1,7 +1,11 @@
 /* Float32 depthwise convolution in NCHW (ONNX Conv with group == C == M, 1-D or 2-D): the fast path of
  * CONV_ND for one input channel per output channel (mobilenets, efficientnet).
  *
- * Each work item is a band of output rows of one (batch, channel) plane. It first copies the input rows
+ * Each work item is a band of output rows of one (batch, channel) plane. Where the CPU has a direct kernel
+ * for the window (AVX-512 or AVX2; 3x3 or 5x5, horizontal stride 1 or 2: the nets' depthwise convs), the
+ * band's input rows are read in place: a list of row pointers (a row of zeros above and below the input)
+ * and column masks on every load stand for the padding, so nothing is copied and the result does not
+ * depend on the band split. Otherwise (the portable path) the band first copies the input rows
  * the band reads into per-thread scratch, zero-padded and split by column phase (er_window_2d in
  * window_nd.h). In that layout every tap (ky, kx) of output column j reads position j + const of one
  * phase row, whatever the stride, the dilation or the padding: the micro-kernels see contiguous loads and
@@ -66,18 +70,50 @@ void er_f32_dwconv_nchw_any__neon(const float *in, int64_t in_step, const int64_
                                   int64_t rows);
 #endif
 
+/* Direct micro-kernels, which read the input rows in place instead of a padded copy: `rows` output rows
+ * of ow columns (contiguous rows of ow floats). Output row r, tap (ky, kx), output column j reads
+ * in_rows[r * row_step + ky * dil_h][j * stride + col_off[kx]] for the lanes col_mask allows: vector v
+ * (columns 16v ..) of tap column kx takes col_mask[v * kw + kx], bit e meaning float e from
+ * in_rows[..] + 16v * stride + col_off[kx] is read (stride 2: 32 bits, the even ones). A row above or
+ * below the input is a row of zeros; masked-off floats read as zero (the padding) and are never touched.
+ * Fixed kernel size and stride; no portable variant (the padded-copy path is the portable one). */
+typedef void (*er_f32_dwconv_nchw_direct_fn)(const float *const *in_rows, int64_t row_step, int64_t dil_h,
+                                             const int64_t *col_off, const uint32_t *col_mask, const float *w,
+                                             float bias, float lo, float hi, float *out, int64_t ow,
+                                             int64_t rows);
+#if defined(ER_SIMD_X86)
+#define ER_DECLARE_DWCONV_DIRECT(NAME)                                                                       \
+  void NAME(const float *const *in_rows, int64_t row_step, int64_t dil_h, const int64_t *col_off,            \
+            const uint32_t *col_mask, const float *w, float bias, float lo, float hi, float *out,            \
+            int64_t ow, int64_t rows);
+ER_DECLARE_DWCONV_DIRECT(er_f32_dwconv_nchw_direct_3x3s1__avx2)
+ER_DECLARE_DWCONV_DIRECT(er_f32_dwconv_nchw_direct_3x3s2__avx2)
+ER_DECLARE_DWCONV_DIRECT(er_f32_dwconv_nchw_direct_5x5s1__avx2)
+ER_DECLARE_DWCONV_DIRECT(er_f32_dwconv_nchw_direct_5x5s2__avx2)
+ER_DECLARE_DWCONV_DIRECT(er_f32_dwconv_nchw_direct_3x3s1__avx512)
+ER_DECLARE_DWCONV_DIRECT(er_f32_dwconv_nchw_direct_3x3s2__avx512)
+ER_DECLARE_DWCONV_DIRECT(er_f32_dwconv_nchw_direct_5x5s1__avx512)
+ER_DECLARE_DWCONV_DIRECT(er_f32_dwconv_nchw_direct_5x5s2__avx512)
+#undef ER_DECLARE_DWCONV_DIRECT
+#endif
+
 /* Everything eval needs, computed at prepare. */
 typedef struct {
   er_window_2d win;
   int64_t planes, channels; /* planes = batch * channels */
   int64_t taps;
-  int64_t band_rows;    /* output rows per work item */
-  int64_t bands;        /* work items per plane */
-  int64_t *tap_off;     /* er_window_2d_tap_offsets */
-  size_t thread_floats; /* scratch floats per thread (a multiple of 16) */
-  er_fused_act act;     /* applied after the row kernel when it is not a clamp */
-  float lo, hi;         /* the clamp the row kernel applies (-inf, inf: none) */
+  int64_t band_rows; /* output rows per work item */
+  int64_t bands;     /* work items per plane */
+  int64_t *tap_off;  /* er_window_2d_tap_offsets (the padded-copy path) */
+  er_fused_act act;  /* applied after the row kernel when it is not a clamp */
+  float lo, hi;      /* the clamp the row kernel applies (-inf, inf: none) */
   er_f32_dwconv_nchw_row_fn row;
+  /* The direct path, when the CPU has a direct kernel for this size and stride (else NULL): */
+  er_f32_dwconv_nchw_direct_fn direct;
+  int64_t *col_off;    /* kw entries: kx * dil_w - pad_left */
+  uint32_t *col_mask;  /* ceil(out_w / 16) * kw entries */
+  const float *zeros;  /* in_w zeros: the rows above and below the input */
+  size_t thread_bytes; /* scratch bytes per thread (a multiple of 64) */
 } er_f32_dwconv_nchw_plan;
 
 /* True when d is a float32 depthwise conv this path runs (1 or 2 spatial dims, group == C == M). */

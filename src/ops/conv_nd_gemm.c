@@ -4,8 +4,9 @@
 
 #include <string.h>
 
-/* The im2col block of one work item aims at this many floats (1 MiB). */
-#define COL_BUDGET_FLOATS ((int64_t)256 * 1024)
+/* The im2col block of one work item aims at this many floats (512 KiB: half of L2 on the Zen 4 we
+ * measured; 1 and 4 MiB were no faster, and the scratch counts in peak memory). */
+#define COL_BUDGET_FLOATS ((int64_t)128 * 1024)
 /* K (input channels per group times kernel size) above this is left to the reference kernel: it bounds
  * the smallest im2col block, K x NR (32 MiB with NR = 32), and keeps every size product below far from
  * overflow. Real nets stay far below (ResNet's largest K is 512 * 3 * 3 = 4608). */
@@ -42,8 +43,9 @@ static void set_2d(er_f32_conv_nchw_gemm_plan *p, const er_window_nd *g) {
   p->dil_w = g->dilation[r], p->pad_left = g->pad_begin[r];
 }
 
-/* Column blocks and M blocks: blocks of col within the budget, then smaller ones (and M blocks) until
- * every thread has work. */
+/* Column blocks and M blocks: blocks of col within the budget; with threads, at least 2 per thread and
+ * a multiple of the thread count in all (so that no thread is left with one block more than the others
+ * while the rest wait), then M blocks when the columns are too few. */
 static void plan_blocks(er_f32_conv_nchw_gemm_plan *p, int32_t threads) {
   int64_t nr = p->uk->nr, mr = p->uk->mr;
   int64_t cols = COL_BUDGET_FLOATS / p->k / nr * nr;
@@ -52,8 +54,11 @@ static void plan_blocks(er_f32_conv_nchw_gemm_plan *p, int32_t threads) {
   p->m_block = p->m;
   int64_t images = p->batch * p->groups;
   int64_t want = threads > 1 ? 2 * (int64_t)threads : 1;
-  if (images * div_up(p->n, p->col_block) < want) {
-    int64_t per_image = div_up(want, images);
+  if (threads > 1) {
+    int64_t total = images * div_up(p->n, p->col_block);
+    if (total < want) total = want;
+    total = round_up(total, threads);
+    int64_t per_image = div_up(total, images);
     p->col_block = min64(p->n, round_up(div_up(p->n, per_image), nr));
   }
   p->col_blocks = div_up(p->n, p->col_block);
@@ -88,6 +93,7 @@ edgert_status er_f32_conv_nchw_gemm_prepare(er_op_ctx *ctx, const er_conv_nd_geo
     er_f32_matrix a = {(const float *)w->data + grp * p->m * p->k, p->k, false};
     er_f32_gemm_pack_a(p->uk, p->m, p->k, a, 1.0f, packed + grp * p->group_floats);
   }
+  er_input_packed(ctx, 1);
   p->packed_w = packed;
   int32_t threads = er_num_threads(ctx);
   if (p->pointwise) {
@@ -97,10 +103,9 @@ edgert_status er_f32_conv_nchw_gemm_prepare(er_op_ctx *ctx, const er_conv_nd_geo
     return EDGERT_OK;
   }
   plan_blocks(p, threads);
-  if (!er_f32_gemm_scratch_bytes(p->uk, p->m_block, p->col_block, p->k, true, false, 1, &scratch))
-    return er_fail(ctx, EDGERT_ERR_LIMIT, "GEMM scratch overflows");
-  p->col_floats = (size_t)round_up(p->k * p->col_block, 16);
-  p->thread_floats = p->col_floats + (size_t)round_up((int64_t)(scratch / 4), 16);
+  /* col is built packed, so the GEMM needs no scratch of its own */
+  p->col_floats = (size_t)round_up(p->k * round_up(p->col_block, p->uk->nr), 16);
+  p->thread_floats = p->col_floats + (size_t)round_up(round_up(p->col_block, p->uk->nr), 16);
   *scratch_bytes = (size_t)threads * p->thread_floats * sizeof(float);
   return EDGERT_OK;
 }
@@ -109,37 +114,55 @@ static void zero(float *v, int64_t n) {
   if (n > 0) memset(v, 0, (size_t)n * sizeof *v);
 }
 
-/* Output columns [ox, ox + count) of one input row for kernel column kx: the pixels the taps read, zero
- * where they fall in the padding. */
-static void im2col_row(const er_f32_conv_nchw_gemm_plan *p, const float *row, int64_t kx, int64_t ox,
-                       int64_t count, float *dst) {
-  int64_t shift = kx * p->dil_w - p->pad_left; /* input column of output column 0 */
-  int64_t lo = shift < 0 ? div_up(-shift, p->stride_w) : 0;
-  int64_t last = p->in_w - 1 - shift;
-  int64_t hi = last >= 0 ? last / p->stride_w + 1 : 0;
-  lo = lo < ox ? ox : (lo > ox + count ? ox + count : lo);
-  hi = hi > ox + count ? ox + count : (hi < lo ? lo : hi);
+/* A copy of a short run of floats (part of an output row) in fixed-size pieces the compiler inlines: a
+ * libc call per run of a few dozen floats cost more than the copy. */
+static inline void copy_short(float *dst, const float *src, int64_t n) {
+  for (; n >= 8; n -= 8, dst += 8, src += 8)
+    memcpy(dst, src, 8 * sizeof *dst);
+  for (; n > 0; n--)
+    *dst++ = *src++;
+}
+
+/* Output columns [ox, ox + count) of one input row for a kernel column whose taps read input column
+ * `shift` + output column * stride_w and fall inside the row for output columns [lo, hi): the pixels the
+ * taps read, zero where they fall in the padding. */
+static void im2col_row(const er_f32_conv_nchw_gemm_plan *p, const float *row, int64_t shift, int64_t lo,
+                       int64_t hi, int64_t ox, int64_t count, float *dst) {
+  int64_t end = ox + count;
+  lo = lo < ox ? ox : (lo > end ? end : lo);
+  hi = hi > end ? end : (hi < lo ? lo : hi);
   zero(dst, lo - ox);
   if (p->stride_w == 1) {
-    if (hi > lo) memcpy(dst + lo - ox, row + lo + shift, (size_t)(hi - lo) * sizeof *dst);
+    copy_short(dst + lo - ox, row + lo + shift, hi - lo);
   } else {
     const float *src = row + lo * p->stride_w + shift;
     for (int64_t i = lo; i < hi; i++, src += p->stride_w)
       dst[i - ox] = *src;
   }
-  zero(dst + hi - ox, ox + count - hi);
+  zero(dst + hi - ox, end - hi);
 }
 
-/* col [K x cols] for output columns [c0, c0 + cols) of one group: row (c, ky, kx) holds the input pixel
- * each output pixel's tap (ky, kx) of channel c reads. */
+/* col for output columns [c0, c0 + cols) of one group in the GEMM's packed B layout (gemm_f32.h: NR-column
+ * panels K x NR, zero past the last column), so that the GEMM packs nothing: row k = (c, ky, kx) holds the
+ * input pixel each output pixel's tap (ky, kx) of channel c reads. Each row is built whole in `row`
+ * (round_up(cols, NR) floats, in L1: one copy per output row) and then dealt out to the panels in
+ * NR-float pieces of constant size, which cost less than splitting the copies at the panel edges. */
 static void im2col_block(const er_f32_conv_nchw_gemm_plan *p, const float *xg, int64_t c0, int64_t cols,
-                         float *col) {
+                         float *row, float *col) {
+  const int64_t nr = p->uk->nr, panel_floats = nr * p->k, panels = div_up(cols, nr);
   int64_t channels = p->k / (p->kh * p->kw);
+  zero(row + cols, panels * nr - cols); /* the last panel's columns past cols */
+  float *k_row = col;
   for (int64_t c = 0; c < channels; c++) {
     const float *xc = xg + c * p->in_size;
     for (int64_t ky = 0; ky < p->kh; ky++) {
-      for (int64_t kx = 0; kx < p->kw; kx++, col += cols) {
-        float *dst = col;
+      for (int64_t kx = 0; kx < p->kw; kx++, k_row += nr) {
+        /* the output columns whose tap kx falls inside the input row: [lo, hi) */
+        int64_t shift = kx * p->dil_w - p->pad_left;
+        int64_t lo = shift < 0 ? div_up(-shift, p->stride_w) : 0;
+        int64_t last = p->in_w - 1 - shift;
+        int64_t hi = last >= 0 ? last / p->stride_w + 1 : 0;
+        float *dst = row;
         int64_t oy = c0 / p->out_w, ox = c0 % p->out_w, left = cols;
         while (left > 0) {
           int64_t count = min64(p->out_w - ox, left);
@@ -147,8 +170,16 @@ static void im2col_block(const er_f32_conv_nchw_gemm_plan *p, const float *xg, i
           if (iy < 0 || iy >= p->in_h)
             zero(dst, count);
           else
-            im2col_row(p, xc + iy * p->in_w, kx, ox, count, dst);
+            im2col_row(p, xc + iy * p->in_w, shift, lo, hi, ox, count, dst);
           dst += count, left -= count, ox = 0, oy++;
+        }
+        float *panel = k_row;
+        if (nr == 32) {
+          for (int64_t q = 0; q < panels; q++, panel += panel_floats)
+            memcpy(panel, row + q * 32, 32 * sizeof *panel);
+        } else {
+          for (int64_t q = 0; q < panels; q++, panel += panel_floats)
+            memcpy(panel, row + q * nr, (size_t)nr * sizeof *panel);
         }
       }
     }
@@ -164,13 +195,14 @@ typedef struct {
 /* The GEMM of rows [m0, m0 + rows) of group grp of image n, columns [c0, c0 + cols), with B given. */
 static void multiply(const er_f32_conv_nchw_gemm_plan *p, er_op_ctx *ctx, const float *bias, float *y,
                      int64_t n, int64_t grp, int64_t m0, int64_t rows, int64_t c0, int64_t cols,
-                     er_f32_matrix b, void *scratch) {
+                     er_f32_matrix b, const float *b_packed, void *scratch) {
   int64_t first = grp * p->m + m0; /* output channel */
   er_f32_gemm_args args = {
       .m = rows,
       .n = cols,
       .k = p->k,
       .a_packed = p->packed_w + grp * p->group_floats + m0 * p->k,
+      .b_packed = b_packed,
       .b = b,
       .c = y + (n * p->groups * p->m + first) * p->n + c0,
       .ldc = p->n,
@@ -184,7 +216,7 @@ static void multiply(const er_f32_conv_nchw_gemm_plan *p, er_op_ctx *ctx, const 
 static void im2col_items(void *arg, int32_t thread, int64_t begin, int64_t end) {
   const gemm_conv_task *t = arg;
   const er_f32_conv_nchw_gemm_plan *p = t->p;
-  float *col = t->scratch + (size_t)thread * p->thread_floats, *gemm_scratch = col + p->col_floats;
+  float *col = t->scratch + (size_t)thread * p->thread_floats;
   int64_t built = -1; /* the column block now in col: consecutive items share it */
   for (int64_t item = begin; item < end; item++) {
     int64_t block = item / p->m_blocks, mb = item % p->m_blocks;
@@ -193,12 +225,12 @@ static void im2col_items(void *arg, int32_t thread, int64_t begin, int64_t end) 
     int64_t c0 = cb * p->col_block, cols = min64(p->col_block, p->n - c0);
     if (block != built) {
       const float *xg = t->x + (n * p->in_channels + grp * (p->in_channels / p->groups)) * p->in_size;
-      im2col_block(p, xg, c0, cols, col);
+      im2col_block(p, xg, c0, cols, col + p->col_floats, col);
       built = block;
     }
     int64_t m0 = mb * p->m_block;
-    er_f32_matrix b = {col, cols, false};
-    multiply(p, NULL, t->bias, t->y, n, grp, m0, min64(p->m_block, p->m - m0), c0, cols, b, gemm_scratch);
+    er_f32_matrix none = {NULL, 0, false};
+    multiply(p, NULL, t->bias, t->y, n, grp, m0, min64(p->m_block, p->m - m0), c0, cols, none, col, NULL);
   }
 }
 
@@ -210,7 +242,7 @@ void er_f32_conv_nchw_gemm_run(er_op_ctx *ctx, const er_f32_conv_nchw_gemm_plan 
     for (int64_t n = 0; n < p->batch; n++) {
       for (int64_t grp = 0; grp < p->groups; grp++) {
         er_f32_matrix b = {x + (n * p->in_channels + grp * in_per_group) * p->in_size, p->in_size, false};
-        multiply(p, ctx, bias, y, n, grp, 0, p->m, 0, p->n, b, scratch);
+        multiply(p, ctx, bias, y, n, grp, 0, p->m, 0, p->n, b, NULL, scratch);
       }
     }
     return;

@@ -4,8 +4,9 @@
  *
  * A pointwise conv (every kernel dim 1, stride 1, no padding) multiplies by X itself, any rank. Others (1-D
  * or 2-D) build col (im2col) one block of output columns at a time in per-thread scratch, bounded to about
- * 1 MiB, and multiply that block single-threaded; the blocks (and, when there are too few for the
- * threads, row blocks of M) are the parallel work items. */
+ * 512 KiB and written straight in the GEMM's packed B layout (so nothing repacks it), and multiply that
+ * block single-threaded; the blocks (and, when there are too few for the threads, row blocks of M) are
+ * the parallel work items. */
 #ifndef EDGERT_OPS_CONV_ND_GEMM_H
 #define EDGERT_OPS_CONV_ND_GEMM_H
 
@@ -27,8 +28,8 @@ typedef struct {
   int64_t in_h, in_w, out_w, kh, kw, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left;
   int64_t col_block; /* output columns per im2col block */
   int64_t col_blocks, m_block, m_blocks;
-  size_t thread_floats; /* im2col scratch + GEMM scratch per thread, floats (multiple of 16) */
-  size_t col_floats;    /* the im2col part */
+  size_t thread_floats; /* per thread: the packed im2col block, then one row of it, floats (multiple of 16) */
+  size_t col_floats;    /* the packed im2col block */
   er_fused_act act;
 } er_f32_conv_nchw_gemm_plan;
 

@@ -86,6 +86,7 @@ static edgert_status plan_fast(er_op_ctx *ctx, gemm_data *d, const er_gemm_attrs
       er_f32_gemm_pack_a(f->uk, d->m, d->k, f->a, (float)d->alpha, packed);
       f->a_packed = packed;
     }
+    er_input_packed(ctx, b_const ? 1 : 0);
   }
   if (!er_f32_gemm_scratch_bytes(f->uk, d->m, d->n, d->k, f->a_packed, f->b_packed, er_num_threads(ctx),
                                  &f->gemm_scratch))

@@ -148,13 +148,17 @@ void er_f32_gemm_pack_b(const er_f32_gemm_ukernels *uk, int64_t k, int64_t n, er
   pack_b_block(uk->nr, b, 0, n, 0, k, scale, packed);
 }
 
-/* How a run is cut: K blocks of kc (balanced, so K = 300 is two blocks of 150), and M x N into mc x nc
- * blocks, the work items of er_parallel_for. With threads, blocks shrink until there are 4 items per
- * thread (the pool hands items out as threads get free, so more of them balance better); a product too
- * small to be worth waking threads for stays one item. */
+/* How a run is cut: K blocks of kc (balanced, so K = 300 is two blocks of 150), and M x N into work items
+ * of m_item rows x nc columns for er_parallel_for. An item packs each K block of its columns of B once and
+ * runs all its rows over it, mc rows at a time (so a row block of A stays in L2 while the panels of B
+ * pass through L1). An item spans all of M unless the threads need more items: then blocks shrink,
+ * columns first while there are more column tiles than row tiles, until there are 4 items per thread (the
+ * pool hands items out as threads get free, so more of them balance better); a product too small to be
+ * worth waking threads for stays one item. Row cuts fall on multiples of MR, so no thread count makes a
+ * row tail that another would not. */
 typedef struct {
-  int64_t kc, mc, nc;
-  int64_t m_blocks, n_blocks;
+  int64_t kc, mc, nc, m_item;
+  int64_t m_items, n_blocks;
 } gemm_blocking;
 
 static gemm_blocking plan_blocks(const er_f32_gemm_ukernels *uk, int64_t m, int64_t n, int64_t k,
@@ -163,22 +167,22 @@ static gemm_blocking plan_blocks(const er_f32_gemm_ukernels *uk, int64_t m, int6
   int64_t k_blocks = k > 0 ? (k + GEMM_KC - 1) / GEMM_KC : 1;
   b.kc = (k + k_blocks - 1) / k_blocks;
   int64_t mr = uk->mr, nr = uk->nr;
-  int64_t mc_target = GEMM_MC_TARGET > mr ? GEMM_MC_TARGET / mr * mr : mr;
+  b.mc = GEMM_MC_TARGET > mr ? GEMM_MC_TARGET / mr * mr : mr;
   int64_t nc_target = GEMM_NC_TARGET > nr ? GEMM_NC_TARGET / nr * nr : nr;
-  b.mc = min64(mc_target, round_up(m > 0 ? m : 1, mr));
+  b.m_item = round_up(m > 0 ? m : 1, mr);
   b.nc = min64(nc_target, round_up(n > 0 ? n : 1, nr));
   if ((double)m * (double)n * (double)(k > 0 ? k : 1) < GEMM_MIN_SPLIT_MACS) threads = 1;
   for (;;) {
-    b.m_blocks = (m + b.mc - 1) / b.mc;
+    b.m_items = (m + b.m_item - 1) / b.m_item;
     b.n_blocks = (n + b.nc - 1) / b.nc;
-    if (threads <= 1 || b.m_blocks * b.n_blocks >= 4 * (int64_t)threads) break;
+    if (threads <= 1 || b.m_items * b.n_blocks >= 4 * (int64_t)threads) break;
     /* split the side with more micro-tiles left */
-    int64_t m_tiles = b.mc / mr, n_tiles = b.nc / nr;
+    int64_t m_tiles = b.m_item / mr, n_tiles = b.nc / nr;
     if (m_tiles <= 1 && n_tiles <= 1) break;
     if (n_tiles >= m_tiles)
       b.nc = round_up((b.nc + 1) / 2, nr);
     else
-      b.mc = round_up((b.mc + 1) / 2, mr);
+      b.m_item = round_up((b.m_item + 1) / 2, mr);
   }
   return b;
 }
@@ -218,12 +222,12 @@ static const float *a_tile(const er_f32_gemm_args *g, int64_t row, int64_t pc, i
   return g->a.data + (g->a.transposed ? pc * g->a.ld + row : row * g->a.ld + pc);
 }
 
-/* One mc x nc block of C, over all of K. */
+/* One item: rows [m0, m0 + m_item) x columns [n0, n0 + nc) of C, over all of K. */
 static void run_block(const gemm_run *r, float *scratch, int64_t mb, int64_t nb) {
   const er_f32_gemm_args *g = r->g;
   const gemm_blocking *blk = &r->blk;
   const int64_t mr_full = r->uk->mr, nr_full = r->uk->nr;
-  const int64_t m0 = mb * blk->mc, rows = min64(blk->mc, g->m - m0);
+  const int64_t m0 = mb * blk->m_item, rows = min64(blk->m_item, g->m - m0);
   const int64_t n0 = nb * blk->nc, cols = min64(blk->nc, g->n - n0);
   float *b_buf = scratch;
   er_f32_gemm_tile tile = r->tile;
@@ -245,19 +249,22 @@ static void run_block(const gemm_run *r, float *scratch, int64_t mb, int64_t nb)
     }
     tile.accumulate = pc > 0;
     tile.clamp = last && r->tile.clamp;
-    for (int64_t j = 0; j < cols; j += nr_full) {
-      const int64_t nr = min64(nr_full, cols - j);
-      const float *bp = b_base + (j / nr_full) * b_panel_stride + b_k_off;
-      tile.bias_col = r->bias_col ? r->bias_col + n0 + j : NULL;
-      for (int64_t i = 0; i < rows; i += mr_full) {
-        const int64_t mr = min64(mr_full, rows - i);
-        const float *ap = a_tile(g, m0 + i, pc, mr);
-        float *c = g->c + (m0 + i) * g->ldc + n0 + j;
-        tile.bias_row = r->bias_row ? r->bias_row + m0 + i : NULL;
-        r->uk->ukernel((size_t)mr, (size_t)nr, (size_t)kc, ap, bp, c, (size_t)g->ldc, &tile);
-        if (last && r->act_pass)
-          for (int64_t y = 0; y < mr; y++)
-            er_fused_act_apply_n(&g->act, c + y * g->ldc, nr);
+    for (int64_t ms = 0; ms < rows; ms += blk->mc) {
+      const int64_t sub_rows = min64(blk->mc, rows - ms);
+      for (int64_t j = 0; j < cols; j += nr_full) {
+        const int64_t nr = min64(nr_full, cols - j);
+        const float *bp = b_base + (j / nr_full) * b_panel_stride + b_k_off;
+        tile.bias_col = r->bias_col ? r->bias_col + n0 + j : NULL;
+        for (int64_t i = ms; i < ms + sub_rows; i += mr_full) {
+          const int64_t mr = min64(mr_full, rows - i);
+          const float *ap = a_tile(g, m0 + i, pc, mr);
+          float *c = g->c + (m0 + i) * g->ldc + n0 + j;
+          tile.bias_row = r->bias_row ? r->bias_row + m0 + i : NULL;
+          r->uk->ukernel((size_t)mr, (size_t)nr, (size_t)kc, ap, bp, c, (size_t)g->ldc, &tile);
+          if (last && r->act_pass)
+            for (int64_t y = 0; y < mr; y++)
+              er_fused_act_apply_n(&g->act, c + y * g->ldc, nr);
+        }
       }
     }
     pc += kc;
@@ -267,9 +274,8 @@ static void run_block(const gemm_run *r, float *scratch, int64_t mb, int64_t nb)
 static void run_items(void *arg, int32_t thread, int64_t begin, int64_t end) {
   const gemm_run *r = arg;
   float *scratch = r->scratch ? r->scratch + (int64_t)thread * r->scratch_per_thread : NULL;
-  /* items walk M fastest, so consecutive items of one thread reuse the same block of B */
   for (int64_t it = begin; it < end; it++)
-    run_block(r, scratch, it % r->blk.m_blocks, it / r->blk.m_blocks);
+    run_block(r, scratch, it % r->blk.m_items, it / r->blk.m_items);
 }
 
 void er_f32_gemm_run(er_op_ctx *ctx, const er_f32_gemm_ukernels *uk, const er_f32_gemm_args *args,
@@ -286,7 +292,7 @@ void er_f32_gemm_run(er_op_ctx *ctx, const er_f32_gemm_ukernels *uk, const er_f3
   r.tile.clamp = er_fused_act_as_clamp(&g->act, &lo, &hi);
   r.tile.min = lo, r.tile.max = hi;
   r.act_pass = !r.tile.clamp && g->act.kind != ER_ACT_NONE;
-  int64_t items = r.blk.m_blocks * r.blk.n_blocks;
+  int64_t items = r.blk.m_items * r.blk.n_blocks;
   if (ctx && threads > 1)
     er_parallel_for(ctx, items, 1, run_items, &r);
   else

@@ -52,6 +52,65 @@ typedef struct {
   int16_t quantized_cell_clip;
 } lstm_int8_params;
 
+/* int32 sums out[r] = sum_k w[r][k] * x[k] over packed int8 weights [row_blocks][k_groups][16][4] and
+ * k_groups * 4 activation bytes (signed, or x + 128 for VNNI variants). Exact: K is capped at prepare. */
+typedef void (*er_s8_lstm_matvec_fn)(int32_t row_blocks, int32_t k_groups, const int8_t *packed_w,
+                                     const int8_t *x, int32_t *out);
+
+#define ER_S8_LSTM_ROWS 16 /* rows per packed weight block */
+
+void er_s8_lstm_matvec_16x4__scalar(int32_t row_blocks, int32_t k_groups, const int8_t *packed_w,
+                                    const int8_t *x, int32_t *out);
+#if defined(ER_SIMD_X86)
+void er_s8_lstm_matvec_16x4__avx512vnni(int32_t row_blocks, int32_t k_groups, const int8_t *packed_w,
+                                        const int8_t *x, int32_t *out);
+#endif
+
+/* One fully connected part (input or recurrent) of all four gates, packed at prepare: gate g's row j is
+ * packed row g * n_cell + j. */
+typedef struct {
+  const int8_t *w;         /* [row_blocks][k_groups][16][4], zero padded */
+  const int64_t *constant; /* per row: bias - (x_zp + xor offset) * sum_w + k * w_zp * x_zp */
+  int32_t k, k_groups;
+} lstm_int8_part;
+
+/* Per packed row, what turns a part's dot product into its int16 Q3.12 term, for the vector gate
+ * kernels: dot + constant - w_zero_point * sum(x), rescaled (left shift, multiplier, right shift). */
+typedef struct {
+  const int32_t *constant, *w_zero_point, *multiplier, *left_shift, *right_shift;
+} lstm_int8_row_rescale;
+
+struct lstm_int8_fast_s;
+/* The gates of one batch row: out[row] (int16, packed row order, row_blocks * 16 values) from the two
+ * parts' dot products and activation sums; sigmoid, or tanh on rows marked in tanh_rows. */
+typedef void (*er_s8_lstm_gates_fn)(const struct lstm_int8_fast_s *f, const int32_t *x_dots,
+                                    const int32_t *h_dots, int32_t x_sum, int32_t h_sum, int16_t *out);
+/* The cell update and hidden state of `len` cells (lstm_int8.c's finish_step): gates holds the four gates
+ * in lstm_gate order, len values apart. */
+typedef void (*er_s8_lstm_cell_fn)(const lstm_int8_params *q, size_t len, const int16_t *gates, int16_t *cell,
+                                   int8_t *hidden);
+#if defined(ER_SIMD_X86)
+void er_s8_lstm_cell__avx512(const lstm_int8_params *q, size_t len, const int16_t *gates, int16_t *cell,
+                             int8_t *hidden);
+void er_s8_lstm_gates__avx512(const struct lstm_int8_fast_s *f, const int32_t *x_dots, const int32_t *h_dots,
+                              int32_t x_sum, int32_t h_sum, int16_t *out);
+#endif
+
+/* The int8 path's fast form, used when every weight is constant. */
+typedef struct lstm_int8_fast_s {
+  er_s8_lstm_gates_fn gates;          /* NULL: the scalar gate loop */
+  er_s8_lstm_cell_fn cell;            /* NULL: the scalar cell update */
+  lstm_int8_row_rescale input_rows, recurrent_rows;
+  const uint16_t *tanh_rows;          /* per 16-row block: bit i set when row i takes tanh */
+  const uint16_t *sigmoid_table;      /* fx_sigmoid_table_uint16 */
+  size_t gate_rows_offset;            /* scratch bytes: row_blocks * 16 int16 gate values */
+  er_s8_lstm_matvec_fn matvec;
+  uint8_t activation_xor; /* 0x80 when the matvec takes x + 128 */
+  int32_t row_blocks;
+  lstm_int8_part input, recurrent;
+  size_t sums_offset, x_offset, h_offset; /* scratch bytes after the gates */
+} lstm_int8_fast;
+
 /* Where the hybrid path's scratch parts start (bytes into the scratch). */
 typedef struct {
   size_t gates;                                       /* 4 gates x batch x n_cell floats */
@@ -68,6 +127,7 @@ typedef struct {
   float cell_clip, proj_clip;
   bool cifg, peephole, projection, layer_norm;
   lstm_int8_params q;
+  const lstm_int8_fast *fast; /* NULL: the reference int8 path */
   bool hybrid, asymmetric; /* float activations with int8 weights; asymmetric input quantization */
   lstm_hybrid_layout h;
 } lstm_data;

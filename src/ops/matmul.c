@@ -101,6 +101,7 @@ static edgert_status plan_f32(er_op_ctx *ctx, mm_data *d, const er_tensor *b) {
     er_f32_gemm_pack_b(d->uk, d->k, d->n,
                        (er_f32_matrix){(const float *)b->data + i * d->k * d->n, d->n, false}, 1.0f,
                        packed + i * d->b_packed_stride);
+  er_input_packed(ctx, 1);
   d->b_packed = packed;
   return EDGERT_OK;
 }

@@ -201,10 +201,12 @@ static void add_vec_mat_baseline(float *out, const float *m, int64_t stride, con
 static void sigmoid_baseline(float *v, int64_t lanes) { er_rnn_sigmoid_lanes(v, lanes); }
 static void tanh_baseline(float *v, int64_t lanes) { er_rnn_tanh_lanes(v, lanes); }
 
-static const er_rnn_lane_kernels baseline_lanes = {add_vec_mat_baseline, sigmoid_baseline, tanh_baseline};
+static const er_rnn_lane_kernels baseline_lanes = {add_vec_mat_baseline, sigmoid_baseline, tanh_baseline,
+                                                    NULL};
 
 static const er_rnn_lane_kernels *lane_kernels_for(er_cpu_features cpu) {
 #if defined(ER_SIMD_X86)
+  if (cpu.avx512) return &er_rnn_lane_kernels_avx512;
   if (cpu.avx2_fma) return &er_rnn_lane_kernels_avx2;
 #endif
   (void)cpu;
@@ -548,6 +550,10 @@ static void lstm_step_fast(const fast_run *f, float *g) {
   int64_t np = f->p->padded, lanes = f->lanes;
   float *in_gate = g, *out_gate = g + np, *forget = g + 2 * np, *cell = g + 3 * np, *c = f->c, *h = f->h;
   f->k->add_vec_mat(g, f->rt, f->p->width, h, f->hidden, 4 * lanes);
+  if (f->k->lstm_cell && !f->peep) {
+    f->k->lstm_cell(g, c, h, lanes, f->p->clip_bits, f->input_forget);
+    return;
+  }
   /* Without peepholes the output gate needs nothing from the new cell state, so the three sigmoid gates
    * (i, o, f: adjacent) go through in one call. */
   bool output_first = !f->peep;

@@ -7,20 +7,26 @@
 #define EDGERT_OPS_ONNX_RECURRENT_LANES_H
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
 #define ER_RNN_LANES 8
 
-/* The three loops that take the time, chosen at prepare (er_rnn_lane_kernels_for). */
+/* The loops that take the time, chosen at prepare (er_rnn_lane_kernels_for). */
 typedef struct {
   void (*add_vec_mat)(float *out, const float *m, int64_t stride, const float *v, int64_t rows, int64_t lanes);
   void (*sigmoid)(float *v, int64_t lanes);
   void (*tanh)(float *v, int64_t lanes);
+  /* One whole LSTM step after the products, without peepholes, in one pass: gates i, o, f, c (blocks of
+   * `lanes` lanes) bounded by the clip (bits of a float; infinity: none), c = f * c + i * tanh(c_gate)
+   * (f = 1 - i with input_forget), h = o * tanh(c). NULL: the step runs the loops above in turn. */
+  void (*lstm_cell)(float *g, float *c, float *h, int64_t lanes, uint32_t clip_bits, bool input_forget);
 } er_rnn_lane_kernels;
 
 #if defined(ER_SIMD_X86)
 extern const er_rnn_lane_kernels er_rnn_lane_kernels_avx2;
+extern const er_rnn_lane_kernels er_rnn_lane_kernels_avx512;
 #endif
 
 static inline uint32_t er_rnn_f32_bits(float f) {

@@ -249,3 +249,16 @@ void er_window_2d_fill_rows(const er_window_2d *v, const float *plane, int64_t f
       fill_row(v, plane + iy * v->in_w, pad, buf);
   }
 }
+
+void er_window_2d_col_masks(const er_window_2d *v, const int64_t *col_off, uint32_t *col_mask) {
+  for (int64_t j = 0; j < v->out_w; j += 16) {
+    for (int64_t kx = 0; kx < v->kw; kx++, col_mask++) {
+      uint32_t m = 0;
+      for (int64_t l = 0; l < 16 && j + l < v->out_w; l++) {
+        int64_t col = (j + l) * v->stride_w + col_off[kx];
+        if (col >= 0 && col < v->in_w) m |= (uint32_t)1 << (l * v->stride_w);
+      }
+      *col_mask = m;
+    }
+  }
+}

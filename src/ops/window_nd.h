@@ -75,6 +75,12 @@ void er_window_2d_tap_offsets(const er_window_2d *v, int64_t *tap_off);
 void er_window_2d_fill_rows(const er_window_2d *v, const float *plane, int64_t first_row, int64_t rows,
                             float pad, float *buf);
 
+/* Direct kernels read the input rows in place instead of the padded copy. col_off[kx] = kx * dil_w -
+ * pad_left; col_mask[v * kw + kx], for the 16 output columns 16v .. of tap column kx, has bit l * stride_w
+ * set when output column 16v + l exists and reads an input column inside the row (stride_w 1 or 2; the
+ * bits index floats from the tap's first one). Fills ceil(out_w / 16) * kw masks. */
+void er_window_2d_col_masks(const er_window_2d *v, const int64_t *col_off, uint32_t *col_mask);
+
 /* Row micro-kernels of the NCHW float32 pools over that layout: out[j] for j in [0, ow) is the max of
  * in[tap_off[t] + j] over the taps (the padding holds -inf), or their sum times row_scale * col_scale[j]
  * (the padding holds 0; the scales are 1 / the divisor). They may read whole vectors of 16 past ow. */
@@ -87,6 +93,20 @@ void er_f32_avgpool_nchw_row__scalar(const float *in, const int64_t *tap_off, in
 /* The sum of n floats in double (global average pool). */
 typedef double (*er_f32_plane_sum_fn)(const float *x, int64_t n);
 double er_f32_plane_sum__scalar(const float *x, int64_t n);
+/* Direct max pool of `rows` output rows (contiguous, ow floats each): output row r, tap (ky, kx), column j
+ * reads in_rows[r * row_step + ky * dil_h][j * stride_w + col_off[kx]] under the column masks above; a
+ * NULL row (above or below the input) and masked-off floats count as -inf, as the padded copy's. */
+typedef void (*er_f32_maxpool_nchw_direct_fn)(const float *const *in_rows, int64_t row_step, int64_t dil_h,
+                                              int64_t kh, int64_t kw, const int64_t *col_off,
+                                              const uint32_t *col_mask, float *out, int64_t ow, int64_t rows);
+#if defined(ER_SIMD_X86)
+void er_f32_maxpool_nchw_direct_s1__avx512(const float *const *in_rows, int64_t row_step, int64_t dil_h,
+                                           int64_t kh, int64_t kw, const int64_t *col_off,
+                                           const uint32_t *col_mask, float *out, int64_t ow, int64_t rows);
+void er_f32_maxpool_nchw_direct_s2__avx512(const float *const *in_rows, int64_t row_step, int64_t dil_h,
+                                           int64_t kh, int64_t kw, const int64_t *col_off,
+                                           const uint32_t *col_mask, float *out, int64_t ow, int64_t rows);
+#endif
 #if defined(ER_SIMD_X86)
 double er_f32_plane_sum__avx2(const float *x, int64_t n);
 double er_f32_plane_sum__avx512(const float *x, int64_t n);

@@ -2,7 +2,8 @@
  * a CONV_ND or GEMM is a per-output-channel affine map, so it moves into that op's weights (each output
  * channel's weights times its factor) and bias (the old bias mapped the same way). The new constants are
  * computed in double and owned by the graph; the model's own weights are left alone (others may share
- * them). */
+ * them). A conv's weights the importer already copied into the graph (unaligned in the file) and that
+ * nothing else reads are folded in place instead: no second copy to allocate, fault in and free. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,12 +53,32 @@ static void name_of(const er_graph *g, int32_t t, const char *suffix, char *buf,
   snprintf(buf, len, "%.200s%s", base, suffix);
 }
 
+/* Whether another tensor of g or of its subgraphs (which share outer constants' data) points at data. */
+static bool data_shared(const er_graph *g, int32_t except, const void *data) {
+  for (int32_t t = 0; t < g->n_tensors; t++)
+    if (t != except && g->tensors[t].data == data) return true;
+  for (int32_t s = 0; s < g->n_subgraphs; s++)
+    if (data_shared(&g->subgraphs[s], -1, data)) return true;
+  return false;
+}
+
+/* The weights of tensor t as writable memory when folding may overwrite them: the graph owns them and
+ * one input slot of one node is their only reader. NULL otherwise. */
+static float *foldable_in_place(const er_graph *g, const er_graph_uses *u, int32_t t) {
+  void *data = g->tensors[t].data;
+  if (!g->pool || u->use_count[t] != 1 || u->pinned[t] || !er_pool_owns(g->pool, data) ||
+      data_shared(g, t, data))
+    return NULL;
+  return data;
+}
+
 /* The fold_into_* functions answer FOLDED, or NOT_FOLDED with the graph untouched, or OUT_OF_MEMORY
  * when an edit was cut short (the load then fails). */
 typedef enum { NOT_FOLDED = 0, FOLDED, OUT_OF_MEMORY } fold_result;
 
 /* CONV_ND: W [M, C/group, k...] with M = channels; optional bias B [M]. */
-static fold_result fold_into_conv(er_graph *g, er_new_tensors *nt, er_node *conv, const er_node *bn) {
+static fold_result fold_into_conv(er_graph *g, const er_graph_uses *u, er_new_tensors *nt, er_node *conv,
+                                  const er_node *bn) {
   const er_conv_nd_attrs *a = conv->attrs;
   if (!a || a->activation != ER_ACT_NONE || conv->n_inputs < 2 || !is_f32(g, conv->inputs[0]))
     return NOT_FOLDED;
@@ -75,7 +96,9 @@ static fold_result fold_into_conv(er_graph *g, er_new_tensors *nt, er_node *conv
   memcpy(w_dims, w->dims, sizeof w_dims);
   int32_t w_ndim = w->ndim;
   name_of(g, wid, ".bn_folded", name, sizeof name);
-  int32_t new_wid = er_new_const_f32(g, nt, name, w_ndim, w_dims, &new_w);
+  int32_t new_wid = wid;
+  if (!(new_w = foldable_in_place(g, u, wid)))
+    new_wid = er_new_const_f32(g, nt, name, w_ndim, w_dims, &new_w);
   name_of(g, bn->outputs[0], ".bias", name, sizeof name);
   int32_t new_bid = new_wid < 0 ? -1 : er_new_const_f32(g, nt, name, 1, &channels, &new_b);
   bool ok =
@@ -158,7 +181,7 @@ edgert_status er_opt_fold_batch_norm(er_graph *g, int32_t *changed) {
     if (anchor->n_outputs != 1 || !is_f32(g, x)) continue;
     fold_result r = NOT_FOLDED;
     if (anchor->op == ER_OP_CONV_ND)
-      r = fold_into_conv(g, &nt, anchor, bn);
+      r = fold_into_conv(g, &u, &nt, anchor, bn);
     else if (anchor->op == ER_OP_GEMM)
       r = fold_into_gemm(g, &nt, anchor, bn);
     if (r == NOT_FOLDED) continue;

@@ -248,6 +248,58 @@ static void test_threads(void) {
   }
 }
 
+/* C from er_f32_gemm_run with A packed, B plain, bias per row (the ONNX conv's call) on ctx. */
+static void run_plain(const er_f32_gemm_ukernels *uk, er_op_ctx *ctx, int64_t m, int64_t n, int64_t k,
+                      const float *a_packed, const float *b, const float *bias, float *c) {
+  er_f32_gemm_args g = {.m = m,
+                        .n = n,
+                        .k = k,
+                        .a_packed = a_packed,
+                        .b = {b, n, false},
+                        .c = c,
+                        .ldc = n,
+                        .bias = bias,
+                        .bias_kind = ER_F32_BIAS_PER_ROW,
+                        .act = acts[1]};
+  size_t bytes;
+  CHECK(er_f32_gemm_scratch_bytes(uk, m, n, k, true, false, ctx ? er_num_threads(ctx) : 1, &bytes));
+  void *scratch = aligned_alloc(64, (bytes + 64) / 64 * 64);
+  er_f32_gemm_run(ctx, uk, &g, scratch);
+  free(scratch);
+}
+
+/* 2 and 3 threads give the very bits one thread gives, row tails (M = 1 + a multiple of MR, where a lone
+ * row sums in four chains) included: the cuts between threads never change a sum's order. */
+static void test_threads_match_one_thread_bit_for_bit(void) {
+  static const int64_t shapes[][3] = {{97, 530, 300}, {13, 1000, 40}, {25, 49, 600}, {1, 777, 129}};
+  er_cpu_features f = er_cpu_detect();
+  for (int32_t threads = 2; threads <= 3; threads++) {
+    er_interp interp = {0};
+    interp.n_threads = threads;
+    if (er_thread_pool_create(threads, &interp.thread_pool) != EDGERT_OK) {
+      printf("  (no thread pool in this build)\n");
+      return;
+    }
+    er_op_ctx ctx = {.interp = &interp};
+    for (int v = 0; er_f32_gemm_variant(f, v); v++) {
+      const er_f32_gemm_ukernels *uk = er_f32_gemm_variant(f, v);
+      for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        int64_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2], ld;
+        float *a = make_matrix(m, k, 0, &ld), *b = make_matrix(k, n, 0, &ld), *bias = make_matrix(1, m, 0, &ld);
+        float *a_packed = malloc((size_t)(m * k + 1) * sizeof *a_packed);
+        float *one = malloc((size_t)(m * n) * sizeof *one), *many = malloc((size_t)(m * n) * sizeof *many);
+        er_f32_gemm_pack_a(uk, m, k, (er_f32_matrix){a, k, false}, 1.0f, a_packed);
+        run_plain(uk, NULL, m, n, k, a_packed, b, bias, one);
+        run_plain(uk, &ctx, m, n, k, a_packed, b, bias, many);
+        CHECK_MSG(memcmp(one, many, (size_t)(m * n) * sizeof *one) == 0, "%s m=%lld n=%lld k=%lld on %d threads",
+                  uk->name, (long long)m, (long long)n, (long long)k, (int)threads);
+        free(a), free(b), free(bias), free(a_packed), free(one), free(many);
+      }
+    }
+    er_thread_pool_free(interp.thread_pool);
+  }
+}
+
 static void test_select_names_a_runnable_variant(void) {
   er_cpu_features none = {0};
   const er_f32_gemm_ukernels *s = er_f32_gemm_select(none);
@@ -275,4 +327,5 @@ void run_tests(void) {
   RUN(test_k_zero_and_one);
   RUN(test_blocked_shapes);
   RUN(test_threads);
+  RUN(test_threads_match_one_thread_bit_for_bit);
 }

@@ -6,6 +6,7 @@
  * blocks of steps. All outputs (Y, Y_h, Y_c) must agree to
  * |d| <= 1e-5 (1 + |reference|); the gate functions differ from the C library's by about 2e-7. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,9 +174,19 @@ static void long_sequences_run_in_blocks(void) {
   check_case(&c, "GRU hidden 900, 40 steps");
 }
 
+/* Every lane-kernel variant this CPU runs: the ISA cap picks it at prepare. */
 void run_tests(void) {
-  RUN(rnn_fast_matches_reference);
-  RUN(gru_fast_matches_reference);
-  RUN(lstm_fast_matches_reference);
-  RUN(long_sequences_run_in_blocks);
+  static const char *const isa_caps[] = {"scalar", "avx2", "neon", NULL};
+  for (size_t k = 0; k < sizeof isa_caps / sizeof *isa_caps; k++) {
+    if (isa_caps[k])
+      setenv("EDGERT_ISA", isa_caps[k], 1);
+    else
+      unsetenv("EDGERT_ISA");
+    printf("EDGERT_ISA=%s\n", isa_caps[k] ? isa_caps[k] : "(unset)");
+    RUN(rnn_fast_matches_reference);
+    RUN(gru_fast_matches_reference);
+    RUN(lstm_fast_matches_reference);
+    RUN(long_sequences_run_in_blocks);
+  }
+  unsetenv("EDGERT_ISA");
 }

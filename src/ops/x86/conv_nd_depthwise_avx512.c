@@ -1,8 +1,8 @@
 /* AVX-512 micro-kernels of the NCHW float32 depthwise convolution (conv_nd_depthwise.h), 16 output
  * columns per vector. Rows of up to 16 columns are computed four at a time and rows of up to 32 two at a
  * time, so that four independent FMA chains hide the FMA latency; wider rows go one at a time, two vectors
- * per step, a lone last vector splitting its taps over two accumulators. Partial vectors are stored under
- * a mask. */
+ * per step. Every output is one FMA chain over the taps in order, however its row is grouped, so the
+ * result does not depend on the band split (the thread count). Partial vectors are stored under a mask. */
 #include <immintrin.h>
 
 #include "ops/conv_nd_depthwise.h"
@@ -72,14 +72,10 @@ static inline __mmask16 mask16(int64_t left) {
         _mm512_storeu_ps(out + j + 16, clamp16(a1, vlo, vhi));                                               \
       }                                                                                                      \
       for (; j < ow; j += 16) {                                                                              \
-        __m512 a0 = vb, a1 = _mm512_setzero_ps();                                                            \
-        int t = 0;                                                                                           \
-        for (; t + 2 <= N_TAPS; t += 2) {                                                                    \
+        __m512 a0 = vb;                                                                                      \
+        for (int t = 0; t < N_TAPS; t++)                                                                     \
           a0 = _mm512_fmadd_ps(_mm512_loadu_ps(in + off[t] + j), k[t], a0);                                  \
-          a1 = _mm512_fmadd_ps(_mm512_loadu_ps(in + off[t + 1] + j), k[t + 1], a1);                          \
-        }                                                                                                    \
-        if (t < N_TAPS) a0 = _mm512_fmadd_ps(_mm512_loadu_ps(in + off[t] + j), k[t], a0);                    \
-        _mm512_mask_storeu_ps(out + j, mask16(ow - j), clamp16(_mm512_add_ps(a0, a1), vlo, vhi));            \
+        _mm512_mask_storeu_ps(out + j, mask16(ow - j), clamp16(a0, vlo, vhi));                               \
       }                                                                                                      \
     }                                                                                                        \
   }
@@ -110,3 +106,53 @@ void er_f32_dwconv_nchw_any__avx512(const float *in, int64_t in_step, const int6
     }
   }
 }
+
+/* Direct micro-kernels: the input rows are read in place (er_f32_dwconv_nchw_direct_fn). Every load is
+ * masked by the column mask of its tap and vector, so the left and right padding read as zero and no
+ * float outside the row is touched. A stride-2 tap loads the 31 floats its 16 outputs span and keeps the
+ * even ones with one permute. The rows' FMA chains are independent, so the out-of-order core overlaps
+ * consecutive vectors and rows. */
+static inline __m512 load_taps_s1(const float *p, uint32_t mask, __m512i even) {
+  (void)even;
+  return _mm512_maskz_loadu_ps((__mmask16)mask, p);
+}
+
+static inline __m512 load_taps_s2(const float *p, uint32_t mask, __m512i even) {
+  __m512 lo = _mm512_maskz_loadu_ps((__mmask16)mask, p);
+  __m512 hi = _mm512_maskz_loadu_ps((__mmask16)(mask >> 16), p + 16);
+  return _mm512_permutex2var_ps(lo, even, hi);
+}
+
+#define DEFINE_DWCONV_DIRECT_AVX512(NAME, KH, KW, STRIDE, LOAD)                                              \
+  void NAME(const float *const *in_rows, int64_t row_step, int64_t dil_h, const int64_t *col_off,            \
+            const uint32_t *col_mask, const float *w, float bias, float lo, float hi, float *out,            \
+            int64_t ow, int64_t rows) {                                                                      \
+    __m512 k[KH * KW];                                                                                       \
+    _Pragma("GCC unroll 25") for (int t = 0; t < KH * KW; t++) k[t] = _mm512_set1_ps(w[t]);                  \
+    int64_t coff[KW];                                                                                        \
+    _Pragma("GCC unroll 5") for (int kx = 0; kx < KW; kx++) coff[kx] = col_off[kx];                          \
+    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);        \
+    const __m512 vb = _mm512_set1_ps(bias), vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);              \
+    for (int64_t r = 0; r < rows; r++, in_rows += row_step, out += ow) {                                     \
+      const uint32_t *mask = col_mask;                                                                       \
+      for (int64_t j = 0; j < ow; j += 16, mask += KW) {                                                     \
+        __m512 a0 = vb, a1 = _mm512_setzero_ps();                                                            \
+        _Pragma("GCC unroll 5") for (int ky = 0; ky < KH; ky++) {                                            \
+          const float *row = in_rows[ky * dil_h] + j * STRIDE;                                               \
+          _Pragma("GCC unroll 5") for (int kx = 0; kx < KW; kx++) {                                          \
+            __m512 x = LOAD(row + coff[kx], mask[kx], even);                                                 \
+            if ((ky * KW + kx) % 2 == 0)                                                                     \
+              a0 = _mm512_fmadd_ps(x, k[ky * KW + kx], a0);                                                  \
+            else                                                                                             \
+              a1 = _mm512_fmadd_ps(x, k[ky * KW + kx], a1);                                                  \
+          }                                                                                                  \
+        }                                                                                                    \
+        _mm512_mask_storeu_ps(out + j, mask16(ow - j), clamp16(_mm512_add_ps(a0, a1), vlo, vhi));            \
+      }                                                                                                      \
+    }                                                                                                        \
+  }
+
+DEFINE_DWCONV_DIRECT_AVX512(er_f32_dwconv_nchw_direct_3x3s1__avx512, 3, 3, 1, load_taps_s1)
+DEFINE_DWCONV_DIRECT_AVX512(er_f32_dwconv_nchw_direct_3x3s2__avx512, 3, 3, 2, load_taps_s2)
+DEFINE_DWCONV_DIRECT_AVX512(er_f32_dwconv_nchw_direct_5x5s1__avx512, 5, 5, 1, load_taps_s1)
+DEFINE_DWCONV_DIRECT_AVX512(er_f32_dwconv_nchw_direct_5x5s2__avx512, 5, 5, 2, load_taps_s2)

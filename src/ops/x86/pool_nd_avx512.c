@@ -2,6 +2,7 @@
  * per vector, two vectors at a time while they last, the last partial vector stored under a mask; and the
  * plane sum of the global average pool. */
 #include <immintrin.h>
+#include <math.h>
 
 #include "ops/window_nd.h"
 
@@ -67,3 +68,44 @@ double er_f32_plane_sum__avx512(const float *x, int64_t n) {
     sum += x[i];
   return sum;
 }
+
+/* Direct max pool (window_nd.h): masked loads fill the padding with -inf, and a row outside the input is
+ * a max with -inf, so every output sees the padded copy's taps in the same order. */
+static inline __m512 max_taps_s1(const float *p, uint32_t mask, __m512 pad, __m512i even) {
+  (void)even;
+  return _mm512_mask_loadu_ps(pad, (__mmask16)mask, p);
+}
+
+static inline __m512 max_taps_s2(const float *p, uint32_t mask, __m512 pad, __m512i even) {
+  __m512 lo = _mm512_mask_loadu_ps(pad, (__mmask16)mask, p);
+  __m512 hi = _mm512_mask_loadu_ps(pad, (__mmask16)(mask >> 16), p + 16);
+  return _mm512_permutex2var_ps(lo, even, hi);
+}
+
+#define DEFINE_MAXPOOL_DIRECT_AVX512(NAME, STRIDE, LOAD)                                                     \
+  void NAME(const float *const *in_rows, int64_t row_step, int64_t dil_h, int64_t kh, int64_t kw,            \
+            const int64_t *col_off, const uint32_t *col_mask, float *out, int64_t ow, int64_t rows) {        \
+    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);        \
+    const __m512 pad = _mm512_set1_ps(-INFINITY);                                                            \
+    for (int64_t r = 0; r < rows; r++, in_rows += row_step, out += ow) {                                     \
+      const uint32_t *mask = col_mask;                                                                       \
+      for (int64_t j = 0; j < ow; j += 16, mask += kw) {                                                     \
+        __m512 m = pad;                                                                                      \
+        for (int64_t ky = 0; ky < kh; ky++) {                                                                \
+          const float *row = in_rows[ky * dil_h];                                                            \
+          if (!row) {                                                                                        \
+            for (int64_t kx = 0; kx < kw; kx++)                                                              \
+              m = _mm512_max_ps(m, pad);                                                                     \
+            continue;                                                                                        \
+          }                                                                                                  \
+          row += j * STRIDE;                                                                                 \
+          for (int64_t kx = 0; kx < kw; kx++)                                                                \
+            m = _mm512_max_ps(m, LOAD(row + col_off[kx], mask[kx], pad, even));                              \
+        }                                                                                                    \
+        store16(out + j, ow - j, m);                                                                         \
+      }                                                                                                      \
+    }                                                                                                        \
+  }
+
+DEFINE_MAXPOOL_DIRECT_AVX512(er_f32_maxpool_nchw_direct_s1__avx512, 1, max_taps_s1)
+DEFINE_MAXPOOL_DIRECT_AVX512(er_f32_maxpool_nchw_direct_s2__avx512, 2, max_taps_s2)

@@ -1,0 +1,14 @@
+/* Giving back the memory behind model bytes the process has read and will not read again (weights a
+ * kernel has packed, weights the optimizer has replaced). */
+#ifndef EDGERT_CORE_FILE_MAP_H
+#define EDGERT_CORE_FILE_MAP_H
+
+#include <stddef.h>
+
+/* When [data, data + bytes) lies inside `mapping` (from er_map_file), drops the whole pages inside that
+ * range from the process's resident memory. The bytes stay readable: the mapping is private and never
+ * written, so a later read faults the page back in from the file (the page cache). A no-op where the
+ * mapping is a heap copy (builds without mmap) or for ranges outside the mapping. */
+void er_release_mapped_pages(const void *mapping, size_t mapping_size, const void *data, size_t bytes);
+
+#endif

@@ -1,0 +1,174 @@
+/* Weights a kernel packed give their file pages back (er_input_packed), and the model stays usable: a
+ * second interpreter, a re-prepare after a resize and a direct read all see the file's bytes again. The
+ * model is written to a temporary file so it is mmapped as edgert_model_load_file does for users. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../formats/pb_builder.h"
+#include "core/model.h"
+#include "edgert.h"
+#include "test.h"
+
+enum { K = 64, N = 96 }; /* W is 24 KiB: several whole pages inside it */
+
+/* A growable protobuf writer for messages beyond pbw's fixed buffer. */
+typedef struct {
+  uint8_t *buf;
+  size_t len, cap;
+} big_writer;
+
+static void big_bytes(big_writer *w, const void *data, size_t len) {
+  if (w->len + len > w->cap) {
+    w->cap = (w->len + len) * 2;
+    w->buf = realloc(w->buf, w->cap);
+  }
+  memcpy(w->buf + w->len, data, len);
+  w->len += len;
+}
+
+static void big_varint(big_writer *w, uint64_t v) {
+  do {
+    uint8_t b = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+    big_bytes(w, &b, 1);
+    v >>= 7;
+  } while (v);
+}
+
+static void big_field(big_writer *w, uint32_t field, const void *data, size_t len) {
+  big_varint(w, ((uint64_t)field << 3) | 2);
+  big_varint(w, len);
+  big_bytes(w, data, len);
+}
+
+/* y = MatMul(x [batch, K], W [K, N]) with W an initializer whose raw bytes start `pad` bytes later (a
+ * doc_string of that length moves them, so one pad puts them 4-byte aligned: read in place). */
+static big_writer build_matmul(const float *w, int pad) {
+  pbw node, in, out, tensor_head;
+  const char *node_in[2] = {"x", "W"}, *node_out[1] = {"y"};
+  onnx_node(&node, "MatMul", "mm", 2, node_in, 1, node_out, 0, NULL);
+  int64_t x_dims[2] = {-1, K}, y_dims[2] = {-1, N}, w_dims[2] = {K, N};
+  onnx_value_info(&in, "x", ONNX_FLOAT, 2, x_dims);
+  onnx_value_info(&out, "y", ONNX_FLOAT, 2, y_dims);
+  onnx_tensor_header(&tensor_head, "W", ONNX_FLOAT, 2, w_dims);
+  char doc[4] = "...";
+  doc[pad] = '\0';
+  pbw_str(&tensor_head, 12, doc);
+  big_writer tensor = {0}, graph = {0}, model = {0};
+  big_bytes(&tensor, tensor_head.buf, tensor_head.len);
+  big_field(&tensor, 9, w, sizeof(float) * K * N);
+  big_field(&graph, 1, node.buf, node.len);
+  big_field(&graph, 5, tensor.buf, tensor.len);
+  big_field(&graph, 11, in.buf, in.len);
+  big_field(&graph, 12, out.buf, out.len);
+  pbw head = {0}, imp = {0};
+  pbw_str(&imp, 1, "");
+  pbw_int(&imp, 2, 13);
+  pbw_int(&head, 1, 8);
+  pbw_msg(&head, 8, &imp);
+  big_bytes(&model, head.buf, head.len);
+  big_field(&model, 7, graph.buf, graph.len);
+  free(tensor.buf);
+  free(graph.buf);
+  return model;
+}
+
+/* Offset of W's raw bytes in the model (found by their values). */
+static size_t find_weights(const big_writer *m, const float *w) {
+  for (size_t at = 0; at + sizeof(float) * K * N <= m->len; at++)
+    if (memcmp(m->buf + at, w, sizeof(float) * K * N) == 0) return at;
+  return SIZE_MAX;
+}
+
+/* Resident kB of the mapping starting at `start`, from /proc/self/smaps; -1 where that is not readable. */
+static long resident_kb(const void *start) {
+  FILE *f = fopen("/proc/self/smaps", "r");
+  if (!f) return -1;
+  char line[512];
+  long kb = -1;
+  bool inside = false;
+  while (fgets(line, sizeof line, f)) {
+    unsigned long lo, hi;
+    if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+      inside = lo == (unsigned long)(uintptr_t)start;
+      continue;
+    }
+    if (inside && sscanf(line, "Rss: %ld kB", &kb) == 1) break;
+  }
+  fclose(f);
+  return kb;
+}
+
+static void run_rows(edgert_interpreter *it, int rows, const float *x, float *y) {
+  int64_t dims[2] = {rows, K};
+  CHECK_OK(edgert_interpreter_resize_input(it, 0, 2, dims));
+  CHECK_OK(edgert_interpreter_set_input(it, 0, x, sizeof(float) * K * (size_t)rows));
+  CHECK_OK(edgert_interpreter_invoke(it));
+  const float *out = edgert_interpreter_output_data(it, 0);
+  if (out) memcpy(y, out, sizeof(float) * N * (size_t)rows);
+}
+
+static void test_packed_weights_are_released_and_read_again_from_the_file(void) {
+  float *w = malloc(sizeof(float) * K * N), x[3 * K], want[N], y1[N], y2[N], y3[3 * N];
+  for (int i = 0; i < K * N; i++)
+    w[i] = (float)((i * 37) % 101 - 50) / 64.0f;
+  for (int i = 0; i < 3 * K; i++)
+    x[i] = (float)((i % K) * 13 % 29 - 14) / 8.0f;
+  for (int n = 0; n < N; n++) {
+    double acc = 0;
+    for (int k = 0; k < K; k++)
+      acc += (double)x[k] * w[k * N + n];
+    want[n] = (float)acc; /* exact: every product and sum is a short binary fraction */
+  }
+  big_writer bytes = {0};
+  size_t offset = SIZE_MAX;
+  for (int pad = 0; pad < 4 && (offset == SIZE_MAX || offset % 4 != 0); pad++) {
+    free(bytes.buf);
+    bytes = build_matmul(w, pad);
+    offset = find_weights(&bytes, w);
+  }
+  CHECK(offset != SIZE_MAX && offset % 4 == 0);
+  char path[] = "/tmp/edgert_test_release_XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  if (fd < 0 || offset == SIZE_MAX) return;
+  CHECK(write(fd, bytes.buf, bytes.len) == (ssize_t)bytes.len);
+  close(fd);
+
+  edgert_model *m = NULL;
+  CHECK_OK(edgert_model_load_file(path, &m));
+  const uint8_t *weights = (const uint8_t *)m->mapping + offset;
+  edgert_interpreter *a = NULL, *b = NULL, *c = NULL;
+  CHECK_OK(edgert_interpreter_create(m, NULL, &a));
+  run_rows(a, 1, x, y1);
+  for (int n = 0; n < N; n++)
+    CHECK_MSG(y1[n] == want[n], "y[%d] = %g, want %g", n, y1[n], want[n]);
+
+  /* after prepare only the pages W shares with the protobuf around it may stay */
+  long kb = resident_kb(m->mapping);
+  if (kb >= 0) CHECK_MSG(kb <= 8, "%ld kB of the model file stay resident", kb);
+
+  /* a second interpreter packs from the same, released, pages: they come back from the file */
+  CHECK_OK(edgert_interpreter_create(m, NULL, &b));
+  run_rows(b, 1, x, y2);
+  CHECK(memcmp(y1, y2, sizeof y1) == 0);
+  /* and the first one prepares again after a resize */
+  run_rows(a, 3, x, y3);
+  for (int r = 0; r < 3; r++)
+    for (int n = 0; n < N; n++)
+      CHECK(y3[r * N + n] == want[n]);
+  CHECK(memcmp(weights, w, sizeof(float) * K * N) == 0);
+  edgert_interpreter_free(a);
+  edgert_interpreter_free(b);
+  CHECK_OK(edgert_interpreter_create(m, NULL, &c));
+  run_rows(c, 1, x, y2);
+  CHECK(memcmp(y1, y2, sizeof y1) == 0);
+  edgert_interpreter_free(c);
+  edgert_model_free(m);
+  unlink(path);
+  free(bytes.buf);
+  free(w);
+}
+
+void run_tests(void) { RUN(test_packed_weights_are_released_and_read_again_from_the_file); }
