@@ -115,12 +115,40 @@ static void zero(float *v, int64_t n) {
 }
 
 /* A copy of a short run of floats (part of an output row) in fixed-size pieces the compiler inlines: a
- * libc call per run of a few dozen floats cost more than the copy. */
+ * libc call per run of a few dozen floats cost more than the copy. The last piece ends at n and may
+ * overlap the one before (rewriting the same values), so that no float is left to a scalar tail: rows
+ * are often a multiple of 8 less one (a padded edge). */
 static inline void copy_short(float *dst, const float *src, int64_t n) {
-  for (; n >= 8; n -= 8, dst += 8, src += 8)
-    memcpy(dst, src, 8 * sizeof *dst);
-  for (; n > 0; n--)
-    *dst++ = *src++;
+  if (n >= 8) {
+    for (int64_t i = 0; i < n - 8; i += 8)
+      memcpy(dst + i, src + i, 8 * sizeof *dst);
+    memcpy(dst + n - 8, src + n - 8, 8 * sizeof *dst);
+  } else if (n >= 4) {
+    memcpy(dst, src, 4 * sizeof *dst);
+    memcpy(dst + n - 4, src + n - 4, 4 * sizeof *dst);
+  } else {
+    for (int64_t i = 0; i < n; i++)
+      dst[i] = src[i];
+  }
+}
+
+/* Every other float of src (the stride-2 downsampling convs), four at a time, so that the compiler
+ * gathers them with shuffles and stores a vector (a loop over a variable stride moved one float per
+ * iteration); the last four end at n, overlapping as in copy_short. */
+static inline void gather4_stride2(float *restrict dst, const float *restrict src) {
+  float v0 = src[0], v1 = src[2], v2 = src[4], v3 = src[6];
+  dst[0] = v0, dst[1] = v1, dst[2] = v2, dst[3] = v3;
+}
+
+static inline void copy_stride2(float *restrict dst, const float *restrict src, int64_t n) {
+  if (n < 4) {
+    for (int64_t i = 0; i < n; i++)
+      dst[i] = src[2 * i];
+    return;
+  }
+  for (int64_t i = 0; i < n - 4; i += 4)
+    gather4_stride2(dst + i, src + 2 * i);
+  gather4_stride2(dst + n - 4, src + 2 * (n - 4));
 }
 
 /* Output columns [ox, ox + count) of one input row for a kernel column whose taps read input column
@@ -134,6 +162,8 @@ static void im2col_row(const er_f32_conv_nchw_gemm_plan *p, const float *row, in
   zero(dst, lo - ox);
   if (p->stride_w == 1) {
     copy_short(dst + lo - ox, row + lo + shift, hi - lo);
+  } else if (p->stride_w == 2) {
+    copy_stride2(dst + lo - ox, row + lo * 2 + shift, hi - lo);
   } else {
     const float *src = row + lo * p->stride_w + shift;
     for (int64_t i = lo; i < hi; i++, src += p->stride_w)
