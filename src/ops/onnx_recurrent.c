@@ -286,7 +286,7 @@ static edgert_status pack_weights(er_op_ctx *ctx, const er_onnx_rnn_attrs *a, rn
         memcpy(p->peep + (d * 3 + g) * p->padded, (const float *)peep->data + d * 3 * n + g * n,
                sizeof(float) * (size_t)n);
   }
-  p->clip_bits = a->has_clip ? er_rnn_f32_bits(a->clip) : er_rnn_f32_bits(INFINITY);
+  p->clip_bits = a->has_clip ? er_f32_bits(a->clip) : er_f32_bits(INFINITY);
   p->lanes = lane_kernels_for(er_cpu_detect());
   s->fast = p;
   return EDGERT_OK;

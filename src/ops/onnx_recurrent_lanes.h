@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ops/vector_math.h"
+
 #define ER_RNN_LANES 8
 
 /* The loops that take the time, chosen at prepare (er_rnn_lane_kernels_for). */
@@ -28,18 +30,6 @@ typedef struct {
 extern const er_rnn_lane_kernels er_rnn_lane_kernels_avx2;
 extern const er_rnn_lane_kernels er_rnn_lane_kernels_avx512;
 #endif
-
-static inline uint32_t er_rnn_f32_bits(float f) {
-  uint32_t u;
-  memcpy(&u, &f, sizeof u);
-  return u;
-}
-
-static inline float er_rnn_f32_from_bits(uint32_t u) {
-  float f;
-  memcpy(&f, &u, sizeof f);
-  return f;
-}
 
 /* out += v^T M for M of `rows` rows (row stride `stride`): the columns of out are independent sums, each
  * added up in row order. Four lanes at a time where possible (then two, then one), so that enough
@@ -89,29 +79,29 @@ static inline void er_rnn_add_vec_mat(float *restrict out, const float *restrict
 /* |x| bounded to the magnitude with bits `limit`, sign kept, NaN kept; done on the bits because float
  * selects keep GCC from vectorizing (they might trap). */
 static inline float er_rnn_bound_magnitude(float x, int32_t limit) {
-  int32_t b = (int32_t)er_rnn_f32_bits(x), mag = b & INT32_MAX, sign = b & INT32_MIN;
+  int32_t b = (int32_t)er_f32_bits(x), mag = b & INT32_MAX, sign = b & INT32_MIN;
   int32_t bounded = mag < limit ? mag : limit;
   bounded = mag > 0x7f800000 ? mag : bounded;
-  return er_rnn_f32_from_bits((uint32_t)(bounded | sign));
+  return er_f32_from_bits((uint32_t)(bounded | sign));
 }
 
 /* e^x for |x| <= 87 (bounded first): 2^n e^r with r = x - n ln2 in [-ln2/2, ln2/2] (Cody-Waite), e^r a
  * degree-6 polynomial (a least-max-relative-error fit, the one ops/vector_math.h uses). */
 static inline float er_rnn_exp_bounded(float x) {
   x = er_rnn_bound_magnitude(x, 0x42ae0000); /* 87.0f */
-  const float magic = 0x1.8p+23f;      /* adding it rounds to an integer held in the low mantissa bits */
-  const float t = x * 0x1.715476p+0f + magic;
+  const float magic = ER_EXP_F32_ROUND_MAGIC;
+  const float t = x * ER_EXP_F32_LOG2E + magic;
   const float n = t - magic;
-  const uint32_t k = er_rnn_f32_bits(t) - er_rnn_f32_bits(magic);
-  float r = x - n * 0x1.62e4p-1f;
-  r = r - n * 0x1.7f7d1cp-20f;
-  float q = 0x1.6a244cp-10f;
-  q = q * r + 0x1.1239d4p-7f;
-  q = q * r + 0x1.5558f2p-5f;
-  q = q * r + 0x1.555492p-3f;
-  q = q * r + 0x1.fffffcp-2f;
+  const uint32_t k = er_f32_bits(t) - er_f32_bits(magic);
+  float r = x - n * ER_EXP_F32_LN2_HI;
+  r = r - n * ER_EXP_F32_LN2_LO;
+  float q = ER_EXP_F32_C6;
+  q = q * r + ER_EXP_F32_C5;
+  q = q * r + ER_EXP_F32_C4;
+  q = q * r + ER_EXP_F32_C3;
+  q = q * r + ER_EXP_F32_C2;
   const float p = 1.0f + (r + (r * r) * q);
-  return er_rnn_f32_from_bits(er_rnn_f32_bits(p) + (k << 23)); /* n >= -126 and p >= 1 there: stays normal */
+  return er_f32_from_bits(er_f32_bits(p) + (k << 23)); /* n >= -126 and p >= 1 there: stays normal */
 }
 
 static inline void er_rnn_sigmoid_lanes(float *restrict v, int64_t lanes) {
@@ -123,16 +113,16 @@ static inline void er_rnn_sigmoid_lanes(float *restrict v, int64_t lanes) {
  * (1 - e) / (1 + e) with e = e^-2|x| above. */
 static inline float er_rnn_tanh(float x) {
   const float a = fabsf(x), e = er_rnn_exp_bounded(-2.0f * a);
-  const uint32_t big = er_rnn_f32_bits((1.0f - e) / (1.0f + e)) | (er_rnn_f32_bits(x) & 0x80000000u);
+  const uint32_t big = er_f32_bits((1.0f - e) / (1.0f + e)) | (er_f32_bits(x) & 0x80000000u);
   const float x2 = x * x;
   float q = -0x1.226e36p-7f; /* -1382/155925 */
   q = q * x2 + 0x1.664f48p-6f; /* 62/2835 */
   q = q * x2 - 0x1.ba1ba2p-5f; /* 17/315 */
   q = q * x2 + 0x1.111112p-3f; /* 2/15 */
   q = q * x2 - 0x1.555556p-2f; /* 1/3 */
-  const uint32_t small = er_rnn_f32_bits(x + x * x2 * q);
-  const uint32_t use_small = 0u - (uint32_t)((int32_t)er_rnn_f32_bits(a) < 0x3e99999a); /* 0.3f */
-  return er_rnn_f32_from_bits((small & use_small) | (big & ~use_small));
+  const uint32_t small = er_f32_bits(x + x * x2 * q);
+  const uint32_t use_small = 0u - (uint32_t)((int32_t)er_f32_bits(a) < 0x3e99999a); /* 0.3f */
+  return er_f32_from_bits((small & use_small) | (big & ~use_small));
 }
 
 static inline void er_rnn_tanh_lanes(float *restrict v, int64_t lanes) {

@@ -65,17 +65,17 @@ static void tanh_avx2(float *v, int64_t lanes) { er_rnn_tanh_lanes(v, lanes); }
 /* e^x for |x| <= 87 (bounded first, NaN kept): the baseline's Cody-Waite reduction and polynomial. */
 static inline __m256 exp_bounded(__m256 x) {
   x = _mm256_max_ps(_mm256_set1_ps(-87.0f), _mm256_min_ps(_mm256_set1_ps(87.0f), x));
-  const __m256 magic = _mm256_set1_ps(0x1.8p+23f);
-  const __m256 t = _mm256_fmadd_ps(x, _mm256_set1_ps(0x1.715476p+0f), magic);
+  const __m256 magic = _mm256_set1_ps(ER_EXP_F32_ROUND_MAGIC);
+  const __m256 t = _mm256_fmadd_ps(x, _mm256_set1_ps(ER_EXP_F32_LOG2E), magic);
   const __m256 n = _mm256_sub_ps(t, magic);
   const __m256i k = _mm256_sub_epi32(_mm256_castps_si256(t), _mm256_castps_si256(magic));
-  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0x1.62e4p-1f), x);
-  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0x1.7f7d1cp-20f), r);
-  __m256 q = _mm256_set1_ps(0x1.6a244cp-10f);
-  q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(0x1.1239d4p-7f));
-  q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(0x1.5558f2p-5f));
-  q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(0x1.555492p-3f));
-  q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(0x1.fffffcp-2f));
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(ER_EXP_F32_LN2_HI), x);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(ER_EXP_F32_LN2_LO), r);
+  __m256 q = _mm256_set1_ps(ER_EXP_F32_C6);
+  q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(ER_EXP_F32_C5));
+  q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(ER_EXP_F32_C4));
+  q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(ER_EXP_F32_C3));
+  q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(ER_EXP_F32_C2));
   const __m256 p = _mm256_add_ps(_mm256_fmadd_ps(_mm256_mul_ps(r, r), q, r), _mm256_set1_ps(1.0f));
   return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(p), _mm256_slli_epi32(k, 23)));
 }

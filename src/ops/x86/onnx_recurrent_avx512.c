@@ -68,17 +68,17 @@ static void add_vec_mat_avx512(float *out, const float *m, int64_t stride, const
 /* e^x for |x| <= 87 (bounded first, NaN kept): the baseline's Cody-Waite reduction and polynomial. */
 static inline __m512 exp_bounded(__m512 x) {
   x = _mm512_max_ps(_mm512_set1_ps(-87.0f), _mm512_min_ps(_mm512_set1_ps(87.0f), x));
-  const __m512 magic = _mm512_set1_ps(0x1.8p+23f);
-  const __m512 t = _mm512_fmadd_ps(x, _mm512_set1_ps(0x1.715476p+0f), magic);
+  const __m512 magic = _mm512_set1_ps(ER_EXP_F32_ROUND_MAGIC);
+  const __m512 t = _mm512_fmadd_ps(x, _mm512_set1_ps(ER_EXP_F32_LOG2E), magic);
   const __m512 n = _mm512_sub_ps(t, magic);
   const __m512i k = _mm512_sub_epi32(_mm512_castps_si512(t), _mm512_castps_si512(magic));
-  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0x1.62e4p-1f), x);
-  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0x1.7f7d1cp-20f), r);
-  __m512 q = _mm512_set1_ps(0x1.6a244cp-10f);
-  q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(0x1.1239d4p-7f));
-  q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(0x1.5558f2p-5f));
-  q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(0x1.555492p-3f));
-  q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(0x1.fffffcp-2f));
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(ER_EXP_F32_LN2_HI), x);
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(ER_EXP_F32_LN2_LO), r);
+  __m512 q = _mm512_set1_ps(ER_EXP_F32_C6);
+  q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(ER_EXP_F32_C5));
+  q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(ER_EXP_F32_C4));
+  q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(ER_EXP_F32_C3));
+  q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(ER_EXP_F32_C2));
   const __m512 p = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(r, r), q, r), _mm512_set1_ps(1.0f));
   return _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(p), _mm512_slli_epi32(k, 23)));
 }
