@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "ops/index_math.h"
+
 /* The im2col block of one work item aims at this many floats (512 KiB: half of L2 on the Zen 4 we
  * measured; 1 and 4 MiB were no faster, and the scratch counts in peak memory). */
 #define COL_BUDGET_FLOATS ((int64_t)128 * 1024)
@@ -12,9 +14,6 @@
  * overflow. Real nets stay far below (ResNet's largest K is 512 * 3 * 3 = 4608). */
 #define K_LIMIT ((int64_t)1 << 18)
 
-static int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
-static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
-static int64_t div_up(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 static bool is_pointwise(const er_window_nd *g) {
   for (int i = 0; i < g->rank; i++)
@@ -50,23 +49,23 @@ static void plan_blocks(er_f32_conv_nchw_gemm_plan *p, int32_t threads) {
   int64_t nr = p->uk->nr, mr = p->uk->mr;
   int64_t cols = COL_BUDGET_FLOATS / p->k / nr * nr;
   if (cols < nr) cols = nr;
-  p->col_block = min64(cols, p->n);
+  p->col_block = er_min_i64(cols, p->n);
   p->m_block = p->m;
   int64_t images = p->batch * p->groups;
   int64_t want = threads > 1 ? 2 * (int64_t)threads : 1;
   if (threads > 1) {
-    int64_t total = images * div_up(p->n, p->col_block);
+    int64_t total = images * er_div_up_i64(p->n, p->col_block);
     if (total < want) total = want;
-    total = round_up(total, threads);
-    int64_t per_image = div_up(total, images);
-    p->col_block = min64(p->n, round_up(div_up(p->n, per_image), nr));
+    total = er_round_up_i64(total, threads);
+    int64_t per_image = er_div_up_i64(total, images);
+    p->col_block = er_min_i64(p->n, er_round_up_i64(er_div_up_i64(p->n, per_image), nr));
   }
-  p->col_blocks = div_up(p->n, p->col_block);
+  p->col_blocks = er_div_up_i64(p->n, p->col_block);
   if (images * p->col_blocks < want) {
-    int64_t per_block = div_up(want, images * p->col_blocks);
-    p->m_block = min64(p->m, round_up(div_up(p->m, per_block), mr));
+    int64_t per_block = er_div_up_i64(want, images * p->col_blocks);
+    p->m_block = er_min_i64(p->m, er_round_up_i64(er_div_up_i64(p->m, per_block), mr));
   }
-  p->m_blocks = div_up(p->m, p->m_block);
+  p->m_blocks = er_div_up_i64(p->m, p->m_block);
 }
 
 edgert_status er_f32_conv_nchw_gemm_prepare(er_op_ctx *ctx, const er_conv_nd_geometry *d, const er_tensor *w,
@@ -86,7 +85,7 @@ edgert_status er_f32_conv_nchw_gemm_prepare(er_op_ctx *ctx, const er_conv_nd_geo
   if (!er_f32_gemm_packed_a_bytes(p->uk, p->m, p->k, &group_bytes) ||
       (int64_t)(group_bytes / 4) > INT64_MAX / 2 / p->groups)
     return er_fail(ctx, EDGERT_ERR_LIMIT, "packed weights overflow");
-  p->group_floats = round_up((int64_t)(group_bytes / 4), 16);
+  p->group_floats = er_round_up_i64((int64_t)(group_bytes / 4), 16);
   float *packed = er_persist_alloc(ctx, (size_t)(p->group_floats * p->groups) * sizeof(float));
   if (!packed) return EDGERT_ERR_NO_MEMORY;
   for (int64_t grp = 0; grp < p->groups; grp++) {
@@ -104,8 +103,8 @@ edgert_status er_f32_conv_nchw_gemm_prepare(er_op_ctx *ctx, const er_conv_nd_geo
   }
   plan_blocks(p, threads);
   /* col is built packed, so the GEMM needs no scratch of its own */
-  p->col_floats = (size_t)round_up(p->k * round_up(p->col_block, p->uk->nr), 16);
-  p->thread_floats = p->col_floats + (size_t)round_up(round_up(p->col_block, p->uk->nr), 16);
+  p->col_floats = (size_t)er_round_up_i64(p->k * er_round_up_i64(p->col_block, p->uk->nr), 16);
+  p->thread_floats = p->col_floats + (size_t)er_round_up_i64(er_round_up_i64(p->col_block, p->uk->nr), 16);
   *scratch_bytes = (size_t)threads * p->thread_floats * sizeof(float);
   return EDGERT_OK;
 }
@@ -175,11 +174,11 @@ static void im2col_row(const er_f32_conv_nchw_gemm_plan *p, const float *row, in
 /* col for output columns [c0, c0 + cols) of one group in the GEMM's packed B layout (gemm_f32.h: NR-column
  * panels K x NR, zero past the last column), so that the GEMM packs nothing: row k = (c, ky, kx) holds the
  * input pixel each output pixel's tap (ky, kx) of channel c reads. Each row is built whole in `row`
- * (round_up(cols, NR) floats, in L1: one copy per output row) and then dealt out to the panels in
+ * (er_round_up_i64(cols, NR) floats, in L1: one copy per output row) and then dealt out to the panels in
  * NR-float pieces of constant size, which cost less than splitting the copies at the panel edges. */
 static void im2col_block(const er_f32_conv_nchw_gemm_plan *p, const float *xg, int64_t c0, int64_t cols,
                          float *row, float *col) {
-  const int64_t nr = p->uk->nr, panel_floats = nr * p->k, panels = div_up(cols, nr);
+  const int64_t nr = p->uk->nr, panel_floats = nr * p->k, panels = er_div_up_i64(cols, nr);
   int64_t channels = p->k / (p->kh * p->kw);
   zero(row + cols, panels * nr - cols); /* the last panel's columns past cols */
   float *k_row = col;
@@ -189,13 +188,13 @@ static void im2col_block(const er_f32_conv_nchw_gemm_plan *p, const float *xg, i
       for (int64_t kx = 0; kx < p->kw; kx++, k_row += nr) {
         /* the output columns whose tap kx falls inside the input row: [lo, hi) */
         int64_t shift = kx * p->dil_w - p->pad_left;
-        int64_t lo = shift < 0 ? div_up(-shift, p->stride_w) : 0;
+        int64_t lo = shift < 0 ? er_div_up_i64(-shift, p->stride_w) : 0;
         int64_t last = p->in_w - 1 - shift;
         int64_t hi = last >= 0 ? last / p->stride_w + 1 : 0;
         float *dst = row;
         int64_t oy = c0 / p->out_w, ox = c0 % p->out_w, left = cols;
         while (left > 0) {
-          int64_t count = min64(p->out_w - ox, left);
+          int64_t count = er_min_i64(p->out_w - ox, left);
           int64_t iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
           if (iy < 0 || iy >= p->in_h)
             zero(dst, count);
@@ -252,7 +251,7 @@ static void im2col_items(void *arg, int32_t thread, int64_t begin, int64_t end) 
     int64_t block = item / p->m_blocks, mb = item % p->m_blocks;
     int64_t cb = block % p->col_blocks, image = block / p->col_blocks;
     int64_t grp = image % p->groups, n = image / p->groups;
-    int64_t c0 = cb * p->col_block, cols = min64(p->col_block, p->n - c0);
+    int64_t c0 = cb * p->col_block, cols = er_min_i64(p->col_block, p->n - c0);
     if (block != built) {
       const float *xg = t->x + (n * p->in_channels + grp * (p->in_channels / p->groups)) * p->in_size;
       im2col_block(p, xg, c0, cols, col + p->col_floats, col);
@@ -260,7 +259,7 @@ static void im2col_items(void *arg, int32_t thread, int64_t begin, int64_t end) 
     }
     int64_t m0 = mb * p->m_block;
     er_f32_matrix none = {NULL, 0, false};
-    multiply(p, NULL, t->bias, t->y, n, grp, m0, min64(p->m_block, p->m - m0), c0, cols, none, col, NULL);
+    multiply(p, NULL, t->bias, t->y, n, grp, m0, er_min_i64(p->m_block, p->m - m0), c0, cols, none, col, NULL);
   }
 }
 

@@ -5,6 +5,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "ops/index_math.h"
+
 /* Cache blocks (measured on Zen 4 with the AVX-512 kernel; the ONNX-conv and NHWC shapes of resnet18 and
  * mobilenet_v2 were flat within noise around these). Within a K block, one KC x NR panel of B is reused by
  * every MR-row slice of the MC rows of A, and the KC x NC block of B (packed into scratch when plain)
@@ -45,8 +47,6 @@ const er_f32_gemm_ukernels *er_f32_gemm_select(er_cpu_features f) {
   return best;
 }
 
-static int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
-static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
 /* elements * 4 bytes, false on overflow or a negative count. */
 static bool float_bytes(int64_t a, int64_t b, size_t *bytes) {
@@ -63,7 +63,7 @@ bool er_f32_gemm_packed_a_bytes(const er_f32_gemm_ukernels *uk, int64_t m, int64
 
 bool er_f32_gemm_packed_b_bytes(const er_f32_gemm_ukernels *uk, int64_t k, int64_t n, size_t *bytes) {
   if (n < 0 || n > INT64_MAX - (int64_t)uk->nr) return false;
-  return float_bytes(round_up(n, uk->nr), k, bytes);
+  return float_bytes(er_round_up_i64(n, uk->nr), k, bytes);
 }
 
 /* Rows [row0, row0 + rows) and K range [k0, k0 + kc) of A into MR-row panels: panel p (at p * MR * kc)
@@ -71,7 +71,7 @@ bool er_f32_gemm_packed_b_bytes(const er_f32_gemm_ukernels *uk, int64_t k, int64
 static void pack_a_block(int64_t mr_full, er_f32_matrix a, int64_t row0, int64_t rows, int64_t k0, int64_t kc,
                          float scale, float *dst) {
   for (int64_t p = 0; p < rows; p += mr_full) {
-    int64_t mr = min64(mr_full, rows - p);
+    int64_t mr = er_min_i64(mr_full, rows - p);
     float *panel = dst + p * kc;
     if (a.transposed) {
       for (int64_t k = 0; k < kc; k++) {
@@ -109,7 +109,7 @@ static void pack_b_block(int64_t nr_full, er_f32_matrix b, int64_t col0, int64_t
     for (int64_t k = 0; k < kc; k++) {
       const float *src = b.data + (k0 + k) * b.ld + col0;
       for (int64_t q = 0; q < cols; q += nr_full) {
-        int64_t nr = min64(nr_full, cols - q);
+        int64_t nr = er_min_i64(nr_full, cols - q);
         float *row = dst + q * kc + k * nr_full;
         if (scale == 1.0f) {
           copy_floats(row, src + q, nr);
@@ -124,7 +124,7 @@ static void pack_b_block(int64_t nr_full, er_f32_matrix b, int64_t col0, int64_t
     return;
   }
   for (int64_t q = 0; q < cols; q += nr_full) {
-    int64_t nr = min64(nr_full, cols - q);
+    int64_t nr = er_min_i64(nr_full, cols - q);
     float *panel = dst + q * kc;
     for (int64_t j = 0; j < nr; j++) {
       const float *src = b.data + (col0 + q + j) * b.ld + k0;
@@ -169,8 +169,8 @@ static gemm_blocking plan_blocks(const er_f32_gemm_ukernels *uk, int64_t m, int6
   int64_t mr = uk->mr, nr = uk->nr;
   b.mc = GEMM_MC_TARGET > mr ? GEMM_MC_TARGET / mr * mr : mr;
   int64_t nc_target = GEMM_NC_TARGET > nr ? GEMM_NC_TARGET / nr * nr : nr;
-  b.m_item = round_up(m > 0 ? m : 1, mr);
-  b.nc = min64(nc_target, round_up(n > 0 ? n : 1, nr));
+  b.m_item = er_round_up_i64(m > 0 ? m : 1, mr);
+  b.nc = er_min_i64(nc_target, er_round_up_i64(n > 0 ? n : 1, nr));
   if ((double)m * (double)n * (double)(k > 0 ? k : 1) < GEMM_MIN_SPLIT_MACS) threads = 1;
   for (;;) {
     b.m_items = (m + b.m_item - 1) / b.m_item;
@@ -180,9 +180,9 @@ static gemm_blocking plan_blocks(const er_f32_gemm_ukernels *uk, int64_t m, int6
     int64_t m_tiles = b.m_item / mr, n_tiles = b.nc / nr;
     if (m_tiles <= 1 && n_tiles <= 1) break;
     if (n_tiles >= m_tiles)
-      b.nc = round_up((b.nc + 1) / 2, nr);
+      b.nc = er_round_up_i64((b.nc + 1) / 2, nr);
     else
-      b.m_item = round_up((b.m_item + 1) / 2, mr);
+      b.m_item = er_round_up_i64((b.m_item + 1) / 2, mr);
   }
   return b;
 }
@@ -194,7 +194,7 @@ static int64_t scratch_floats(const er_f32_gemm_ukernels *uk, int64_t m, int64_t
                               bool b_packed) {
   gemm_blocking b = plan_blocks(uk, m, n, k, 1);
   /* 16 floats: keeps each thread's part 64-byte aligned relative to the base */
-  return b_packed ? 0 : round_up(b.nc * b.kc, 16);
+  return b_packed ? 0 : er_round_up_i64(b.nc * b.kc, 16);
 }
 
 bool er_f32_gemm_scratch_bytes(const er_f32_gemm_ukernels *uk, int64_t m, int64_t n, int64_t k, bool a_packed,
@@ -227,8 +227,8 @@ static void run_block(const gemm_run *r, float *scratch, int64_t mb, int64_t nb)
   const er_f32_gemm_args *g = r->g;
   const gemm_blocking *blk = &r->blk;
   const int64_t mr_full = r->uk->mr, nr_full = r->uk->nr;
-  const int64_t m0 = mb * blk->m_item, rows = min64(blk->m_item, g->m - m0);
-  const int64_t n0 = nb * blk->nc, cols = min64(blk->nc, g->n - n0);
+  const int64_t m0 = mb * blk->m_item, rows = er_min_i64(blk->m_item, g->m - m0);
+  const int64_t n0 = nb * blk->nc, cols = er_min_i64(blk->nc, g->n - n0);
   float *b_buf = scratch;
   er_f32_gemm_tile tile = r->tile;
   if (!g->a_packed) {
@@ -237,7 +237,7 @@ static void run_block(const gemm_run *r, float *scratch, int64_t mb, int64_t nb)
   }
   int64_t pc = 0;
   do {
-    const int64_t kc = min64(blk->kc, g->k - pc);
+    const int64_t kc = er_min_i64(blk->kc, g->k - pc);
     const bool last = pc + kc >= g->k;
     const float *b_base;
     int64_t b_panel_stride, b_k_off;
@@ -250,13 +250,13 @@ static void run_block(const gemm_run *r, float *scratch, int64_t mb, int64_t nb)
     tile.accumulate = pc > 0;
     tile.clamp = last && r->tile.clamp;
     for (int64_t ms = 0; ms < rows; ms += blk->mc) {
-      const int64_t sub_rows = min64(blk->mc, rows - ms);
+      const int64_t sub_rows = er_min_i64(blk->mc, rows - ms);
       for (int64_t j = 0; j < cols; j += nr_full) {
-        const int64_t nr = min64(nr_full, cols - j);
+        const int64_t nr = er_min_i64(nr_full, cols - j);
         const float *bp = b_base + (j / nr_full) * b_panel_stride + b_k_off;
         tile.bias_col = r->bias_col ? r->bias_col + n0 + j : NULL;
         for (int64_t i = ms; i < ms + sub_rows; i += mr_full) {
-          const int64_t mr = min64(mr_full, rows - i);
+          const int64_t mr = er_min_i64(mr_full, rows - i);
           const float *ap = a_tile(g, m0 + i, pc, mr);
           float *c = g->c + (m0 + i) * g->ldc + n0 + j;
           tile.bias_row = r->bias_row ? r->bias_row + m0 + i : NULL;

@@ -8,6 +8,7 @@
 #include "core/cpu.h"
 #include "core/quant.h"
 #include "ops/conv_common.h"
+#include "ops/index_math.h"
 
 /* Parameter arrays are padded to this (the widest NR) so vector requantization may read a whole row. */
 #define REQUANT_PAD 16
@@ -101,7 +102,6 @@ bool er_s8_gemm_multipliers_ok(const int32_t *multipliers, int64_t n) {
   return true;
 }
 
-static int64_t round_up(int64_t v, int64_t to) { return (v + to - 1) / to * to; }
 
 /* Column `col` of the weights (k values) into its panel, groups `stride` elements apart from dst; groups
  * past k stay zero. The common layouts with constant group sizes, so that each group is one or two moves. */
@@ -149,11 +149,11 @@ static void pack_weights(const er_s8_gemm_arch *arch, const int8_t *w, int64_t n
 
 static size_t packed_weight_bytes(const er_s8_gemm_arch *arch, int64_t n, int64_t k) {
   const int64_t panels = (n + arch->nr - 1) / arch->nr, k_groups = (k + arch->kr - 1) / arch->kr;
-  return (size_t)round_up(panels * k_groups * arch->nr * arch->kr * arch->element_bytes, 64);
+  return (size_t)er_round_up_i64(panels * k_groups * arch->nr * arch->kr * arch->element_bytes, 64);
 }
 
 size_t er_s8_gemm_packed_bytes(const er_s8_gemm_arch *arch, int64_t n, int64_t k) {
-  return packed_weight_bytes(arch, n, k) + 5 * sizeof(int32_t) * (size_t)round_up(n, REQUANT_PAD);
+  return packed_weight_bytes(arch, n, k) + 5 * sizeof(int32_t) * (size_t)er_round_up_i64(n, REQUANT_PAD);
 }
 
 void er_s8_gemm_pack(const er_s8_gemm_arch *arch, const int8_t *w, int64_t n, int64_t k, const int32_t *bias,
@@ -164,7 +164,7 @@ void er_s8_gemm_pack(const er_s8_gemm_arch *arch, const int8_t *w, int64_t n, in
   g->k = k;
   g->k_groups = (k + arch->kr - 1) / arch->kr;
   pack_weights(arch, w, n, k, g->k_groups, memory);
-  const size_t padded = (size_t)round_up(n, REQUANT_PAD);
+  const size_t padded = (size_t)er_round_up_i64(n, REQUANT_PAD);
   int32_t *add = (int32_t *)((unsigned char *)memory + packed_weight_bytes(arch, n, k));
   int32_t *mult = add + padded, *shift = mult + padded, *left = shift + padded, *right = left + padded;
   memset(add, 0, 5 * sizeof(int32_t) * padded);
@@ -199,7 +199,7 @@ int64_t er_s8_gemm_panels(const er_s8_gemm *g) { return (g->n + g->arch->nr - 1)
 
 size_t er_s8_gemm_tile_bytes(const er_s8_gemm *g) {
   const er_s8_gemm_arch *arch = g->arch;
-  return (size_t)round_up(g->k_groups * arch->mr * arch->kr * arch->element_bytes, 64);
+  return (size_t)er_round_up_i64(g->k_groups * arch->mr * arch->kr * arch->element_bytes, 64);
 }
 
 /* One row's full groups of KR values into the tile (consecutive groups `stride` elements apart), the

@@ -4,6 +4,7 @@
  * start beyond the input and its leading padding (as onnxruntime's pool_attributes.h does). */
 #include <string.h>
 
+#include "ops/index_math.h"
 #include "ops/window_nd.h"
 
 edgert_status er_window_nd_check_value(er_op_ctx *ctx, const char *what, int64_t value, int64_t lo) {
@@ -143,7 +144,6 @@ int64_t er_window_nd_taps(const er_window_nd *w, const int64_t *o, int64_t *in_o
   return taps;
 }
 
-static int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 
 bool er_window_2d_init(const er_window_nd *w, int64_t vector, int64_t max_floats, er_window_2d *v) {
   if (w->rank != 1 && w->rank != 2) return false;
@@ -163,7 +163,7 @@ bool er_window_2d_init(const er_window_nd *w, int64_t vector, int64_t max_floats
       .pad_left = w->pad_begin[r],
   };
   /* Every value is at most 2^31 (er_window_nd_init), so nothing below overflows before its check. */
-  v->phase_w = round_up(round_up(v->out_w, vector) + (v->kw - 1) * v->dil_w / v->stride_w, vector);
+  v->phase_w = er_round_up_i64(er_round_up_i64(v->out_w, vector) + (v->kw - 1) * v->dil_w / v->stride_w, vector);
   if (v->phase_w > max_floats / v->stride_w) return false;
   v->row_pitch = v->stride_w * v->phase_w;
   return (v->kh - 1) * v->dil_h + 1 <= max_floats / v->row_pitch;
