@@ -123,6 +123,39 @@ static inline __m512 load_taps_s2(const float *p, uint32_t mask, __m512i even) {
   return _mm512_permutex2var_ps(lo, even, hi);
 }
 
+/* One output vector (16 columns from j) of GROUP consecutive output rows. Input row d of the group
+ * (in_rows[d], d up to STRIDE * (GROUP - 1) + KH - 1) feeds output row i through tap row ky = d - STRIDE * i,
+ * so each of its KW loads serves every row of the group that reads it: 4 rows of a 3x3 stride-1 conv take
+ * 18 loads instead of 36 (unaligned loads split across cache lines, so loads are what limits this kernel).
+ * Output row i keeps two FMA chains (even and odd taps) and adds every tap in increasing order, as the
+ * one-row loop does, so the grouping never changes a result. */
+#define DWCONV_DIRECT_GROUP(GROUP, KH, KW, STRIDE, LOAD)                                                     \
+  do {                                                                                                       \
+    __m512 acc[GROUP][2];                                                                                    \
+    _Pragma("GCC unroll 4") for (int i = 0; i < GROUP; i++) {                                                \
+      acc[i][0] = vb;                                                                                        \
+      acc[i][1] = _mm512_setzero_ps();                                                                       \
+    }                                                                                                        \
+    _Pragma("GCC unroll 16") for (int d = 0; d < STRIDE * (GROUP - 1) + KH; d++) {                           \
+      const float *row = in_rows[d] + j * STRIDE;                                                            \
+      _Pragma("GCC unroll 5") for (int kx = 0; kx < KW; kx++) {                                              \
+        __m512 x = LOAD(row + coff[kx], mask[kx], even);                                                     \
+        _Pragma("GCC unroll 4") for (int i = 0; i < GROUP; i++) {                                            \
+          const int ky = d - STRIDE * i;                                                                     \
+          if (ky >= 0 && ky < KH) {                                                                          \
+            const int t = ky * KW + kx;                                                                      \
+            acc[i][t % 2] = _mm512_fmadd_ps(x, k[t], acc[i][t % 2]);                                         \
+          }                                                                                                  \
+        }                                                                                                    \
+      }                                                                                                      \
+    }                                                                                                        \
+    _Pragma("GCC unroll 4") for (int i = 0; i < GROUP; i++)                                                  \
+      _mm512_mask_storeu_ps(out + i * ow + j, mask16(ow - j),                                                \
+                            clamp16(_mm512_add_ps(acc[i][0], acc[i][1]), vlo, vhi));                         \
+  } while (0)
+
+/* Rows go four at a time while the band's rows are consecutive tap rows (row_step == STRIDE, no vertical
+ * dilation: every net's case), then one at a time. */
 #define DEFINE_DWCONV_DIRECT_AVX512(NAME, KH, KW, STRIDE, LOAD)                                              \
   void NAME(const float *const *in_rows, int64_t row_step, int64_t dil_h, const int64_t *col_off,            \
             const uint32_t *col_mask, const float *w, float bias, float lo, float hi, float *out,            \
@@ -133,7 +166,15 @@ static inline __m512 load_taps_s2(const float *p, uint32_t mask, __m512i even) {
     _Pragma("GCC unroll 5") for (int kx = 0; kx < KW; kx++) coff[kx] = col_off[kx];                          \
     const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);        \
     const __m512 vb = _mm512_set1_ps(bias), vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);              \
-    for (int64_t r = 0; r < rows; r++, in_rows += row_step, out += ow) {                                     \
+    int64_t r = 0;                                                                                           \
+    if (row_step == STRIDE && dil_h == 1) {                                                                  \
+      for (; r + 4 <= rows; r += 4, in_rows += 4 * STRIDE, out += 4 * ow) {                                  \
+        const uint32_t *mask = col_mask;                                                                     \
+        for (int64_t j = 0; j < ow; j += 16, mask += KW)                                                     \
+          DWCONV_DIRECT_GROUP(4, KH, KW, STRIDE, LOAD);                                                      \
+      }                                                                                                      \
+    }                                                                                                        \
+    for (; r < rows; r++, in_rows += row_step, out += ow) {                                                  \
       const uint32_t *mask = col_mask;                                                                       \
       for (int64_t j = 0; j < ow; j += 16, mask += KW) {                                                     \
         __m512 a0 = vb, a1 = _mm512_setzero_ps();                                                            \
