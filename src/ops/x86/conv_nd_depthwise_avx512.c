@@ -154,8 +154,8 @@ static inline __m512 load_taps_s2(const float *p, uint32_t mask, __m512i even) {
                             clamp16(_mm512_add_ps(acc[i][0], acc[i][1]), vlo, vhi));                         \
   } while (0)
 
-/* Rows go four at a time while the band's rows are consecutive tap rows (row_step == STRIDE, no vertical
- * dilation: every net's case), then one at a time. */
+/* Rows go four at a time, then two, while the band's rows are consecutive tap rows (row_step == STRIDE, no
+ * vertical dilation: every net's case), then one at a time. */
 #define DEFINE_DWCONV_DIRECT_AVX512(NAME, KH, KW, STRIDE, LOAD)                                              \
   void NAME(const float *const *in_rows, int64_t row_step, int64_t dil_h, const int64_t *col_off,            \
             const uint32_t *col_mask, const float *w, float bias, float lo, float hi, float *out,            \
@@ -172,6 +172,12 @@ static inline __m512 load_taps_s2(const float *p, uint32_t mask, __m512i even) {
         const uint32_t *mask = col_mask;                                                                     \
         for (int64_t j = 0; j < ow; j += 16, mask += KW)                                                     \
           DWCONV_DIRECT_GROUP(4, KH, KW, STRIDE, LOAD);                                                      \
+      }                                                                                                      \
+      if (r + 2 <= rows) {                                                                                   \
+        const uint32_t *mask = col_mask;                                                                     \
+        for (int64_t j = 0; j < ow; j += 16, mask += KW)                                                     \
+          DWCONV_DIRECT_GROUP(2, KH, KW, STRIDE, LOAD);                                                      \
+        r += 2, in_rows += 2 * STRIDE, out += 2 * ow;                                                        \
       }                                                                                                      \
     }                                                                                                        \
     for (; r < rows; r++, in_rows += row_step, out += ow) {                                                  \
