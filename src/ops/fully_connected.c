@@ -115,16 +115,17 @@ static edgert_status prepare_fast_i8(er_op_ctx *ctx, fc_data *d, const er_tensor
   return EDGERT_OK;
 }
 
-/* Float with constant weights takes the float GEMM: each input row times W^T, bias per column, the
- * activation's clamp in the epilogue. Rows go one at a time (a GEMV each) so that a row's bits never depend
- * on the batch around it: the float micro-kernels may sum a lone row in another order than rows of a tile,
- * and tests/models/test_hello_world.py checks batched runs equal single ones bit for bit. */
+/* Float with constant weights takes the float GEMM: the input rows times W^T in one call, bias per column,
+ * the activation's clamp in the epilogue. Every row is summed as a lone row (rows_alone) so that a row's
+ * bits never depend on the batch around it: tests/models/test_hello_world.py checks batched runs equal
+ * single ones bit for bit. */
 static edgert_status prepare_fast_f32(er_op_ctx *ctx, fc_data *d, const er_tensor *filter) {
   if (filter->dtype != EDGERT_FLOAT32 || !is_constant(filter)) return EDGERT_OK;
   const er_f32_gemm_ukernels *uk = er_f32_gemm_select(er_cpu_detect());
   size_t weight_bytes, scratch_bytes;
   if (!er_f32_gemm_packed_b_bytes(uk, d->depth, d->units, &weight_bytes) ||
-      !er_f32_gemm_scratch_bytes(uk, 1, d->units, d->depth, false, true, er_num_threads(ctx), &scratch_bytes))
+      !er_f32_gemm_scratch_bytes(uk, d->batches, d->units, d->depth, false, true, er_num_threads(ctx),
+                                 &scratch_bytes))
     return EDGERT_OK;
   float *packed = er_persist_alloc(ctx, weight_bytes);
   if (!packed) return EDGERT_ERR_NO_MEMORY;
@@ -187,19 +188,18 @@ static void fc_f32(const fc_data *d, const float *in, const float *w, const floa
 }
 
 static void fc_f32_fast(er_op_ctx *ctx, const fc_data *d, const float *in, const float *bias, float *out) {
-  for (int64_t b = 0; b < d->batches; b++) {
-    er_f32_gemm_args args = {.m = 1,
-                             .n = d->units,
-                             .k = d->depth,
-                             .a = {in + b * d->depth, d->depth, false},
-                             .b_packed = d->packed_f32,
-                             .c = out + b * d->units,
-                             .ldc = d->units,
-                             .bias = bias,
-                             .bias_kind = bias ? ER_F32_BIAS_PER_COL : ER_F32_BIAS_NONE,
-                             .act = {ER_ACT_CLIP, d->act_min_f, d->act_max_f}};
-    er_f32_gemm_run(ctx, d->f32_uk, &args, ctx->scratch);
-  }
+  er_f32_gemm_args args = {.m = d->batches,
+                           .n = d->units,
+                           .k = d->depth,
+                           .a = {in, d->depth, false},
+                           .b_packed = d->packed_f32,
+                           .c = out,
+                           .ldc = d->units,
+                           .bias = bias,
+                           .bias_kind = bias ? ER_F32_BIAS_PER_COL : ER_F32_BIAS_NONE,
+                           .act = {ER_ACT_CLIP, d->act_min_f, d->act_max_f},
+                           .rows_alone = true};
+  er_f32_gemm_run(ctx, d->f32_uk, &args, ctx->scratch);
 }
 
 /* Hybrid (TFLite EvalHybridDense): the output starts as the bias, each input row is quantized to int8

@@ -15,14 +15,14 @@ enum { GEMM_KC = 256, GEMM_MC_TARGET = 96, GEMM_NC_TARGET = 512 };
 /* Multiply-adds below which a product runs on one thread (a few microseconds of work). */
 #define GEMM_MIN_SPLIT_MACS 65536.0
 
-static const er_f32_gemm_ukernels scalar_variant = {"f32_gemm_4x8__scalar", 4, 8, er_f32_gemm_4x8__scalar};
+static const er_f32_gemm_ukernels scalar_variant = {"f32_gemm_4x8__scalar", 4, 8, er_f32_gemm_4x8__scalar, 8};
 #if defined(ER_SIMD_X86)
-static const er_f32_gemm_ukernels avx2_variant = {"f32_gemm_6x16__avx2", 6, 16, er_f32_gemm_6x16__avx2};
+static const er_f32_gemm_ukernels avx2_variant = {"f32_gemm_6x16__avx2", 6, 16, er_f32_gemm_6x16__avx2, 16};
 static const er_f32_gemm_ukernels avx512_variant = {"f32_gemm_12x32__avx512", 12, 32,
-                                                    er_f32_gemm_12x32__avx512};
+                                                    er_f32_gemm_12x32__avx512, 16};
 #endif
 #if defined(ER_SIMD_ARM)
-static const er_f32_gemm_ukernels neon_variant = {"f32_gemm_8x8__neon", 8, 8, er_f32_gemm_8x8__neon};
+static const er_f32_gemm_ukernels neon_variant = {"f32_gemm_8x8__neon", 8, 8, er_f32_gemm_8x8__neon, 8};
 #endif
 
 const er_f32_gemm_ukernels *er_f32_gemm_variant(er_cpu_features f, int i) {
@@ -187,6 +187,11 @@ static gemm_blocking plan_blocks(const er_f32_gemm_ukernels *uk, int64_t m, int6
   return b;
 }
 
+bool er_f32_gemm_reads_b_in_place(const er_f32_gemm_ukernels *uk, int64_t m, int64_t k) {
+  int64_t row_tiles = er_div_up_i64(m, uk->mr);
+  return row_tiles <= 6 || (k >= 64 && row_tiles <= 16);
+}
+
 /* Per-thread scratch in floats: a plain B is packed block by block (a plain A is read in place by the
  * micro-kernels: packing it cost more than it saved, the rows stream well). Blocks only shrink with more
  * threads, so the 1-thread blocks bound it. */
@@ -212,7 +217,8 @@ typedef struct {
   int64_t scratch_per_thread;       /* floats */
   const float *bias_row, *bias_col; /* the bias, by its kind; NULL for none */
   er_f32_gemm_tile tile;            /* clamp bounds, when the activation is a clamp */
-  bool act_pass;                    /* the activation is not a clamp: a pass over each finished tile */
+  bool act_pass;   /* the activation is not a clamp: a pass over each finished block of C */
+  bool b_in_place; /* a plain B is read in place, not packed (er_f32_gemm_reads_b_in_place) */
 } gemm_run;
 
 /* Where the micro-kernel reads rows [row, row + mr) of A from index pc along K (row is a multiple of MR):
@@ -222,15 +228,32 @@ static const float *a_tile(const er_f32_gemm_args *g, int64_t row, int64_t pc, i
   return g->a.data + (g->a.transposed ? pc * g->a.ld + row : row * g->a.ld + pc);
 }
 
+/* The activation pass over columns [col0, col0 + cols) x rows [row0, row0 + rows) of a transposed C, once
+ * the panel is done: runs of rows floats, one run in all when they span C's whole stored rows (a small
+ * map's conv), rather than a call per column of each micro-tile (12 floats, where the call cost as much as
+ * the activation). */
+static void act_pass_transposed(const er_f32_gemm_args *g, int64_t col0, int64_t cols, int64_t row0,
+                                int64_t rows) {
+  float *ct = g->c + col0 * g->ldc + row0;
+  if (rows == g->ldc) {
+    er_fused_act_apply_n(&g->act, ct, cols * rows);
+    return;
+  }
+  for (int64_t x = 0; x < cols; x++)
+    er_fused_act_apply_n(&g->act, ct + x * g->ldc, rows);
+}
+
 /* One item: rows [m0, m0 + m_item) x columns [n0, n0 + nc) of C, over all of K. */
 static void run_block(const gemm_run *r, float *scratch, int64_t mb, int64_t nb) {
   const er_f32_gemm_args *g = r->g;
   const gemm_blocking *blk = &r->blk;
   const int64_t mr_full = r->uk->mr, nr_full = r->uk->nr;
+  const int64_t row_step = g->rows_alone && !g->a_packed ? 1 : mr_full; /* rows per micro-tile */
   const int64_t m0 = mb * blk->m_item, rows = er_min_i64(blk->m_item, g->m - m0);
   const int64_t n0 = nb * blk->nc, cols = er_min_i64(blk->nc, g->n - n0);
   float *b_buf = scratch;
   er_f32_gemm_tile tile = r->tile;
+  tile.c_transposed = g->c_transposed;
   if (!g->a_packed) {
     tile.a_row_stride = g->a.transposed ? 1 : (size_t)g->a.ld;
     tile.a_k_stride = g->a.transposed ? (size_t)g->a.ld : 1;
@@ -241,8 +264,12 @@ static void run_block(const gemm_run *r, float *scratch, int64_t mb, int64_t nb)
     const bool last = pc + kc >= g->k;
     const float *b_base;
     int64_t b_panel_stride, b_k_off;
+    tile.b_k_stride = 0;
     if (g->b_packed) {
       b_base = g->b_packed + n0 * g->k, b_panel_stride = nr_full * g->k, b_k_off = pc * nr_full;
+    } else if (r->b_in_place) {
+      b_base = g->b.data + pc * g->b.ld + n0, b_panel_stride = nr_full, b_k_off = 0;
+      tile.b_k_stride = (size_t)g->b.ld;
     } else {
       pack_b_block(nr_full, g->b, n0, cols, pc, kc, 1.0f, b_buf);
       b_base = b_buf, b_panel_stride = nr_full * kc, b_k_off = 0;
@@ -255,17 +282,25 @@ static void run_block(const gemm_run *r, float *scratch, int64_t mb, int64_t nb)
         const int64_t nr = er_min_i64(nr_full, cols - j);
         const float *bp = b_base + (j / nr_full) * b_panel_stride + b_k_off;
         tile.bias_col = r->bias_col ? r->bias_col + n0 + j : NULL;
-        for (int64_t i = ms; i < ms + sub_rows; i += mr_full) {
-          const int64_t mr = er_min_i64(mr_full, rows - i);
+        for (int64_t i = ms; i < ms + sub_rows; i += row_step) {
+          const int64_t mr = er_min_i64(row_step, rows - i);
           const float *ap = a_tile(g, m0 + i, pc, mr);
-          float *c = g->c + (m0 + i) * g->ldc + n0 + j;
           tile.bias_row = r->bias_row ? r->bias_row + m0 + i : NULL;
+          if (g->c_transposed) {
+            float *ct = g->c + (n0 + j) * g->ldc + m0 + i;
+            r->uk->ukernel((size_t)mr, (size_t)nr, (size_t)kc, ap, bp, ct, (size_t)g->ldc, &tile);
+            continue;
+          }
+          float *c = g->c + (m0 + i) * g->ldc + n0 + j;
           r->uk->ukernel((size_t)mr, (size_t)nr, (size_t)kc, ap, bp, c, (size_t)g->ldc, &tile);
-          if (last && r->act_pass)
-            for (int64_t y = 0; y < mr; y++)
-              er_fused_act_apply_n(&g->act, c + y * g->ldc, nr);
         }
+        if (g->c_transposed && last && r->act_pass) act_pass_transposed(g, n0 + j, nr, m0 + ms, sub_rows);
       }
+      /* a row-major C's activation over the block's rows, whole: a call per micro-tile row (32 floats)
+       * cost as much as the activation */
+      if (!g->c_transposed && last && r->act_pass)
+        for (int64_t y = m0 + ms; y < m0 + ms + sub_rows; y++)
+          er_fused_act_apply_n(&g->act, g->c + y * g->ldc + n0, cols);
     }
     pc += kc;
   } while (pc < g->k);
@@ -289,9 +324,12 @@ void er_f32_gemm_run(er_op_ctx *ctx, const er_f32_gemm_ukernels *uk, const er_f3
   r.bias_row = g->bias_kind == ER_F32_BIAS_PER_ROW ? g->bias : NULL;
   r.bias_col = g->bias_kind == ER_F32_BIAS_PER_COL ? g->bias : NULL;
   float lo = -INFINITY, hi = INFINITY;
-  r.tile.clamp = er_fused_act_as_clamp(&g->act, &lo, &hi);
+  const bool is_clamp = er_fused_act_as_clamp(&g->act, &lo, &hi);
+  /* clamping to -inf..inf (no activation) changes nothing, NaN included: skipped */
+  r.tile.clamp = is_clamp && !(lo == -INFINITY && hi == INFINITY);
   r.tile.min = lo, r.tile.max = hi;
-  r.act_pass = !r.tile.clamp && g->act.kind != ER_ACT_NONE;
+  r.act_pass = !is_clamp && g->act.kind != ER_ACT_NONE;
+  r.b_in_place = !g->b_packed && !g->b.transposed && er_f32_gemm_reads_b_in_place(uk, g->m, g->k);
   int64_t items = r.blk.m_items * r.blk.n_blocks;
   if (ctx && threads > 1)
     er_parallel_for(ctx, items, 1, run_items, &r);

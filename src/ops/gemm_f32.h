@@ -4,12 +4,15 @@
  *
  * with bias per row (ONNX NCHW conv: weights on the left) or per column (NHWC conv and FULLY_CONNECTED:
  * weights on the right), and act a fused activation (ReLU/ReLU6/Clip in registers, the others in a pass
- * over each finished tile).
+ * over each finished block of C: whole rows of a cache block, which cost half as much as a pass per
+ * micro-tile row with SiLU).
  *
  * Work is done by register-blocked micro-kernels (one per ISA: scalar, AVX2+FMA, AVX-512, NEON) that
  * multiply MR rows of A by an NR-column panel of B packed k-major. A constant operand (weights) is packed
  * once at prepare into memory the caller owns (er_persist_alloc); at each run a plain B is packed block by
- * block into scratch, and a plain A is read in place (as stored or transposed, any ld). The run is cache
+ * block into scratch, or read in place when few row tiles would reuse the packed copy
+ * (er_f32_gemm_reads_b_in_place), and a plain A is read in place (as stored or transposed, any ld). C is
+ * stored row-major or transposed (an NCHW conv computed as X^T · W^T). The run is cache
  * blocked (KC along K, MC along M, NC along N) and split over threads with er_parallel_for. K may be 0
  * (C = act(bias)); M or N 0 does nothing.
  *
@@ -49,11 +52,15 @@ typedef struct {
   /* 0, 0: a is a packed panel, A(i, k) = a[k * mr + i]. Else A is read in place from a plain matrix:
    * A(i, k) = a[i * a_row_stride + k * a_k_stride] (ld, 1 as stored; 1, ld when stored transposed). */
   size_t a_row_stride, a_k_stride;
+  bool c_transposed; /* C(i, j) at c[j * ldc + i] (also when accumulating), else at c[i * ldc + j] */
+  /* 0: b is a packed panel, B(k, j) = b[k * NR + j]. Else B is read in place from a plain matrix, B(k, j) =
+   * b[k * b_k_stride + j], of which only the nr columns are read. */
+  size_t b_k_stride;
 } er_f32_gemm_tile;
 
-/* C[mr x nr] (ldc elements between rows) = or += A · B over kc, 1 <= mr <= MR, 1 <= nr <= NR, kc >= 0.
- * A as t says (a packed panel or a plain matrix); b: packed B panel, b[k * NR + j] (NR-wide even for a
- * tail). */
+/* C[mr x nr] (ldc elements between rows, or between columns when t->c_transposed) = or += A · B over kc,
+ * 1 <= mr <= MR, 1 <= nr <= NR, kc >= 0.
+ * A and B as t says (packed panels, NR-wide even for a tail, or plain matrices read in place). */
 typedef void (*er_f32_gemm_ukernel_fn)(size_t mr, size_t nr, size_t kc, const float *a, const float *b,
                                        float *c, size_t ldc, const er_f32_gemm_tile *t);
 
@@ -63,6 +70,8 @@ typedef struct {
   const char *name; /* e.g. "f32_gemm_12x32__avx512" */
   uint32_t mr, nr;
   er_f32_gemm_ukernel_fn ukernel;
+  uint32_t nr_step; /* a column tail costs whole multiples of this many columns (nr, or a vector width
+                       where the kernel specializes narrow tiles): for callers' cost models */
 } er_f32_gemm_ukernels;
 
 /* The fastest variant this CPU runs (call at prepare, with er_cpu_detect()). Never NULL: the scalar
@@ -109,12 +118,25 @@ typedef struct {
   er_f32_matrix a;
   const float *b_packed;
   er_f32_matrix b;
-  float *c;          /* output, row-major; must not overlap A or B */
-  int64_t ldc;       /* >= n */
+  float *c;          /* output, row-major (C(i, j) at c[i * ldc + j]); must not overlap A or B */
+  int64_t ldc;       /* >= n; >= m when c_transposed */
   const float *bias; /* M values (per row) or N values (per column), as bias_kind says; NULL for none */
   er_f32_bias_kind bias_kind;
   er_fused_act act;
+  /* C stored as its transpose: C(i, j) at c[j * ldc + i] (an NCHW conv computed as X^T · W^T writes its
+   * [HW x Cout] product into the [Cout x HW] output). Same sums, same bias and activation. */
+  bool c_transposed;
+  /* Every row summed as a lone row (as with M = 1), so that a row's bits do not depend on M: for a batch
+   * of independent rows (FULLY_CONNECTED) in one call, each panel of B read once for all of them. Ignored
+   * when A is packed. */
+  bool rows_alone;
 } er_f32_gemm_args;
+
+/* True when er_f32_gemm_run reads a plain, untransposed B in place (strided rows, masked tails) rather than
+ * packing it: when M is a few row tiles, which would reuse the packed copy too little to pay for it
+ * (measured on the NCHW 1x1 convs of the torchvision nets: up to 18% faster there; packing stays ahead
+ * with K < 64 from 7 row tiles on). */
+bool er_f32_gemm_reads_b_in_place(const er_f32_gemm_ukernels *uk, int64_t m, int64_t k);
 
 /* Scratch bytes er_f32_gemm_run needs for this shape with `threads` threads (er_num_threads(ctx) at
  * prepare; the run uses er_num_threads(ctx) copies), given which operands are packed; false when it
@@ -125,8 +147,9 @@ bool er_f32_gemm_scratch_bytes(const er_f32_gemm_ukernels *uk, int64_t m, int64_
 /* Computes args->c. ctx supplies the threads (er_parallel_for); NULL runs on the calling thread alone (then
  * scratch needs the size for 1 thread). scratch: er_f32_gemm_scratch_bytes, 16-byte aligned. Does not
  * allocate and cannot fail on arguments that match the sizes above. Sums are float32 in K order within each
- * K block, except in a lone row (M = 1, or a one-row tail), which sums four interleaved chains to hide
- * the FMA latency: a row's last bits may depend on M and the variant, never on the threads. */
+ * K block, except in a lone row (M = 1, a one-row tail, or every row with rows_alone), which sums four
+ * interleaved chains to hide the FMA latency: a row's last bits may depend on M (unless rows_alone) and
+ * the variant, never on the threads. */
 void er_f32_gemm_run(er_op_ctx *ctx, const er_f32_gemm_ukernels *uk, const er_f32_gemm_args *args,
                      void *scratch);
 

@@ -9,20 +9,29 @@ enum { SCALAR_MR = 4, SCALAR_NR = 8 };
 static inline void tile_4x8(size_t rows, size_t rs, size_t ks, size_t nr, size_t kc, const float *a,
                             const float *b, float *c, size_t ldc, const er_f32_gemm_tile *t) {
   float acc[SCALAR_MR][SCALAR_NR] = {{0}};
+  const size_t bs = t->b_k_stride;
+  float b_row[SCALAR_NR]; /* a row of B in place, zero past nr */
   for (size_t k = 0; k < kc; k++) {
     const float *bk = b + k * SCALAR_NR;
+    if (bs) {
+      for (size_t j = 0; j < SCALAR_NR; j++)
+        b_row[j] = j < nr ? b[k * bs + j] : 0.0f;
+      bk = b_row;
+    }
     for (size_t i = 0; i < rows; i++) {
       const float av = a[k * ks + i * rs];
       for (size_t j = 0; j < SCALAR_NR; j++)
         acc[i][j] += av * bk[j];
     }
   }
+  /* steps between rows and columns of C */
+  const size_t row_step = t->c_transposed ? 1 : ldc, col_step = t->c_transposed ? ldc : 1;
   for (size_t i = 0; i < rows; i++) {
-    float *ci = c + i * ldc;
+    float *ci = c + i * row_step;
     for (size_t j = 0; j < nr; j++) {
       float v = acc[i][j];
       if (t->accumulate) {
-        v += ci[j];
+        v += ci[j * col_step];
       } else {
         if (t->bias_row) v += t->bias_row[i];
         if (t->bias_col) v += t->bias_col[j];
@@ -31,7 +40,7 @@ static inline void tile_4x8(size_t rows, size_t rs, size_t ks, size_t nr, size_t
         v = t->min > v ? t->min : v;
         v = t->max < v ? t->max : v;
       }
-      ci[j] = v;
+      ci[j * col_step] = v;
     }
   }
 }

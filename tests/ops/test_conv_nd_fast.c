@@ -8,11 +8,15 @@
  * fed at run time checks the float32 reference too (the GEMM path needs constant weights; the depthwise
  * path reads them at run time, so there it checks that). Tolerance:
  * |got - want| <= 1e-5 * (1 + sum |x * w| + |b|), the sum itself computed by the reference on |x|, |w|,
- * |b|. */
+ * |b|. Pointwise convs on the maps of the torchvision nets (1x1 to 56x56) run in both of the GEMM path's
+ * orientations (conv_nd_gemm.h) and give the same bits on 1, 2 and 3 threads. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "conv_nd_test.h"
+#include "core/interp.h"
+#include "core/thread_pool.h"
+#include "ops/conv_nd_gemm.h"
 
 typedef struct {
   int rank;
@@ -278,8 +282,113 @@ static void test_large_layers_match_reference(void) {
     if (!check_case(&cases[i])) return;
 }
 
+/* A pointwise conv case: N, C, M, group, H x W, bias, activation. */
+static conv_case pointwise(int64_t batch, int64_t channels, int64_t out_channels, int64_t group, int64_t h,
+                           int64_t w, bool bias, er_activation act) {
+  conv_case c = {2,      batch,  channels, out_channels,    group, {h, w}, {1, 1}, {1, 1}, {1, 1},
+                 {0, 0, 0, 0}, ER_PAD_EXPLICIT, bias, act};
+  return c;
+}
+
+/* The maps of mobilenet / efficientnet 1x1 convs (squeeze-excite on 1x1, 7x7, 14x14, 28x28, 56x56) and
+ * odd ones (13x13), channels with row tails of every micro-tile, groups and batch 2: each orientation the
+ * cost model picks against the reference, on every ISA. */
+static const conv_case *pointwise_cases(size_t *count) {
+  static conv_case cases[12];
+  cases[0] = pointwise(1, 48, 24, 1, 1, 1, true, ER_ACT_SILU);      /* squeeze-excite: one pixel */
+  cases[1] = pointwise(2, 24, 49, 1, 1, 1, true, ER_ACT_SIGMOID);   /* batch 2, one pixel */
+  cases[2] = pointwise(1, 160, 96, 1, 7, 7, true, ER_ACT_RELU6);    /* 7x7, K = 160 */
+  cases[3] = pointwise(2, 300, 37, 1, 7, 7, false, ER_ACT_NONE);    /* K blocks, odd M */
+  cases[4] = pointwise(1, 37, 50, 1, 13, 13, true, ER_ACT_HARD_SWISH);
+  cases[5] = pointwise(1, 64, 40, 2, 14, 14, true, ER_ACT_CLIP);    /* groups */
+  cases[6] = pointwise(1, 96, 70, 1, 14, 14, true, ER_ACT_SILU);
+  cases[7] = pointwise(1, 32, 24, 1, 28, 28, true, ER_ACT_RELU);
+  cases[8] = pointwise(2, 24, 20, 1, 56, 56, true, ER_ACT_RELU6);   /* batch 2, small K */
+  cases[9] = pointwise(1, 16, 8, 2, 1, 1, false, ER_ACT_NONE);      /* grouped, one pixel */
+  cases[10] = pointwise(1, 144, 26, 1, 28, 28, true, ER_ACT_NONE);  /* B in place, M tail */
+  cases[11] = pointwise(1, 20, 100, 1, 56, 56, true, ER_ACT_SILU); /* X packed */
+  *count = sizeof cases / sizeof *cases;
+  return cases;
+}
+
+static void test_pointwise_layers_match_reference(void) {
+  /* the cases cover both orientations of the best variant */
+  const er_f32_gemm_ukernels *uk = er_f32_gemm_select(er_cpu_detect());
+  CHECK(er_f32_conv_pointwise_transposed(uk, 24, 1, 48));
+  CHECK(er_f32_conv_pointwise_transposed(uk, 8, 1, 16));
+  CHECK(!er_f32_conv_pointwise_transposed(uk, 20, 56 * 56, 24));
+  if (uk->nr >= 16) CHECK(er_f32_conv_pointwise_transposed(uk, 96, 49, 160));
+  size_t count;
+  const conv_case *cases = pointwise_cases(&count);
+  for (size_t i = 0; i < count; i++)
+    if (!check_case(&cases[i])) return;
+}
+
+/* y of a pointwise case through conv_nd_gemm.c directly, on `threads` threads of a real pool (1: none). */
+static bool run_pointwise_threads(const conv_case *c, int32_t threads, const float *x, const float *w,
+                                  const float *b, float *y) {
+  er_interp interp = {0};
+  interp.n_threads = threads;
+  if (threads > 1 && er_thread_pool_create(threads, &interp.thread_pool) != EDGERT_OK) return false;
+  er_node node; /* no inputs: prepare's er_input_packed has nothing to mark */
+  memset(&node, 0, sizeof node);
+  er_op_ctx ctx = {.interp = &interp, .node = &node};
+  er_conv_nd_attrs a = case_attrs(c);
+  er_tensor xt, wt;
+  memset(&xt, 0, sizeof xt);
+  memset(&wt, 0, sizeof wt);
+  xt.dtype = EDGERT_FLOAT32;
+  xt.ndim = 4;
+  xt.dims[0] = c->batch, xt.dims[1] = c->channels, xt.dims[2] = c->in[0], xt.dims[3] = c->in[1];
+  wt.kind = ER_TENSOR_CONST;
+  wt.data = (void *)w;
+  er_conv_nd_geometry d;
+  memset(&d, 0, sizeof d);
+  CHECK_OK(er_window_nd_init(&ctx, &a, &xt, c->kernel, ER_WINDOW_FLOOR, &d.win));
+  d.out_channels = c->out_channels, d.group = c->group;
+  d.in_per_group = c->channels / c->group, d.out_per_group = c->out_channels / c->group;
+  CHECK(er_f32_conv_nchw_gemm_applies(&d, &xt, &wt));
+  er_fused_act act = er_conv_nd_fused_act(&a);
+  er_f32_conv_nchw_gemm_plan p;
+  size_t bytes = 0;
+  CHECK_OK(er_f32_conv_nchw_gemm_prepare(&ctx, &d, &wt, &act, &p, &bytes));
+  void *scratch = aligned_alloc(64, (bytes + 64) / 64 * 64);
+  er_f32_conv_nchw_gemm_run(&ctx, &p, x, c->bias ? b : NULL, y, scratch);
+  free(scratch);
+  er_pool_free(&interp.pool);
+  er_thread_pool_free(interp.thread_pool);
+  return true;
+}
+
+/* 2 and 3 threads give the bits of 1, in both orientations. */
+static void test_pointwise_threads_match_one_thread_bit_for_bit(void) {
+  size_t count;
+  const conv_case *cases = pointwise_cases(&count);
+  for (size_t i = 0; i < count; i++) {
+    const conv_case *c = &cases[i];
+    int64_t x_n = c->batch * c->channels * c->in[0] * c->in[1];
+    int64_t w_n = c->out_channels * (c->channels / c->group);
+    int64_t y_n = c->batch * c->out_channels * c->in[0] * c->in[1];
+    float *x = malloc((size_t)(x_n + w_n + c->out_channels + 2 * y_n) * sizeof *x);
+    float *w = x + x_n, *b = w + w_n, *one = b + c->out_channels, *many = one + y_n;
+    for (int64_t j = 0; j < x_n + w_n + c->out_channels; j++)
+      x[j] = (float)rand_unit();
+    bool ran = run_pointwise_threads(c, 1, x, w, b, one);
+    for (int32_t threads = 2; threads <= 3 && ran; threads++) {
+      if (!run_pointwise_threads(c, threads, x, w, b, many)) break; /* no pthreads in this build */
+      CHECK_MSG(memcmp(one, many, (size_t)y_n * sizeof *one) == 0,
+                "pointwise N %lld C %lld M %lld group %lld %lldx%lld: %d threads differ from 1",
+                (long long)c->batch, (long long)c->channels, (long long)c->out_channels, (long long)c->group,
+                (long long)c->in[0], (long long)c->in[1], (int)threads);
+    }
+    free(x);
+  }
+}
+
 void run_tests(void) {
   RUN(test_random_shapes_match_reference);
   RUN(test_depthwise_row_tails);
   RUN(test_large_layers_match_reference);
+  RUN(test_pointwise_layers_match_reference);
+  RUN(test_pointwise_threads_match_one_thread_bit_for_bit);
 }

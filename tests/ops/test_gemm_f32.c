@@ -1,7 +1,8 @@
 /* The float32 GEMM core (src/ops/gemm_f32.c) against a double-precision reference, for every variant this
  * CPU runs: odd shapes (tails of every tile), K = 1 and K = 0, K blocks, both operands packed, plain and
- * transposed, leading dimensions wider than the rows, bias per row, per column or none, each fused
- * activation; and on 2 and 3 threads of a real pool (through an interpreter context made by hand). */
+ * transposed, C row-major or transposed, leading dimensions wider than the rows, bias per row, per column
+ * or none, each fused activation; and on 2 and 3 threads of a real pool (through an interpreter context
+ * made by hand). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,7 @@ static int64_t rng_pick(const int64_t *v, int n) { return v[rng_next() % (uint32
 typedef struct {
   int64_t m, n, k;
   bool a_packed, a_trans, b_packed, b_trans;
+  bool c_trans;                /* C stored as its transpose, [N x M] */
   int64_t a_pad, b_pad, c_pad; /* extra elements per stored row */
   er_f32_bias_kind bias_kind;
   er_fused_act act;
@@ -44,9 +46,11 @@ static bool run_case(const er_f32_gemm_ukernels *uk, const gemm_case *tc) {
   int64_t lda, ldb, ldc;
   float *a = tc->a_trans ? make_matrix(k, m, tc->a_pad, &lda) : make_matrix(m, k, tc->a_pad, &lda);
   float *b = tc->b_trans ? make_matrix(n, k, tc->b_pad, &ldb) : make_matrix(k, n, tc->b_pad, &ldb);
-  float *c = make_matrix(m, n, tc->c_pad, &ldc);
-  float *c_before = malloc((size_t)(m * ldc + 1) * sizeof *c);
-  memcpy(c_before, c, (size_t)(m * ldc + 1) * sizeof *c);
+  /* C as stored: c_rows rows of ldc floats, the first c_cols of each written */
+  const int64_t c_rows = tc->c_trans ? n : m, c_cols = tc->c_trans ? m : n;
+  float *c = make_matrix(c_rows, c_cols, tc->c_pad, &ldc);
+  float *c_before = malloc((size_t)(c_rows * ldc + 1) * sizeof *c);
+  memcpy(c_before, c, (size_t)(c_rows * ldc + 1) * sizeof *c);
   int64_t bias_n = tc->bias_kind == ER_F32_BIAS_PER_ROW ? m : n;
   float *bias = malloc((size_t)bias_n * sizeof *bias + 4);
   for (int64_t i = 0; i < bias_n; i++)
@@ -61,7 +65,8 @@ static bool run_case(const er_f32_gemm_ukernels *uk, const gemm_case *tc) {
                         .ldc = ldc,
                         .bias = tc->bias_kind ? bias : NULL,
                         .bias_kind = tc->bias_kind,
-                        .act = tc->act};
+                        .act = tc->act,
+                        .c_transposed = tc->c_trans};
   float *a_packed = NULL, *b_packed = NULL;
   size_t bytes;
   float b_scale = tc->b_packed ? tc->scale_b : 1.0f;
@@ -83,16 +88,18 @@ static bool run_case(const er_f32_gemm_ukernels *uk, const gemm_case *tc) {
   er_f32_gemm_run(run_ctx, uk, &g, scratch);
 
   bool ok = true;
-  for (int64_t i = 0; i < m && ok; i++)
-    for (int64_t j = 0; j < ldc && ok; j++) {
-      float got = c[i * ldc + j];
-      if (j >= n) { /* padding untouched */
-        if (memcmp(&got, &c_before[i * ldc + j], sizeof got) != 0) {
-          CHECK_MSG(false, "%s wrote C[%lld][%lld] past n", uk->name, (long long)i, (long long)j);
+  for (int64_t row = 0; row < c_rows && ok; row++)
+    for (int64_t col = 0; col < ldc && ok; col++) {
+      float got = c[row * ldc + col];
+      if (col >= c_cols) { /* padding untouched */
+        if (memcmp(&got, &c_before[row * ldc + col], sizeof got) != 0) {
+          CHECK_MSG(false, "%s wrote C's stored row %lld past its %lld columns", uk->name, (long long)row,
+                    (long long)c_cols);
           ok = false;
         }
         continue;
       }
+      const int64_t i = tc->c_trans ? col : row, j = tc->c_trans ? row : col;
       double sum = 0, mag = 0;
       for (int64_t p = 0; p < k; p++) {
         double av = tc->a_trans ? a[p * lda + i] : a[i * lda + p];
@@ -104,9 +111,10 @@ static bool run_case(const er_f32_gemm_ukernels *uk, const gemm_case *tc) {
       float want = er_fused_act_apply(&tc->act, (float)sum);
       if (!(fabs((double)got - want) <= 2e-5 * (1.0 + mag))) {
         CHECK_MSG(false,
-                  "%s m=%lld n=%lld k=%lld a%s%s b%s%s bias=%d act=%d: C[%lld][%lld] = %.9g, expected %.9g",
+                  "%s m=%lld n=%lld k=%lld a%s%s b%s%s c%s bias=%d act=%d: C[%lld][%lld] = %.9g, expected %.9g",
                   uk->name, (long long)m, (long long)n, (long long)k, tc->a_packed ? "P" : "",
-                  tc->a_trans ? "T" : "", tc->b_packed ? "P" : "", tc->b_trans ? "T" : "", (int)tc->bias_kind,
+                  tc->a_trans ? "T" : "", tc->b_packed ? "P" : "", tc->b_trans ? "T" : "", tc->c_trans ? "T" : "",
+                  (int)tc->bias_kind,
                   (int)tc->act.kind, (long long)i, (long long)j, got, want);
         ok = false;
       }
@@ -141,6 +149,8 @@ static void test_odd_shapes_every_variant(void) {
     for (int i = 0; i < 600 && failures < 5; i++) {
       gemm_case tc = random_case(dims, (int)(sizeof dims / sizeof dims[0]));
       failures += !run_case(uk, &tc);
+      tc.c_trans = true;
+      failures += !run_case(uk, &tc);
     }
   }
 }
@@ -150,7 +160,7 @@ static void test_every_layout_bias_and_activation(void) {
   er_cpu_features f = er_cpu_detect();
   for (int v = 0; er_f32_gemm_variant(f, v); v++) {
     const er_f32_gemm_ukernels *uk = er_f32_gemm_variant(f, v);
-    for (int layout = 0; layout < 16; layout++)
+    for (int layout = 0; layout < 32; layout++)
       for (int bias = 0; bias < 3; bias++)
         for (size_t act = 0; act < sizeof acts / sizeof acts[0]; act++) {
           gemm_case tc = {.m = uk->mr + 1,
@@ -160,6 +170,7 @@ static void test_every_layout_bias_and_activation(void) {
                           .a_trans = layout & 2,
                           .b_packed = layout & 4,
                           .b_trans = layout & 8,
+                          .c_trans = layout & 16,
                           .a_pad = 1,
                           .b_pad = 2,
                           .c_pad = 3,
@@ -187,6 +198,8 @@ static void test_k_zero_and_one(void) {
         run_case(er_f32_gemm_variant(f, v), &tc);
         tc.b_packed = false, tc.a_packed = true;
         run_case(er_f32_gemm_variant(f, v), &tc);
+        tc.c_trans = true;
+        run_case(er_f32_gemm_variant(f, v), &tc);
       }
 }
 
@@ -194,20 +207,21 @@ static void test_k_zero_and_one(void) {
  * comes only after the last), as conv layers have; and single rows (GEMV) with long K. */
 static void test_blocked_shapes(void) {
   static const int64_t shapes[][3] = {{97, 530, 260},  {1, 1000, 1280}, {1, 37, 2049},
-                                      {130, 49, 1153}, {2, 513, 257},   {25, 1100, 90}};
+                                      {130, 49, 1153}, {2, 513, 257},   {25, 1100, 90}, {49, 160, 960}};
   er_cpu_features f = er_cpu_detect();
   for (int v = 0; er_f32_gemm_variant(f, v); v++)
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
-      for (int layout = 0; layout < 4; layout++) {
+      for (int layout = 0; layout < 6; layout++) {
         gemm_case tc = {.m = shapes[s][0],
                         .n = shapes[s][1],
                         .k = shapes[s][2],
                         .a_packed = layout == 1,
-                        .b_packed = layout == 0 || layout == 3,
-                        .b_trans = layout == 0,
-                        .a_trans = layout == 3,
+                        .b_packed = layout == 0 || layout >= 3,
+                        .b_trans = layout == 0 || layout == 4,
+                        .a_trans = layout >= 3,
+                        .c_trans = layout >= 4,
                         .bias_kind = (er_f32_bias_kind)(1 + layout % 2),
-                        .act = acts[layout == 2 ? 8 : 2],
+                        .act = acts[layout == 2 || layout == 5 ? 8 : 2],
                         .scale_b = 1.0f,
                         .c_pad = layout};
         run_case(er_f32_gemm_variant(f, v), &tc);
@@ -231,13 +245,15 @@ static void test_threads(void) {
     er_cpu_features f = er_cpu_detect();
     for (int v = 0; er_f32_gemm_variant(f, v); v++)
       for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
-        for (int layout = 0; layout < 3; layout++) {
+        for (int layout = 0; layout < 4; layout++) {
           gemm_case tc = {.m = shapes[s][0],
                           .n = shapes[s][1],
                           .k = shapes[s][2],
                           .a_packed = layout == 1,
-                          .b_packed = layout == 0,
-                          .b_trans = layout == 0,
+                          .b_packed = layout == 0 || layout == 3,
+                          .b_trans = layout == 0 || layout == 3,
+                          .a_trans = layout == 3,
+                          .c_trans = layout == 3,
                           .bias_kind = (er_f32_bias_kind)(layout % 3),
                           .act = acts[layout == 2 ? 7 : 1],
                           .scale_b = 1.0f};
@@ -268,6 +284,28 @@ static void run_plain(const er_f32_gemm_ukernels *uk, er_op_ctx *ctx, int64_t m,
   free(scratch);
 }
 
+/* The pointwise conv's other orientation (conv_nd_gemm.c): C^T [n x m] = (A stored transposed, in place) ·
+ * (B packed from its transpose), bias per column of C, C stored transposed, on ctx. */
+static void run_transposed(const er_f32_gemm_ukernels *uk, er_op_ctx *ctx, int64_t m, int64_t n, int64_t k,
+                           const float *a_t, const float *b_packed, const float *bias, float *c_t) {
+  er_f32_gemm_args g = {.m = m,
+                        .n = n,
+                        .k = k,
+                        .a = {a_t, m, true},
+                        .b_packed = b_packed,
+                        .c = c_t,
+                        .ldc = m,
+                        .bias = bias,
+                        .bias_kind = ER_F32_BIAS_PER_COL,
+                        .act = acts[2],
+                        .c_transposed = true};
+  size_t bytes;
+  CHECK(er_f32_gemm_scratch_bytes(uk, m, n, k, false, true, ctx ? er_num_threads(ctx) : 1, &bytes));
+  void *scratch = aligned_alloc(64, (bytes + 64) / 64 * 64);
+  er_f32_gemm_run(ctx, uk, &g, scratch);
+  free(scratch);
+}
+
 /* 2 and 3 threads give the very bits one thread gives, row tails (M = 1 + a multiple of MR, where a lone
  * row sums in four chains) included: the cuts between threads never change a sum's order. */
 static void test_threads_match_one_thread_bit_for_bit(void) {
@@ -293,10 +331,153 @@ static void test_threads_match_one_thread_bit_for_bit(void) {
         run_plain(uk, &ctx, m, n, k, a_packed, b, bias, many);
         CHECK_MSG(memcmp(one, many, (size_t)(m * n) * sizeof *one) == 0, "%s m=%lld n=%lld k=%lld on %d threads",
                   uk->name, (long long)m, (long long)n, (long long)k, (int)threads);
-        free(a), free(b), free(bias), free(a_packed), free(one), free(many);
+        /* C transposed: a [K x M] as A stored transposed, b [K x N] packed, bias per column */
+        size_t bytes;
+        CHECK(er_f32_gemm_packed_b_bytes(uk, k, n, &bytes));
+        float *b_packed = malloc(bytes + 4), *bias_n = make_matrix(1, n, 0, &ld);
+        er_f32_gemm_pack_b(uk, k, n, (er_f32_matrix){b, n, false}, 1.0f, b_packed);
+        run_transposed(uk, NULL, m, n, k, a, b_packed, bias_n, one);
+        run_transposed(uk, &ctx, m, n, k, a, b_packed, bias_n, many);
+        CHECK_MSG(memcmp(one, many, (size_t)(m * n) * sizeof *one) == 0,
+                  "%s C transposed m=%lld n=%lld k=%lld on %d threads", uk->name, (long long)m, (long long)n,
+                  (long long)k, (int)threads);
+        free(a), free(b), free(bias), free(a_packed), free(one), free(many), free(b_packed), free(bias_n);
       }
     }
     er_thread_pool_free(interp.thread_pool);
+  }
+}
+
+/* A plain, untransposed B is read in place (strided rows, masked column tails) when M is a few row tiles
+ * and packed otherwise: both ways on column tails, K blocks, padded rows and C either way, each variant. */
+static void test_plain_b_in_place_and_packed(void) {
+  er_cpu_features f = er_cpu_detect();
+  for (int v = 0; er_f32_gemm_variant(f, v); v++) {
+    const er_f32_gemm_ukernels *uk = er_f32_gemm_variant(f, v);
+    const int64_t few = 2 * (int64_t)uk->mr + 1, many = 16 * (int64_t)uk->mr + 5;
+    CHECK(er_f32_gemm_reads_b_in_place(uk, few, 40));
+    CHECK(er_f32_gemm_reads_b_in_place(uk, 6 * (int64_t)uk->mr, 20));
+    CHECK(!er_f32_gemm_reads_b_in_place(uk, many, 300));
+    CHECK(!er_f32_gemm_reads_b_in_place(uk, 6 * (int64_t)uk->mr + 1, 63));
+    static const int64_t ns[] = {1, 7, 33, 77};
+    static const int64_t ks[] = {1, 40, 300};
+    for (int shape = 0; shape < 2; shape++)
+      for (size_t ni = 0; ni < sizeof ns / sizeof *ns; ni++)
+        for (size_t ki = 0; ki < sizeof ks / sizeof *ks; ki++)
+          for (int layout = 0; layout < 4; layout++) {
+            gemm_case tc = {.m = shape ? many : few,
+                            .n = ns[ni],
+                            .k = ks[ki],
+                            .a_packed = layout & 1,
+                            .c_trans = layout & 2,
+                            .b_pad = layout == 1 ? 3 : 0,
+                            .c_pad = layout == 2 ? 1 : 0,
+                            .bias_kind = (er_f32_bias_kind)((ni + ki) % 3),
+                            .act = acts[(ni + layout) % 3 == 0 ? 8 : 2],
+                            .scale_b = 1.0f};
+            if (!run_case(uk, &tc)) return;
+          }
+  }
+}
+
+/* With rows_alone, each row of a 13-row product holds the bits of the same row computed alone (M = 1), on
+ * 1 and 3 threads, A stored either way, B packed or plain, K beyond one block. */
+static void test_rows_alone_match_single_rows_bit_for_bit(void) {
+  er_interp interp = {0};
+  interp.n_threads = 3;
+  bool pool = er_thread_pool_create(3, &interp.thread_pool) == EDGERT_OK;
+  er_op_ctx ctx = {.interp = &interp};
+  er_cpu_features f = er_cpu_detect();
+  const int64_t m = 13, n = 45, k = 301;
+  for (int v = 0; er_f32_gemm_variant(f, v); v++) {
+    const er_f32_gemm_ukernels *uk = er_f32_gemm_variant(f, v);
+    for (int layout = 0; layout < 4; layout++) {
+      const bool a_trans = layout & 1, b_packed = layout & 2;
+      int64_t lda, ldb, ld;
+      float *a = a_trans ? make_matrix(k, m, 0, &lda) : make_matrix(m, k, 0, &lda);
+      float *b = make_matrix(n, k, 0, &ldb), *bias = make_matrix(1, n, 0, &ld);
+      size_t bytes;
+      CHECK(er_f32_gemm_packed_b_bytes(uk, k, n, &bytes));
+      float *packed = malloc(bytes + 4);
+      er_f32_gemm_pack_b(uk, k, n, (er_f32_matrix){b, ldb, true}, 1.0f, packed);
+      float *all = malloc((size_t)(m * n) * sizeof *all), *one = malloc((size_t)n * sizeof *one);
+      CHECK(er_f32_gemm_scratch_bytes(uk, m, n, k, false, b_packed, 3, &bytes));
+      void *scratch = aligned_alloc(64, (bytes + 64) / 64 * 64);
+      for (int run = 0; run < (pool ? 2 : 1); run++) {
+        er_f32_gemm_args g = {.m = m,
+                              .n = n,
+                              .k = k,
+                              .a = {a, lda, a_trans},
+                              .b_packed = b_packed ? packed : NULL,
+                              .b = {b, ldb, true},
+                              .c = all,
+                              .ldc = n,
+                              .bias = bias,
+                              .bias_kind = ER_F32_BIAS_PER_COL,
+                              .act = acts[2],
+                              .rows_alone = true};
+        er_f32_gemm_run(run ? &ctx : NULL, uk, &g, scratch);
+        for (int64_t i = 0; i < m; i++) {
+          er_f32_gemm_args row = g;
+          row.m = 1, row.c = one, row.rows_alone = false;
+          row.a.data = a_trans ? a + i : a + i * lda;
+          er_f32_gemm_run(NULL, uk, &row, scratch);
+          CHECK_MSG(memcmp(one, all + i * n, (size_t)n * sizeof *one) == 0,
+                    "%s rows_alone a%s b%s row %lld differs from the row alone (%s)", uk->name,
+                    a_trans ? "T" : "", b_packed ? "P" : "", (long long)i, run ? "3 threads" : "1 thread");
+        }
+      }
+      free(a), free(b), free(bias), free(packed), free(all), free(one), free(scratch);
+    }
+  }
+  if (pool) er_thread_pool_free(interp.thread_pool);
+}
+
+/* A transposed C holds the very bits of the row-major C: the same sums in the same order, the same
+ * epilogue (bias per row or column, accumulation over K blocks, clamp or activation pass). */
+static void test_transposed_c_matches_row_major_bit_for_bit(void) {
+  static const int64_t shapes[][3] = {{49, 160, 960}, {13, 37, 300}, {1, 40, 20}, {25, 33, 7}, {196, 24, 64},
+                                      {4, 17, 0}};
+  static const int act_index[] = {0, 2, 7};
+  er_cpu_features f = er_cpu_detect();
+  for (int v = 0; er_f32_gemm_variant(f, v); v++) {
+    const er_f32_gemm_ukernels *uk = er_f32_gemm_variant(f, v);
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+      for (int bias = 0; bias < 3; bias++)
+        for (int act = 0; act < 3; act++) {
+          int64_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2], ld;
+          float *a = make_matrix(k, m, 0, &ld), *b = make_matrix(k, n, 0, &ld);
+          float *bias_v = make_matrix(1, m > n ? m : n, 0, &ld);
+          size_t bytes;
+          CHECK(er_f32_gemm_packed_b_bytes(uk, k, n, &bytes));
+          float *b_packed = malloc(bytes + 4);
+          er_f32_gemm_pack_b(uk, k, n, (er_f32_matrix){b, n, false}, 1.0f, b_packed);
+          float *c = malloc((size_t)(m * n) * sizeof *c), *c_t = malloc((size_t)(m * n) * sizeof *c);
+          er_f32_gemm_args g = {.m = m,
+                                .n = n,
+                                .k = k,
+                                .a = {a, m, true},
+                                .b_packed = b_packed,
+                                .c = c,
+                                .ldc = n,
+                                .bias = bias ? bias_v : NULL,
+                                .bias_kind = (er_f32_bias_kind)bias,
+                                .act = acts[act_index[act]]};
+          CHECK(er_f32_gemm_scratch_bytes(uk, m, n, k, false, true, 1, &bytes));
+          void *scratch = aligned_alloc(64, (bytes + 64) / 64 * 64);
+          er_f32_gemm_run(NULL, uk, &g, scratch);
+          g.c = c_t, g.ldc = m, g.c_transposed = true;
+          er_f32_gemm_run(NULL, uk, &g, scratch);
+          int64_t bad = -1;
+          for (int64_t i = 0; i < m && bad < 0; i++)
+            for (int64_t j = 0; j < n && bad < 0; j++)
+              if (memcmp(&c[i * n + j], &c_t[j * m + i], sizeof *c) != 0) bad = i * n + j;
+          CHECK_MSG(bad < 0, "%s m=%lld n=%lld k=%lld bias=%d act=%d: C[%lld][%lld] = %.9g row-major, %.9g transposed",
+                    uk->name, (long long)m, (long long)n, (long long)k, bias, act_index[act],
+                    (long long)(bad / (n > 0 ? n : 1)), (long long)(bad % (n > 0 ? n : 1)), bad < 0 ? 0.0 : c[bad],
+                    bad < 0 ? 0.0 : c_t[(bad % n) * m + bad / n]);
+          free(a), free(b), free(bias_v), free(b_packed), free(c), free(c_t), free(scratch);
+        }
   }
 }
 
@@ -328,4 +509,7 @@ void run_tests(void) {
   RUN(test_blocked_shapes);
   RUN(test_threads);
   RUN(test_threads_match_one_thread_bit_for_bit);
+  RUN(test_transposed_c_matches_row_major_bit_for_bit);
+  RUN(test_plain_b_in_place_and_packed);
+  RUN(test_rows_alone_match_single_rows_bit_for_bit);
 }

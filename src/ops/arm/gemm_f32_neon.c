@@ -1,5 +1,6 @@
 /* NEON (AArch64) float32 GEMM micro-kernel: 8 rows x 8 columns (16 q-register accumulators, two B
- * vectors), row tails by a specialization per row count, column tails through a small buffer. */
+ * vectors), row tails by a specialization per row count, column tails and a transposed C through a small
+ * buffer. */
 #include <arm_neon.h>
 #include <string.h>
 
@@ -15,8 +16,17 @@ static inline __attribute__((always_inline)) void tile_8x8(size_t rows, size_t r
 #pragma GCC unroll 8
   for (size_t i = 0; i < rows; i++)
     acc0[i] = vdupq_n_f32(0.0f), acc1[i] = vdupq_n_f32(0.0f);
+  /* B in place (t->b_k_stride) is read only in its nr columns: a narrow tile goes through b_row */
+  const size_t bs = t->b_k_stride ? t->b_k_stride : NEON_NR;
+  const bool b_narrow = t->b_k_stride && nr < NEON_NR;
+  float b_row[NEON_NR] = {0};
   for (size_t k = 0; k < kc; k++) {
-    const float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4);
+    const float *bk = b;
+    if (b_narrow) {
+      memcpy(b_row, b, nr * sizeof(float));
+      bk = b_row;
+    }
+    const float32x4_t b0 = vld1q_f32(bk), b1 = vld1q_f32(bk + 4);
 #pragma GCC unroll 8
     for (size_t i = 0; i < rows; i++) {
       const float av = a[i * rs];
@@ -24,7 +34,7 @@ static inline __attribute__((always_inline)) void tile_8x8(size_t rows, size_t r
       acc1[i] = vfmaq_n_f32(acc1[i], b1, av);
     }
     a += ks;
-    b += NEON_NR;
+    b += bs;
   }
   float32x4_t bias0 = vdupq_n_f32(0.0f), bias1 = vdupq_n_f32(0.0f);
   if (!t->accumulate && t->bias_col) {
@@ -33,16 +43,20 @@ static inline __attribute__((always_inline)) void tile_8x8(size_t rows, size_t r
     bias0 = vld1q_f32(cols), bias1 = vld1q_f32(cols + 4);
   }
   const float32x4_t lo = vdupq_n_f32(t->min), hi = vdupq_n_f32(t->max);
+  /* steps between rows and columns of C; a transposed C goes through `row` */
+  const size_t row_step = t->c_transposed ? 1 : ldc, col_step = t->c_transposed ? ldc : 1;
+  const bool whole_rows = nr >= NEON_NR && !t->c_transposed;
 #pragma GCC unroll 8
   for (size_t i = 0; i < rows; i++) {
-    float *ci = c + i * ldc;
+    float *ci = c + i * row_step;
     float row[NEON_NR];
     float32x4_t v0 = acc0[i], v1 = acc1[i];
     if (t->accumulate) {
-      if (nr >= NEON_NR) {
+      if (whole_rows) {
         v0 = vaddq_f32(v0, vld1q_f32(ci)), v1 = vaddq_f32(v1, vld1q_f32(ci + 4));
       } else {
-        memcpy(row, ci, nr * sizeof(float));
+        for (size_t j = 0; j < nr; j++)
+          row[j] = ci[j * col_step];
         for (size_t j = nr; j < NEON_NR; j++)
           row[j] = 0.0f;
         v0 = vaddq_f32(v0, vld1q_f32(row)), v1 = vaddq_f32(v1, vld1q_f32(row + 4));
@@ -60,11 +74,12 @@ static inline __attribute__((always_inline)) void tile_8x8(size_t rows, size_t r
       v0 = vbslq_f32(vcgtq_f32(lo, v0), lo, v0), v1 = vbslq_f32(vcgtq_f32(lo, v1), lo, v1);
       v0 = vbslq_f32(vcltq_f32(hi, v0), hi, v0), v1 = vbslq_f32(vcltq_f32(hi, v1), hi, v1);
     }
-    if (nr >= NEON_NR) {
+    if (whole_rows) {
       vst1q_f32(ci, v0), vst1q_f32(ci + 4, v1);
     } else {
       vst1q_f32(row, v0), vst1q_f32(row + 4, v1);
-      memcpy(ci, row, nr * sizeof(float));
+      for (size_t j = 0; j < nr; j++)
+        ci[j * col_step] = row[j];
     }
   }
 }

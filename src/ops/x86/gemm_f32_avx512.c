@@ -1,7 +1,7 @@
 /* AVX-512 float32 GEMM micro-kernel: 12 rows x 32 columns (24 zmm accumulators, two B vectors, one
  * broadcast). Row tails and tiles of at most 16 columns run specializations that compute only what is
  * there; a single row (GEMV) splits its sum over K into four chains to hide the FMA latency. Column tails
- * are masked. */
+ * are masked. A transposed C is stored column by column after 16 x 16 transposes in registers. */
 #include <immintrin.h>
 
 #include "ops/gemm_f32.h"
@@ -10,12 +10,97 @@ enum { AVX512_MR = 12, AVX512_NR = 32 };
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
+/* Lanes below n (0..16) set. */
+static inline __mmask16 lanes_below(size_t n) {
+  return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1);
+}
+
+/* The 16 x 16 transpose of r[0..4 * groups) (groups of 4 rows; the rows past them are not read and the
+ * lanes they would fill are left undefined): on return col[j] holds column j, lane i = r[i][j]. Two
+ * in-lane stages transpose each 4 x 4 block, two stages of 128-bit lane shuffles gather the blocks. */
+static ALWAYS_INLINE void transpose_16x16(size_t groups, const __m512 *r, __m512 *col) {
+  __m512 s[16];
+#pragma GCC unroll 4
+  for (size_t g = 0; g < groups; g++) {
+    const __m512 *q = r + 4 * g;
+    const __m512 lo01 = _mm512_unpacklo_ps(q[0], q[1]), hi01 = _mm512_unpackhi_ps(q[0], q[1]);
+    const __m512 lo23 = _mm512_unpacklo_ps(q[2], q[3]), hi23 = _mm512_unpackhi_ps(q[2], q[3]);
+    /* s[4g + u], 128-bit lane l: column 4l + u, rows 4g..4g+3 */
+    s[4 * g + 0] = _mm512_shuffle_ps(lo01, lo23, _MM_SHUFFLE(1, 0, 1, 0));
+    s[4 * g + 1] = _mm512_shuffle_ps(lo01, lo23, _MM_SHUFFLE(3, 2, 3, 2));
+    s[4 * g + 2] = _mm512_shuffle_ps(hi01, hi23, _MM_SHUFFLE(1, 0, 1, 0));
+    s[4 * g + 3] = _mm512_shuffle_ps(hi01, hi23, _MM_SHUFFLE(3, 2, 3, 2));
+  }
+#pragma GCC unroll 4
+  for (size_t u = 0; u < 4; u++) {
+    /* missing groups repeat group 0: their lanes are never stored */
+    const __m512 g0 = s[u], g1 = groups > 1 ? s[4 + u] : g0, g2 = groups > 2 ? s[8 + u] : g0;
+    const __m512 g3 = groups > 3 ? s[12 + u] : g0;
+    const __m512 even01 = _mm512_shuffle_f32x4(g0, g1, 0x88), odd01 = _mm512_shuffle_f32x4(g0, g1, 0xDD);
+    const __m512 even23 = _mm512_shuffle_f32x4(g2, g3, 0x88), odd23 = _mm512_shuffle_f32x4(g2, g3, 0xDD);
+    col[u] = _mm512_shuffle_f32x4(even01, even23, 0x88);
+    col[4 + u] = _mm512_shuffle_f32x4(odd01, odd23, 0x88);
+    col[8 + u] = _mm512_shuffle_f32x4(even01, even23, 0xDD);
+    col[12 + u] = _mm512_shuffle_f32x4(odd01, odd23, 0xDD);
+  }
+}
+
+/* Columns [0, cols) of a transposed tile (col[j]: lane i = C(i, j0 + j)), with the epilogue of store_rows
+ * in the same order (C or bias per column, then bias per row, then clamp), masked to the rows. */
+static ALWAYS_INLINE void store_cols(size_t rows, const __m512 *col, size_t cols, const float *bias_col,
+                                     float *c, size_t ldc, const er_f32_gemm_tile *t) {
+  const __mmask16 m = lanes_below(rows);
+  const __m512 lo = _mm512_set1_ps(t->min), hi = _mm512_set1_ps(t->max);
+  __m512 bias_row = _mm512_setzero_ps();
+  if (!t->accumulate && t->bias_row) bias_row = _mm512_maskz_loadu_ps(m, t->bias_row);
+#pragma GCC unroll 16
+  for (size_t j = 0; j < 16; j++) {
+    if (j >= cols) break;
+    float *cj = c + j * ldc;
+    __m512 v = col[j];
+    if (t->accumulate) {
+      v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, cj));
+    } else {
+      if (bias_col) v = _mm512_add_ps(v, _mm512_set1_ps(bias_col[j]));
+      if (t->bias_row) v = _mm512_add_ps(v, bias_row);
+    }
+    if (t->clamp) v = _mm512_min_ps(hi, _mm512_max_ps(lo, v));
+    _mm512_mask_storeu_ps(cj, m, v);
+  }
+}
+
+/* store_rows for a transposed C: C(i, j) at c[j * ldc + i], 16 columns at a time. Out of line, for any
+ * row count: once per tile, it costs little next to the tile's products, and inlined into every
+ * specialization it tripled the kernel's code. */
+static __attribute__((noinline)) void store_rows_transposed(size_t rows, size_t nv, const __m512 *acc0,
+                                                            const __m512 *acc1, size_t nr, float *c, size_t ldc,
+                                                            const er_f32_gemm_tile *t) {
+  __m512 r[16], col[16];
+  for (size_t h = 0; h < nv && 16 * h < nr; h++) {
+    const __m512 *acc = h ? acc1 : acc0;
+#pragma GCC unroll 16
+    for (size_t i = 0; i < 16; i++)
+      r[i] = i < rows && i < AVX512_MR ? acc[i] : _mm512_setzero_ps();
+    transpose_16x16(4, r, col);
+    store_cols(rows, col, nr - 16 * h < 16 ? nr - 16 * h : 16, t->bias_col ? t->bias_col + 16 * h : NULL,
+               c + 16 * h * ldc, ldc, t);
+  }
+}
+
 /* Bias, accumulation, clamp and masked store of `rows` rows of `nv` (1 or 2) vectors; constants where
  * inlined. */
 static ALWAYS_INLINE void store_rows(size_t rows, size_t nv, __m512 *acc0, __m512 *acc1, size_t nr, float *c,
                                      size_t ldc, const er_f32_gemm_tile *t) {
-  const __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
-  const __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
+  if (t->c_transposed) {
+    /* copies, so that the accumulators' address does not escape (which kept them in memory) */
+    __m512 spill0[AVX512_MR], spill1[AVX512_MR];
+#pragma GCC unroll 12
+    for (size_t i = 0; i < rows; i++)
+      spill0[i] = acc0[i], spill1[i] = nv == 2 ? acc1[i] : _mm512_setzero_ps();
+    store_rows_transposed(rows, nv, spill0, spill1, nr, c, ldc, t);
+    return;
+  }
+  const __mmask16 m0 = lanes_below(nr), m1 = lanes_below(nr > 16 ? nr - 16 : 0);
   __m512 bias0 = _mm512_setzero_ps(), bias1 = _mm512_setzero_ps();
   if (!t->accumulate && t->bias_col) {
     bias0 = _mm512_maskz_loadu_ps(m0, t->bias_col);
@@ -30,7 +115,7 @@ static ALWAYS_INLINE void store_rows(size_t rows, size_t nv, __m512 *acc0, __m51
       v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, ci));
       if (nv == 2) v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, ci + 16));
     } else {
-      v0 = _mm512_add_ps(v0, bias0), v1 = _mm512_add_ps(v1, bias1);
+      if (t->bias_col) v0 = _mm512_add_ps(v0, bias0), v1 = _mm512_add_ps(v1, bias1);
       if (t->bias_row) {
         const __m512 br = _mm512_set1_ps(t->bias_row[i]);
         v0 = _mm512_add_ps(v0, br), v1 = _mm512_add_ps(v1, br);
@@ -46,17 +131,24 @@ static ALWAYS_INLINE void store_rows(size_t rows, size_t nv, __m512 *acc0, __m51
   }
 }
 
+/* Row k of B: a packed panel (bs = NR, padded with zeros: plain loads) or B in place (bs = its k stride,
+ * masked to the nr columns there are). */
+static ALWAYS_INLINE __m512 load_b(bool in_place, __mmask16 m, const float *b) {
+  return in_place ? _mm512_maskz_loadu_ps(m, b) : _mm512_loadu_ps(b);
+}
+
 /* `rows` rows and `nv` vectors of columns; constants where inlined, so the accumulators live in
  * registers. */
-static ALWAYS_INLINE void tile_rows(size_t rows, size_t nv, size_t rs, size_t ks, size_t nr, size_t kc,
-                                    const float *a, const float *b, float *c, size_t ldc,
+static ALWAYS_INLINE void tile_rows(size_t rows, size_t nv, size_t rs, size_t ks, bool in_place, size_t bs,
+                                    size_t nr, size_t kc, const float *a, const float *b, float *c, size_t ldc,
                                     const er_f32_gemm_tile *t) {
   __m512 acc0[AVX512_MR], acc1[AVX512_MR];
+  const __mmask16 bm0 = lanes_below(nr), bm1 = lanes_below(nr > 16 ? nr - 16 : 0);
 #pragma GCC unroll 12
   for (size_t i = 0; i < rows; i++)
     acc0[i] = _mm512_setzero_ps(), acc1[i] = _mm512_setzero_ps();
   for (size_t k = 0; k < kc; k++) {
-    const __m512 b0 = _mm512_loadu_ps(b), b1 = nv == 2 ? _mm512_loadu_ps(b + 16) : b0;
+    const __m512 b0 = load_b(in_place, bm0, b), b1 = nv == 2 ? load_b(in_place, bm1, b + 16) : b0;
 #pragma GCC unroll 12
     for (size_t i = 0; i < rows; i++) {
       const __m512 av = _mm512_set1_ps(a[i * rs]);
@@ -64,14 +156,16 @@ static ALWAYS_INLINE void tile_rows(size_t rows, size_t nv, size_t rs, size_t ks
       if (nv == 2) acc1[i] = _mm512_fmadd_ps(av, b1, acc1[i]);
     }
     a += ks;
-    b += AVX512_NR;
+    b += bs;
   }
   store_rows(rows, nv, acc0, acc1, nr, c, ldc, t);
 }
 
 /* One row: four partial sums per vector, over k = 0, 1, 2, 3 mod 4. */
-static ALWAYS_INLINE void tile_row(size_t nv, size_t ks, size_t nr, size_t kc, const float *a, const float *b,
-                                   float *c, const er_f32_gemm_tile *t) {
+static ALWAYS_INLINE void tile_row(size_t nv, size_t ks, bool in_place, size_t bs, size_t nr, size_t kc,
+                                   const float *a, const float *b, float *c, size_t ldc,
+                                   const er_f32_gemm_tile *t) {
+  const __mmask16 bm0 = lanes_below(nr), bm1 = lanes_below(nr > 16 ? nr - 16 : 0);
   __m512 p0[4], p1[4];
 #pragma GCC unroll 4
   for (int u = 0; u < 4; u++)
@@ -81,42 +175,52 @@ static ALWAYS_INLINE void tile_row(size_t nv, size_t ks, size_t nr, size_t kc, c
 #pragma GCC unroll 4
     for (int u = 0; u < 4; u++) {
       const __m512 av = _mm512_set1_ps(a[(k + u) * ks]);
-      p0[u] = _mm512_fmadd_ps(av, _mm512_loadu_ps(b + (k + u) * AVX512_NR), p0[u]);
-      if (nv == 2) p1[u] = _mm512_fmadd_ps(av, _mm512_loadu_ps(b + (k + u) * AVX512_NR + 16), p1[u]);
+      p0[u] = _mm512_fmadd_ps(av, load_b(in_place, bm0, b + (k + u) * bs), p0[u]);
+      if (nv == 2) p1[u] = _mm512_fmadd_ps(av, load_b(in_place, bm1, b + (k + u) * bs + 16), p1[u]);
     }
   }
   for (; k < kc; k++) {
     const __m512 av = _mm512_set1_ps(a[k * ks]);
-    p0[0] = _mm512_fmadd_ps(av, _mm512_loadu_ps(b + k * AVX512_NR), p0[0]);
-    if (nv == 2) p1[0] = _mm512_fmadd_ps(av, _mm512_loadu_ps(b + k * AVX512_NR + 16), p1[0]);
+    p0[0] = _mm512_fmadd_ps(av, load_b(in_place, bm0, b + k * bs), p0[0]);
+    if (nv == 2) p1[0] = _mm512_fmadd_ps(av, load_b(in_place, bm1, b + k * bs + 16), p1[0]);
   }
   __m512 acc0[1] = {_mm512_add_ps(_mm512_add_ps(p0[0], p0[1]), _mm512_add_ps(p0[2], p0[3]))};
   __m512 acc1[1] = {_mm512_add_ps(_mm512_add_ps(p1[0], p1[1]), _mm512_add_ps(p1[2], p1[3]))};
-  store_rows(1, nv, acc0, acc1, nr, c, 0, t);
+  store_rows(1, nv, acc0, acc1, nr, c, ldc, t);
 }
 
-/* Rows in place with a row stride (A untransposed) or packed/transposed (row stride 1, a constant here). */
+/* Rows of A in place with a row stride (A untransposed) or packed/transposed (row stride 1, a constant
+ * here); B packed, or in place (bs) under A packed/transposed, else through one general case. */
 #define TILE_CASE(rows)                                                                                      \
   case rows:                                                                                                 \
-    if (rs != 1 && nr > 16)                                                                                  \
-      tile_rows(rows, 2, rs, ks, nr, kc, a, b, c, ldc, t);                                                   \
+    if (bs && rs != 1)                                                                                       \
+      tile_rows(rows, 2, rs, ks, true, bs, nr, kc, a, b, c, ldc, t);                                         \
+    else if (bs && nr > 16)                                                                                  \
+      tile_rows(rows, 2, 1, ks, true, bs, nr, kc, a, b, c, ldc, t);                                          \
+    else if (bs)                                                                                             \
+      tile_rows(rows, 1, 1, ks, true, bs, nr, kc, a, b, c, ldc, t);                                          \
+    else if (rs != 1 && nr > 16)                                                                             \
+      tile_rows(rows, 2, rs, ks, false, AVX512_NR, nr, kc, a, b, c, ldc, t);                                 \
     else if (rs != 1)                                                                                        \
-      tile_rows(rows, 1, rs, ks, nr, kc, a, b, c, ldc, t);                                                   \
+      tile_rows(rows, 1, rs, ks, false, AVX512_NR, nr, kc, a, b, c, ldc, t);                                 \
     else if (nr > 16)                                                                                        \
-      tile_rows(rows, 2, 1, ks, nr, kc, a, b, c, ldc, t);                                                    \
+      tile_rows(rows, 2, 1, ks, false, AVX512_NR, nr, kc, a, b, c, ldc, t);                                  \
     else                                                                                                     \
-      tile_rows(rows, 1, 1, ks, nr, kc, a, b, c, ldc, t);                                                    \
+      tile_rows(rows, 1, 1, ks, false, AVX512_NR, nr, kc, a, b, c, ldc, t);                                  \
     break;
 
 void er_f32_gemm_12x32__avx512(size_t mr, size_t nr, size_t kc, const float *a, const float *b, float *c,
                                size_t ldc, const er_f32_gemm_tile *t) {
   const size_t rs = t->a_row_stride ? t->a_row_stride : 1, ks = t->a_row_stride ? t->a_k_stride : mr;
+  const size_t bs = t->b_k_stride;
   switch (mr) {
   case 1:
-    if (nr > 16)
-      tile_row(2, ks, nr, kc, a, b, c, t);
+    if (bs)
+      tile_row(2, ks, true, bs, nr, kc, a, b, c, ldc, t);
+    else if (nr > 16)
+      tile_row(2, ks, false, AVX512_NR, nr, kc, a, b, c, ldc, t);
     else
-      tile_row(1, ks, nr, kc, a, b, c, t);
+      tile_row(1, ks, false, AVX512_NR, nr, kc, a, b, c, ldc, t);
     break;
     TILE_CASE(2)
     TILE_CASE(3)
