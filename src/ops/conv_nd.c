@@ -5,7 +5,7 @@
  *
  * Float32 takes a fast path chosen at prepare: depthwise convs (group == C == M, 1-D or 2-D) a direct
  * kernel (conv_nd_depthwise.h); 3x3 stride-1 convs with constant weights where it pays Winograd
- * (conv_nd_winograd.h); others with constant weights a GEMM with the packed weights on the left
+ * (conv_nd_winograd.h); others with constant weights a GEMM with the weights on the left
  * (conv_nd_gemm.h). Everything else, float64 and weights computed at run time, runs the portable
  * reference kernel: for each output pixel it lists the input pixels its window covers once (the taps, in
  * scratch) and reuses that list for every channel. Its sums run in double; it is the truth the fast

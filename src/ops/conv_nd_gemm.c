@@ -92,6 +92,25 @@ static void plan_blocks(er_f32_conv_nchw_gemm_plan *p, int32_t threads) {
   p->m_blocks = er_div_up_i64(p->m, p->m_block);
 }
 
+/* W^T of every group packed as the GEMM's B (er_persist_alloc), for the transposed pointwise orientation;
+ * the raw weights' pages are then released (er_input_packed). */
+static edgert_status pack_transposed_weights(er_op_ctx *ctx, const er_tensor *w, er_f32_conv_nchw_gemm_plan *p) {
+  size_t group_bytes;
+  if (!er_f32_gemm_packed_b_bytes(p->uk, p->k, p->m, &group_bytes) ||
+      (int64_t)(group_bytes / 4) > INT64_MAX / 2 / p->groups)
+    return er_fail(ctx, EDGERT_ERR_LIMIT, "packed weights overflow");
+  p->group_floats = er_round_up_i64((int64_t)(group_bytes / 4), 16);
+  float *packed = er_persist_alloc(ctx, (size_t)(p->group_floats * p->groups) * sizeof(float));
+  if (!packed) return EDGERT_ERR_NO_MEMORY;
+  for (int64_t grp = 0; grp < p->groups; grp++) {
+    er_f32_matrix wt = {(const float *)w->data + grp * p->m * p->k, p->k, true}; /* W^T as B */
+    er_f32_gemm_pack_b(p->uk, p->k, p->m, wt, 1.0f, packed + grp * p->group_floats);
+  }
+  er_input_packed(ctx, 1);
+  p->packed_w = packed;
+  return EDGERT_OK;
+}
+
 edgert_status er_f32_conv_nchw_gemm_prepare(er_op_ctx *ctx, const er_conv_nd_geometry *d, const er_tensor *w,
                                             const er_fused_act *act, er_f32_conv_nchw_gemm_plan *p,
                                             size_t *scratch_bytes) {
@@ -106,28 +125,17 @@ edgert_status er_f32_conv_nchw_gemm_prepare(er_op_ctx *ctx, const er_conv_nd_geo
   er_fused_act_vectorize(&p->act, er_cpu_detect());
   set_2d(p, g);
   p->transposed = p->pointwise && er_f32_conv_pointwise_transposed(p->uk, p->m, p->n, p->k);
-  size_t group_bytes, scratch = 0;
-  bool sized = p->transposed ? er_f32_gemm_packed_b_bytes(p->uk, p->k, p->m, &group_bytes)
-                             : er_f32_gemm_packed_a_bytes(p->uk, p->m, p->k, &group_bytes);
-  if (!sized || (int64_t)(group_bytes / 4) > INT64_MAX / 2 / p->groups)
-    return er_fail(ctx, EDGERT_ERR_LIMIT, "packed weights overflow");
-  p->group_floats = er_round_up_i64((int64_t)(group_bytes / 4), 16);
-  float *packed = er_persist_alloc(ctx, (size_t)(p->group_floats * p->groups) * sizeof(float));
-  if (!packed) return EDGERT_ERR_NO_MEMORY;
-  for (int64_t grp = 0; grp < p->groups; grp++) {
-    /* W [m x k] is A, or W^T as B (given transposed) */
-    er_f32_matrix wg = {(const float *)w->data + grp * p->m * p->k, p->k, p->transposed};
-    if (p->transposed)
-      er_f32_gemm_pack_b(p->uk, p->k, p->m, wg, 1.0f, packed + grp * p->group_floats);
-    else
-      er_f32_gemm_pack_a(p->uk, p->m, p->k, wg, 1.0f, packed + grp * p->group_floats);
+  size_t scratch = 0;
+  if (p->transposed) {
+    edgert_status st = pack_transposed_weights(ctx, w, p);
+    if (st != EDGERT_OK) return st;
+  } else {
+    p->weights = w->data; /* read in place as A: see conv_nd_gemm.h */
   }
-  er_input_packed(ctx, 1);
-  p->packed_w = packed;
   int32_t threads = er_num_threads(ctx);
   if (p->pointwise) {
     bool ok = p->transposed ? er_f32_gemm_scratch_bytes(p->uk, p->n, p->m, p->k, false, true, threads, &scratch)
-                            : er_f32_gemm_scratch_bytes(p->uk, p->m, p->n, p->k, true, false, threads, &scratch);
+                            : er_f32_gemm_scratch_bytes(p->uk, p->m, p->n, p->k, false, false, threads, &scratch);
     if (!ok) return er_fail(ctx, EDGERT_ERR_LIMIT, "GEMM scratch overflows");
     *scratch_bytes = scratch;
     return EDGERT_OK;
@@ -261,7 +269,7 @@ static void multiply(const er_f32_conv_nchw_gemm_plan *p, er_op_ctx *ctx, const 
       .m = rows,
       .n = cols,
       .k = p->k,
-      .a_packed = p->packed_w + grp * p->group_floats + m0 * p->k,
+      .a = {p->weights + (grp * p->m + m0) * p->k, p->k, false},
       .b_packed = b_packed,
       .b = b,
       .c = y + (n * p->groups * p->m + first) * p->n + c0,

@@ -1,13 +1,15 @@
 /* Float32 NCHW convolution as a GEMM with the weights on the left (the fast path of CONV_ND for constant
  * weights): per batch image and group, Y[M x OH*OW] = W[M x C*kh*kw] · col[C*kh*kw x OH*OW] + bias, with
- * the fused activation in the GEMM's epilogue. W is packed once at prepare (gemm_f32.h).
+ * the fused activation in the GEMM's epilogue. W is the GEMM's A read in place, as stored: its rows stream
+ * as fast as a packed copy (resnet18 and the mobilenets timed within noise), and a copy cost load time (fresh
+ * pages for every weight: 36 MB on resnet18) and memory.
  *
  * A pointwise conv (every kernel dim 1, stride 1, no padding) multiplies by X itself, any rank, in the
- * orientation a cost model picks at prepare (er_f32_conv_pointwise_transposed): as above (X packed into
- * the GEMM's B panels at each run, or read in place when M is a few row tiles), or transposed, Y^T[HW x M] = X^T · W^T + bias per column, which reads
- * X in place as the GEMM's A, packs W^T as its B at prepare and stores the product transposed into Y: rows
- * of HW come one at a time there instead of whole NR-column panels (a 7x7 map fills 49 of 64 lanes of the
- * first, 1x1 maps such as squeeze-excite convs 1 of 32). Others (1-D
+ * orientation a cost model picks at prepare (er_f32_conv_pointwise_transposed): as above (X packed into the
+ * GEMM's B panels at each run, or read in place when M is a few row tiles), or transposed, Y^T[HW x M] = X^T
+ * · W^T + bias per column, which reads X in place as the GEMM's A, packs W^T as its B at prepare and stores
+ * the product transposed into Y: rows of HW come one at a time there instead of whole NR-column panels (a
+ * 7x7 map fills 49 of 64 lanes of the first, 1x1 maps such as squeeze-excite convs 1 of 32). Others (1-D
  * or 2-D) build col (im2col) one block of output columns at a time in per-thread scratch, bounded to about
  * 512 KiB and written straight in the GEMM's packed B layout (so nothing repacks it), and multiply that
  * block single-threaded; the blocks (and, when there are too few for the threads, row blocks of M) are
@@ -24,7 +26,8 @@
 
 typedef struct {
   const er_f32_gemm_ukernels *uk;
-  const float *packed_w; /* group g's packed weights at packed_w + g * group_floats */
+  const float *weights;  /* W [groups * m x k] as stored, the GEMM's plain A (not transposed) */
+  const float *packed_w; /* transposed: group g's W^T packed as B at packed_w + g * group_floats */
   int64_t group_floats;
   int64_t batch, groups, m, k, n; /* m: output channels per group; k: C/group * kernel; n: output pixels */
   int64_t in_channels, in_size;   /* of X */
