@@ -14,7 +14,6 @@
  * overflow. Real nets stay far below (ResNet's largest K is 512 * 3 * 3 = 4608). */
 #define K_LIMIT ((int64_t)1 << 18)
 
-
 static bool is_pointwise(const er_window_nd *g) {
   for (int i = 0; i < g->rank; i++)
     if (g->kernel[i] != 1 || g->stride[i] != 1 || g->pad_begin[i] != 0 || g->pad_end[i] != 0) return false;
@@ -94,7 +93,8 @@ static void plan_blocks(er_f32_conv_nchw_gemm_plan *p, int32_t threads) {
 
 /* W^T of every group packed as the GEMM's B (er_persist_alloc), for the transposed pointwise orientation;
  * the raw weights' pages are then released (er_input_packed). */
-static edgert_status pack_transposed_weights(er_op_ctx *ctx, const er_tensor *w, er_f32_conv_nchw_gemm_plan *p) {
+static edgert_status pack_transposed_weights(er_op_ctx *ctx, const er_tensor *w,
+                                             er_f32_conv_nchw_gemm_plan *p) {
   size_t group_bytes;
   if (!er_f32_gemm_packed_b_bytes(p->uk, p->k, p->m, &group_bytes) ||
       (int64_t)(group_bytes / 4) > INT64_MAX / 2 / p->groups)
@@ -134,8 +134,9 @@ edgert_status er_f32_conv_nchw_gemm_prepare(er_op_ctx *ctx, const er_conv_nd_geo
   }
   int32_t threads = er_num_threads(ctx);
   if (p->pointwise) {
-    bool ok = p->transposed ? er_f32_gemm_scratch_bytes(p->uk, p->n, p->m, p->k, false, true, threads, &scratch)
-                            : er_f32_gemm_scratch_bytes(p->uk, p->m, p->n, p->k, false, false, threads, &scratch);
+    bool ok = p->transposed
+                  ? er_f32_gemm_scratch_bytes(p->uk, p->n, p->m, p->k, false, true, threads, &scratch)
+                  : er_f32_gemm_scratch_bytes(p->uk, p->m, p->n, p->k, false, false, threads, &scratch);
     if (!ok) return er_fail(ctx, EDGERT_ERR_LIMIT, "GEMM scratch overflows");
     *scratch_bytes = scratch;
     return EDGERT_OK;
@@ -298,7 +299,8 @@ static void im2col_items(void *arg, int32_t thread, int64_t begin, int64_t end) 
     }
     int64_t m0 = mb * p->m_block;
     er_f32_matrix none = {NULL, 0, false};
-    multiply(p, NULL, t->bias, t->y, n, grp, m0, er_min_i64(p->m_block, p->m - m0), c0, cols, none, col, NULL);
+    multiply(p, NULL, t->bias, t->y, n, grp, m0, er_min_i64(p->m_block, p->m - m0), c0, cols, none, col,
+             NULL);
   }
 }
 

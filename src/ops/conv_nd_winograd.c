@@ -81,28 +81,43 @@ int er_f32_conv_winograd_choose_tile(const er_conv_nd_geometry *d, er_cpu_featur
   return best;
 }
 
+/* The widest GEMM panel (NR) the transform stages: every variant's NR is at most this. */
+#define MAX_NR 32
+
+/* U of one (output, input) channel pair: u[xi] for the alpha^2 frequencies. */
+static void transform_pair(int64_t tile, int64_t alpha, const float *g, float *u, int64_t u_stride) {
+  double gg[MAX_ALPHA][3]; /* G g */
+  for (int64_t i = 0; i < alpha; i++) {
+    const double *gi = g_row(tile, i);
+    for (int b = 0; b < 3; b++)
+      gg[i][b] = gi[0] * g[b] + gi[1] * g[3 + b] + gi[2] * g[6 + b];
+  }
+  for (int64_t i = 0; i < alpha; i++) {
+    for (int64_t j = 0; j < alpha; j++) {
+      const double *gj = g_row(tile, j);
+      u[(i * alpha + j) * u_stride] = (float)(gg[i][0] * gj[0] + gg[i][1] * gj[1] + gg[i][2] * gj[2]);
+    }
+  }
+}
+
 /* U = G g G^T for each (output, input) channel pair of group grp, in double, rounded once, written
  * straight into the packed B layout of each frequency (gemm_f32.h: NR-column panels, K = Cin rows, zero
  * past Cout: er_persist_alloc memory is zeroed). */
 static void transform_weights(const er_f32_conv_winograd_plan *p, const float *w, int64_t grp, float *u) {
-  const int64_t nr = p->uk->nr, alpha = p->alpha;
-  for (int64_t o = 0; o < p->cout; o++) {
+  const int64_t nr = p->uk->nr, xis = p->xis;
+  float staged[MAX_ALPHA * MAX_ALPHA][MAX_NR]; /* one input channel of one panel, per frequency */
+  float *group_u = u + grp * xis * p->u_xi_floats;
+  for (int64_t o0 = 0; o0 < p->cout; o0 += nr) {
+    const int64_t cols = er_min_i64(nr, p->cout - o0);
+    float *panel = group_u + (o0 / nr) * nr * p->cin;
     for (int64_t c = 0; c < p->cin; c++) {
-      const float *g = w + ((grp * p->cout + o) * p->cin + c) * 9;
-      double gg[MAX_ALPHA][3]; /* G g */
-      for (int64_t i = 0; i < alpha; i++) {
-        const double *gi = g_row(p->tile, i);
-        for (int b = 0; b < 3; b++)
-          gg[i][b] = gi[0] * g[b] + gi[1] * g[3 + b] + gi[2] * g[6 + b];
-      }
-      int64_t at = (o / nr) * nr * p->cin + c * nr + o % nr;
-      for (int64_t i = 0; i < alpha; i++) {
-        for (int64_t j = 0; j < alpha; j++) {
-          const double *gj = g_row(p->tile, j);
-          double v = gg[i][0] * gj[0] + gg[i][1] * gj[1] + gg[i][2] * gj[2];
-          u[((grp * p->xis) + i * alpha + j) * p->u_xi_floats + at] = (float)v;
-        }
-      }
+      for (int64_t j = 0; j < cols; j++)
+        transform_pair(p->tile, p->alpha, w + ((grp * p->cout + o0 + j) * p->cin + c) * 9, &staged[0][j],
+                       MAX_NR);
+      /* a panel row per frequency, contiguous (one store per float of U scattered over the alpha^2
+       * matrices cost more than the arithmetic) */
+      for (int64_t xi = 0; xi < xis; xi++)
+        memcpy(panel + xi * p->u_xi_floats + c * nr, staged[xi], (size_t)cols * sizeof(float));
     }
   }
 }
@@ -159,6 +174,8 @@ edgert_status er_f32_conv_winograd_prepare(er_op_ctx *ctx, const er_conv_nd_geom
   p->u_xi_floats = er_round_up_i64((int64_t)(u_bytes / 4), 16);
   float *u = er_persist_alloc(ctx, (size_t)(p->u_xi_floats * p->xis * p->groups) * sizeof(float));
   if (!u) return EDGERT_ERR_NO_MEMORY;
+  if (uk->nr > MAX_NR)
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "Winograd: GEMM panels wider than %d", MAX_NR);
   for (int64_t grp = 0; grp < p->groups; grp++)
     transform_weights(p, w, grp, u);
   p->u = u;

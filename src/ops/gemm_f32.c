@@ -47,7 +47,6 @@ const er_f32_gemm_ukernels *er_f32_gemm_select(er_cpu_features f) {
   return best;
 }
 
-
 /* elements * 4 bytes, false on overflow or a negative count. */
 static bool float_bytes(int64_t a, int64_t b, size_t *bytes) {
   if (a < 0 || b < 0) return false;
@@ -217,7 +216,7 @@ typedef struct {
   int64_t scratch_per_thread;       /* floats */
   const float *bias_row, *bias_col; /* the bias, by its kind; NULL for none */
   er_f32_gemm_tile tile;            /* clamp bounds, when the activation is a clamp */
-  bool act_pass;   /* the activation is not a clamp: a pass over each finished block of C */
+  bool act_pass;                    /* the activation is not a clamp: a pass over each finished block of C */
   bool b_in_place; /* a plain B is read in place, not packed (er_f32_gemm_reads_b_in_place) */
 } gemm_run;
 

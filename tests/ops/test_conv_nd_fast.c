@@ -285,8 +285,8 @@ static void test_large_layers_match_reference(void) {
 /* A pointwise conv case: N, C, M, group, H x W, bias, activation. */
 static conv_case pointwise(int64_t batch, int64_t channels, int64_t out_channels, int64_t group, int64_t h,
                            int64_t w, bool bias, er_activation act) {
-  conv_case c = {2,      batch,  channels, out_channels,    group, {h, w}, {1, 1}, {1, 1}, {1, 1},
-                 {0, 0, 0, 0}, ER_PAD_EXPLICIT, bias, act};
+  conv_case c = {2,      batch,  channels,     out_channels,    group, {h, w}, {1, 1},
+                 {1, 1}, {1, 1}, {0, 0, 0, 0}, ER_PAD_EXPLICIT, bias,  act};
   return c;
 }
 
@@ -295,17 +295,17 @@ static conv_case pointwise(int64_t batch, int64_t channels, int64_t out_channels
  * cost model picks against the reference, on every ISA. */
 static const conv_case *pointwise_cases(size_t *count) {
   static conv_case cases[12];
-  cases[0] = pointwise(1, 48, 24, 1, 1, 1, true, ER_ACT_SILU);      /* squeeze-excite: one pixel */
-  cases[1] = pointwise(2, 24, 49, 1, 1, 1, true, ER_ACT_SIGMOID);   /* batch 2, one pixel */
-  cases[2] = pointwise(1, 160, 96, 1, 7, 7, true, ER_ACT_RELU6);    /* 7x7, K = 160 */
-  cases[3] = pointwise(2, 300, 37, 1, 7, 7, false, ER_ACT_NONE);    /* K blocks, odd M */
+  cases[0] = pointwise(1, 48, 24, 1, 1, 1, true, ER_ACT_SILU);    /* squeeze-excite: one pixel */
+  cases[1] = pointwise(2, 24, 49, 1, 1, 1, true, ER_ACT_SIGMOID); /* batch 2, one pixel */
+  cases[2] = pointwise(1, 160, 96, 1, 7, 7, true, ER_ACT_RELU6);  /* 7x7, K = 160 */
+  cases[3] = pointwise(2, 300, 37, 1, 7, 7, false, ER_ACT_NONE);  /* K blocks, odd M */
   cases[4] = pointwise(1, 37, 50, 1, 13, 13, true, ER_ACT_HARD_SWISH);
-  cases[5] = pointwise(1, 64, 40, 2, 14, 14, true, ER_ACT_CLIP);    /* groups */
+  cases[5] = pointwise(1, 64, 40, 2, 14, 14, true, ER_ACT_CLIP); /* groups */
   cases[6] = pointwise(1, 96, 70, 1, 14, 14, true, ER_ACT_SILU);
   cases[7] = pointwise(1, 32, 24, 1, 28, 28, true, ER_ACT_RELU);
-  cases[8] = pointwise(2, 24, 20, 1, 56, 56, true, ER_ACT_RELU6);   /* batch 2, small K */
-  cases[9] = pointwise(1, 16, 8, 2, 1, 1, false, ER_ACT_NONE);      /* grouped, one pixel */
-  cases[10] = pointwise(1, 144, 26, 1, 28, 28, true, ER_ACT_NONE);  /* B in place, M tail */
+  cases[8] = pointwise(2, 24, 20, 1, 56, 56, true, ER_ACT_RELU6);  /* batch 2, small K */
+  cases[9] = pointwise(1, 16, 8, 2, 1, 1, false, ER_ACT_NONE);     /* grouped, one pixel */
+  cases[10] = pointwise(1, 144, 26, 1, 28, 28, true, ER_ACT_NONE); /* B in place, M tail */
   cases[11] = pointwise(1, 20, 100, 1, 56, 56, true, ER_ACT_SILU); /* X packed */
   *count = sizeof cases / sizeof *cases;
   return cases;

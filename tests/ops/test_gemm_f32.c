@@ -110,12 +110,12 @@ static bool run_case(const er_f32_gemm_ukernels *uk, const gemm_case *tc) {
       if (tc->bias_kind == ER_F32_BIAS_PER_COL) sum += bias[j], mag += fabs(bias[j]);
       float want = er_fused_act_apply(&tc->act, (float)sum);
       if (!(fabs((double)got - want) <= 2e-5 * (1.0 + mag))) {
-        CHECK_MSG(false,
-                  "%s m=%lld n=%lld k=%lld a%s%s b%s%s c%s bias=%d act=%d: C[%lld][%lld] = %.9g, expected %.9g",
-                  uk->name, (long long)m, (long long)n, (long long)k, tc->a_packed ? "P" : "",
-                  tc->a_trans ? "T" : "", tc->b_packed ? "P" : "", tc->b_trans ? "T" : "", tc->c_trans ? "T" : "",
-                  (int)tc->bias_kind,
-                  (int)tc->act.kind, (long long)i, (long long)j, got, want);
+        CHECK_MSG(
+            false,
+            "%s m=%lld n=%lld k=%lld a%s%s b%s%s c%s bias=%d act=%d: C[%lld][%lld] = %.9g, expected %.9g",
+            uk->name, (long long)m, (long long)n, (long long)k, tc->a_packed ? "P" : "",
+            tc->a_trans ? "T" : "", tc->b_packed ? "P" : "", tc->b_trans ? "T" : "", tc->c_trans ? "T" : "",
+            (int)tc->bias_kind, (int)tc->act.kind, (long long)i, (long long)j, got, want);
         ok = false;
       }
     }
@@ -124,9 +124,10 @@ static bool run_case(const er_f32_gemm_ukernels *uk, const gemm_case *tc) {
 }
 
 static const er_fused_act acts[] = {
-    {ER_ACT_NONE, 0, 0, NULL}, {ER_ACT_RELU, 0, 0, NULL},       {ER_ACT_RELU6, 0, 0, NULL},       {ER_ACT_RELU_N1_TO_1, 0, 0, NULL},
-    {ER_ACT_TANH, 0, 0, NULL}, {ER_ACT_SIGMOID, 0, 0, NULL},    {ER_ACT_CLIP, -0.3f, 0.4f, NULL}, {ER_ACT_HARD_SWISH, 0, 0, NULL},
-    {ER_ACT_SILU, 0, 0, NULL}, {ER_ACT_CLIP, 0.5f, -0.5f, NULL} /* min > max: the reference's order decides */};
+    {ER_ACT_NONE, 0, 0, NULL},         {ER_ACT_RELU, 0, 0, NULL},       {ER_ACT_RELU6, 0, 0, NULL},
+    {ER_ACT_RELU_N1_TO_1, 0, 0, NULL}, {ER_ACT_TANH, 0, 0, NULL},       {ER_ACT_SIGMOID, 0, 0, NULL},
+    {ER_ACT_CLIP, -0.3f, 0.4f, NULL},  {ER_ACT_HARD_SWISH, 0, 0, NULL}, {ER_ACT_SILU, 0, 0, NULL},
+    {ER_ACT_CLIP, 0.5f, -0.5f, NULL} /* min > max: the reference's order decides */};
 
 static gemm_case random_case(const int64_t *dims, int n_dims) {
   gemm_case tc = {.m = rng_pick(dims, n_dims), .n = rng_pick(dims, n_dims), .k = rng_pick(dims, n_dims)};
@@ -206,8 +207,8 @@ static void test_k_zero_and_one(void) {
 /* Shapes beyond one cache block in each of M, N and K (several K blocks accumulate in C; the activation
  * comes only after the last), as conv layers have; and single rows (GEMV) with long K. */
 static void test_blocked_shapes(void) {
-  static const int64_t shapes[][3] = {{97, 530, 260},  {1, 1000, 1280}, {1, 37, 2049},
-                                      {130, 49, 1153}, {2, 513, 257},   {25, 1100, 90}, {49, 160, 960}};
+  static const int64_t shapes[][3] = {{97, 530, 260}, {1, 1000, 1280}, {1, 37, 2049}, {130, 49, 1153},
+                                      {2, 513, 257},  {25, 1100, 90},  {49, 160, 960}};
   er_cpu_features f = er_cpu_detect();
   for (int v = 0; er_f32_gemm_variant(f, v); v++)
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
@@ -323,14 +324,16 @@ static void test_threads_match_one_thread_bit_for_bit(void) {
       const er_f32_gemm_ukernels *uk = er_f32_gemm_variant(f, v);
       for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         int64_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2], ld;
-        float *a = make_matrix(m, k, 0, &ld), *b = make_matrix(k, n, 0, &ld), *bias = make_matrix(1, m, 0, &ld);
+        float *a = make_matrix(m, k, 0, &ld), *b = make_matrix(k, n, 0, &ld),
+              *bias = make_matrix(1, m, 0, &ld);
         float *a_packed = malloc((size_t)(m * k + 1) * sizeof *a_packed);
         float *one = malloc((size_t)(m * n) * sizeof *one), *many = malloc((size_t)(m * n) * sizeof *many);
         er_f32_gemm_pack_a(uk, m, k, (er_f32_matrix){a, k, false}, 1.0f, a_packed);
         run_plain(uk, NULL, m, n, k, a_packed, b, bias, one);
         run_plain(uk, &ctx, m, n, k, a_packed, b, bias, many);
-        CHECK_MSG(memcmp(one, many, (size_t)(m * n) * sizeof *one) == 0, "%s m=%lld n=%lld k=%lld on %d threads",
-                  uk->name, (long long)m, (long long)n, (long long)k, (int)threads);
+        CHECK_MSG(memcmp(one, many, (size_t)(m * n) * sizeof *one) == 0,
+                  "%s m=%lld n=%lld k=%lld on %d threads", uk->name, (long long)m, (long long)n, (long long)k,
+                  (int)threads);
         /* C transposed: a [K x M] as A stored transposed, b [K x N] packed, bias per column */
         size_t bytes;
         CHECK(er_f32_gemm_packed_b_bytes(uk, k, n, &bytes));
@@ -436,8 +439,8 @@ static void test_rows_alone_match_single_rows_bit_for_bit(void) {
 /* A transposed C holds the very bits of the row-major C: the same sums in the same order, the same
  * epilogue (bias per row or column, accumulation over K blocks, clamp or activation pass). */
 static void test_transposed_c_matches_row_major_bit_for_bit(void) {
-  static const int64_t shapes[][3] = {{49, 160, 960}, {13, 37, 300}, {1, 40, 20}, {25, 33, 7}, {196, 24, 64},
-                                      {4, 17, 0}};
+  static const int64_t shapes[][3] = {{49, 160, 960}, {13, 37, 300}, {1, 40, 20},
+                                      {25, 33, 7},    {196, 24, 64}, {4, 17, 0}};
   static const int act_index[] = {0, 2, 7};
   er_cpu_features f = er_cpu_detect();
   for (int v = 0; er_f32_gemm_variant(f, v); v++) {
@@ -472,10 +475,11 @@ static void test_transposed_c_matches_row_major_bit_for_bit(void) {
           for (int64_t i = 0; i < m && bad < 0; i++)
             for (int64_t j = 0; j < n && bad < 0; j++)
               if (memcmp(&c[i * n + j], &c_t[j * m + i], sizeof *c) != 0) bad = i * n + j;
-          CHECK_MSG(bad < 0, "%s m=%lld n=%lld k=%lld bias=%d act=%d: C[%lld][%lld] = %.9g row-major, %.9g transposed",
+          CHECK_MSG(bad < 0,
+                    "%s m=%lld n=%lld k=%lld bias=%d act=%d: C[%lld][%lld] = %.9g row-major, %.9g transposed",
                     uk->name, (long long)m, (long long)n, (long long)k, bias, act_index[act],
-                    (long long)(bad / (n > 0 ? n : 1)), (long long)(bad % (n > 0 ? n : 1)), bad < 0 ? 0.0 : c[bad],
-                    bad < 0 ? 0.0 : c_t[(bad % n) * m + bad / n]);
+                    (long long)(bad / (n > 0 ? n : 1)), (long long)(bad % (n > 0 ? n : 1)),
+                    bad < 0 ? 0.0 : c[bad], bad < 0 ? 0.0 : c_t[(bad % n) * m + bad / n]);
           free(a), free(b), free(bias_v), free(b_packed), free(c), free(c_t), free(scratch);
         }
   }

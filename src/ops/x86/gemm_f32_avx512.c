@@ -73,8 +73,8 @@ static ALWAYS_INLINE void store_cols(size_t rows, const __m512 *col, size_t cols
  * row count: once per tile, it costs little next to the tile's products, and inlined into every
  * specialization it tripled the kernel's code. */
 static __attribute__((noinline)) void store_rows_transposed(size_t rows, size_t nv, const __m512 *acc0,
-                                                            const __m512 *acc1, size_t nr, float *c, size_t ldc,
-                                                            const er_f32_gemm_tile *t) {
+                                                            const __m512 *acc1, size_t nr, float *c,
+                                                            size_t ldc, const er_f32_gemm_tile *t) {
   __m512 r[16], col[16];
   for (size_t h = 0; h < nv && 16 * h < nr; h++) {
     const __m512 *acc = h ? acc1 : acc0;
@@ -140,8 +140,8 @@ static ALWAYS_INLINE __m512 load_b(bool in_place, __mmask16 m, const float *b) {
 /* `rows` rows and `nv` vectors of columns; constants where inlined, so the accumulators live in
  * registers. */
 static ALWAYS_INLINE void tile_rows(size_t rows, size_t nv, size_t rs, size_t ks, bool in_place, size_t bs,
-                                    size_t nr, size_t kc, const float *a, const float *b, float *c, size_t ldc,
-                                    const er_f32_gemm_tile *t) {
+                                    size_t nr, size_t kc, const float *a, const float *b, float *c,
+                                    size_t ldc, const er_f32_gemm_tile *t) {
   __m512 acc0[AVX512_MR], acc1[AVX512_MR];
   const __mmask16 bm0 = lanes_below(nr), bm1 = lanes_below(nr > 16 ? nr - 16 : 0);
 #pragma GCC unroll 12
