@@ -4,7 +4,8 @@
  * The fused activation of the attrs (set by the optimizer) applies to the output.
  *
  * Float32 takes a fast path chosen at prepare: depthwise convs (group == C == M, 1-D or 2-D) a direct
- * kernel (conv_nd_depthwise.h); 3x3 stride-1 convs with constant weights where it pays Winograd
+ * kernel (conv_nd_depthwise.h); 3x3 convs of at most 4 input channels (the nets' stem) a direct kernel
+ * on AVX-512 CPUs (conv_nd_direct.h); 3x3 stride-1 convs with constant weights where it pays Winograd
  * (conv_nd_winograd.h); others with constant weights a GEMM with the weights on the left
  * (conv_nd_gemm.h). Everything else, float64 and weights computed at run time, runs the portable
  * reference kernel: for each output pixel it lists the input pixels its window covers once (the taps, in
@@ -15,17 +16,19 @@
 
 #include "ops/conv_nd_common.h"
 #include "ops/conv_nd_depthwise.h"
+#include "ops/conv_nd_direct.h"
 #include "ops/conv_nd_gemm.h"
 #include "ops/conv_nd_winograd.h"
 #include "ops/window_nd.h"
 
-typedef enum { CONV_REFERENCE = 0, CONV_DEPTHWISE, CONV_WINOGRAD, CONV_GEMM } conv_path;
+typedef enum { CONV_REFERENCE = 0, CONV_DEPTHWISE, CONV_DIRECT, CONV_WINOGRAD, CONV_GEMM } conv_path;
 
 typedef struct {
   er_conv_nd_geometry geo;
   er_fused_act act;
   conv_path path;
   er_f32_dwconv_nchw_plan dw;
+  er_f32_conv_nchw_direct_plan direct;
   er_f32_conv_nchw_gemm_plan gemm;
   er_f32_conv_winograd_plan winograd;
 } conv_data;
@@ -45,6 +48,12 @@ static edgert_status conv_prepare(er_op_ctx *ctx) {
     d->path = CONV_DEPTHWISE;
     ctx->scratch_bytes = er_f32_dwconv_nchw_prepare(ctx, &d->geo, &d->act, &d->dw);
     return ctx->scratch_bytes ? EDGERT_OK : EDGERT_ERR_NO_MEMORY;
+  }
+  if (er_f32_conv_nchw_direct_applies(&d->geo, x, w)) {
+    d->path = CONV_DIRECT;
+    st = er_f32_conv_nchw_direct_prepare(ctx, &d->geo, w, &d->act, &d->direct);
+    if (st == EDGERT_OK) er_input_packed(ctx, 1);
+    return st;
   }
   er_cpu_features cpu = er_cpu_detect();
   int tile = er_f32_conv_winograd_applies(&d->geo, x, w) ? er_f32_conv_winograd_choose_tile(&d->geo, cpu) : 0;
@@ -121,6 +130,7 @@ static edgert_status conv_eval(er_op_ctx *ctx) {
   case CONV_DEPTHWISE:
     er_f32_dwconv_nchw_run(ctx, &d->dw, x->data, w->data, bias, y->data, ctx->scratch);
     break;
+  case CONV_DIRECT: er_f32_conv_nchw_direct_run(ctx, &d->direct, x->data, bias, y->data); break;
   case CONV_WINOGRAD:
     er_f32_conv_winograd_run(ctx, &d->winograd, x->data, bias, y->data, ctx->scratch);
     break;
