@@ -69,12 +69,40 @@ static ALWAYS_INLINE void store_cols(size_t rows, const __m512 *col, size_t cols
   }
 }
 
+/* A lone row of a transposed C, C(0, j) at c[j * ldc], one float at a time with store_cols' epilogue in
+ * the same order (the clamp as max(lo, v) then min(hi, v), as the vector forms): the 16 x 16 transposes
+ * of a whole tile cost a lone row several times its products (a 7x7 map's 49th row). */
+static void store_row_transposed(size_t nv, const __m512 *acc0, const __m512 *acc1, size_t nr, float *c,
+                                 size_t ldc, const er_f32_gemm_tile *t) {
+  float row[32];
+  _mm512_storeu_ps(row, acc0[0]);
+  _mm512_storeu_ps(row + 16, nv == 2 ? acc1[0] : _mm512_setzero_ps());
+  for (size_t j = 0; j < nr; j++) {
+    float *cj = c + j * ldc, v = row[j];
+    if (t->accumulate) {
+      v = v + *cj;
+    } else {
+      if (t->bias_col) v = v + t->bias_col[j];
+      if (t->bias_row) v = v + t->bias_row[0];
+    }
+    if (t->clamp) {
+      v = t->min > v ? t->min : v;
+      v = t->max < v ? t->max : v;
+    }
+    *cj = v;
+  }
+}
+
 /* store_rows for a transposed C: C(i, j) at c[j * ldc + i], 16 columns at a time. Out of line, for any
  * row count: once per tile, it costs little next to the tile's products, and inlined into every
  * specialization it tripled the kernel's code. */
 static __attribute__((noinline)) void store_rows_transposed(size_t rows, size_t nv, const __m512 *acc0,
                                                             const __m512 *acc1, size_t nr, float *c,
                                                             size_t ldc, const er_f32_gemm_tile *t) {
+  if (rows == 1) {
+    store_row_transposed(nv, acc0, acc1, nr, c, ldc, t);
+    return;
+  }
   __m512 r[16], col[16];
   for (size_t h = 0; h < nv && 16 * h < nr; h++) {
     const __m512 *acc = h ? acc1 : acc0;
