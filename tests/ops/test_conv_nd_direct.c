@@ -16,6 +16,7 @@
 #include "core/thread_pool.h"
 #include "ops/conv_nd_direct.h"
 #include "test.h"
+#include "test_random.h"
 
 typedef struct {
   int64_t batch, cin, cout, in_h, in_w, kh, kw, stride, dil, pads[4];
@@ -25,10 +26,7 @@ typedef struct {
 
 static uint32_t rng_state = 4242u;
 
-static double rand_unit(void) {
-  rng_state = rng_state * 1664525u + 1013904223u;
-  return (double)(rng_state >> 8) / (double)(1u << 24) * 2.0 - 1.0;
-}
+static double rand_unit(void) { return test_random_unit(&rng_state); }
 
 static er_conv_nd_geometry case_geometry(const direct_case *c, er_op_ctx *ctx) {
   er_conv_nd_attrs a;

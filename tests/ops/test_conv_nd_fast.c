@@ -17,6 +17,7 @@
 #include "core/interp.h"
 #include "core/thread_pool.h"
 #include "ops/conv_nd_gemm.h"
+#include "test_random.h"
 
 typedef struct {
   int rank;
@@ -29,14 +30,8 @@ typedef struct {
 
 static uint32_t rng_state = 12345u;
 
-static uint32_t next_u32(void) {
-  rng_state = rng_state * 1664525u + 1013904223u;
-  return rng_state >> 8;
-}
-static int64_t rand_in(int64_t lo, int64_t hi) {
-  return lo + (int64_t)(next_u32() % (uint32_t)(hi - lo + 1));
-}
-static double rand_unit(void) { return (double)next_u32() / (double)(1u << 24) * 2.0 - 1.0; }
+static int64_t rand_in(int64_t lo, int64_t hi) { return test_random_in(&rng_state, lo, hi); }
+static double rand_unit(void) { return test_random_unit(&rng_state); }
 
 static er_conv_nd_attrs case_attrs(const conv_case *c) {
   er_conv_nd_attrs a = conv_nd_default_attrs();
@@ -189,7 +184,7 @@ static conv_case random_case(int index) {
     c.in[i] = i < c.rank ? rand_in(1, 17) : 1;
     c.kernel[i] = i < c.rank ? rand_in(1, 7) : 1;
     c.stride[i] = i < c.rank ? rand_in(1, 3) : 1;
-    c.dilation[i] = i < c.rank && next_u32() % 4 == 0 ? 2 : 1;
+    c.dilation[i] = i < c.rank && test_random_next(&rng_state) % 4 == 0 ? 2 : 1;
     c.pads[i] = i < c.rank ? rand_in(0, 3) : 0;
     c.pads[2 + i] = i < c.rank ? rand_in(0, 3) : 0;
   }
@@ -198,9 +193,9 @@ static conv_case random_case(int index) {
   c.out_channels = rand_in(1, 19);
   if (kind == KIND_DEPTHWISE) {
     c.group = c.out_channels = c.channels;
-    int64_t k = next_u32() % 2 ? 3 : 5; /* mostly the specialised kernels */
+    int64_t k = test_random_next(&rng_state) % 2 ? 3 : 5; /* mostly the specialised kernels */
     for (int i = 0; i < c.rank; i++)
-      if (next_u32() % 4) c.kernel[i] = k;
+      if (test_random_next(&rng_state) % 4) c.kernel[i] = k;
   } else if (kind == KIND_GROUPED) {
     do
       c.group = rand_in(1, c.channels);

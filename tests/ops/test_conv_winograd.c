@@ -24,6 +24,7 @@
 #include "core/pool.h"
 #include "core/thread_pool.h"
 #include "ops/conv_nd_winograd.h"
+#include "test_random.h"
 
 typedef struct {
   int64_t batch, groups, cin, cout; /* channels per group */
@@ -34,10 +35,7 @@ typedef struct {
 
 static uint32_t rng_state = 4242u;
 
-static double rand_unit(void) {
-  rng_state = rng_state * 1664525u + 1013904223u;
-  return (double)(rng_state >> 8) / (double)(1u << 24) * 2.0 - 1.0;
-}
+static double rand_unit(void) { return test_random_unit(&rng_state); }
 
 static int64_t out_h(const wino_case *c) { return c->in_h + c->pads[0] + c->pads[2] - 2; }
 static int64_t out_w(const wino_case *c) { return c->in_w + c->pads[1] + c->pads[3] - 2; }

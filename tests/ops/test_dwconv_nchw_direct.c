@@ -13,6 +13,7 @@
 #include "core/thread_pool.h"
 #include "ops/conv_nd_depthwise.h"
 #include "test.h"
+#include "test_random.h"
 
 typedef struct {
   int64_t batch, channels, in_h, in_w, kh, kw, stride_h, stride_w, dil_h, dil_w, pads[4];
@@ -21,10 +22,7 @@ typedef struct {
 
 static uint32_t rng_state = 777u;
 
-static double rand_unit(void) {
-  rng_state = rng_state * 1664525u + 1013904223u;
-  return (double)(rng_state >> 8) / (double)(1u << 24) * 2.0 - 1.0;
-}
+static double rand_unit(void) { return test_random_unit(&rng_state); }
 
 static er_conv_nd_geometry case_geometry(const dw_case *c, er_op_ctx *ctx) {
   er_conv_nd_attrs a;

@@ -7,12 +7,10 @@
 #include "conv_test.h"
 #include "core/quant.h"
 #include "ops/conv_common.h"
+#include "test_random.h"
 
 static uint32_t rng_state = 4242u;
-static uint32_t next_random(void) {
-  rng_state = rng_state * 1664525u + 1013904223u;
-  return rng_state >> 8;
-}
+static uint32_t next_random(void) { return test_random_next(&rng_state); }
 
 typedef struct {
   int64_t batches, depth, units;

@@ -9,15 +9,13 @@
 #include "core/interp.h"
 #include "ops/gemm_f32.h"
 #include "test.h"
+#include "test_random.h"
 
 /* The context er_f32_gemm_run splits its work with; NULL runs on the calling thread. */
 static er_op_ctx *run_ctx;
 
 static uint32_t rng_state = 12345u;
-static uint32_t rng_next(void) {
-  rng_state = rng_state * 1664525u + 1013904223u;
-  return rng_state >> 8;
-}
+static uint32_t rng_next(void) { return test_random_next(&rng_state); }
 static float rng_float(void) { return (float)rng_next() / (float)(1u << 24) * 2.0f - 1.0f; }
 static int64_t rng_pick(const int64_t *v, int n) { return v[rng_next() % (uint32_t)n]; }
 

@@ -8,12 +8,10 @@
 #include "ops/conv_common.h"
 #include "ops/gemm_s8.h"
 #include "test.h"
+#include "test_random.h"
 
 static uint32_t rng_state = 12345u;
-static uint32_t next_random(void) {
-  rng_state = rng_state * 1664525u + 1013904223u;
-  return rng_state >> 8;
-}
+static uint32_t next_random(void) { return test_random_next(&rng_state); }
 static int8_t random_i8(void) { return (int8_t)(int32_t)(next_random() % 256u - 128u); }
 
 typedef struct {

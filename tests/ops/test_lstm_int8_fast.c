@@ -9,6 +9,7 @@
 
 #include "core/attrs.h"
 #include "op_harness.h"
+#include "test_random.h"
 
 typedef struct {
   int32_t batch, steps, n_in, n_cell;
@@ -18,10 +19,7 @@ typedef struct {
 
 static uint32_t rng_state = 2024u;
 
-static int32_t rand_in(int32_t lo, int32_t hi) {
-  rng_state = rng_state * 1664525u + 1013904223u;
-  return lo + (int32_t)((rng_state >> 8) % (uint32_t)(hi - lo + 1));
-}
+static int32_t rand_in(int32_t lo, int32_t hi) { return (int32_t)test_random_in(&rng_state, lo, hi); }
 
 typedef struct {
   int8_t *x, *wx[4], *wh[4];

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "op_harness.h"
+#include "test_random.h"
 
 typedef struct {
   er_op op;
@@ -23,13 +24,7 @@ typedef struct {
 
 static uint32_t rng_state = 777u;
 
-static uint32_t next_u32(void) {
-  rng_state = rng_state * 1664525u + 1013904223u;
-  return rng_state >> 8;
-}
-static int64_t rand_in(int64_t lo, int64_t hi) {
-  return lo + (int64_t)(next_u32() % (uint32_t)(hi - lo + 1));
-}
+static int64_t rand_in(int64_t lo, int64_t hi) { return test_random_in(&rng_state, lo, hi); }
 
 static er_conv_nd_attrs case_attrs(const pool_case *c) {
   er_conv_nd_attrs a;
@@ -99,7 +94,7 @@ static bool check_case(const pool_case *c) {
   float *xf = malloc((size_t)x_n * sizeof *xf + 4);
   double *xd = malloc((size_t)x_n * sizeof *xd + 8);
   for (int64_t i = 0; i < x_n; i++) {
-    xf[i] = (float)((double)next_u32() / (double)(1u << 24) * 8.0 - 4.0);
+    xf[i] = (float)((double)test_random_next(&rng_state) / (double)(1u << 24) * 8.0 - 4.0);
     xd[i] = xf[i];
   }
   void *want = NULL, *got = NULL;
@@ -152,13 +147,13 @@ static pool_case random_case(int index) {
     c.in[i] = used ? rand_in(1, 17) : 1;
     c.kernel[i] = used ? rand_in(1, 7) : 1;
     c.stride[i] = used ? rand_in(1, 3) : 1;
-    c.dilation[i] = used && next_u32() % 4 == 0 ? 2 : 1;
+    c.dilation[i] = used && test_random_next(&rng_state) % 4 == 0 ? 2 : 1;
     c.pads[i] = used ? rand_in(0, 3) : 0;
     c.pads[2 + i] = used ? rand_in(0, 3) : 0;
   }
   c.auto_pad = index % 11 == 5 ? ER_PAD_SAME : (index % 11 == 7 ? ER_PAD_SAME_LOWER : ER_PAD_EXPLICIT);
-  c.ceil_mode = next_u32() % 2;
-  c.count_include_pad = next_u32() % 2;
+  c.ceil_mode = test_random_next(&rng_state) % 2;
+  c.count_include_pad = test_random_next(&rng_state) % 2;
   c.global = index % 13 == 3;
   fit_window(&c);
   return c;

@@ -10,6 +10,7 @@
 #include "edgert.h"
 #include "opt/opt.h"
 #include "test.h"
+#include "test_random.h"
 
 /* ---- building graphs ---- */
 
@@ -26,8 +27,7 @@ typedef struct {
 
 static uint32_t rng_state = 12345u;
 static float uniform(void) { /* in [-1, 1) */
-  rng_state = rng_state * 1664525u + 1013904223u;
-  return (float)((rng_state >> 8) & 0xFFFFFF) / (float)0x800000 - 1.0f;
+  return (float)test_random_next(&rng_state) / (float)0x800000 - 1.0f;
 }
 
 static int tensor(builder *b, edgert_dtype dtype, int ndim, const int64_t *dims, const void *data) {
