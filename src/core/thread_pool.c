@@ -1,10 +1,17 @@
 /* The worker pool behind er_parallel_for (see thread_pool.h).
  *
- * A run: the caller writes the job (fn, arg, chunking), publishes one 64-bit claim word holding the job
- * number, the next chunk index and the chunk count, and posts the job number to the mailboxes of the
- * workers it wants. Every thread, the caller included, claims chunks by compare-and-swap on the claim
- * word, which fails once the word names another job or no chunk is left, and counts each finished chunk
- * in `done`; the caller returns when all chunks are done. So the caller never waits for a worker that
+ * A run: the caller writes the job (fn, arg, chunking), publishes one 64-bit claim word holding a tag of
+ * the job number, the chunk count and a bit per chunk that is taken, and posts the job number to the
+ * mailboxes of the workers it wants. Every thread, the caller included, claims chunks by compare-and-swap
+ * on the claim word, which fails once the word names another job or no chunk is left, and counts each
+ * finished chunk in `done`; the caller returns when all chunks are done.
+ *
+ * Each taking part has a home: an equal, contiguous share of the chunks (thread 0 the first). A thread
+ * claims the first free chunk of its home, and only then takes the last free chunk of anyone's. So when
+ * nobody is late, consecutive kernels that split the same axis (a conv over channels, then a Mul over
+ * the same channels) hand each thread the data it wrote itself, still in its own core's cache; with
+ * one shared counter the split was random, and a small op after a split conv read half its input from
+ * the other core. So the caller never waits for a worker that
  * has not started (it takes that worker's chunks itself, which matters on a busy machine), and a worker
  * that wakes late finds the job over without reading it: the job's fields are read only while holding
  * an unfinished chunk, and the caller rewrites them only after every chunk is done. Waiting (workers for
@@ -40,12 +47,17 @@ typedef struct {
   int32_t index; /* 1 .. threads - 1 */
 } er_worker;
 
-/* The claim word: job number (32 bits), next chunk (16), chunk count (16). */
-#define CLAIM_WORD(job, next, count) (((uint64_t)(job) << 32) | ((uint64_t)(next) << 16) | (uint64_t)(count))
-#define CLAIM_JOB(w) ((uint32_t)((w) >> 32))
-#define CLAIM_NEXT(w) ((uint32_t)((w) >> 16) & 0xffffu)
-#define CLAIM_COUNT(w) ((uint32_t)(w) & 0xffffu)
-_Static_assert(ER_MAX_THREADS * ER_CHUNKS_PER_THREAD < 0xffff, "chunk indices fit the claim word");
+/* The claim word: job tag (10 bits: the job number's low bits), chunk count (6), taken chunks (48, one
+ * bit each; bits at and above the count start taken). A tag that repeats is harmless: a stale worker that
+ * matches it claims a real chunk of the current job, after the caller published it. */
+#define CLAIM_MAX_CHUNKS 48
+#define CLAIM_TAG(job) ((uint64_t)(job) & 0x3ffu)
+#define CLAIM_TAKEN_ALL ((((uint64_t)1) << CLAIM_MAX_CHUNKS) - 1)
+#define CLAIM_WORD(job, count) \
+  ((CLAIM_TAG(job) << 54) | ((uint64_t)(count) << 48) | (CLAIM_TAKEN_ALL & ~((((uint64_t)1) << (count)) - 1)))
+#define CLAIM_JOB_TAG(w) ((w) >> 54)
+#define CLAIM_COUNT(w) ((uint32_t)((w) >> 48) & 0x3fu)
+#define CLAIM_TAKEN(w) ((w) & CLAIM_TAKEN_ALL)
 
 struct er_thread_pool {
   int32_t threads;
@@ -73,14 +85,44 @@ static inline void spin_pause(void) {
 #endif
 }
 
-/* Claims a chunk of job `job`; false when that job is over or has no chunk left. */
-static bool claim_chunk(er_thread_pool *pool, uint32_t job, uint32_t *chunk) {
+/* The bits of chunks [lo, hi). */
+static uint64_t chunk_bits(uint32_t lo, uint32_t hi) {
+  return ((((uint64_t)1) << hi) - 1) & ~((((uint64_t)1) << lo) - 1);
+}
+
+/* The highest set bit's index of a non-zero word. */
+static uint32_t highest_bit(uint64_t x) {
+  uint32_t i = 0;
+  while (x >>= 1) i++;
+  return i;
+}
+
+/* The lowest set bit's index of a non-zero word. */
+static uint32_t lowest_bit(uint64_t x) {
+  uint32_t i = 0;
+  while (!(x & 1)) {
+    x >>= 1;
+    i++;
+  }
+  return i;
+}
+
+/* Claims a chunk of job `job` for `thread`: the first free one of its home, else the last free one of
+ * all; false when that job is over or has no chunk left. */
+static bool claim_chunk(er_thread_pool *pool, uint32_t job, int32_t thread, uint32_t *chunk) {
   uint64_t word = atomic_load_explicit(&pool->claim, memory_order_relaxed);
   for (;;) {
-    if (CLAIM_JOB(word) != job || CLAIM_NEXT(word) >= CLAIM_COUNT(word)) return false;
-    if (atomic_compare_exchange_weak_explicit(&pool->claim, &word, word + ((uint64_t)1 << 16),
+    uint64_t free_chunks = ~CLAIM_TAKEN(word) & CLAIM_TAKEN_ALL;
+    if (CLAIM_JOB_TAG(word) != CLAIM_TAG(job) || !free_chunks) return false;
+    uint32_t count = CLAIM_COUNT(word);
+    uint32_t sharing = count < (uint32_t)pool->threads ? count : (uint32_t)pool->threads;
+    uint64_t home = (uint32_t)thread < sharing ? chunk_bits((uint32_t)thread * count / sharing,
+                                                            ((uint32_t)thread + 1) * count / sharing)
+                                               : 0;
+    uint32_t pick = (free_chunks & home) ? lowest_bit(free_chunks & home) : highest_bit(free_chunks);
+    if (atomic_compare_exchange_weak_explicit(&pool->claim, &word, word | ((uint64_t)1 << pick),
                                               memory_order_acquire, memory_order_relaxed)) {
-      *chunk = CLAIM_NEXT(word);
+      *chunk = pick;
       return true;
     }
   }
@@ -112,7 +154,7 @@ static uint32_t wait_for_job(er_worker *w, uint32_t seen) {
 
 static void worker_runs(er_thread_pool *pool, er_worker *w, uint32_t job) {
   uint32_t c;
-  while (claim_chunk(pool, job, &c)) {
+  while (claim_chunk(pool, job, w->index, &c)) {
     run_chunk(pool, w->index, c);
     atomic_fetch_add(&pool->done, 1);
     if (atomic_load(&pool->caller_sleeping)) {
@@ -162,6 +204,7 @@ void er_thread_pool_run(er_thread_pool *pool, int64_t n, int64_t grain, er_task_
   if (grain < 1) grain = 1;
   int64_t grains = n / grain + (n % grain != 0);
   int64_t chunks = (int64_t)pool->threads * ER_CHUNKS_PER_THREAD;
+  if (chunks > CLAIM_MAX_CHUNKS) chunks = CLAIM_MAX_CHUNKS;
   if (grains < chunks) chunks = grains;
   if (chunks <= 1) {
     fn(arg, 0, 0, n);
@@ -176,12 +219,12 @@ void er_thread_pool_run(er_thread_pool *pool, int64_t n, int64_t grain, er_task_
   pool->arg = arg;
   atomic_store_explicit(&pool->done, 0, memory_order_relaxed);
   uint32_t job = ++pool->job_number;
-  atomic_store_explicit(&pool->claim, CLAIM_WORD(job, 0, count), memory_order_release);
+  atomic_store_explicit(&pool->claim, CLAIM_WORD(job, count), memory_order_release);
   int32_t helpers = count < (uint32_t)pool->threads ? (int32_t)count - 1 : pool->threads - 1;
   for (int32_t i = 0; i < helpers; i++)
     post_job(&pool->workers[i], job);
   uint32_t c, mine = 0;
-  while (claim_chunk(pool, job, &c)) {
+  while (claim_chunk(pool, job, 0, &c)) {
     run_chunk(pool, 0, c);
     mine++;
   }

@@ -1,8 +1,9 @@
 /* A fixed pool of worker threads for er_parallel_for. An interpreter asking for T threads owns one pool
  * with T - 1 workers, started when the interpreter is created and joined when it is freed; the thread that
- * invokes is thread 0 and runs chunks too. A run hands out contiguous chunks of [0, n) through one atomic
- * claim word; workers spin briefly for the next run before sleeping on a condition variable, and a run
- * allocates nothing. Without ER_HAVE_PTHREADS (MCU builds) creation refuses more than one thread. */
+ * invokes is thread 0 and runs chunks too. A run hands out contiguous chunks of [0, n) (at most 48, about
+ * four per thread) through one atomic claim word, each thread first from its own equal share, so that
+ * kernels splitting the same axis one after another find their data in the same core's cache; workers
+ * spin briefly for the next run before sleeping on a condition variable, and a run allocates nothing. Without ER_HAVE_PTHREADS (MCU builds) creation refuses more than one thread. */
 #ifndef EDGERT_CORE_THREAD_POOL_H
 #define EDGERT_CORE_THREAD_POOL_H
 

@@ -9,10 +9,13 @@
 #include "core/quant.h"
 #include "ops/vector_math.h"
 
-/* Elements (or rows' worth of elements) below which a chunk is not worth handing to another thread: a
- * few microseconds of work, about what handing a chunk to a worker and waiting for it can cost (so the
- * squeeze-excite Mul and Add of mobilenet_v3_small, 10 to 50 thousand elements, stay on one thread). */
-#define ELEMENTWISE_GRAIN 32768
+/* Elements (or rows' worth of elements) below which a chunk is not worth handing to another thread:
+ * about a microsecond of work. Smaller chunks than the bare dispatch cost would suggest, because the
+ * producer of an elementwise op's input (a conv split over channels) left each thread's share in that
+ * thread's cache, and the thread pool hands the same share back to it: the squeeze-excite Mul and Add of
+ * mobilenet_v3_small (10 to 50 thousand elements) run split, not on one thread reading the other core's
+ * half. */
+#define ELEMENTWISE_GRAIN 4096
 
 /* --- scalar micro-kernels --- */
 

@@ -197,7 +197,7 @@ static void fc_f32_fast(er_op_ctx *ctx, const fc_data *d, const float *in, const
                            .ldc = d->units,
                            .bias = bias,
                            .bias_kind = bias ? ER_F32_BIAS_PER_COL : ER_F32_BIAS_NONE,
-                           .act = {ER_ACT_CLIP, d->act_min_f, d->act_max_f},
+                           .act = {.kind = ER_ACT_CLIP, .min = d->act_min_f, .max = d->act_max_f},
                            .rows_alone = true};
   er_f32_gemm_run(ctx, d->f32_uk, &args, ctx->scratch);
 }

@@ -124,7 +124,8 @@ static void sleep_ms(long ms) {
   nanosleep(&ts, NULL);
 }
 
-/* Many short runs back to back, and some after pauses long enough that the workers go to sleep. */
+/* Many short runs back to back, and some after pauses long enough that the workers go to sleep; 20000
+ * runs also wrap the claim word's 10-bit job tag many times. */
 static void many_runs_in_a_row(void) {
   er_thread_pool *pool = NULL;
   if (er_thread_pool_create(3, &pool) != EDGERT_OK) return;
