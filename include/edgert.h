@@ -72,6 +72,23 @@ typedef struct {
  * graph (see edgert_model_op_name); for profilers. Ops folded at prepare do not run. */
 typedef void (*edgert_node_hook)(void *user, int op_index, int after);
 
+/* Resource limits, so a hostile or broken model is refused with EDGERT_ERR_LIMIT and a message before
+ * anything large is allocated or a loop runs away. A field left 0 takes its default
+ * (edgert_limits_default). Models are loaded with limits (the _limited loaders; the plain ones use the
+ * defaults) and interpreters use their model's unless edgert_options.limits names others. */
+typedef struct {
+  int64_t max_tensor_elements; /* elements of any one tensor: declared by the model, a constant, or computed
+                                  at prepare. Default 2^28 (1 GiB of float32) */
+  size_t max_arena_bytes;      /* bytes of the planned arena (tensors, scratch, state), and separately of the
+                                  kernel data kept beside it (packed weights, folded constants). Default
+                                  2 GiB (256 MiB where size_t is 32 bits) */
+  int32_t max_nodes;           /* operators in the model, subgraphs included. Default 2^20 */
+  int64_t max_loop_iterations; /* iterations of one run of an ONNX Loop. Default 10^6 */
+} edgert_limits;
+
+/* The defaults, all fields set. */
+edgert_limits edgert_limits_default(void);
+
 typedef struct {
   void *arena;                /* caller-owned memory for all tensors, or NULL for one the library allocates */
   size_t arena_bytes;         /* size of arena; ignored when arena is NULL */
@@ -80,6 +97,7 @@ typedef struct {
                                  threads). Results do not depend on it. */
   edgert_node_hook node_hook; /* optional */
   void *hook_user;
+  const edgert_limits *limits; /* NULL: the limits the model was loaded with; 0 fields take defaults */
 } edgert_options;
 
 const char *edgert_status_name(edgert_status status);
@@ -92,6 +110,10 @@ size_t edgert_dtype_size(edgert_dtype dtype);
  * it alive and unchanged until the model is freed. */
 edgert_status edgert_model_load_file(const char *path, edgert_model **out);
 edgert_status edgert_model_load_buffer(const void *data, size_t bytes, edgert_model **out);
+/* The same under caller-chosen limits (NULL: the defaults; a 0 field: its default). */
+edgert_status edgert_model_load_file_limited(const char *path, const edgert_limits *limits, edgert_model **out);
+edgert_status edgert_model_load_buffer_limited(const void *data, size_t bytes, const edgert_limits *limits,
+                                               edgert_model **out);
 void edgert_model_free(edgert_model *model);
 const char *edgert_model_error(const edgert_model *model);
 

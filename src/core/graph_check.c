@@ -41,7 +41,7 @@ static edgert_status check_quant(const er_tensor *t, int32_t i, char *err, size_
   return EDGERT_OK;
 }
 
-static edgert_status size_tensors(er_graph *g, char *err, size_t len) {
+static edgert_status size_tensors(er_graph *g, const edgert_limits *limits, char *err, size_t len) {
   for (int32_t i = 0; i < g->n_tensors; i++) {
     er_tensor *t = &g->tensors[i];
     const char *name = t->name ? t->name : "";
@@ -52,9 +52,14 @@ static edgert_status size_tensors(er_graph *g, char *err, size_t len) {
       return check_fail(err, len, EDGERT_ERR_UNSUPPORTED, "tensor %d '%s': rank %d is beyond %d", i, name,
                         t->ndim, ER_MAX_DIMS);
     size_t bytes;
-    if (!er_bytes_for(t->dtype, er_tensor_elements(t), &bytes))
+    int64_t elements = er_tensor_elements(t);
+    if (!er_bytes_for(t->dtype, elements, &bytes))
       return check_fail(err, len, EDGERT_ERR_LIMIT, "tensor %d '%s': shape is negative or too large", i,
                         name);
+    if (!er_limits_elements_ok(limits, elements))
+      return check_fail(err, len, EDGERT_ERR_LIMIT,
+                        "tensor %d '%s': %lld elements, beyond the limit of %lld (edgert_limits)", i, name,
+                        (long long)elements, (long long)limits->max_tensor_elements);
     if (t->kind == ER_TENSOR_CONST) {
       if (!t->data)
         return check_fail(err, len, EDGERT_ERR_MALFORMED, "tensor %d '%s': constant without data", i, name);
@@ -133,12 +138,25 @@ static edgert_status check_order(const er_graph *g, unsigned char *ready, char *
   return EDGERT_OK;
 }
 
-edgert_status er_graph_finish(er_graph *g, char *err, size_t len) {
+/* Operators of g and of its subgraphs (nesting is bounded by the importers). */
+static int64_t count_nodes(const er_graph *g) {
+  int64_t n = g->n_nodes;
+  for (int32_t s = 0; s < g->n_subgraphs; s++)
+    n += count_nodes(&g->subgraphs[s]);
+  return n;
+}
+
+edgert_status er_graph_finish(er_graph *g, const edgert_limits *given, char *err, size_t len) {
   if (g->n_tensors < 0 || g->n_nodes < 0 || g->n_inputs < 0 || g->n_outputs < 0)
     return check_fail(err, len, EDGERT_ERR_MALFORMED, "negative count in graph");
-  edgert_status st = size_tensors(g, err, len);
+  edgert_limits limits = er_limits_resolve(given);
+  int64_t nodes = count_nodes(g);
+  if (nodes > limits.max_nodes)
+    return check_fail(err, len, EDGERT_ERR_LIMIT, "%lld operators, beyond the limit of %d (edgert_limits)",
+                      (long long)nodes, (int)limits.max_nodes);
+  edgert_status st = size_tensors(g, &limits, err, len);
   if (st != EDGERT_OK) return st;
-  unsigned char *ready = malloc(g->n_tensors ? (size_t)g->n_tensors : 1);
+  unsigned char *ready = malloc(g->n_tensors > 0 ? (size_t)g->n_tensors : 1);
   if (!ready) return check_fail(err, len, EDGERT_ERR_NO_MEMORY, "out of memory checking graph");
   st = check_order(g, ready, err, len);
   free(ready);

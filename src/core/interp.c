@@ -8,7 +8,6 @@
 #include "core/plan.h"
 
 /* Refuse arenas beyond this before allocating (a model declaring absurd shapes). */
-#define ER_DEFAULT_ARENA_LIMIT ((size_t)1 << 32)
 
 /* Counts, per tensor, the reads this plan will make: one per node input slot (subgraph captures are
  * inputs of their node too) and one for being a graph output, which is never released. */
@@ -100,9 +99,14 @@ static edgert_status fold_node(er_interp *it, er_op_ctx *ctx, const er_kernel *k
   const er_node *node = ctx->node;
   for (int32_t i = 0; i < node->n_outputs; i++) {
     er_tensor *t = &it->tensors[node->outputs[i]];
+    edgert_status st = er_kernel_data_reserve(ctx, t->bytes); /* folded constants count as kernel data */
+    if (st != EDGERT_OK) return st;
     t->data = er_pool_alloc(&it->pool, t->bytes);
     if (!t->data) return er_fail(ctx, EDGERT_ERR_NO_MEMORY, "out of memory folding a constant");
   }
+  if (ctx->scratch_bytes > it->limits.max_arena_bytes)
+    return er_fail(ctx, EDGERT_ERR_LIMIT, "folding a constant needs %zu bytes of scratch, beyond the limit of %zu",
+                   ctx->scratch_bytes, it->limits.max_arena_bytes);
   void *scratch = ctx->scratch_bytes ? malloc(ctx->scratch_bytes) : NULL;
   if (ctx->scratch_bytes && !scratch) return er_fail(ctx, EDGERT_ERR_NO_MEMORY, "out of memory folding a constant");
   ctx->scratch = scratch;
@@ -129,9 +133,9 @@ static edgert_status prepare_nodes(er_interp *it) {
     ctx->node = node;
     ctx->tensors = it->tensors;
     edgert_status st = k->prepare(ctx);
-    if (st != EDGERT_OK) {
+    if (st != EDGERT_OK) { /* the first error recorded says what (a limit, not the NULL it caused) */
       if (it->status == EDGERT_OK) er_fail(ctx, st, "prepare failed");
-      return st;
+      return it->status;
     }
     for (int32_t k2 = 0; k2 < node->n_outputs; k2++)
       if (!it->shaped[node->outputs[k2]])
@@ -210,9 +214,10 @@ static edgert_status plan_arena(er_interp *it, size_t *offsets) {
 
 static edgert_status bind_arena(er_interp *it, const edgert_options *opts, const size_t *offsets) {
   size_t need = it->arena_bytes;
-  if (need > ER_DEFAULT_ARENA_LIMIT)
-    return er_interp_fail(it, EDGERT_ERR_LIMIT, "model needs an arena of %zu bytes, beyond the limit of %zu",
-                          need, (size_t)ER_DEFAULT_ARENA_LIMIT);
+  if (need > it->limits.max_arena_bytes)
+    return er_interp_fail(it, EDGERT_ERR_LIMIT,
+                          "model needs an arena of %zu bytes, beyond the limit of %zu (edgert_limits)", need,
+                          it->limits.max_arena_bytes);
   if (opts && opts->arena) {
     uintptr_t base = (uintptr_t)opts->arena;
     size_t skew = (ER_ARENA_ALIGNMENT - (base % ER_ARENA_ALIGNMENT)) % ER_ARENA_ALIGNMENT;
@@ -447,6 +452,10 @@ edgert_status edgert_interpreter_create(const edgert_model *model, const edgert_
   it->model = model;
   it->graph = &model->graph;
   if (opts) it->opts = *opts;
+  it->limits = opts && opts->limits ? er_limits_resolve(opts->limits) : model->limits;
+  it->opts.limits = NULL; /* resolved above; the caller's struct need not outlive this call */
+  it->root = it;
+  it->loop_iterations_left = it->limits.max_loop_iterations;
   edgert_status st = start_threads(it);
   if (st != EDGERT_OK) return st;
   it->input_shapes = calloc((size_t)it->graph->n_inputs + 1, sizeof(er_tensor));
@@ -612,6 +621,7 @@ edgert_status edgert_interpreter_invoke(edgert_interpreter *it) {
     edgert_status st = stage_inputs(it);
     if (st != EDGERT_OK) return st;
   }
+  if (it->root == it) it->loop_iterations_left = it->limits.max_loop_iterations;
   if (it->opts.node_hook) return invoke_with_hook(it);
   for (const er_run_step *step = it->steps, *end = step + it->n_run; step < end; step++) {
     edgert_status st = step->eval(step->ctx);

@@ -37,6 +37,11 @@ struct edgert_interpreter {
   int32_t n_threads;         /* >= 1; er_num_threads */
   er_thread_pool *thread_pool; /* n_threads - 1 workers, or NULL for one thread; lives as long as it */
   edgert_options opts;      /* as given at creation, for planning again after a resize */
+  edgert_limits limits;     /* resolved: opts.limits, else the model's */
+  /* The interpreter whose invoke started this one (itself, or a subgraph's parent's root): loops anywhere
+   * below it draw on its budget, so nested loops cannot multiply past max_loop_iterations. */
+  struct edgert_interpreter *root;
+  int64_t loop_iterations_left; /* of the root's current invoke */
   er_tensor *input_shapes;  /* per graph input: the shape to use (model's, or the caller's resize) */
   /* Value mode, for models where an input's value decides shapes (a kernel called er_need_value): the
    * caller's inputs are staged in heap buffers, the deciding ones are constants while preparing, and

@@ -53,8 +53,18 @@ edgert_status er_fail(er_op_ctx *ctx, edgert_status status, const char *fmt, ...
 edgert_status er_set_output_shape(er_op_ctx *ctx, er_tensor *t, int32_t ndim, const int64_t *dims);
 
 /* Zeroed memory that lives as long as the interpreter; NULL (after recording an error) when out of
- * memory. For prepare only. */
+ * memory or past the kernel-data limit (edgert_limits.max_arena_bytes). For prepare only. */
 void *er_persist_alloc(er_op_ctx *ctx, size_t bytes);
+
+/* Counts `bytes` of kernel data against that limit (er_persist_alloc does it itself); an error past it. */
+edgert_status er_kernel_data_reserve(er_op_ctx *ctx, size_t bytes);
+
+/* The interpreter's resource limits (resolved: no zero fields). */
+const edgert_limits *er_limits(const er_op_ctx *ctx);
+
+/* Called by loop kernels before each iteration: an error once the loops of this invoke (nested ones and
+ * those in subgraphs included) have run edgert_limits.max_loop_iterations iterations. */
+edgert_status er_loop_iteration(er_op_ctx *ctx);
 
 /* For an input whose value decides an output's shape but is not a constant: records that the interpreter
  * should learn the value first (when it comes from graph inputs, the interpreter then prepares with their

@@ -43,9 +43,13 @@ edgert_status er_set_output_shape(er_op_ctx *ctx, er_tensor *t, int32_t ndim, co
   if (ndim < 0 || ndim > ER_MAX_DIMS)
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "output rank %d is beyond %d", ndim, ER_MAX_DIMS);
   size_t bytes;
-  if (!er_bytes_for(t->dtype, er_shape_elements(ndim, dims), &bytes))
+  int64_t elements = er_shape_elements(ndim, dims);
+  if (!er_bytes_for(t->dtype, elements, &bytes))
     return er_fail(ctx, EDGERT_ERR_LIMIT, "output '%s' shape is negative or too large",
                    t->name ? t->name : "");
+  if (!er_limits_elements_ok(&it->limits, elements))
+    return er_fail(ctx, EDGERT_ERR_LIMIT, "output '%s' would hold %lld elements, beyond the limit of %lld (edgert_limits)",
+                   t->name ? t->name : "", (long long)elements, (long long)it->limits.max_tensor_elements);
   const er_tensor *declared = &it->graph->tensors[id];
   if (declared->ndim > 0 && !fits_declared(declared, ndim, dims)) {
     char want[128], got[128];
@@ -61,14 +65,37 @@ edgert_status er_set_output_shape(er_op_ctx *ctx, er_tensor *t, int32_t ndim, co
   return EDGERT_OK;
 }
 
+edgert_status er_kernel_data_reserve(er_op_ctx *ctx, size_t bytes) {
+  er_interp *it = ctx->interp;
+  size_t limit = it->limits.max_arena_bytes;
+  if (bytes > limit || it->kernel_bytes > limit - bytes)
+    return er_fail(ctx, EDGERT_ERR_LIMIT,
+                   "kernel data would reach %zu + %zu bytes, beyond the limit of %zu (edgert_limits)",
+                   it->kernel_bytes, bytes, limit);
+  it->kernel_bytes += bytes;
+  return EDGERT_OK;
+}
+
 void *er_persist_alloc(er_op_ctx *ctx, size_t bytes) {
+  if (er_kernel_data_reserve(ctx, bytes) != EDGERT_OK) return NULL;
   void *p = er_pool_alloc(&ctx->interp->pool, bytes);
   if (!p) {
     er_fail(ctx, EDGERT_ERR_NO_MEMORY, "out of memory for %zu bytes of kernel data", bytes);
     return NULL;
   }
-  ctx->interp->kernel_bytes += bytes;
   return p;
+}
+
+const edgert_limits *er_limits(const er_op_ctx *ctx) { return &ctx->interp->limits; }
+
+edgert_status er_loop_iteration(er_op_ctx *ctx) {
+  er_interp *root = ctx->interp->root;
+  if (root->loop_iterations_left <= 0)
+    return er_fail(ctx, EDGERT_ERR_LIMIT,
+                   "loops ran more than %lld iterations in one invoke without ending (edgert_limits)",
+                   (long long)root->limits.max_loop_iterations);
+  root->loop_iterations_left--;
+  return EDGERT_OK;
 }
 
 void er_input_packed(er_op_ctx *ctx, int i) {

@@ -12,7 +12,11 @@
 #include "formats/onnx/onnx_import.h"
 #include "formats/tflite/tflite_import.h"
 
-static edgert_model *model_new(void) { return calloc(1, sizeof(edgert_model)); }
+static edgert_model *model_new(const edgert_limits *limits) {
+  edgert_model *m = calloc(1, sizeof(edgert_model));
+  if (m) m->limits = er_limits_resolve(limits);
+  return m;
+}
 
 static edgert_status model_fail(edgert_model *m, edgert_status st, const char *fmt, ...) {
   va_list ap;
@@ -32,7 +36,7 @@ static bool optimizer_enabled(void) {
 /* Runs the passes, then the structural checks again so a pass's mistake is a load error, not a crash. */
 static edgert_status optimize(edgert_model *m, char *err, size_t err_len) {
   edgert_status st = er_opt_run(&m->graph, &m->opt_stats, err, err_len);
-  if (st == EDGERT_OK) st = er_graph_finish(&m->graph, err, err_len);
+  if (st == EDGERT_OK) st = er_graph_finish(&m->graph, &m->limits, err, err_len);
   m->optimized = st == EDGERT_OK;
   return st;
 }
@@ -160,11 +164,11 @@ static edgert_status import_bytes(edgert_model *m, const char *model_dir) {
   char err[ER_ERROR_LEN - 32] = {0};
   edgert_status st;
   if (er_tflite_is_model(m->bytes, m->size)) {
-    st = er_tflite_import(m->bytes, m->size, &m->graph, err, sizeof err);
+    st = er_tflite_import(m->bytes, m->size, &m->limits, &m->graph, err, sizeof err);
   } else if (er_onnx_is_model(m->bytes, m->size) || (m->size > 0 && m->bytes[0] == 0x08)) {
     /* Exporters write ModelProto's ir_version (tag byte 0x08) first: a broken file that starts so is read
      * as ONNX, so the message says where it breaks. */
-    st = er_onnx_import(m->bytes, m->size, model_dir, &m->graph, err, sizeof err);
+    st = er_onnx_import(m->bytes, m->size, model_dir, &m->limits, &m->graph, err, sizeof err);
   } else {
     return model_fail(m, EDGERT_ERR_UNSUPPORTED,
                       "not a TFLite or ONNX model (%zu bytes; expected a .tflite file with identifier TFL3 "
@@ -175,7 +179,7 @@ static edgert_status import_bytes(edgert_model *m, const char *model_dir) {
     er_graph_free(&m->graph);
     return model_fail(m, st, "%s", err[0] ? err : "import failed");
   }
-  st = er_graph_finish(&m->graph, err, sizeof err);
+  st = er_graph_finish(&m->graph, &m->limits, err, sizeof err);
   if (st == EDGERT_OK && optimizer_enabled()) st = optimize(m, err, sizeof err);
   if (st != EDGERT_OK) {
     er_graph_free(&m->graph);
@@ -185,9 +189,10 @@ static edgert_status import_bytes(edgert_model *m, const char *model_dir) {
   return EDGERT_OK;
 }
 
-edgert_status edgert_model_load_buffer(const void *data, size_t bytes, edgert_model **out) {
+edgert_status edgert_model_load_buffer_limited(const void *data, size_t bytes, const edgert_limits *limits,
+                                               edgert_model **out) {
   if (!out) return EDGERT_ERR_ARGUMENT;
-  edgert_model *m = *out = model_new();
+  edgert_model *m = *out = model_new(limits);
   if (!m) return EDGERT_ERR_NO_MEMORY;
   if (!data) return model_fail(m, EDGERT_ERR_ARGUMENT, "model buffer is NULL");
   m->bytes = data;
@@ -195,9 +200,13 @@ edgert_status edgert_model_load_buffer(const void *data, size_t bytes, edgert_mo
   return import_bytes(m, NULL);
 }
 
-edgert_status edgert_model_load_file(const char *path, edgert_model **out) {
+edgert_status edgert_model_load_buffer(const void *data, size_t bytes, edgert_model **out) {
+  return edgert_model_load_buffer_limited(data, bytes, NULL, out);
+}
+
+edgert_status edgert_model_load_file_limited(const char *path, const edgert_limits *limits, edgert_model **out) {
   if (!out) return EDGERT_ERR_ARGUMENT;
-  edgert_model *m = *out = model_new();
+  edgert_model *m = *out = model_new(limits);
   if (!m) return EDGERT_ERR_NO_MEMORY;
   if (!path) return model_fail(m, EDGERT_ERR_ARGUMENT, "model path is NULL");
   char err[ER_ERROR_LEN - 32] = {0};
@@ -223,8 +232,12 @@ edgert_status edgert_model_load_file(const char *path, edgert_model **out) {
   return st;
 }
 
+edgert_status edgert_model_load_file(const char *path, edgert_model **out) {
+  return edgert_model_load_file_limited(path, NULL, out);
+}
+
 edgert_status er_model_from_graph(er_graph *graph, edgert_model **out) {
-  edgert_model *m = *out = model_new();
+  edgert_model *m = *out = model_new(NULL);
   if (!m) {
     er_graph_free(graph);
     return EDGERT_ERR_NO_MEMORY;
@@ -232,7 +245,7 @@ edgert_status er_model_from_graph(er_graph *graph, edgert_model **out) {
   m->graph = *graph;
   memset(graph, 0, sizeof *graph);
   char err[ER_ERROR_LEN] = {0};
-  edgert_status st = er_graph_finish(&m->graph, err, sizeof err);
+  edgert_status st = er_graph_finish(&m->graph, &m->limits, err, sizeof err);
   if (st != EDGERT_OK) {
     er_graph_free(&m->graph);
     return model_fail(m, st, "%s", err);

@@ -4,6 +4,7 @@
 #define EDGERT_CORE_MODEL_H
 
 #include "core/graph.h"
+#include "core/limits.h"
 #include "edgert.h"
 #include "opt/opt.h"
 
@@ -15,6 +16,7 @@ struct edgert_model {
   size_t size;
   void *mapping; /* from er_map_file, released at free; NULL for caller buffers */
   size_t mapping_size;
+  edgert_limits limits; /* resolved: what it was loaded under, and its interpreters' default */
   edgert_status status;
   char error[ER_ERROR_LEN];
   bool optimized;         /* the graph optimizer (src/opt/) ran at load */
@@ -26,9 +28,10 @@ struct edgert_model {
 edgert_status er_model_from_graph(er_graph *graph, edgert_model **out);
 
 /* Finishes a graph from any importer: computes each tensor's byte size (overflow-checked) and checks
- * structure independent of format: ids in range, every activation input produced before use, no tensor
- * produced twice, constants big enough for their shape. Writes a message on failure. */
-edgert_status er_graph_finish(er_graph *g, char *err, size_t err_len);
+ * structure independent of format: ids in range, every activation input produced before use (so no
+ * cycles), no tensor produced twice, constants big enough for their shape, every tensor and the operator
+ * count (subgraphs included) within limits (NULL: the defaults). Writes a message on failure. */
+edgert_status er_graph_finish(er_graph *g, const edgert_limits *limits, char *err, size_t err_len);
 
 /* What the graph optimizer changed at load, or NULL when it did not run: turned off (environment variable
  * EDGERT_OPTIMIZE=0), a model built with er_model_from_graph, or a model that failed to load. */

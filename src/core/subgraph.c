@@ -104,11 +104,13 @@ edgert_status er_subgraph_prepare(er_op_ctx *ctx, int32_t index, const er_tensor
   s->model.graph.tensors = tensors;
   s->model.graph.pool = NULL;
   s->model.status = EDGERT_OK;
+  s->model.limits = ctx->interp->limits;
   s->n_formal = n_formal;
   s->n_captures = sub->n_captures;
   s->first_capture = first_capture;
   st = edgert_interpreter_create(&s->model, NULL, &s->interp);
   if (s->interp) { /* owned by this interpreter from now on, freed with its plan */
+    s->interp->root = ctx->interp->root;
     s->interp->next_child = ctx->interp->children;
     ctx->interp->children = s->interp;
   }

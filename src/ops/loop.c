@@ -3,13 +3,11 @@
  * (each iteration's body outputs are copied back over them), scan outputs are stacked along a new first
  * axis. Scan outputs need the iteration count at prepare: computed when M and the condition are constants
  * and the body passes the condition through unchanged, else the model's declared output shape, which eval
- * then checks. An absent M with a condition that never turns false would run forever: every loop stops
- * with an error after ER_LOOP_MAX_ITERATIONS. */
+ * then checks. An absent M with a condition that never turns false would run forever: loops stop with an
+ * error once an invoke's loops have run edgert_limits.max_loop_iterations iterations (er_loop_iteration). */
 #include <string.h>
 
 #include "core/subgraph.h"
-
-#define ER_LOOP_MAX_ITERATIONS 1000000
 
 typedef struct {
   er_subgraph *body;
@@ -86,9 +84,10 @@ static edgert_status scan_slice_shape(er_op_ctx *ctx, loop_plan *p, int32_t j, i
 
 static edgert_status scan_count(er_op_ctx *ctx, const er_loop_attrs *a, loop_plan *p) {
   p->scan_count = known_iterations(ctx, a);
-  if (p->scan_count > ER_LOOP_MAX_ITERATIONS)
-    return er_fail(ctx, EDGERT_ERR_LIMIT, "trip count %lld is beyond the limit of %d",
-                   (long long)p->scan_count, ER_LOOP_MAX_ITERATIONS);
+  const int64_t max_iterations = er_limits(ctx)->max_loop_iterations;
+  if (p->scan_count > max_iterations)
+    return er_fail(ctx, EDGERT_ERR_LIMIT, "trip count %lld is beyond the limit of %lld iterations (edgert_limits)",
+                   (long long)p->scan_count, (long long)max_iterations);
   if (p->scan_count >= 0 || p->scans == 0) return EDGERT_OK;
   const er_tensor *declared = er_declared_output(ctx, p->carried);
   if (declared->ndim >= 1 && !(declared->dynamic_dims & 1u)) {
@@ -192,14 +191,13 @@ static edgert_status loop_eval(er_op_ctx *ctx) {
   }
   int64_t iteration = 0;
   for (; iteration < trips && cond; iteration++) {
-    if (iteration >= ER_LOOP_MAX_ITERATIONS)
-      return er_fail(ctx, EDGERT_ERR_LIMIT, "the loop ran %d iterations without ending",
-                     ER_LOOP_MAX_ITERATIONS);
+    edgert_status st = er_loop_iteration(ctx);
+    if (st != EDGERT_OK) return st;
     if (p->scans && iteration >= p->scan_count)
       return er_fail(ctx, EDGERT_ERR_SHAPE,
                      "the loop runs more than the %lld iterations its scan outputs hold",
                      (long long)p->scan_count);
-    edgert_status st = run_iteration(ctx, p, iteration, &cond);
+    st = run_iteration(ctx, p, iteration, &cond);
     if (st != EDGERT_OK) return st;
   }
   if (p->scans && iteration != p->scan_count)

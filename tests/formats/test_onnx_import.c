@@ -365,7 +365,7 @@ static void test_other_bytes_are_not_a_model(void) {
   CHECK(er_onnx_is_model(m.buf, m.len));
   char err[256];
   er_graph g;
-  CHECK(er_onnx_import(m.buf, m.len - 3, NULL, &g, err, sizeof err) == EDGERT_ERR_MALFORMED);
+  CHECK(er_onnx_import(m.buf, m.len - 3, NULL, NULL, &g, err, sizeof err) == EDGERT_ERR_MALFORMED);
   CHECK_MSG(strstr(err, "malformed protobuf at byte") != NULL, "%s", err);
   CHECK(g.n_tensors == 0 && g.pool == NULL);
 }
@@ -475,7 +475,7 @@ static void test_subgraphs_capture_outer_values(void) {
   onnx_model(&m, &graph, 13);
   er_graph g;
   char err[512];
-  edgert_status st = er_onnx_import(m.buf, m.len, NULL, &g, err, sizeof err);
+  edgert_status st = er_onnx_import(m.buf, m.len, NULL, NULL, &g, err, sizeof err);
   if (st != EDGERT_OK && strstr(err, "unsupported op ai.onnx::If")) {
     printf("  (skipped: If is not mapped yet)\n");
     return;

@@ -32,7 +32,7 @@ static bool import_fixture(const char *rel, imported *m) {
   m->bytes = test_read_file(test_fixture(rel), &m->size);
   CHECK_MSG(m->bytes != NULL, "cannot read fixture %s", rel);
   if (!m->bytes) return false;
-  m->st = er_tflite_import(m->bytes, m->size, &m->g, m->err, sizeof m->err);
+  m->st = er_tflite_import(m->bytes, m->size, NULL, &m->g, m->err, sizeof m->err);
   CHECK_MSG(m->st == EDGERT_OK, "%s: %s", rel, m->err);
   return m->st == EDGERT_OK;
 }
@@ -95,7 +95,7 @@ static void test_hello_world_int8(void) {
   CHECK(points_into(&m, w->data)); /* zero-copy */
   CHECK_EQ_INT(w->bytes, (size_t)er_tensor_elements(w));
   char err[256];
-  CHECK_OK(er_graph_finish(g, err, sizeof err));
+  CHECK_OK(er_graph_finish(g, NULL, err, sizeof err));
   release(&m);
 }
 
@@ -177,7 +177,7 @@ static void test_person_detect(void) {
   const er_softmax_attrs *sm = g->nodes[30].attrs;
   if (sm) CHECK_NEAR(sm->beta, 1.0, 0);
   char err[256];
-  CHECK_OK(er_graph_finish(g, err, sizeof err));
+  CHECK_OK(er_graph_finish(g, NULL, err, sizeof err));
   release(&m);
 }
 
@@ -279,7 +279,7 @@ static void test_trained_lstm(void) {
     const er_reshape_attrs *rs = g->nodes[1].attrs;
     if (rs) CHECK_EQ_INT(rs->ndim, -1);
     char err[256];
-    CHECK_OK(er_graph_finish(g, err, sizeof err));
+    CHECK_OK(er_graph_finish(g, NULL, err, sizeof err));
     release(&m);
   }
 }
@@ -363,7 +363,7 @@ static void import_all_in(const char *dir_rel, int *count) {
     imported m;
     if (import_fixture(rel, &m)) {
       char err[512];
-      edgert_status st = er_graph_finish(&m.g, err, sizeof err);
+      edgert_status st = er_graph_finish(&m.g, NULL, err, sizeof err);
       CHECK_MSG(st == EDGERT_OK, "%s: %s", rel, err);
       (*count)++;
     }
@@ -400,7 +400,7 @@ static void test_custom_op_refused(void) {
     if (!bytes) continue;
     er_graph g;
     char err[256];
-    edgert_status st = er_tflite_import(bytes, size, &g, err, sizeof err);
+    edgert_status st = er_tflite_import(bytes, size, NULL, &g, err, sizeof err);
     CHECK_EQ_INT(st, EDGERT_ERR_UNSUPPORTED);
     CHECK_MSG(strcmp(err, "unsupported custom op SignalWindow (operator 0)") == 0, "message: %s", err);
     CHECK_EQ_INT(g.n_tensors, 0); /* freed on failure */
@@ -564,7 +564,7 @@ static size_t syn_build(fbb *b, const syn_model *m) {
 static edgert_status syn_import(const syn_model *m, er_graph *g, char *err, size_t len) {
   static fbb b;
   size_t size = syn_build(&b, m);
-  return er_tflite_import(b.buf, size, g, err, len);
+  return er_tflite_import(b.buf, size, NULL, g, err, len);
 }
 
 static void test_synthetic_model_imports(void) {
@@ -585,7 +585,7 @@ static void test_synthetic_model_imports(void) {
     CHECK_EQ_INT(a->activation, ER_ACT_RELU);
     CHECK(a->pot_scale_int16); /* schema default: true */
   }
-  CHECK_OK(er_graph_finish(&g, err, sizeof err));
+  CHECK_OK(er_graph_finish(&g, NULL, err, sizeof err));
   er_graph_free(&g);
 }
 
@@ -789,11 +789,11 @@ static void test_is_model(void) {
   CHECK(!er_tflite_is_model((const uint8_t *)"\0\0\0\0ONNX....", 12));
   er_graph g;
   char err[64];
-  CHECK_EQ_INT(er_tflite_import(NULL, 10, &g, err, sizeof err), EDGERT_ERR_ARGUMENT);
-  CHECK_EQ_INT(er_tflite_import(bytes, size, NULL, err, sizeof err), EDGERT_ERR_ARGUMENT);
+  CHECK_EQ_INT(er_tflite_import(NULL, 10, NULL, &g, err, sizeof err), EDGERT_ERR_ARGUMENT);
+  CHECK_EQ_INT(er_tflite_import(bytes, size, NULL, NULL, err, sizeof err), EDGERT_ERR_ARGUMENT);
   /* a tiny error buffer is respected and terminated */
   char tiny[8];
-  CHECK_EQ_INT(er_tflite_import(bytes, 6, &g, tiny, sizeof tiny), EDGERT_ERR_MALFORMED);
+  CHECK_EQ_INT(er_tflite_import(bytes, 6, NULL, &g, tiny, sizeof tiny), EDGERT_ERR_MALFORMED);
   CHECK_EQ_INT(strlen(tiny), 7);
   free(bytes);
 }
@@ -806,7 +806,7 @@ static bool survives(const uint8_t *data, size_t size) {
   er_graph g;
   char err[512];
   err[0] = 'x';
-  edgert_status st = er_tflite_import(data, size, &g, err, sizeof err);
+  edgert_status st = er_tflite_import(data, size, NULL, &g, err, sizeof err);
   if (st != EDGERT_OK) {
     bool ok = err[0] != '\0' && strlen(err) < sizeof err && g.n_tensors == 0 && g.pool == NULL;
     if (!ok) fprintf(stderr, "status %d with message '%s'\n", (int)st, err);
@@ -832,7 +832,7 @@ static bool survives(const uint8_t *data, size_t size) {
   }
   (void)sum;
   char err2[512];
-  er_graph_finish(&g, err2, sizeof err2);
+  er_graph_finish(&g, NULL, err2, sizeof err2);
   er_graph_free(&g);
   return true;
 }

@@ -97,7 +97,7 @@ static void reference(const direct_case *c, const er_window_nd *g, const float *
 /* Plans and runs the case on `threads` threads (1: no pool). False when the pool cannot be made. */
 static bool run_plan(const direct_case *c, int32_t threads, const float *x, const float *w, const float *b,
                      float *y) {
-  er_interp interp = {0};
+  er_interp interp = {.limits = edgert_limits_default()};
   interp.n_threads = threads;
   if (threads > 1 && er_thread_pool_create(threads, &interp.thread_pool) != EDGERT_OK) return false;
   er_op_ctx ctx = {.interp = &interp};
@@ -125,7 +125,7 @@ static const char *case_text(const direct_case *c) {
 }
 
 static bool check_case(const direct_case *c) {
-  er_interp interp = {0};
+  er_interp interp = {.limits = edgert_limits_default()};
   er_op_ctx ctx = {.interp = &interp};
   er_conv_nd_geometry d = case_geometry(c, &ctx);
   er_pool_free(&interp.pool);
@@ -206,7 +206,7 @@ static void test_stem_like(void) {
 static void test_fused_matches_separate(void) {
   if (!have_avx512()) return;
   direct_case c = {2, 3, 33, 13, 37, 3, 3, 2, 1, {1, 1, 1, 1}, true, ER_ACT_NONE};
-  er_interp interp = {0};
+  er_interp interp = {.limits = edgert_limits_default()};
   er_op_ctx ctx = {.interp = &interp};
   er_conv_nd_geometry d = case_geometry(&c, &ctx);
   er_pool_free(&interp.pool);
@@ -246,7 +246,7 @@ static void test_fused_matches_separate(void) {
 /* What the path declines: too many input channels, other kernels and strides, dilation, groups, weights
  * computed at run time, float64, and CPUs without AVX-512. */
 static void test_applies(void) {
-  er_interp interp = {0};
+  er_interp interp = {.limits = edgert_limits_default()};
   er_op_ctx ctx = {.interp = &interp};
   static const float data[1] = {0};
   er_tensor xt = tensor_of(data, EDGERT_FLOAT32, ER_TENSOR_ACTIVATION),

@@ -322,7 +322,7 @@ static void test_pointwise_layers_match_reference(void) {
 /* y of a pointwise case through conv_nd_gemm.c directly, on `threads` threads of a real pool (1: none). */
 static bool run_pointwise_threads(const conv_case *c, int32_t threads, const float *x, const float *w,
                                   const float *b, float *y) {
-  er_interp interp = {0};
+  er_interp interp = {.limits = edgert_limits_default()};
   interp.n_threads = threads;
   if (threads > 1 && er_thread_pool_create(threads, &interp.thread_pool) != EDGERT_OK) return false;
   er_node node; /* no inputs: prepare's er_input_packed has nothing to mark */

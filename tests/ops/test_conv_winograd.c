@@ -181,7 +181,7 @@ static void winograd_bound(const wino_case *c, int64_t m, const float *x, const 
  * the pool cannot be made. */
 static bool run_plan(const wino_case *c, int m, const er_f32_gemm_ukernels *uk, int32_t threads,
                      const float *x, const float *w, const float *b, float *y) {
-  er_interp interp = {0};
+  er_interp interp = {.limits = edgert_limits_default()};
   interp.n_threads = threads;
   if (threads > 1 && er_thread_pool_create(threads, &interp.thread_pool) != EDGERT_OK) return false;
   er_op_ctx ctx = {.interp = &interp};
@@ -317,7 +317,7 @@ static void test_groups_batches_large_maps(void) {
  * the tile the op chose), and gives the reference's outputs. */
 static void test_conv_nd_takes_winograd_path(void) {
   wino_case c = {1, 1, 32, 48, 20, 20, {1, 1, 1, 1}, true, ER_ACT_RELU};
-  er_interp interp = {0};
+  er_interp interp = {.limits = edgert_limits_default()};
   er_op_ctx ctx = {.interp = &interp};
   er_conv_nd_geometry d = case_geometry(&c, &ctx);
   int m = er_f32_conv_winograd_choose_tile(&d, er_cpu_detect());

@@ -83,7 +83,7 @@ static void reference(const dw_case *c, const er_window_nd *g, const float *x, c
 /* Plans and runs the case on `threads` threads (1: no pool). False when the pool cannot be made. */
 static bool run_plan(const dw_case *c, int32_t threads, const float *x, const float *w, const float *b,
                      float *y) {
-  er_interp interp = {0};
+  er_interp interp = {.limits = edgert_limits_default()};
   interp.n_threads = threads;
   if (threads > 1 && er_thread_pool_create(threads, &interp.thread_pool) != EDGERT_OK) return false;
   er_op_ctx ctx = {.interp = &interp};
@@ -112,7 +112,7 @@ static const char *case_text(const dw_case *c) {
 }
 
 static bool check_case(const dw_case *c) {
-  er_interp interp = {0};
+  er_interp interp = {.limits = edgert_limits_default()};
   er_op_ctx ctx = {.interp = &interp};
   er_conv_nd_geometry d = case_geometry(c, &ctx);
   int64_t x_n = c->batch * c->channels * c->in_h * c->in_w, w_n = c->channels * c->kh * c->kw;

@@ -233,7 +233,7 @@ static void test_threads(void) {
   static const int64_t shapes[][3] = {
       {100, 530, 260}, {1, 1000, 300}, {7, 40, 33}, {64, 1100, 147}, {13, 5, 3}};
   for (int32_t threads = 2; threads <= 3; threads++) {
-    er_interp interp = {0};
+    er_interp interp = {.limits = edgert_limits_default()};
     interp.n_threads = threads;
     if (er_thread_pool_create(threads, &interp.thread_pool) != EDGERT_OK) {
       printf("  (no thread pool in this build)\n");
@@ -311,7 +311,7 @@ static void test_threads_match_one_thread_bit_for_bit(void) {
   static const int64_t shapes[][3] = {{97, 530, 300}, {13, 1000, 40}, {25, 49, 600}, {1, 777, 129}};
   er_cpu_features f = er_cpu_detect();
   for (int32_t threads = 2; threads <= 3; threads++) {
-    er_interp interp = {0};
+    er_interp interp = {.limits = edgert_limits_default()};
     interp.n_threads = threads;
     if (er_thread_pool_create(threads, &interp.thread_pool) != EDGERT_OK) {
       printf("  (no thread pool in this build)\n");
@@ -384,7 +384,7 @@ static void test_plain_b_in_place_and_packed(void) {
 /* With rows_alone, each row of a 13-row product holds the bits of the same row computed alone (M = 1), on
  * 1 and 3 threads, A stored either way, B packed or plain, K beyond one block. */
 static void test_rows_alone_match_single_rows_bit_for_bit(void) {
-  er_interp interp = {0};
+  er_interp interp = {.limits = edgert_limits_default()};
   interp.n_threads = 3;
   bool pool = er_thread_pool_create(3, &interp.thread_pool) == EDGERT_OK;
   er_op_ctx ctx = {.interp = &interp};

@@ -77,9 +77,36 @@ static void test_endless_loop_stops_at_limit(void) {
   edgert_model_free(model);
 }
 
+/* The caller's limit, at load or per interpreter, replaces the default of 10^6 iterations. */
+static void test_endless_loop_stops_at_the_callers_limit(void) {
+  static pbw m;
+  build_endless_loop(&m);
+  edgert_limits at_load = {.max_loop_iterations = 1000}, per_interpreter = {.max_loop_iterations = 10};
+  edgert_model *model = NULL;
+  CHECK_MSG(edgert_model_load_buffer_limited(m.buf, m.len, &at_load, &model) == EDGERT_OK, "%s",
+            edgert_model_error(model));
+  const edgert_options opts[2] = {{0}, {.limits = &per_interpreter}};
+  const char *expect[2] = {"more than 1000 iterations", "more than 10 iterations"};
+  for (int k = 0; k < 2; k++) {
+    edgert_interpreter *it = NULL;
+    CHECK_MSG(edgert_interpreter_create(model, &opts[k], &it) == EDGERT_OK, "%s", edgert_interpreter_error(it));
+    uint8_t cond = 1;
+    float y = 2.5f;
+    CHECK_OK(edgert_interpreter_set_input(it, 0, &cond, 1));
+    CHECK_OK(edgert_interpreter_set_input(it, 1, &y, sizeof y));
+    for (int run = 0; run < 2; run++) { /* and again on the next invoke */
+      CHECK(edgert_interpreter_invoke(it) == EDGERT_ERR_LIMIT);
+      CHECK_MSG(strstr(edgert_interpreter_error(it), expect[k]) != NULL, "%s", edgert_interpreter_error(it));
+    }
+    edgert_interpreter_free(it);
+  }
+  edgert_model_free(model);
+}
+
 void run_tests(void) {
   RUN(test_backend_loop11_carries_and_scans);
   RUN(test_backend_range_float_expanded);
   RUN(test_backend_range_int32_expanded);
   RUN(test_endless_loop_stops_at_limit);
+  RUN(test_endless_loop_stops_at_the_callers_limit);
 }

@@ -105,7 +105,7 @@ static er_graph finish(builder *b) {
   memcpy(outs, b->outputs, sizeof b->outputs);
   g.inputs = ins, g.outputs = outs;
   char err[256] = {0};
-  edgert_status st = er_graph_finish(&g, err, sizeof err);
+  edgert_status st = er_graph_finish(&g, NULL, err, sizeof err);
   CHECK_MSG(st == EDGERT_OK, "test graph is malformed: %s", err);
   return g;
 }
@@ -162,7 +162,7 @@ static pass_result check_pass(build_fn build, int variant, pass_fn pass, size_t 
   CHECK(pass(&optimized, &r.changed) == EDGERT_OK);
   r.nodes_after = optimized.n_nodes;
   char err[256] = {0};
-  CHECK_MSG(er_graph_finish(&optimized, err, sizeof err) == EDGERT_OK, "pass left a malformed graph: %s",
+  CHECK_MSG(er_graph_finish(&optimized, NULL, err, sizeof err) == EDGERT_OK, "pass left a malformed graph: %s",
             err);
   if (inspect) inspect(&optimized);
   float *input = malloc(sizeof(float) * input_count);

@@ -502,6 +502,9 @@ static edgert_status finish_node(er_onnx_node *n) {
       for (int32_t c = 0; c < sc->subgraphs[s].n_captures; c++)
         inputs[k++] = sc->subgraphs[s].captures[c];
     memcpy(outputs, n->out_ids, sizeof(int32_t) * (size_t)n->n_out);
+    if (++sc->im->nodes > sc->im->limits.max_nodes)
+      return er_onnx_fail(n, EDGERT_ERR_LIMIT, "more than %d operators (edgert_limits)",
+                          (int)sc->im->limits.max_nodes);
     if (!er_onnx_grow((void **)&sc->nodes, &sc->cap_nodes, sc->n_nodes + 1, sizeof(er_node)))
       return er_onnx_fail(n, EDGERT_ERR_NO_MEMORY, "out of memory");
     er_node *node = &sc->nodes[sc->n_nodes];
@@ -684,7 +687,7 @@ edgert_status er_onnx_build_subgraph(scope *sc, er_pb_reader *body, const char *
   }
   if (st == EDGERT_OK) {
     char msg[300];
-    st = er_graph_finish(&g, msg, sizeof msg);
+    st = er_graph_finish(&g, &sc->im->limits, msg, sizeof msg);
     if (st != EDGERT_OK) return er_onnx_import_fail(sc->im, st, "subgraph '%s': %s", attr_name, msg);
   }
   if (st == EDGERT_OK &&
@@ -741,12 +744,13 @@ bool er_onnx_is_model(const uint8_t *data, size_t size) {
   return got == 0 && graph;
 }
 
-edgert_status er_onnx_import(const uint8_t *data, size_t size, const char *model_dir, er_graph *graph,
-                             char *err, size_t err_len) {
+edgert_status er_onnx_import(const uint8_t *data, size_t size, const char *model_dir,
+                             const edgert_limits *limits, er_graph *graph, char *err, size_t err_len) {
   if (err && err_len) err[0] = '\0';
   memset(graph, 0, sizeof *graph);
   importer im;
   memset(&im, 0, sizeof im);
+  im.limits = er_limits_resolve(limits);
   im.model_dir = model_dir;
   im.root = graph;
   im.err = err;

@@ -18,11 +18,12 @@
 bool er_onnx_is_model(const uint8_t *data, size_t size);
 
 /* Builds *graph from the model bytes. model_dir is the directory of the model file, where tensors with
- * external data are looked for (NULL: external data is refused). *graph is overwritten (not freed
+ * external data are looked for (NULL: external data is refused). limits (NULL: the defaults) bounds the
+ * operator count as nodes are read. *graph is overwritten (not freed
  * first). On success the graph owns its memory (er_graph_free); on failure it is freed and left empty,
  * and err holds one line naming what failed and where. The caller runs er_graph_finish on the graph. */
-edgert_status er_onnx_import(const uint8_t *data, size_t size, const char *model_dir, er_graph *graph,
-                             char *err, size_t err_len);
+edgert_status er_onnx_import(const uint8_t *data, size_t size, const char *model_dir,
+                             const edgert_limits *limits, er_graph *graph, char *err, size_t err_len);
 
 /* Decodes one serialized TensorProto (e.g. an ONNX test's input_0.pb) into *t: dtype, shape and data.
  * The data points into `data` when raw and aligned, else into memory from owner's pool (freed with

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/graph.h"
+#include "core/limits.h"
 #include "formats/onnx/onnx_map.h"
 #include "formats/onnx/protobuf.h"
 
@@ -84,6 +85,8 @@ typedef struct importer {
   size_t err_len;
   opset opsets[MAX_OPSETS];
   int n_opsets;
+  edgert_limits limits; /* resolved */
+  int64_t nodes;        /* operators imported so far, subgraphs included (limits.max_nodes) */
 } importer;
 
 /* One graph being built (the main graph or a subgraph): its tensors, the names visible in it, nodes,

@@ -10,13 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/limits.h"
 #include "formats/tflite/flatbuf.h"
 #include "formats/tflite/tflite_ops.h"
 
 /* Beyond these a file is refused (EDGERT_ERR_LIMIT) before memory is taken for it: far above any edge
  * model, low enough that a forged count cannot ask for gigabytes. */
 #define MAX_TENSORS (1 << 20)
-#define MAX_OPERATORS (1 << 20)
 #define MAX_OPERANDS (1 << 16) /* inputs, outputs or intermediates of one operator or of the graph */
 
 /* Field numbers of the tables we read. */
@@ -44,6 +44,7 @@ typedef struct {
   size_t err_len;
   er_fb_vector operator_codes, buffers;
   er_fb_vector tensors, operators, inputs, outputs; /* of subgraph 0 */
+  edgert_limits limits;                             /* resolved */
 } importer;
 
 bool er_tflite_is_model(const uint8_t *data, size_t size) {
@@ -414,9 +415,9 @@ static edgert_status read_model(importer *im) {
   if (im->tensors.count > MAX_TENSORS)
     return fail(im, EDGERT_ERR_LIMIT, "subgraph 0 has %u tensors; at most %d are supported",
                 im->tensors.count, MAX_TENSORS);
-  if (im->operators.count > MAX_OPERATORS)
-    return fail(im, EDGERT_ERR_LIMIT, "subgraph 0 has %u operators; at most %d are supported",
-                im->operators.count, MAX_OPERATORS);
+  if (im->operators.count > (uint32_t)im->limits.max_nodes)
+    return fail(im, EDGERT_ERR_LIMIT, "subgraph 0 has %u operators, beyond the limit of %d (edgert_limits)",
+                im->operators.count, (int)im->limits.max_nodes);
   return EDGERT_OK;
 }
 
@@ -447,13 +448,15 @@ static edgert_status build_graph(importer *im) {
   return EDGERT_OK;
 }
 
-edgert_status er_tflite_import(const uint8_t *data, size_t size, er_graph *graph, char *err, size_t err_len) {
+edgert_status er_tflite_import(const uint8_t *data, size_t size, const edgert_limits *limits, er_graph *graph,
+                               char *err, size_t err_len) {
   if (err && err_len) err[0] = '\0';
   if (!graph) return EDGERT_ERR_ARGUMENT;
   memset(graph, 0, sizeof *graph);
   importer im;
   memset(&im, 0, sizeof im);
   im.g = graph;
+  im.limits = er_limits_resolve(limits);
   im.err = err;
   im.err_len = err ? err_len : 0;
   if (!data) return fail(&im, EDGERT_ERR_ARGUMENT, "model data is NULL");

@@ -15,9 +15,11 @@
 /* True when the bytes carry the TFLite file identifier "TFL3" at bytes 4..8. */
 bool er_tflite_is_model(const uint8_t *data, size_t size);
 
-/* Builds *graph from the model bytes. *graph is overwritten (not freed first). On success the graph owns
+/* Builds *graph from the model bytes, refusing more operators than limits allow (NULL: the defaults)
+ * before allocating for them. *graph is overwritten (not freed first). On success the graph owns
  * its memory (free with er_graph_free) and its constant tensors point into `data`. On failure the graph
  * is freed and left empty, and err (when err_len > 0) holds one line naming what failed and where. */
-edgert_status er_tflite_import(const uint8_t *data, size_t size, er_graph *graph, char *err, size_t err_len);
+edgert_status er_tflite_import(const uint8_t *data, size_t size, const edgert_limits *limits, er_graph *graph,
+                               char *err, size_t err_len);
 
 #endif
