@@ -5,7 +5,7 @@ CMAKE_FLAGS ?=
 
 AARCH64_BUILD ?= build-aarch64
 
-.PHONY: all build test test-aarch64 test-asan deps demo conformance bench clean format
+.PHONY: all build test test-aarch64 test-asan deps demo conformance bench fuzz clean format
 
 all: build
 
@@ -38,6 +38,14 @@ test-asan: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DEDGERT_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
 	cmake --build build-asan -j$(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS)
+
+# libFuzzer on the TFLite and ONNX importers, the .npy reader and load-prepare-invoke (fuzz/), FUZZ_SECONDS
+# each, in build-fuzz/ (clang, ASan + UBSan). New crashes land in build-fuzz/artifacts/HARNESS/ and fail
+# the run; fuzz/regressions/ holds the fixed ones, which `make test` replays.
+FUZZ_SECONDS ?= 60
+fuzz:
+	bash scripts/install-deps.sh --fuzz
+	bash fuzz/run.sh $(FUZZ_SECONDS)
 
 # The ONNX backend test data (Debian's libonnx-testdata) through edgert: one line per failing test, pass
 # counts per group. Regenerate the checked-in list of passing tests with

@@ -2,7 +2,7 @@
 # Installs what building and testing edgert needs on Debian, only when missing (idempotent).
 # The library itself needs only a C11 compiler and libm; tests use Python with numpy and Pillow to decode
 # the fixture images and compare outputs; the Arm tests (make test-aarch64) need a cross compiler and qemu.
-# With --build-only, just what building needs (for `make demo`).
+# With --build-only, just what building needs (for `make demo`); with --fuzz, what `make fuzz` needs.
 set -euo pipefail
 
 install() {
@@ -22,6 +22,17 @@ if [ "${1:-}" = "--build-only" ]; then
   if [ ${#need[@]} -gt 0 ]; then install "${need[@]}"; fi
   exit 0
 fi
+# `make fuzz`: clang and its libFuzzer runtime (the sanitizer and fuzzer libraries of clang 14).
+need_fuzz() {
+  command -v clang >/dev/null 2>&1 || need+=(clang)
+  compgen -G '/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a' >/dev/null || need+=(libclang-rt-14-dev)
+}
+if [ "${1:-}" = "--fuzz" ]; then
+  need_fuzz
+  if [ ${#need[@]} -gt 0 ]; then install "${need[@]}"; fi
+  exit 0
+fi
+need_fuzz
 /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || need+=(python3-numpy)
 /usr/bin/python3 -c 'import PIL' >/dev/null 2>&1 || need+=(python3-pil)
 /usr/bin/python3 -c 'import flatbuffers' >/dev/null 2>&1 || need+=(python3-flatbuffers)

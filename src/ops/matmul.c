@@ -232,7 +232,8 @@ static void eval_integer(er_op_ctx *ctx, const mm_data *d) {
         }
         double scale = param_at(er_input(ctx, 1), m, 1.0) * param_at(er_input(ctx, 4), n, 1.0) /
                        param_at(er_input(ctx, 6), 0, 1.0);
-        double y = nearbyint((double)acc * scale) + param_at(er_input(ctx, 7), 0, 0);
+        double product = (double)acc * scale; /* NaN from a NaN scale: the zero point, as QuantizeLinear */
+        double y = (isnan(product) ? 0.0 : nearbyint(product)) + param_at(er_input(ctx, 7), 0, 0);
         y = y < qmin ? qmin : (y > qmax ? qmax : y);
         lv_store_i64(out, d->out_dtype, o, (int64_t)y);
       }

@@ -124,9 +124,11 @@ static int64_t channel_sum(const qconv_data *d, const er_tensor *x, const er_ten
   return acc;
 }
 
-/* onnxruntime's requantization: float product, clamp, round half to even, add the zero point. */
+/* onnxruntime's requantization: float product, clamp, round half to even, add the zero point. A NaN scale
+ * (a hostile model's, ONNX leaves it undefined) gives the zero point, as QuantizeLinear does. */
 static int32_t requantize(int64_t acc, float scale, int32_t zp, int32_t qmin, int32_t qmax) {
   float v = (float)(int32_t)acc * scale;
+  if (isnan(v)) v = 0.0f;
   float lo = (float)(qmin - zp), hi = (float)(qmax - zp);
   v = v < lo ? lo : (v > hi ? hi : v);
   return (int32_t)nearbyintf(v) + zp;
