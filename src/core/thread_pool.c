@@ -15,9 +15,11 @@
  * has not started (it takes that worker's chunks itself, which matters on a busy machine), and a worker
  * that wakes late finds the job over without reading it: the job's fields are read only while holding
  * an unfinished chunk, and the caller rewrites them only after every chunk is done. Waiting (workers for
- * a job, the caller for `done`) spins for a short while, then sleeps on a condition variable; the
- * sleeper's flag and the poster's store are both sequentially consistent, so one of the two always sees
- * the other and no wake-up is lost. */
+ * a job, the caller for `done`) spins for a short while, then sleeps on a condition variable. The
+ * sleeper stores its flag then reads the word it waits on; the poster stores the word then reads the
+ * flag; a full fence sits between each store and load, so one of the two always sees the other and no
+ * wake-up is lost. (Sequentially consistent accesses alone should do, but qemu-user's Arm emulation
+ * let the load pass the store, and a worker slept through its stop in about one test run of ten.) */
 #include "core/thread_pool.h"
 
 #include <stdlib.h>
@@ -144,6 +146,7 @@ static uint32_t wait_for_job(er_worker *w, uint32_t seen) {
   er_thread_pool *pool = w->pool;
   pthread_mutex_lock(&pool->lock);
   atomic_store(&w->sleeping, true);
+  atomic_thread_fence(memory_order_seq_cst);
   uint32_t job;
   while ((job = atomic_load(&w->job)) == seen)
     pthread_cond_wait(&w->wake, &pool->lock);
@@ -157,6 +160,7 @@ static void worker_runs(er_thread_pool *pool, er_worker *w, uint32_t job) {
   while (claim_chunk(pool, job, w->index, &c)) {
     run_chunk(pool, w->index, c);
     atomic_fetch_add(&pool->done, 1);
+    atomic_thread_fence(memory_order_seq_cst);
     if (atomic_load(&pool->caller_sleeping)) {
       pthread_mutex_lock(&pool->lock);
       pthread_cond_signal(&pool->finished);
@@ -178,6 +182,7 @@ static void *worker_main(void *p) {
 
 static void post_job(er_worker *w, uint32_t job) {
   atomic_store(&w->job, job);
+  atomic_thread_fence(memory_order_seq_cst);
   if (atomic_load(&w->sleeping)) {
     pthread_mutex_lock(&w->pool->lock);
     pthread_cond_signal(&w->wake);
@@ -193,6 +198,7 @@ static void wait_for_workers(er_thread_pool *pool, uint32_t count) {
   }
   pthread_mutex_lock(&pool->lock);
   atomic_store(&pool->caller_sleeping, true);
+  atomic_thread_fence(memory_order_seq_cst);
   while (atomic_load(&pool->done) != count)
     pthread_cond_wait(&pool->finished, &pool->lock);
   atomic_store(&pool->caller_sleeping, false);
