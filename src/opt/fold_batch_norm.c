@@ -83,6 +83,7 @@ static fold_result fold_into_conv(er_graph *g, const er_graph_uses *u, er_new_te
   if (!a || a->activation != ER_ACT_NONE || conv->n_inputs < 2 || !is_f32(g, conv->inputs[0]))
     return NOT_FOLDED;
   int32_t wid = conv->inputs[1], bid = conv->n_inputs > 2 ? conv->inputs[2] : -1;
+  if (wid < 0) return NOT_FOLDED; /* a malformed model's absent weight: the kernel's prepare says so */
   const er_tensor *w = &g->tensors[wid];
   if (w->ndim < 3 || w->dims[0] <= 0) return NOT_FOLDED;
   int64_t channels = w->dims[0], count = er_tensor_elements(w);
@@ -122,6 +123,7 @@ static fold_result fold_into_gemm(er_graph *g, er_new_tensors *nt, er_node *gemm
   if (!a || a->activation != ER_ACT_NONE || gemm->n_inputs < 2 || !is_f32(g, gemm->inputs[0]))
     return NOT_FOLDED;
   int32_t bid = gemm->inputs[1], cid = gemm->n_inputs > 2 ? gemm->inputs[2] : -1;
+  if (bid < 0) return NOT_FOLDED;
   const er_tensor *b = &g->tensors[bid];
   if (b->ndim != 2) return NOT_FOLDED;
   int64_t n = a->trans_b ? b->dims[0] : b->dims[1], k = a->trans_b ? b->dims[1] : b->dims[0];

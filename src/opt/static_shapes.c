@@ -233,11 +233,11 @@ void er_static_shapes_node(const er_graph *g, const er_node *node, er_static_sha
     *out = *x;
   } else if (broadcast_op(node->op) && node->n_inputs == 2 && node->inputs[1] >= 0) {
     broadcast(x, &s->shapes[node->inputs[1]], s, out);
-  } else if (node->op == ER_OP_CONV_ND && node->n_inputs >= 2) {
+  } else if (node->op == ER_OP_CONV_ND && node->n_inputs >= 2 && node->inputs[1] >= 0) {
     conv_shape(g, node, s, out);
   } else if ((node->op == ER_OP_MAX_POOL_ND || node->op == ER_OP_AVERAGE_POOL_ND) && node->n_outputs == 1) {
     pool_shape(node, s, out);
-  } else if (node->op == ER_OP_GEMM && node->n_inputs >= 2) {
+  } else if (node->op == ER_OP_GEMM && node->n_inputs >= 2 && node->inputs[1] >= 0) {
     gemm_shape(node, s, out);
   } else if (node->op == ER_OP_FLATTEN) {
     flatten_shape(node, s, out);
