@@ -1,7 +1,7 @@
-/* What the model harnesses share. The resource limits every model-loading harness uses. Tight, so that a fuzzed model which is
- * legitimately huge (a 2^28-element tensor, a million-iteration Loop) is refused with EDGERT_ERR_LIMIT
- * instead of running libFuzzer out of memory (-rss_limit_mb) or time (-timeout): only crashes,
- * sanitizer reports, leaks and hangs within these bounds are findings. */
+/* What the model harnesses share. The resource limits every model-loading harness uses. Tight, so that a
+ * fuzzed model which is legitimately huge (a 2^28-element tensor, a million-iteration Loop) is refused with
+ * EDGERT_ERR_LIMIT instead of running libFuzzer out of memory (-rss_limit_mb) or time (-timeout): only
+ * crashes, sanitizer reports, leaks and hangs within these bounds are findings. */
 #ifndef EDGERT_FUZZ_COMMON_H
 #define EDGERT_FUZZ_COMMON_H
 

@@ -111,7 +111,8 @@ size_t edgert_dtype_size(edgert_dtype dtype);
 edgert_status edgert_model_load_file(const char *path, edgert_model **out);
 edgert_status edgert_model_load_buffer(const void *data, size_t bytes, edgert_model **out);
 /* The same under caller-chosen limits (NULL: the defaults; a 0 field: its default). */
-edgert_status edgert_model_load_file_limited(const char *path, const edgert_limits *limits, edgert_model **out);
+edgert_status edgert_model_load_file_limited(const char *path, const edgert_limits *limits,
+                                             edgert_model **out);
 edgert_status edgert_model_load_buffer_limited(const void *data, size_t bytes, const edgert_limits *limits,
                                                edgert_model **out);
 void edgert_model_free(edgert_model *model);

@@ -7,8 +7,6 @@
 #include "core/interp.h"
 #include "core/plan.h"
 
-/* Refuse arenas beyond this before allocating (a model declaring absurd shapes). */
-
 /* Counts, per tensor, the reads this plan will make: one per node input slot (subgraph captures are
  * inputs of their node too) and one for being a graph output, which is never released. */
 static void count_reads(er_interp *it) {
@@ -105,7 +103,8 @@ static edgert_status fold_node(er_interp *it, er_op_ctx *ctx, const er_kernel *k
     if (!t->data) return er_fail(ctx, EDGERT_ERR_NO_MEMORY, "out of memory folding a constant");
   }
   if (ctx->scratch_bytes > it->limits.max_arena_bytes)
-    return er_fail(ctx, EDGERT_ERR_LIMIT, "folding a constant needs %zu bytes of scratch, beyond the limit of %zu",
+    return er_fail(ctx, EDGERT_ERR_LIMIT,
+                   "folding a constant needs %zu bytes of scratch, beyond the limit of %zu",
                    ctx->scratch_bytes, it->limits.max_arena_bytes);
   void *scratch = ctx->scratch_bytes ? malloc(ctx->scratch_bytes) : NULL;
   if (ctx->scratch_bytes && !scratch) return er_fail(ctx, EDGERT_ERR_NO_MEMORY, "out of memory folding a constant");

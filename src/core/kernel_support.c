@@ -48,7 +48,8 @@ edgert_status er_set_output_shape(er_op_ctx *ctx, er_tensor *t, int32_t ndim, co
     return er_fail(ctx, EDGERT_ERR_LIMIT, "output '%s' shape is negative or too large",
                    t->name ? t->name : "");
   if (!er_limits_elements_ok(&it->limits, elements))
-    return er_fail(ctx, EDGERT_ERR_LIMIT, "output '%s' would hold %lld elements, beyond the limit of %lld (edgert_limits)",
+    return er_fail(ctx, EDGERT_ERR_LIMIT,
+                   "output '%s' would hold %lld elements, beyond the limit of %lld (edgert_limits)",
                    t->name ? t->name : "", (long long)elements, (long long)it->limits.max_tensor_elements);
   const er_tensor *declared = &it->graph->tensors[id];
   if (declared->ndim > 0 && !fits_declared(declared, ndim, dims)) {

@@ -9,9 +9,7 @@
 #define DEFAULT_NODES (1 << 20)
 #define DEFAULT_LOOP_ITERATIONS 1000000
 
-static size_t default_arena_bytes(void) {
-  return SIZE_MAX > UINT32_MAX ? (size_t)1 << 31 : (size_t)1 << 28;
-}
+static size_t default_arena_bytes(void) { return SIZE_MAX > UINT32_MAX ? (size_t)1 << 31 : (size_t)1 << 28; }
 
 edgert_limits edgert_limits_default(void) {
   edgert_limits l = {.max_tensor_elements = DEFAULT_TENSOR_ELEMENTS,

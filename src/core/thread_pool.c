@@ -4,17 +4,19 @@
  * the job number, the chunk count and a bit per chunk that is taken, and posts the job number to the
  * mailboxes of the workers it wants. Every thread, the caller included, claims chunks by compare-and-swap
  * on the claim word, which fails once the word names another job or no chunk is left, and counts each
- * finished chunk in `done`; the caller returns when all chunks are done.
+ * finished chunk in `done`; the caller returns when all chunks are done. So the caller never waits for a
+ * worker that has not started (it takes that worker's chunks itself, which matters on a busy machine),
+ * and a worker that wakes late finds the job over without reading it: the job's fields are read only
+ * while holding an unfinished chunk, and the caller rewrites them only after every chunk is done.
  *
  * Each taking part has a home: an equal, contiguous share of the chunks (thread 0 the first). A thread
  * claims the first free chunk of its home, and only then takes the last free chunk of anyone's. So when
  * nobody is late, consecutive kernels that split the same axis (a conv over channels, then a Mul over
  * the same channels) hand each thread the data it wrote itself, still in its own core's cache; with
  * one shared counter the split was random, and a small op after a split conv read half its input from
- * the other core. So the caller never waits for a worker that
- * has not started (it takes that worker's chunks itself, which matters on a busy machine), and a worker
- * that wakes late finds the job over without reading it: the job's fields are read only while holding
- * an unfinished chunk, and the caller rewrites them only after every chunk is done. Waiting (workers for
+ * the other core.
+ *
+ * Waiting (workers for
  * a job, the caller for `done`) spins for a short while, then sleeps on a condition variable. The
  * sleeper stores its flag then reads the word it waits on; the poster stores the word then reads the
  * flag; a full fence sits between each store and load, so one of the two always sees the other and no
@@ -95,7 +97,8 @@ static uint64_t chunk_bits(uint32_t lo, uint32_t hi) {
 /* The highest set bit's index of a non-zero word. */
 static uint32_t highest_bit(uint64_t x) {
   uint32_t i = 0;
-  while (x >>= 1) i++;
+  while (x >>= 1)
+    i++;
   return i;
 }
 

@@ -86,7 +86,8 @@ static edgert_status scan_count(er_op_ctx *ctx, const er_loop_attrs *a, loop_pla
   p->scan_count = known_iterations(ctx, a);
   const int64_t max_iterations = er_limits(ctx)->max_loop_iterations;
   if (p->scan_count > max_iterations)
-    return er_fail(ctx, EDGERT_ERR_LIMIT, "trip count %lld is beyond the limit of %lld iterations (edgert_limits)",
+    return er_fail(ctx, EDGERT_ERR_LIMIT,
+                   "trip count %lld is beyond the limit of %lld iterations (edgert_limits)",
                    (long long)p->scan_count, (long long)max_iterations);
   if (p->scan_count >= 0 || p->scans == 0) return EDGERT_OK;
   const er_tensor *declared = er_declared_output(ctx, p->carried);

@@ -1,7 +1,8 @@
 /* Resource limits (edgert_limits): hostile shapes and counts are refused with EDGERT_ERR_LIMIT and a
  * message naming the limit before anything large is allocated; the caller can tighten every limit at load
  * or per interpreter; zero fields take the defaults; a cycle is refused; a graph thousands of operators
- * deep loads and runs (nothing recurses per operator) unless max_nodes says no. Loops: tests/ops/test_loop.c. */
+ * deep loads and runs (nothing recurses per operator) unless max_nodes says no. Loops: tests/ops/test_loop.c.
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,7 +36,8 @@ static void defaults_are_set_and_zero_fields_take_them(void) {
 static void expect_load_limit(const char *relative, const edgert_limits *limits, const char *words) {
   edgert_model *m = NULL;
   edgert_status st = load_fixture(relative, limits, &m);
-  CHECK_MSG(st == EDGERT_ERR_LIMIT, "%s: status %s: %s", relative, edgert_status_name(st), edgert_model_error(m));
+  CHECK_MSG(st == EDGERT_ERR_LIMIT, "%s: status %s: %s", relative, edgert_status_name(st),
+            edgert_model_error(m));
   CHECK_MSG(strstr(edgert_model_error(m), words) != NULL, "%s: message '%s' lacks '%s'", relative,
             edgert_model_error(m), words);
   edgert_model_free(m);

@@ -89,7 +89,8 @@ static void test_endless_loop_stops_at_the_callers_limit(void) {
   const char *expect[2] = {"more than 1000 iterations", "more than 10 iterations"};
   for (int k = 0; k < 2; k++) {
     edgert_interpreter *it = NULL;
-    CHECK_MSG(edgert_interpreter_create(model, &opts[k], &it) == EDGERT_OK, "%s", edgert_interpreter_error(it));
+    CHECK_MSG(edgert_interpreter_create(model, &opts[k], &it) == EDGERT_OK, "%s",
+              edgert_interpreter_error(it));
     uint8_t cond = 1;
     float y = 2.5f;
     CHECK_OK(edgert_interpreter_set_input(it, 0, &cond, 1));

@@ -162,8 +162,8 @@ static pass_result check_pass(build_fn build, int variant, pass_fn pass, size_t 
   CHECK(pass(&optimized, &r.changed) == EDGERT_OK);
   r.nodes_after = optimized.n_nodes;
   char err[256] = {0};
-  CHECK_MSG(er_graph_finish(&optimized, NULL, err, sizeof err) == EDGERT_OK, "pass left a malformed graph: %s",
-            err);
+  CHECK_MSG(er_graph_finish(&optimized, NULL, err, sizeof err) == EDGERT_OK,
+            "pass left a malformed graph: %s", err);
   if (inspect) inspect(&optimized);
   float *input = malloc(sizeof(float) * input_count);
   for (size_t i = 0; i < input_count; i++)
@@ -216,7 +216,8 @@ static void build_conv_bn(builder *b, int variant) {
   int64_t x_dims[4] = {1, 4, 5, 6}, w_dims[4] = {6, variant == 1 ? 2 : 4, 3, 3}, c = 6;
   int x = tensor(b, EDGERT_FLOAT32, 4, x_dims, NULL);
   int mean_input = variant == 4 ? tensor(b, EDGERT_FLOAT32, 1, &c, NULL) : -1;
-  int w = variant == 6 ? -1 : random_const(b, 4, w_dims, 0), bias = variant == 1 ? -1 : random_const(b, 1, &c, 0);
+  int w = variant == 6 ? -1 : random_const(b, 4, w_dims, 0),
+      bias = variant == 1 ? -1 : random_const(b, 1, &c, 0);
   int conv_out = activation(b);
   er_conv_nd_attrs ca = conv_attrs(variant == 1 ? 2 : 1);
   node(b, ER_OP_CONV_ND, &ca, sizeof ca, 3, (int[]){x, w, bias}, 1, (int[]){conv_out});
