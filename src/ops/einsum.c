@@ -194,12 +194,13 @@ static edgert_status einsum_prepare(er_op_ctx *ctx) {
   if (e.n_inputs != node->n_inputs)
     return er_fail(ctx, EDGERT_ERR_SHAPE, "equation names %d operands; the node has %d", (int)e.n_inputs,
                    node->n_inputs);
+  for (int i = 0; i < node->n_inputs; i++)
+    if (!er_input(ctx, i)) return er_fail(ctx, EDGERT_ERR_MALFORMED, "input %d is missing", i);
   edgert_dtype dt = er_input(ctx, 0)->dtype;
   if (!lv_is_float(dt) && !lv_is_integer(dt))
     return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "dtype %s is not supported", edgert_dtype_name(dt));
   for (int i = 0; i < node->n_inputs; i++) {
     const er_tensor *t = er_input(ctx, i);
-    if (!t) return er_fail(ctx, EDGERT_ERR_MALFORMED, "input %d is missing", i);
     edgert_status st = er_check_dtype(ctx, t, dt, "operand");
     if (st) return st;
   }
