@@ -113,35 +113,52 @@ void er_window_nd_next(int32_t rank, const int64_t *dims, int64_t *coord) {
   }
 }
 
+/* The window positions [*first, *end) of one dim, among [0, kernel), whose coordinate start + j * dilation
+ * lies in [lo, hi). Computed, not searched: a hostile window of millions of taps, nearly all padding, must
+ * not cost millions of steps per output. */
+static void window_range(int64_t start, int64_t dilation, int64_t kernel, int64_t lo, int64_t hi, int64_t *first,
+                         int64_t *end) {
+  int64_t below = lo - start, last = hi - 1 - start;
+  *first = below <= 0 ? 0 : (below + dilation - 1) / dilation;
+  *end = last < 0 ? 0 : last / dilation + 1;
+  if (*end > kernel) *end = kernel;
+  if (*end < *first) *end = *first;
+}
+
 int64_t er_window_nd_taps(const er_window_nd *w, const int64_t *o, int64_t *in_off, int64_t *k_idx,
                           int64_t *padded_count) {
-  int64_t start[ER_NN_MAX_SPATIAL], k[ER_NN_MAX_SPATIAL] = {0};
+  int64_t start[ER_NN_MAX_SPATIAL], first[ER_NN_MAX_SPATIAL], end[ER_NN_MAX_SPATIAL], k[ER_NN_MAX_SPATIAL];
   int64_t padded = 1;
+  bool empty = false;
   for (int i = 0; i < w->rank; i++) {
     start[i] = o[i] * w->stride[i] - w->pad_begin[i];
-    int64_t inside = 0; /* window positions of this dim within the padded input */
-    for (int64_t j = 0; j < w->kernel[i]; j++) {
-      int64_t c = start[i] + j * w->dilation[i];
-      inside += c >= -w->pad_begin[i] && c < w->in[i] + w->pad_end[i];
-    }
-    padded *= inside;
+    int64_t lo, hi; /* window positions of this dim within the padded input */
+    window_range(start[i], w->dilation[i], w->kernel[i], -w->pad_begin[i], w->in[i] + w->pad_end[i], &lo, &hi);
+    padded *= hi - lo;
+    window_range(start[i], w->dilation[i], w->kernel[i], 0, w->in[i], &first[i], &end[i]);
+    empty |= first[i] == end[i];
+    k[i] = first[i];
   }
   if (padded_count) *padded_count = padded;
+  if (empty) return 0;
+  /* The taps inside the input, in the window's row-major order (an odometer over the per-dim ranges). */
   int64_t taps = 0;
-  for (int64_t q = 0; q < w->kernel_size; q++, er_window_nd_next(w->rank, w->kernel, k)) {
-    int64_t off = 0;
-    bool inside = true;
-    for (int i = 0; i < w->rank && inside; i++) {
-      int64_t c = start[i] + k[i] * w->dilation[i];
-      inside = c >= 0 && c < w->in[i];
-      off = off * w->in[i] + c;
+  for (;;) {
+    int64_t off = 0, q = 0;
+    for (int i = 0; i < w->rank; i++) {
+      off = off * w->in[i] + start[i] + k[i] * w->dilation[i];
+      q = q * w->kernel[i] + k[i];
     }
-    if (!inside) continue;
     if (in_off) in_off[taps] = off;
     if (k_idx) k_idx[taps] = q;
     taps++;
+    int i = w->rank - 1;
+    while (i >= 0 && ++k[i] == end[i]) {
+      k[i] = first[i];
+      i--;
+    }
+    if (i < 0) return taps;
   }
-  return taps;
 }
 
 
