@@ -111,6 +111,14 @@ static inline void onnx_node(pbw *w, const char *op_type, const char *name, int 
     pbw_msg(w, 5, &attrs[i]);
 }
 
+/* AttributeProto holding a graph (type GRAPH), e.g. a Loop's body or an If's branch. */
+static inline void onnx_graph_attr(pbw *w, const char *name, const pbw *graph) {
+  memset(w, 0, sizeof *w);
+  pbw_str(w, 1, name);
+  pbw_msg(w, 6, graph);
+  pbw_int(w, 20, 5);
+}
+
 /* ModelProto around a graph, importing the default domain at `opset`. */
 static inline void onnx_model(pbw *w, const pbw *graph, int opset) {
   pbw imp = {0};

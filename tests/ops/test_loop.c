@@ -35,10 +35,7 @@ static void build_endless_loop(pbw *m) {
   pbw_msg(&body, 11, &b_y);
   pbw_msg(&body, 12, &b_cond_out);
   pbw_msg(&body, 12, &b_y_out);
-  memset(&attr, 0, sizeof attr);
-  pbw_str(&attr, 1, "body");
-  pbw_msg(&attr, 6, &body);
-  pbw_int(&attr, 20, 5);
+  onnx_graph_attr(&attr, "body", &body);
   const char *loop_in[] = {"", "cond", "y"}, *loop_out[] = {"res_y"};
   onnx_node(&loop, "Loop", "loop", 3, loop_in, 1, loop_out, 1, &attr);
   onnx_value_info(&in_cond, "cond", ONNX_BOOL, 0, NULL);
@@ -114,10 +111,7 @@ static void build_body(pbw *body, const pbw *inner, const char *name) {
   memset(&one, 0, sizeof one);
   memset(&m_inner, 0, sizeof m_inner);
   if (inner) {
-    memset(&attr, 0, sizeof attr);
-    pbw_str(&attr, 1, "body");
-    pbw_msg(&attr, 6, inner);
-    pbw_int(&attr, 20, 5);
+    onnx_graph_attr(&attr, "body", inner);
     onnx_tensor_header(&m_inner, "m_inner", ONNX_INT64, 0, NULL);
     pbw_int(&m_inner, 7, 100);
     const char *in[] = {"m_inner", "cond_in", "y_in"};
@@ -152,10 +146,7 @@ static void build_nested_loops(pbw *m) {
   int64_t d1[1] = {1};
   build_body(&inner_body, NULL, "inner_body");
   build_body(&outer_body, &inner_body, "outer_body");
-  memset(&attr, 0, sizeof attr);
-  pbw_str(&attr, 1, "body");
-  pbw_msg(&attr, 6, &outer_body);
-  pbw_int(&attr, 20, 5);
+  onnx_graph_attr(&attr, "body", &outer_body);
   const char *loop_in[] = {"m", "cond", "y"}, *loop_out[] = {"res_y"};
   onnx_node(&loop, "Loop", "outer", 3, loop_in, 1, loop_out, 1, &attr);
   onnx_value_info(&in_m, "m", ONNX_INT64, 0, NULL);
