@@ -27,10 +27,7 @@ static void build_if_model(pbw *m, int cond_type) {
     pbw_msg(branch[b], 1, constant[b]);
     pbw_str(branch[b], 2, names[b]);
     pbw_msg(branch[b], 12, &vi[b]);
-    memset(&attrs[b], 0, sizeof attrs[b]);
-    pbw_str(&attrs[b], 1, b == 0 ? "then_branch" : "else_branch");
-    pbw_msg(&attrs[b], 6, branch[b]);
-    pbw_int(&attrs[b], 20, 5);
+    onnx_graph_attr(&attrs[b], b == 0 ? "then_branch" : "else_branch", branch[b]);
   }
   const char *cond[] = {"cond"}, *res[] = {"res"};
   onnx_node(&if_node, "If", "if", 1, cond, 1, res, 2, attrs);
