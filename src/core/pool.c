@@ -10,26 +10,53 @@
 
 #if defined(__linux__)
 #include <sys/mman.h>
+#include <unistd.h>
 #endif
 
-/* Blocks of at least this many bytes (a model's copied or packed weights) are mapped on their own,
- * starting on a 2 MiB boundary, and ask for huge pages where the kernel gives them only on request:
- * filling them takes one page fault per 2 MiB instead of 512 (page faults were a third of loading a 47 MB
- * model). The mapping is zeroed and its unused slack is never touched, so it costs no resident memory. */
-#define ER_POOL_HUGE_BYTES ((size_t)2 << 20)
+/* Large blocks (a model's copied or packed weights) live in memory mapped on 2 MiB boundaries that asks for
+ * huge pages where the kernel gives them only on request: filling it takes one page fault per 2 MiB instead
+ * of 512 (page faults were a third of loading a model in a fresh process). Blocks of ER_POOL_OWN_BYTES or
+ * more get a mapping of their own; blocks of ER_POOL_SLAB_MIN bytes or more are carved one after another
+ * from shared slabs of ER_POOL_SLAB_BYTES. Mapped memory is zeroed and never reused, and its untouched
+ * slack costs no resident memory. Sanitizer builds keep every block on the heap, where overflows show. */
 #define ER_HUGE_PAGE ((size_t)2 << 20)
+#define ER_POOL_OWN_BYTES ER_HUGE_PAGE
+#define ER_POOL_SLAB_BYTES ((size_t)4 << 20)
+#define ER_POOL_SLAB_MIN ((size_t)16 << 10)
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ER_POOL_ON_HEAP_ONLY 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define ER_POOL_ON_HEAP_ONLY 1
+#endif
+#endif
+
+typedef enum {
+  BLOCK_HEAP,    /* calloc'ed */
+  BLOCK_MAPPED,  /* owns mapping (a large block, or a slab whose data holds a slab_state) */
+  BLOCK_IN_SLAB, /* carved from the slab block `slab`; bytes long */
+} block_kind;
 
 struct er_pool_block {
   er_pool_block *next;
-  void *mapping; /* huge blocks: what to unmap (mapping_bytes long); NULL for calloc'ed blocks */
+  void *mapping; /* BLOCK_MAPPED: what to unmap (mapping_bytes long) */
   size_t mapping_bytes;
+  er_pool_block *slab; /* BLOCK_IN_SLAB: the slab it was carved from; a slab: itself */
+  size_t bytes;        /* BLOCK_IN_SLAB: data bytes */
+  int kind;
   max_align_t data[];
 };
 
-#if defined(__linux__) && defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
-static er_pool_block *map_huge_block(size_t bytes) {
+typedef struct {
+  size_t used, capacity; /* bytes of the slab's data carved so far, after this header */
+} slab_state;
+
+#if defined(__linux__) && defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS) && !defined(ER_POOL_ON_HEAP_ONLY)
+/* A block with `bytes` of data on a 2 MiB boundary, in memory of its own. */
+static er_pool_block *map_block(size_t bytes) {
   size_t header = offsetof(er_pool_block, data);
-  if (bytes < ER_POOL_HUGE_BYTES || bytes > SIZE_MAX - header - ER_HUGE_PAGE) return NULL;
+  if (bytes > SIZE_MAX - header - ER_HUGE_PAGE) return NULL;
   size_t len = header + bytes + ER_HUGE_PAGE;
   void *base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (base == MAP_FAILED) return NULL;
@@ -38,17 +65,69 @@ static er_pool_block *map_huge_block(size_t bytes) {
   (void)madvise((void *)data, bytes, MADV_HUGEPAGE); /* advice: without it the block still works */
   b->mapping = base;
   b->mapping_bytes = len;
+  b->kind = BLOCK_MAPPED;
   return b;
 }
 
+/* The slab the pool carves from now: the one of the newest block that came from a slab (the walk passes
+ * only the heap blocks allocated since). NULL when there is none. */
+static er_pool_block *current_slab(er_pool_block *pool) {
+  for (er_pool_block *b = pool; b; b = b->next)
+    if (b->slab) return b->slab;
+  return NULL;
+}
+
+static er_pool_block *carve(er_pool_block *slab, size_t bytes) {
+  slab_state *s = (slab_state *)slab->data;
+  size_t header = offsetof(er_pool_block, data), align = sizeof(max_align_t) > 64 ? sizeof(max_align_t) : 64;
+  size_t at = (s->used + header + align - 1) / align * align; /* data on a cache line */
+  if (at > s->capacity || bytes > s->capacity - at) return NULL;
+  er_pool_block *b = (er_pool_block *)((unsigned char *)slab->data + at - header);
+  b->kind = BLOCK_IN_SLAB;
+  b->slab = slab;
+  b->bytes = bytes;
+  s->used = at + bytes;
+  return b;
+}
+
+/* A block in mapped memory for a large request; NULL for a small one, or when mapping fails (the caller
+ * then falls back to the heap). The slab is chained onto *pool before the block carved from it. */
+static er_pool_block *mapped_block(er_pool_block **pool, size_t bytes) {
+  if (bytes >= ER_POOL_OWN_BYTES) return map_block(bytes);
+  if (bytes < ER_POOL_SLAB_MIN) return NULL;
+  er_pool_block *slab = current_slab(*pool), *b = slab ? carve(slab, bytes) : NULL;
+  if (b) return b;
+  slab = map_block(ER_POOL_SLAB_BYTES);
+  if (!slab) return NULL;
+  slab->slab = slab;
+  slab_state *s = (slab_state *)slab->data;
+  s->used = sizeof(slab_state);
+  s->capacity = ER_POOL_SLAB_BYTES;
+  slab->next = *pool;
+  *pool = slab;
+  return carve(slab, bytes);
+}
+
+/* Gives the pages wholly inside a freed slab block back to the system (the slab itself stays mapped). */
+static void release_in_slab(er_pool_block *b) {
+  long page_size = sysconf(_SC_PAGESIZE);
+  if (page_size <= 0) return;
+  uintptr_t page = (uintptr_t)page_size, data = (uintptr_t)b->data;
+  uintptr_t begin = (data + page - 1) / page * page, end = (data + b->bytes) / page * page;
+  if (end > begin) (void)madvise((void *)begin, end - begin, MADV_DONTNEED);
+}
+
 static void free_block(er_pool_block *b) {
-  if (b->mapping)
+  if (b->kind == BLOCK_MAPPED)
     munmap(b->mapping, b->mapping_bytes);
+  else if (b->kind == BLOCK_IN_SLAB)
+    release_in_slab(b);
   else
     free(b);
 }
 #else
-static er_pool_block *map_huge_block(size_t bytes) {
+static er_pool_block *mapped_block(er_pool_block **pool, size_t bytes) {
+  (void)pool;
   (void)bytes;
   return NULL;
 }
@@ -58,7 +137,7 @@ static void free_block(er_pool_block *b) { free(b); }
 
 void *er_pool_alloc(er_pool_block **pool, size_t bytes) {
   if (bytes > SIZE_MAX - sizeof(er_pool_block)) return NULL;
-  er_pool_block *b = map_huge_block(bytes);
+  er_pool_block *b = mapped_block(pool, bytes);
   if (!b) b = calloc(1, sizeof(er_pool_block) + (bytes ? bytes : 1)); /* also when mapping failed */
   if (!b) return NULL;
   b->next = *pool;
@@ -69,8 +148,8 @@ void *er_pool_alloc(er_pool_block **pool, size_t bytes) {
 void er_pool_free(er_pool_block **pool) {
   er_pool_block *b = *pool;
   while (b) {
-    er_pool_block *next = b->next;
-    free_block(b);
+    er_pool_block *next = b->next; /* read first: the slab a block came from is further down the list */
+    if (b->kind != BLOCK_IN_SLAB) free_block(b);
     b = next;
   }
   *pool = NULL;

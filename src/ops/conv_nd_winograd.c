@@ -84,40 +84,57 @@ int er_f32_conv_winograd_choose_tile(const er_conv_nd_geometry *d, er_cpu_featur
 /* The widest GEMM panel (NR) the transform stages: every variant's NR is at most this. */
 #define MAX_NR 32
 
-/* U of one (output, input) channel pair: u[xi] for the alpha^2 frequencies. */
-static void transform_pair(int64_t tile, int64_t alpha, const float *g, float *u, int64_t u_stride) {
-  double gg[MAX_ALPHA][3]; /* G g */
+/* U of up to MAX_NR output channels of one input channel: u[xi][j] = (G g_j G^T)[xi] for the alpha^2
+ * frequencies, in double and rounded once. g holds the 3x3 taps of channel j at g[tap][j]; lanes past
+ * the panel's channels are computed and ignored. j is the inner index of every loop so that the compiler
+ * vectorizes them. */
+static void transform_panel(int64_t tile, int64_t alpha, const double g[9][MAX_NR],
+                            float u[MAX_ALPHA * MAX_ALPHA][MAX_NR]) {
+  double gg[MAX_ALPHA][3][MAX_NR]; /* G g */
   for (int64_t i = 0; i < alpha; i++) {
     const double *gi = g_row(tile, i);
     for (int b = 0; b < 3; b++)
-      gg[i][b] = gi[0] * g[b] + gi[1] * g[3 + b] + gi[2] * g[6 + b];
+      for (int j = 0; j < MAX_NR; j++)
+        gg[i][b][j] = gi[0] * g[b][j] + gi[1] * g[3 + b][j] + gi[2] * g[6 + b][j];
   }
   for (int64_t i = 0; i < alpha; i++) {
-    for (int64_t j = 0; j < alpha; j++) {
-      const double *gj = g_row(tile, j);
-      u[(i * alpha + j) * u_stride] = (float)(gg[i][0] * gj[0] + gg[i][1] * gj[1] + gg[i][2] * gj[2]);
+    for (int64_t k = 0; k < alpha; k++) {
+      const double *gk = g_row(tile, k);
+      float *out = u[i * alpha + k];
+      for (int j = 0; j < MAX_NR; j++)
+        out[j] = (float)(gg[i][0][j] * gk[0] + gg[i][1][j] * gk[1] + gg[i][2][j] * gk[2]);
     }
   }
 }
 
-/* U = G g G^T for each (output, input) channel pair of group grp, in double, rounded once, written
- * straight into the packed B layout of each frequency (gemm_f32.h: NR-column panels, K = Cin rows, zero
- * past Cout: er_persist_alloc memory is zeroed). */
+/* U = G g G^T for each (output, input) channel pair of group grp, written straight into the packed B
+ * layout of each frequency (gemm_f32.h: NR-column panels, K = Cin rows, zero past Cout: er_persist_alloc
+ * memory is zeroed). */
 static void transform_weights(const er_f32_conv_winograd_plan *p, const float *w, int64_t grp, float *u) {
+  /* the taps of CB input channels are gathered together, so each output channel's are read in order */
+  enum { CB = 8 };
   const int64_t nr = p->uk->nr, xis = p->xis;
+  double taps[CB][9][MAX_NR] = {{{0}}};
   float staged[MAX_ALPHA * MAX_ALPHA][MAX_NR]; /* one input channel of one panel, per frequency */
   float *group_u = u + grp * xis * p->u_xi_floats;
   for (int64_t o0 = 0; o0 < p->cout; o0 += nr) {
     const int64_t cols = er_min_i64(nr, p->cout - o0);
     float *panel = group_u + (o0 / nr) * nr * p->cin;
-    for (int64_t c = 0; c < p->cin; c++) {
-      for (int64_t j = 0; j < cols; j++)
-        transform_pair(p->tile, p->alpha, w + ((grp * p->cout + o0 + j) * p->cin + c) * 9, &staged[0][j],
-                       MAX_NR);
-      /* a panel row per frequency, contiguous (one store per float of U scattered over the alpha^2
-       * matrices cost more than the arithmetic) */
-      for (int64_t xi = 0; xi < xis; xi++)
-        memcpy(panel + xi * p->u_xi_floats + c * nr, staged[xi], (size_t)cols * sizeof(float));
+    for (int64_t c0 = 0; c0 < p->cin; c0 += CB) {
+      const int64_t cb = er_min_i64(CB, p->cin - c0);
+      for (int64_t j = 0; j < cols; j++) {
+        const float *g = w + ((grp * p->cout + o0 + j) * p->cin + c0) * 9;
+        for (int64_t c = 0; c < cb; c++)
+          for (int t = 0; t < 9; t++)
+            taps[c][t][j] = g[c * 9 + t];
+      }
+      for (int64_t c = 0; c < cb; c++) {
+        transform_panel(p->tile, p->alpha, (const double(*)[MAX_NR])taps[c], staged);
+        /* a panel row per frequency, contiguous (one store per float of U scattered over the alpha^2
+         * matrices cost more than the arithmetic) */
+        for (int64_t xi = 0; xi < xis; xi++)
+          memcpy(panel + xi * p->u_xi_floats + (c0 + c) * nr, staged[xi], (size_t)cols * sizeof(float));
+      }
     }
   }
 }

@@ -116,8 +116,8 @@ void er_window_nd_next(int32_t rank, const int64_t *dims, int64_t *coord) {
 /* The window positions [*first, *end) of one dim, among [0, kernel), whose coordinate start + j * dilation
  * lies in [lo, hi). Computed, not searched: a hostile window of millions of taps, nearly all padding, must
  * not cost millions of steps per output. */
-static void window_range(int64_t start, int64_t dilation, int64_t kernel, int64_t lo, int64_t hi, int64_t *first,
-                         int64_t *end) {
+static void window_range(int64_t start, int64_t dilation, int64_t kernel, int64_t lo, int64_t hi,
+                         int64_t *first, int64_t *end) {
   int64_t below = lo - start, last = hi - 1 - start;
   *first = below <= 0 ? 0 : (below + dilation - 1) / dilation;
   *end = last < 0 ? 0 : last / dilation + 1;
@@ -133,7 +133,8 @@ int64_t er_window_nd_taps(const er_window_nd *w, const int64_t *o, int64_t *in_o
   for (int i = 0; i < w->rank; i++) {
     start[i] = o[i] * w->stride[i] - w->pad_begin[i];
     int64_t lo, hi; /* window positions of this dim within the padded input */
-    window_range(start[i], w->dilation[i], w->kernel[i], -w->pad_begin[i], w->in[i] + w->pad_end[i], &lo, &hi);
+    window_range(start[i], w->dilation[i], w->kernel[i], -w->pad_begin[i], w->in[i] + w->pad_end[i], &lo,
+                 &hi);
     padded *= hi - lo;
     window_range(start[i], w->dilation[i], w->kernel[i], 0, w->in[i], &first[i], &end[i]);
     empty |= first[i] == end[i];
@@ -161,9 +162,17 @@ int64_t er_window_nd_taps(const er_window_nd *w, const int64_t *o, int64_t *in_o
   }
 }
 
+/* Whether the window spans more than about twice the input along some dim: then most of every output's
+ * taps are padding, which the fast kernels would all visit (a hostile 2 x 1.8-million-tap max pool on a
+ * 32 x 32 image took a minute). Real models' windows are at most the input plus its padding. */
+static bool mostly_padding(const er_window_nd *w) {
+  for (int i = 0; i < w->rank; i++)
+    if ((w->kernel[i] - 1) * w->dilation[i] + 1 > 2 * w->in[i] + 8) return true;
+  return false;
+}
 
 bool er_window_2d_init(const er_window_nd *w, int64_t vector, int64_t max_floats, er_window_2d *v) {
-  if (w->rank != 1 && w->rank != 2) return false;
+  if ((w->rank != 1 && w->rank != 2) || mostly_padding(w)) return false;
   int r = w->rank - 1; /* the width dim; a 1-D window has height 1 */
   *v = (er_window_2d){
       .in_h = r ? w->in[0] : 1,
@@ -180,7 +189,8 @@ bool er_window_2d_init(const er_window_nd *w, int64_t vector, int64_t max_floats
       .pad_left = w->pad_begin[r],
   };
   /* Every value is at most 2^31 (er_window_nd_init), so nothing below overflows before its check. */
-  v->phase_w = er_round_up_i64(er_round_up_i64(v->out_w, vector) + (v->kw - 1) * v->dil_w / v->stride_w, vector);
+  v->phase_w =
+      er_round_up_i64(er_round_up_i64(v->out_w, vector) + (v->kw - 1) * v->dil_w / v->stride_w, vector);
   if (v->phase_w > max_floats / v->stride_w) return false;
   v->row_pitch = v->stride_w * v->phase_w;
   return (v->kh - 1) * v->dil_h + 1 <= max_floats / v->row_pitch;

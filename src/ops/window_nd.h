@@ -59,8 +59,9 @@ typedef struct {
   int64_t row_pitch; /* stride_w * phase_w: one padded input row */
 } er_window_2d;
 
-/* Fills v for w with vectors of `vector` floats; false when w is not 1-D or 2-D or one output row's
- * padded rows would exceed max_floats (the caller then uses its reference path). */
+/* Fills v for w with vectors of `vector` floats; false when w is not 1-D or 2-D, one output row's padded
+ * rows would exceed max_floats, or the window is mostly padding (the caller then uses its reference path,
+ * which visits only the taps inside the input). */
 bool er_window_2d_init(const er_window_nd *w, int64_t vector, int64_t max_floats, er_window_2d *v);
 /* Output rows per band so that the band's padded rows take about target_floats (at least one row), and
  * there are enough bands for `threads` threads across `planes` planes. */
