@@ -1,7 +1,7 @@
 /* `edgert bench MODEL [--warmup N] [--runs N] [--input X.npy ...] [--profile] [--json] [--threads N]`:
  * load time, latency statistics over timed invokes (mean, std, min, max, p50, p95, p99), throughput, peak
- * RSS, arena, kernel and model bytes; --profile adds time per op kind. Inputs are random values of each input's
- * dtype and shape unless given. */
+ * RSS, arena, kernel and model bytes; --profile adds time per op kind. Inputs are random values of each
+ * input's dtype and shape unless given. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,13 +25,14 @@ static const char bench_usage[] =
     "  --profile    add a table of time per op kind (op, count, total ms, share)\n"
     "  --json       one JSON object: load_ms, latency_ms {mean, std, min, max, p50, p95, p99},\n"
     "               peak_rss_kb, arena_bytes, kernel_bytes, model_bytes, threads, runs\n"
-    "  --threads N  threads to run kernels on (default 1; at most 64)\n";
+    "  --threads N  threads to run kernels on (default 1; at most 64)\n" CLI_LIMITS_USAGE;
 
 typedef struct {
   const char *model;
   const char *inputs[MAX_BENCH_INPUTS];
   int n_inputs, warmup, runs, threads;
   bool profile, json;
+  edgert_limits limits; /* 0 fields: the defaults */
 } bench_args;
 
 /* Per-op-kind time, filled by the interpreter's node hook. */
@@ -87,7 +88,9 @@ static int parse_args(int argc, char **argv, bench_args *a, bool *help) {
   a->threads = 1;
   for (int i = 0; i < argc; i++) {
     const char *arg = argv[i];
-    bool has_value = i + 1 < argc;
+    bool has_value = i + 1 < argc, limit;
+    if (cli_parse_limit("bench", argc, argv, &i, &a->limits, &limit)) return 1;
+    if (limit) continue;
     if (cli_is_help(arg)) {
       *help = true;
       return 0;
@@ -241,7 +244,7 @@ static int bench_model(const bench_args *a) {
   bench_result r;
   memset(&r, 0, sizeof r);
   double t0 = now_ms();
-  edgert_model *m = cli_load_model("bench", a->model);
+  edgert_model *m = cli_load_model("bench", a->model, &a->limits);
   if (!m) return 1;
   profile.model = m;
   edgert_options opts = {

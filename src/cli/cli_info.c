@@ -10,7 +10,8 @@ static const char info_usage[] =
     "  Prints the model's inputs and outputs (name, shape, dtype, quantization), op counts,\n"
     "  model size, the exact arena size an interpreter needs and the kernel data it keeps beside\n"
     "  the arena (weights packed for fast kernels, tables).\n"
-    "  --json   one JSON object: inputs, outputs, ops, model_bytes, arena_bytes, kernel_bytes\n";
+    "  --json   one JSON object: inputs, outputs, ops, model_bytes, arena_bytes, "
+    "kernel_bytes\n" CLI_LIMITS_USAGE;
 
 static void json_string(const char *s) {
   putchar('"');
@@ -130,8 +131,11 @@ static void print_text(const char *path, const edgert_model *m, const op_count *
 
 int cli_info(int argc, char **argv) {
   const char *path = NULL;
-  bool json = false;
+  bool json = false, limit;
+  edgert_limits limits = {0}; /* 0 fields: the defaults */
   for (int i = 0; i < argc; i++) {
+    if (cli_parse_limit("info", argc, argv, &i, &limits, &limit)) return 1;
+    if (limit) continue;
     if (cli_is_help(argv[i])) {
       fputs(info_usage, stdout);
       return 0;
@@ -146,7 +150,7 @@ int cli_info(int argc, char **argv) {
       return cli_error("info", "more than one model given ('%s')", argv[i]);
   }
   if (!path) return cli_error("info", "no model given (usage: edgert info MODEL [--json])");
-  edgert_model *m = cli_load_model("info", path);
+  edgert_model *m = cli_load_model("info", path, &limits);
   if (!m) return 1;
   edgert_interpreter *it = NULL;
   memory_use mem = {-1, -1};

@@ -1,6 +1,6 @@
-/* `edgert run MODEL --input X.npy ... --output-dir DIR [--dequantize] [--threads N]`: feed .npy inputs (in model-input
- * order), invoke once, write DIR/output_K.npy. A float32 array given for a quantized input is quantized
- * with that input's scale and zero point. */
+/* `edgert run MODEL --input X.npy ... --output-dir DIR [--dequantize] [--threads N]`: feed .npy inputs (in
+ * model-input order), invoke once, write DIR/output_K.npy. A float32 array given for a quantized input is
+ * quantized with that input's scale and zero point. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +13,12 @@
 #define MAX_CLI_INPUTS 64
 
 static const char run_usage[] =
-    "usage: edgert run MODEL --input X.npy [--input Y.npy ...] --output-dir DIR [--dequantize] [--threads N]\n"
+    "usage: edgert run MODEL --input X.npy [--input Y.npy ...] --output-dir DIR [--dequantize] [--threads "
+    "N]\n"
     "  Runs the model once. Inputs are .npy files in model-input order; a float32 array given for a\n"
     "  quantized input is quantized with that input's scale and zero point. Each output K is written to\n"
     "  DIR/output_K.npy in its own dtype, or as float32 with --dequantize. --threads N runs kernels on\n"
-    "  N threads (default 1; at most 64).\n";
+    "  N threads (default 1; at most 64).\n" CLI_LIMITS_USAGE;
 
 typedef struct {
   const char *model;
@@ -26,6 +27,7 @@ typedef struct {
   const char *output_dir;
   bool dequantize;
   int threads;
+  edgert_limits limits; /* 0 fields: the defaults */
 } run_args;
 
 static int parse_args(int argc, char **argv, run_args *a, bool *help) {
@@ -33,6 +35,9 @@ static int parse_args(int argc, char **argv, run_args *a, bool *help) {
   a->threads = 1;
   for (int i = 0; i < argc; i++) {
     const char *arg = argv[i];
+    bool limit;
+    if (cli_parse_limit("run", argc, argv, &i, &a->limits, &limit)) return 1;
+    if (limit) continue;
     if (cli_is_help(arg)) {
       *help = true;
       return 0;
@@ -126,8 +131,8 @@ static int set_input(edgert_interpreter *it, int k, const char *path, const er_n
     if (edgert_interpreter_set_input(it, k, x->data, x->bytes) != EDGERT_OK)
       return cli_error("run", "input %d: %s", k, edgert_interpreter_error(it));
   } else if (x->dtype == EDGERT_FLOAT32 && is_quantized_int(&t)) {
-    if (edgert_tensor_from_float(&t, x->data, edgert_interpreter_input_data(it, k), x->bytes / sizeof(float)) !=
-        EDGERT_OK)
+    if (edgert_tensor_from_float(&t, x->data, edgert_interpreter_input_data(it, k),
+                                 x->bytes / sizeof(float)) != EDGERT_OK)
       return cli_error("run", "input %d '%s' (%s): NaN cannot be quantized", k, t.name, path);
   } else {
     return cli_error("run", "input %d '%s' (%s): dtype %s, expected %s%s", k, t.name, path,
@@ -178,9 +183,12 @@ static int run_model(edgert_model *m, const run_args *a) {
   }
   loaded_inputs in = {0};
   if (rc == 0) rc = read_inputs(a, &in);
-  for (int k = 0; rc == 0 && k < a->n_inputs; k++) rc = fit_shape(it, k, a->inputs[k], &in.arrays[k]);
-  for (int k = 0; rc == 0 && k < a->n_inputs; k++) rc = set_input(it, k, a->inputs[k], &in.arrays[k]);
-  for (int k = 0; k < a->n_inputs; k++) free(in.owned[k]);
+  for (int k = 0; rc == 0 && k < a->n_inputs; k++)
+    rc = fit_shape(it, k, a->inputs[k], &in.arrays[k]);
+  for (int k = 0; rc == 0 && k < a->n_inputs; k++)
+    rc = set_input(it, k, a->inputs[k], &in.arrays[k]);
+  for (int k = 0; k < a->n_inputs; k++)
+    free(in.owned[k]);
   if (rc == 0 && edgert_interpreter_invoke(it) != EDGERT_OK)
     rc = cli_error("run", "%s: %s", a->model, edgert_interpreter_error(it));
   if (rc == 0) rc = ensure_dir(a->output_dir);
@@ -198,7 +206,7 @@ int cli_run(int argc, char **argv) {
     fputs(run_usage, stdout);
     return 0;
   }
-  edgert_model *m = cli_load_model("run", a.model);
+  edgert_model *m = cli_load_model("run", a.model, &a.limits);
   if (!m) return 1;
   int rc = run_model(m, &a);
   edgert_model_free(m);

@@ -136,6 +136,25 @@ try:
     if len(outputs) == 2:
         check(np.array_equal(outputs[0], outputs[1]), f"--threads 2 output {outputs[1]} != {outputs[0]}")
 
+    # Resource limits from the command line: person_detect has 31 operators, 300 KB of weights and a
+    # 1152-element tensor, so each tight limit refuses it naming the limit; bad values name the option;
+    # limits it fits under change nothing.
+    run_person = ["run", person, "--input", image, "--output-dir", os.path.join(tmp, "lim")]
+    expect_error(run_person + ["--max-nodes", "30"], "31 operators")
+    expect_error(run_person + ["--max-tensor-elements", "1000"], "1152 elements")
+    expect_error(run_person + ["--max-arena-bytes", "100000"], "beyond the limit of 100000")
+    expect_error(["info", person, "--max-nodes", "5"], "limit of 5")
+    expect_error(["bench", person, "--max-tensor-elements", "100"], "limit of 100")
+    for bad in ("0", "-3", "x", "99999999999"):
+        expect_error(run_person + ["--max-nodes", bad], "--max-nodes")
+    expect_error(run_person + ["--max-loop-iterations"], "--max-loop-iterations")
+    code, _, err = cli(*run_person, "--max-nodes", "31", "--max-tensor-elements", "100000", "--max-arena-bytes",
+                       "2000000", "--max-loop-iterations", "1", expect_ok=False)
+    check(code == 0, f"run under limits person_detect fits: exit {code}, {err!r}")
+    if code == 0 and outputs:
+        check(np.array_equal(np.load(os.path.join(tmp, "lim", "output_0.npy")), outputs[0]),
+              "run under limits gave another output")
+
     # A good run still works after all that.
     code, _, err = cli("run", good, "--input", x, "--output-dir", out, expect_ok=False)
     check(code == 0 and os.path.exists(os.path.join(out, "output_0.npy")), f"good run: {err}")
