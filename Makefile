@@ -60,7 +60,7 @@ demo:
 	$(BUILD)/edgert-demo .
 
 # edgert next to ONNX Runtime (npm onnxruntime-node, installed into .deps/bench) on torchvision's
-# classifiers, the shipped models and the int8 TFLite fixtures; writes bench/RESULTS.md (~10 min).
+# classifiers, the shipped models and the int8 TFLite fixtures; writes bench/RESULTS.md (~6 min).
 bench: deps build
 	bash bench/run.sh $(BUILD)
 

@@ -65,6 +65,9 @@ def parse_args():
     p.add_argument("--threads", default="1,2", help="comma-separated thread counts")
     p.add_argument("--budget", type=float, default=3.0, help="seconds of timed runs per measurement")
     p.add_argument("--max-runs", type=int, default=1000)
+    p.add_argument("--rounds", type=int, default=3,
+                   help="times each float model is measured at each thread count, both runtimes in turn; "
+                        "p50 is the median of the rounds' p50s")
     p.add_argument("--load-samples", type=int, default=5,
                    help="fresh processes whose load times give each load figure (their median)")
     p.add_argument("--only", default="", help="comma-separated model names to keep (default: all)")
@@ -162,12 +165,29 @@ def edgert_bench(edgert, model, x_path, threads, est_s, args):
     return edgert_bench_once(edgert, model, x_path, threads, runs_for(est_s, args.budget, args.max_runs), warmup)
 
 
+def combine_rounds(results):
+    """One result from the rounds of a measurement: the median of their p50s, the largest RSS and error,
+    all their runs, and their loads (for median_load). An error in any round is the result."""
+    for d in results:
+        if "error" in d:
+            return d
+    out = dict(results[0])
+    out["p50"] = float(np.median([d["p50"] for d in results]))
+    out["rss_mb"] = max(d["rss_mb"] for d in results)
+    out["runs"] = sum(d["runs"] for d in results)
+    out["loads"] = [d["load_ms"] for d in results]
+    errs = [d["max_abs_err"] for d in results if d.get("max_abs_err") is not None]
+    if errs:
+        out["max_abs_err"] = max(errs)
+    return out
+
+
 def median_load(first, more_loads):
-    """Sets first["load_ms"] to the median of its own and the extra samples (fresh processes each): one
+    """Sets first["load_ms"] to the median of its loads (fresh processes each) and the extra samples: one
     load is often several times the typical one on a shared VM (a stalled page fault, another process)."""
     if "error" in first:
         return first
-    loads = [first["load_ms"]] + [ms for ms in more_loads if ms is not None]
+    loads = first.get("loads", [first["load_ms"]]) + [ms for ms in more_loads if ms is not None]
     first["load_ms"] = float(np.median(loads))
     first["load_samples"] = len(loads)
     return first
@@ -329,18 +349,24 @@ def bench_float_models(args, models, threads):
         out_dir = os.path.join(args.work, name + ".out")
         ref, err = edgert_run(args.edgert, path, x_path, out_dir)
         ref_path = os.path.join(out_dir, "output_0.npy") if ref is not None else None
-        per_threads = {}
+        rounds = {t: ([], []) for t in threads}
         edgert_est, ort_est = None, ORT_GUESS_MS.get(name, 1) / 1e3
+        for r in range(args.rounds):
+            for t in threads:
+                e = edgert_bench(args.edgert, path, x_path, t, edgert_est, args)
+                o = ort_bench(args, path, x_path, ref_path, t, ort_est)
+                edgert_est = get(e, "p50") / 1e3 if get(e, "p50") else edgert_est
+                ort_est = get(o, "p50") / 1e3 if get(o, "p50") else ort_est
+                rounds[t][0].append(e)
+                rounds[t][1].append(o)
+                log(f"bench:   round {r + 1}, {t} thread(s): edgert {brief(e)}, ORT {brief(o)}")
+        per_threads = {}
+        extra = max(0, args.load_samples - args.rounds)
         for t in threads:
-            e = edgert_bench(args.edgert, path, x_path, t, edgert_est, args)
-            o = ort_bench(args, path, x_path, ref_path, t, ort_est)
-            extra = args.load_samples - 1
+            e, o = combine_rounds(rounds[t][0]), combine_rounds(rounds[t][1])
             e = median_load(e, edgert_loads(args.edgert, path, t, extra) if "error" not in e else [])
             o = median_load(o, ort_loads(args, path, x_path, t, extra) if "error" not in o else [])
-            edgert_est = get(e, "p50") / 1e3 if get(e, "p50") else edgert_est
-            ort_est = get(o, "p50") / 1e3 if get(o, "p50") else ort_est
             per_threads[t] = (e, o)
-            log(f"bench:   {t} thread(s): edgert {brief(e)}, ORT {brief(o)}")
         errs = [get(o, "max_abs_err") for _, o in per_threads.values() if get(o, "max_abs_err") is not None]
         scale = float(np.max(np.abs(ref))) if ref is not None and ref.size else None
         rows.append((name, per_threads, max(errs) if errs else None, scale, err))
@@ -434,14 +460,17 @@ def report(args, header_lines, rows, int8_rows, threads, baseline_rss, elapsed):
 
 def float_section(args, rows, threads, baseline_rss):
     out = ["## Float models: latency, memory, load", "",
-           "Ratios are edgert / ONNX Runtime (below 1: edgert is faster or smaller). p50 is the median over "
-           "the timed runs. edgert's RSS is the peak of the whole `edgert bench` process; ONNX Runtime's is "
-           "the RSS of its node process after the runs"
+           "Ratios are edgert / ONNX Runtime (below 1: edgert is faster or smaller). Each model is measured "
+           f"{args.rounds} times at each thread count, the two runtimes in turn; p50 is the median over the "
+           "rounds of the median over each round's timed runs (runs counts them all). edgert's RSS is the "
+           "peak of the whole `edgert bench` process; ONNX Runtime's is the RSS of its node process after the "
+           "runs"
            + (f", of which ~{baseline_rss:.0f} MB is node with onnxruntime-node loaded and no session"
               if baseline_rss else "")
            + ". Load is reading and preparing the model (edgert: map, import, prepare, plan; ONNX Runtime: "
-           f"InferenceSession.create), the median over {args.load_samples} fresh processes of each. The max |diff| column is the largest |ONNX Runtime "
-           "output - edgert output| over all thread counts, against max |edgert output| (same input, "
+           f"InferenceSession.create), the median over {max(args.load_samples, args.rounds)} fresh processes of "
+           "each. The max |diff| column is the largest |ONNX Runtime output - edgert output| over all thread "
+           "counts and rounds, against max |edgert output| (same input, "
            f"uniform [-1, 1), seed 0); ok when <= {TOLERANCE:g} * max |y|. The torchvision models have seeded "
            "random weights (nothing can be downloaded here), which makes some outputs tiny.", ""]
     trows = []
