@@ -107,14 +107,16 @@ static edgert_status fold_node(er_interp *it, er_op_ctx *ctx, const er_kernel *k
                    "folding a constant needs %zu bytes of scratch, beyond the limit of %zu",
                    ctx->scratch_bytes, it->limits.max_arena_bytes);
   void *scratch = ctx->scratch_bytes ? malloc(ctx->scratch_bytes) : NULL;
-  if (ctx->scratch_bytes && !scratch) return er_fail(ctx, EDGERT_ERR_NO_MEMORY, "out of memory folding a constant");
+  if (ctx->scratch_bytes && !scratch)
+    return er_fail(ctx, EDGERT_ERR_NO_MEMORY, "out of memory folding a constant");
   ctx->scratch = scratch;
   edgert_status st = k->eval(ctx);
   free(scratch);
   ctx->scratch = NULL;
   ctx->scratch_bytes = 0;
   if (st != EDGERT_OK) return it->status == EDGERT_OK ? er_fail(ctx, st, "evaluating a constant failed") : st;
-  for (int32_t i = 0; i < node->n_outputs; i++) it->tensors[node->outputs[i]].kind = ER_TENSOR_CONST;
+  for (int32_t i = 0; i < node->n_outputs; i++)
+    it->tensors[node->outputs[i]].kind = ER_TENSOR_CONST;
   return EDGERT_OK;
 }
 
@@ -226,7 +228,7 @@ static edgert_status bind_arena(er_interp *it, const edgert_options *opts, const
                             opts->arena_bytes, need, ER_ARENA_ALIGNMENT - 1);
     it->arena = (unsigned char *)opts->arena + skew;
   } else {
-    it->arena_owned = malloc(need + ER_ARENA_ALIGNMENT);
+    it->arena_owned = er_pool_alloc(&it->arena_pool, need + ER_ARENA_ALIGNMENT); /* huge pages if large */
     if (!it->arena_owned)
       return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "cannot allocate an arena of %zu bytes", need);
     uintptr_t base = (uintptr_t)it->arena_owned;
@@ -258,7 +260,7 @@ static void release_plan(er_interp *it) {
     it->children = child->next_child;
     edgert_interpreter_free(child);
   }
-  free(it->arena_owned);
+  er_pool_free(&it->arena_pool);
   it->arena_owned = NULL;
   it->arena = NULL;
   it->arena_bytes = 0;
@@ -368,7 +370,8 @@ static bool learn_value_inputs(er_interp *it) {
   if (ok) memcpy(before, it->value_input, (size_t)it->graph->n_inputs);
   ok = ok && mark_value_inputs(it, it->needed_value, seen, stack);
   bool added = false;
-  for (int32_t i = 0; ok && i < it->graph->n_inputs; i++) added |= it->value_input[i] && !before[i];
+  for (int32_t i = 0; ok && i < it->graph->n_inputs; i++)
+    added |= it->value_input[i] && !before[i];
   if (!added && before) memcpy(it->value_input, before, (size_t)it->graph->n_inputs);
   free(before);
   free(seen);
@@ -395,7 +398,8 @@ static edgert_status prepare_for_values(er_interp *it) {
   const er_graph *g = it->graph;
   bool same = it->arena != NULL;
   for (int32_t i = 0; same && i < g->n_inputs; i++)
-    same = !it->value_input[i] || memcmp(it->staged[i], it->prepared_values[i], it->input_shapes[i].bytes) == 0;
+    same =
+        !it->value_input[i] || memcmp(it->staged[i], it->prepared_values[i], it->input_shapes[i].bytes) == 0;
   if (same) return EDGERT_OK;
   for (int32_t round = 0; round <= g->n_inputs; round++) {
     release_plan(it);
@@ -405,7 +409,8 @@ static edgert_status prepare_for_values(er_interp *it) {
       if (!it->value_input[i]) continue;
       free(it->prepared_values[i]);
       it->prepared_values[i] = malloc(it->input_shapes[i].bytes + 1);
-      if (!it->prepared_values[i]) return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory for input values");
+      if (!it->prepared_values[i])
+        return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory for input values");
       memcpy(it->prepared_values[i], it->staged[i], it->input_shapes[i].bytes);
     }
     edgert_status st = create(it, it->opts.arena ? &it->opts : NULL);
@@ -424,16 +429,18 @@ static edgert_status start_threads(er_interp *it) {
   int threads = it->opts.num_threads;
   it->n_threads = 1;
   if (threads < 0)
-    return er_interp_fail(it, EDGERT_ERR_ARGUMENT, "num_threads is %d; use 0 or 1 for one thread, more for a pool",
-                          threads);
+    return er_interp_fail(it, EDGERT_ERR_ARGUMENT,
+                          "num_threads is %d; use 0 or 1 for one thread, more for a pool", threads);
   if (threads > ER_MAX_THREADS)
     return er_interp_fail(it, EDGERT_ERR_LIMIT, "%d threads requested; at most %d are supported", threads,
                           ER_MAX_THREADS);
   if (threads <= 1) return EDGERT_OK;
   edgert_status st = er_thread_pool_create(threads, &it->thread_pool);
   if (st == EDGERT_ERR_UNSUPPORTED)
-    return er_interp_fail(it, st, "%d threads requested; this build runs on one thread (built without "
-                          "EDGERT_THREADS)", threads);
+    return er_interp_fail(it, st,
+                          "%d threads requested; this build runs on one thread (built without "
+                          "EDGERT_THREADS)",
+                          threads);
   if (st != EDGERT_OK)
     return er_interp_fail(it, st, "%d threads requested; starting %d worker threads failed", threads,
                           threads - 1);
@@ -458,8 +465,10 @@ edgert_status edgert_interpreter_create(const edgert_model *model, const edgert_
   edgert_status st = start_threads(it);
   if (st != EDGERT_OK) return st;
   it->input_shapes = calloc((size_t)it->graph->n_inputs + 1, sizeof(er_tensor));
-  if (!it->input_shapes) return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory creating interpreter");
-  for (int32_t i = 0; i < it->graph->n_inputs; i++) it->input_shapes[i] = it->graph->tensors[it->graph->inputs[i]];
+  if (!it->input_shapes)
+    return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory creating interpreter");
+  for (int32_t i = 0; i < it->graph->n_inputs; i++)
+    it->input_shapes[i] = it->graph->tensors[it->graph->inputs[i]];
   st = create(it, opts);
   if (st != EDGERT_OK && learn_value_inputs(it)) { /* plans at the first invoke, from the input values */
     release_plan(it);
@@ -480,7 +489,8 @@ void edgert_interpreter_free(edgert_interpreter *it) {
   free(it);
 }
 
-edgert_status edgert_interpreter_resize_input(edgert_interpreter *it, int index, int ndim, const int64_t *dims) {
+edgert_status edgert_interpreter_resize_input(edgert_interpreter *it, int index, int ndim,
+                                              const int64_t *dims) {
   if (!it || !it->input_shapes) return EDGERT_ERR_ARGUMENT;
   if (index < 0 || index >= it->graph->n_inputs)
     return er_interp_fail(it, EDGERT_ERR_ARGUMENT, "input %d does not exist (model has %d)", index,
@@ -491,7 +501,8 @@ edgert_status edgert_interpreter_resize_input(edgert_interpreter *it, int index,
   size_t bytes;
   if (!er_bytes_for(shape->dtype, er_shape_elements(ndim, dims), &bytes))
     return er_interp_fail(it, EDGERT_ERR_LIMIT, "input %d: shape is negative or too large", index);
-  bool same = shape->ndim == ndim && (ndim == 0 || memcmp(shape->dims, dims, sizeof(int64_t) * (size_t)ndim) == 0);
+  bool same =
+      shape->ndim == ndim && (ndim == 0 || memcmp(shape->dims, dims, sizeof(int64_t) * (size_t)ndim) == 0);
   if (same && it->arena) return EDGERT_OK;
   shape->ndim = ndim;
   memset(shape->dims, 0, sizeof shape->dims);
@@ -505,7 +516,8 @@ edgert_status edgert_interpreter_resize_input(edgert_interpreter *it, int index,
     it->staged[index] = calloc(1, bytes + 1);
     free(it->prepared_values[index]);
     it->prepared_values[index] = NULL;
-    return it->staged[index] ? EDGERT_OK : er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory for input %d", index);
+    return it->staged[index] ? EDGERT_OK
+                             : er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory for input %d", index);
   }
   edgert_status st = create(it, it->opts.arena ? &it->opts : NULL);
   if (st != EDGERT_OK) release_plan(it); /* unusable until a resize that works */

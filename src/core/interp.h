@@ -31,22 +31,23 @@ struct edgert_interpreter {
                               * folded, graph outputs); at 0 a constant's file pages are released */
   er_pool_block *pool;       /* everything above, plus kernels' persistent data */
   unsigned char *arena;      /* aligned start of the arena */
-  void *arena_owned;         /* what to free, when the library allocated the arena */
+  void *arena_owned;         /* the arena's block in arena_pool, when the library allocated the arena */
+  er_pool_block *arena_pool; /* the arena's own pool (large arenas get huge pages: fewer TLB misses) */
   size_t arena_bytes;
-  size_t kernel_bytes;       /* what kernels took with er_persist_alloc in this plan (packed weights, ...) */
-  int32_t n_threads;         /* >= 1; er_num_threads */
+  size_t kernel_bytes; /* what kernels took with er_persist_alloc in this plan (packed weights, ...) */
+  int32_t n_threads;   /* >= 1; er_num_threads */
   er_thread_pool *thread_pool; /* n_threads - 1 workers, or NULL for one thread; lives as long as it */
-  edgert_options opts;      /* as given at creation, for planning again after a resize */
-  edgert_limits limits;     /* resolved: opts.limits, else the model's */
+  edgert_options opts;         /* as given at creation, for planning again after a resize */
+  edgert_limits limits;        /* resolved: opts.limits, else the model's */
   /* The interpreter whose invoke started this one (itself, or a subgraph's parent's root): loops anywhere
    * below it draw on its budget, so nested loops cannot multiply past max_loop_iterations. */
   struct edgert_interpreter *root;
   int64_t loop_iterations_left; /* of the root's current invoke */
-  er_tensor *input_shapes;  /* per graph input: the shape to use (model's, or the caller's resize) */
+  er_tensor *input_shapes;      /* per graph input: the shape to use (model's, or the caller's resize) */
   /* Value mode, for models where an input's value decides shapes (a kernel called er_need_value): the
    * caller's inputs are staged in heap buffers, the deciding ones are constants while preparing, and
    * invoke prepares and plans again whenever their values change. */
-  int32_t needed_value;       /* tensor a kernel asked for during the last prepare, or -1 */
+  int32_t needed_value; /* tensor a kernel asked for during the last prepare, or -1 */
   bool value_mode;
   unsigned char *value_input; /* per graph input: 1 when its value decides shapes */
   void **staged;              /* per graph input: the caller's data (value mode) */

@@ -4,6 +4,7 @@
 #endif
 #include "core/pool.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,14 +14,19 @@
 #include <unistd.h>
 #endif
 
-/* Large blocks (a model's copied or packed weights) live in memory mapped on 2 MiB boundaries that asks for
- * huge pages where the kernel gives them only on request: filling it takes one page fault per 2 MiB instead
- * of 512 (page faults were a third of loading a model in a fresh process). Blocks of ER_POOL_OWN_BYTES or
- * more get a mapping of their own; blocks of ER_POOL_SLAB_MIN bytes or more are carved one after another
- * from shared slabs of ER_POOL_SLAB_BYTES. Mapped memory is zeroed and never reused, and its untouched
- * slack costs no resident memory. Sanitizer builds keep every block on the heap, where overflows show. */
+/* Large blocks (a model's copied or packed weights, an arena) live in memory mapped on 2 MiB boundaries
+ * that asks for huge pages where the kernel gives them only on request: filling it takes one page fault
+ * per 2 MiB instead of 512 (page faults were a third of loading a model in a fresh process). Blocks of
+ * ER_POOL_OWN_BYTES or more get a mapping of their own, advised up to their last byte (a partly covered
+ * 2 MiB region keeps small pages, so nothing is wasted). Blocks of ER_POOL_SLAB_MIN bytes or more are
+ * carved one after another from shared slabs: a pool's first slab is ER_POOL_FIRST_SLAB_BYTES of small
+ * pages, so a small model keeps its small footprint; later ones are ER_POOL_SLAB_BYTES of huge pages
+ * (each may leave part of its last huge page unused). Mapped memory is zeroed and never reused, and its
+ * untouched slack costs no resident memory. Sanitizer builds keep every block on the heap, where
+ * overflows show. */
 #define ER_HUGE_PAGE ((size_t)2 << 20)
 #define ER_POOL_OWN_BYTES ER_HUGE_PAGE
+#define ER_POOL_FIRST_SLAB_BYTES ((size_t)1 << 20)
 #define ER_POOL_SLAB_BYTES ((size_t)4 << 20)
 #define ER_POOL_SLAB_MIN ((size_t)16 << 10)
 
@@ -53,8 +59,8 @@ typedef struct {
 } slab_state;
 
 #if defined(__linux__) && defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS) && !defined(ER_POOL_ON_HEAP_ONLY)
-/* A block with `bytes` of data on a 2 MiB boundary, in memory of its own. */
-static er_pool_block *map_block(size_t bytes) {
+/* A block with `bytes` of data on a 2 MiB boundary, in memory of its own, asking for huge pages or not. */
+static er_pool_block *map_block(size_t bytes, bool huge) {
   size_t header = offsetof(er_pool_block, data);
   if (bytes > SIZE_MAX - header - ER_HUGE_PAGE) return NULL;
   size_t len = header + bytes + ER_HUGE_PAGE;
@@ -62,7 +68,7 @@ static er_pool_block *map_block(size_t bytes) {
   if (base == MAP_FAILED) return NULL;
   uintptr_t data = ((uintptr_t)base + header + ER_HUGE_PAGE - 1) & ~(uintptr_t)(ER_HUGE_PAGE - 1);
   er_pool_block *b = (er_pool_block *)(data - header);
-  (void)madvise((void *)data, bytes, MADV_HUGEPAGE); /* advice: without it the block still works */
+  if (huge) (void)madvise((void *)data, bytes, MADV_HUGEPAGE); /* advice: the block works without it */
   b->mapping = base;
   b->mapping_bytes = len;
   b->kind = BLOCK_MAPPED;
@@ -93,16 +99,19 @@ static er_pool_block *carve(er_pool_block *slab, size_t bytes) {
 /* A block in mapped memory for a large request; NULL for a small one, or when mapping fails (the caller
  * then falls back to the heap). The slab is chained onto *pool before the block carved from it. */
 static er_pool_block *mapped_block(er_pool_block **pool, size_t bytes) {
-  if (bytes >= ER_POOL_OWN_BYTES) return map_block(bytes);
+  if (bytes >= ER_POOL_OWN_BYTES) return map_block(bytes, true);
   if (bytes < ER_POOL_SLAB_MIN) return NULL;
   er_pool_block *slab = current_slab(*pool), *b = slab ? carve(slab, bytes) : NULL;
   if (b) return b;
-  slab = map_block(ER_POOL_SLAB_BYTES);
+  /* the first slab only while the block fits it with room to spare */
+  bool first = !slab && bytes <= ER_POOL_FIRST_SLAB_BYTES / 2;
+  size_t slab_bytes = first ? ER_POOL_FIRST_SLAB_BYTES : ER_POOL_SLAB_BYTES;
+  slab = map_block(slab_bytes, !first);
   if (!slab) return NULL;
   slab->slab = slab;
   slab_state *s = (slab_state *)slab->data;
   s->used = sizeof(slab_state);
-  s->capacity = ER_POOL_SLAB_BYTES;
+  s->capacity = slab_bytes;
   slab->next = *pool;
   *pool = slab;
   return carve(slab, bytes);
