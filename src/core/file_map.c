@@ -54,13 +54,17 @@ void er_release_mapped_pages(const void *mapping, size_t mapping_size, const voi
   if (!mapping || !data || begin < map_begin || begin - map_begin > mapping_size ||
       bytes > mapping_size - (begin - map_begin))
     return;
+  er_release_whole_pages(data, bytes);
+}
+
+void er_release_whole_pages(const void *data, size_t bytes) {
   long page_size = sysconf(_SC_PAGESIZE);
   if (page_size <= 0) return;
-  uintptr_t page = (uintptr_t)page_size;
+  uintptr_t page = (uintptr_t)page_size, begin = (uintptr_t)data;
   uintptr_t first = (begin + page - 1) / page * page; /* only pages wholly inside: neighbours may be live */
   uintptr_t last = (begin + bytes) / page * page;
-  /* MADV_DONTNEED on a private mapping never written gives back the pages; reads refill them from the
-   * file. A failure only means the memory stays resident. */
+  /* MADV_DONTNEED on private memory gives back the pages; a file mapping never written refills them from
+   * the file. */
   if (last > first) (void)madvise((void *)first, last - first, MADV_DONTNEED);
 }
 
@@ -100,6 +104,11 @@ void er_unmap_file(void *mapping, size_t size) {
 void er_release_mapped_pages(const void *mapping, size_t mapping_size, const void *data, size_t bytes) {
   (void)mapping;
   (void)mapping_size;
+  (void)data;
+  (void)bytes;
+}
+
+void er_release_whole_pages(const void *data, size_t bytes) {
   (void)data;
   (void)bytes;
 }

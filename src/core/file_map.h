@@ -11,4 +11,9 @@
  * mapping is a heap copy (builds without mmap) or for ranges outside the mapping. */
 void er_release_mapped_pages(const void *mapping, size_t mapping_size, const void *data, size_t bytes);
 
+/* Drops the whole pages inside [data, data + bytes), which must lie in private mapped memory, from the
+ * process's resident memory: a file mapping refills them from the file when read, anonymous memory with
+ * zeros. A failure only means the memory stays; a no-op in builds without mmap. */
+void er_release_whole_pages(const void *data, size_t bytes);
+
 #endif

@@ -1,4 +1,5 @@
-/* Pool blocks: each allocation is its own calloc'ed (or, when large, mapped) block with a link in front. */
+/* Pool blocks: each allocation is a block with a link in front, calloc'ed or, when large, mapped on its own
+ * or carved from a shared slab. */
 #if defined(__linux__) && !defined(_DEFAULT_SOURCE)
 #define _DEFAULT_SOURCE /* madvise under -std=c11 */
 #endif
@@ -11,8 +12,9 @@
 
 #if defined(__linux__)
 #include <sys/mman.h>
-#include <unistd.h>
 #endif
+
+#include "core/file_map.h"
 
 /* Large blocks (a model's copied or packed weights, an arena) live in memory mapped on 2 MiB boundaries
  * that asks for huge pages where the kernel gives them only on request: filling it takes one page fault
@@ -117,20 +119,12 @@ static er_pool_block *mapped_block(er_pool_block **pool, size_t bytes) {
   return carve(slab, bytes);
 }
 
-/* Gives the pages wholly inside a freed slab block back to the system (the slab itself stays mapped). */
-static void release_in_slab(er_pool_block *b) {
-  long page_size = sysconf(_SC_PAGESIZE);
-  if (page_size <= 0) return;
-  uintptr_t page = (uintptr_t)page_size, data = (uintptr_t)b->data;
-  uintptr_t begin = (data + page - 1) / page * page, end = (data + b->bytes) / page * page;
-  if (end > begin) (void)madvise((void *)begin, end - begin, MADV_DONTNEED);
-}
-
+/* A freed slab block gives its whole pages back to the system; the slab itself stays mapped. */
 static void free_block(er_pool_block *b) {
   if (b->kind == BLOCK_MAPPED)
     munmap(b->mapping, b->mapping_bytes);
   else if (b->kind == BLOCK_IN_SLAB)
-    release_in_slab(b);
+    er_release_whole_pages(b->data, b->bytes);
   else
     free(b);
 }
