@@ -213,6 +213,11 @@ static edgert_status plan_arena(er_interp *it, size_t *offsets) {
   return EDGERT_OK;
 }
 
+/* Bytes from p to the next ER_ARENA_ALIGNMENT boundary. */
+static size_t arena_skew(const void *p) {
+  return (ER_ARENA_ALIGNMENT - (uintptr_t)p % ER_ARENA_ALIGNMENT) % ER_ARENA_ALIGNMENT;
+}
+
 static edgert_status bind_arena(er_interp *it, const edgert_options *opts, const size_t *offsets) {
   size_t need = it->arena_bytes;
   if (need > it->limits.max_arena_bytes)
@@ -220,20 +225,18 @@ static edgert_status bind_arena(er_interp *it, const edgert_options *opts, const
                           "model needs an arena of %zu bytes, beyond the limit of %zu (edgert_limits)", need,
                           it->limits.max_arena_bytes);
   if (opts && opts->arena) {
-    uintptr_t base = (uintptr_t)opts->arena;
-    size_t skew = (ER_ARENA_ALIGNMENT - (base % ER_ARENA_ALIGNMENT)) % ER_ARENA_ALIGNMENT;
+    size_t skew = arena_skew(opts->arena);
     if (opts->arena_bytes < skew || opts->arena_bytes - skew < need)
       return er_interp_fail(it, EDGERT_ERR_NO_MEMORY,
                             "arena of %zu bytes is too small: this model needs %zu (+%d for alignment)",
                             opts->arena_bytes, need, ER_ARENA_ALIGNMENT - 1);
     it->arena = (unsigned char *)opts->arena + skew;
   } else {
-    it->arena_owned = er_pool_alloc(&it->arena_pool, need + ER_ARENA_ALIGNMENT); /* huge pages if large */
-    if (!it->arena_owned)
+    /* alone in its own pool, so that a large arena is mapped with huge pages */
+    unsigned char *owned = er_pool_alloc(&it->arena_pool, need + ER_ARENA_ALIGNMENT);
+    if (!owned)
       return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "cannot allocate an arena of %zu bytes", need);
-    uintptr_t base = (uintptr_t)it->arena_owned;
-    it->arena = (unsigned char *)it->arena_owned +
-                (ER_ARENA_ALIGNMENT - (base % ER_ARENA_ALIGNMENT)) % ER_ARENA_ALIGNMENT;
+    it->arena = owned + arena_skew(owned);
   }
   for (int32_t t = 0; t < it->graph->n_tensors; t++)
     if (offsets[t] != SIZE_MAX) it->tensors[t].data = it->arena + offsets[t];
@@ -261,7 +264,6 @@ static void release_plan(er_interp *it) {
     edgert_interpreter_free(child);
   }
   er_pool_free(&it->arena_pool);
-  it->arena_owned = NULL;
   it->arena = NULL;
   it->arena_bytes = 0;
   it->kernel_bytes = 0;

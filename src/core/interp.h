@@ -31,8 +31,8 @@ struct edgert_interpreter {
                               * folded, graph outputs); at 0 a constant's file pages are released */
   er_pool_block *pool;       /* everything above, plus kernels' persistent data */
   unsigned char *arena;      /* aligned start of the arena */
-  void *arena_owned;         /* the arena's block in arena_pool, when the library allocated the arena */
-  er_pool_block *arena_pool; /* the arena's own pool (large arenas get huge pages: fewer TLB misses) */
+  er_pool_block *arena_pool; /* the arena, when the library allocated it, alone in its own pool (a large
+                                one gets huge pages: fewer TLB misses) */
   size_t arena_bytes;
   size_t kernel_bytes; /* what kernels took with er_persist_alloc in this plan (packed weights, ...) */
   int32_t n_threads;   /* >= 1; er_num_threads */
