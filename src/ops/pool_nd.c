@@ -94,24 +94,12 @@ static edgert_status check_tensors(er_op_ctx *ctx, pool_kind kind, const er_tens
   return EDGERT_OK;
 }
 
-/* Real (inside the input) and padded (inside the input or its pads) window positions along dim i of
- * output position o, as er_window_nd_taps counts them. */
-static void dim_counts(const er_window_nd *w, int i, int64_t o, int64_t *real, int64_t *padded) {
-  int64_t start = o * w->stride[i] - w->pad_begin[i];
-  *real = *padded = 0;
-  for (int64_t j = 0; j < w->kernel[i]; j++) {
-    int64_t c = start + j * w->dilation[i];
-    *real += c >= 0 && c < w->in[i];
-    *padded += c >= -w->pad_begin[i] && c < w->in[i] + w->pad_end[i];
-  }
-}
-
 /* Reciprocal divisors of the outputs along dim i (n values, then zeros up to `count`); false when some
  * window along it holds no real pixel, which the max pool leaves to the reference. */
 static bool dim_scales(const pool_data *d, int i, int64_t n, float *scale) {
   for (int64_t o = 0; o < n; o++) {
     int64_t real, padded;
-    dim_counts(&d->win, i, o, &real, &padded);
+    er_window_nd_dim_counts(&d->win, i, o, &real, &padded);
     if (real == 0) return false;
     int64_t count = d->count_include_pad ? padded : real;
     scale[o] = 1.0f / (float)count;

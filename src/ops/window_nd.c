@@ -125,6 +125,14 @@ static void window_range(int64_t start, int64_t dilation, int64_t kernel, int64_
   if (*end < *first) *end = *first;
 }
 
+void er_window_nd_dim_counts(const er_window_nd *w, int i, int64_t o, int64_t *real, int64_t *padded) {
+  int64_t start = o * w->stride[i] - w->pad_begin[i], lo, hi;
+  window_range(start, w->dilation[i], w->kernel[i], 0, w->in[i], &lo, &hi);
+  *real = hi - lo;
+  window_range(start, w->dilation[i], w->kernel[i], -w->pad_begin[i], w->in[i] + w->pad_end[i], &lo, &hi);
+  *padded = hi - lo;
+}
+
 int64_t er_window_nd_taps(const er_window_nd *w, const int64_t *o, int64_t *in_off, int64_t *k_idx,
                           int64_t *padded_count) {
   int64_t start[ER_NN_MAX_SPATIAL], first[ER_NN_MAX_SPATIAL], end[ER_NN_MAX_SPATIAL], k[ER_NN_MAX_SPATIAL];

@@ -43,6 +43,9 @@ edgert_status er_window_nd_check_value(er_op_ctx *ctx, const char *what, int64_t
  * average pool with count_include_pad. */
 int64_t er_window_nd_taps(const er_window_nd *w, const int64_t *o, int64_t *in_off, int64_t *k_idx,
                           int64_t *padded_count);
+/* Along dim i alone, for output position o of that dim: the window positions inside the input (*real)
+ * and inside the input or its padding (*padded), as er_window_nd_taps counts them. */
+void er_window_nd_dim_counts(const er_window_nd *w, int i, int64_t o, int64_t *real, int64_t *padded);
 
 /* Steps a row-major coordinate over dims (the last dim fastest); wraps to all zeros after the end. */
 void er_window_nd_next(int32_t rank, const int64_t *dims, int64_t *coord);
