@@ -187,7 +187,7 @@ def median_load(first, more_loads):
     load is often several times the typical one on a shared VM (a stalled page fault, another process)."""
     if "error" in first:
         return first
-    loads = first.get("loads", [first["load_ms"]]) + [ms for ms in more_loads if ms is not None]
+    loads = first["loads"] + [ms for ms in more_loads if ms is not None]
     first["load_ms"] = float(np.median(loads))
     first["load_samples"] = len(loads)
     return first
@@ -204,17 +204,11 @@ def edgert_loads(edgert, model, threads, count):
 
 def ort_loads(args, model, x_path, threads, count):
     """load_ms of count more fresh ORT processes (one run each)."""
-    env = dict(os.environ, NODE_PATH=args.node_path)
-    loads = []
-    for _ in range(count):
-        r = sh(["node", args.ort_tool, model, x_path, "--threads", threads, "--runs", 1], env=env)
-        loads.append(json.loads(r.stdout.strip().splitlines()[-1])["load_ms"] if r.returncode == 0 else None)
-    return loads
+    return [ort_bench_once(args, model, x_path, None, threads, 1).get("load_ms") for _ in range(count)]
 
 
-def ort_bench(args, model, x_path, ref_path, threads, est_s):
+def ort_bench_once(args, model, x_path, ref_path, threads, runs):
     # ort_bench.js adds 6 untimed runs of its own.
-    runs = runs_for(est_s, args.budget, args.max_runs)
     env = dict(os.environ, NODE_PATH=args.node_path)
     cmd = ["node", args.ort_tool, model, x_path]
     if ref_path:
@@ -225,6 +219,10 @@ def ort_bench(args, model, x_path, ref_path, threads, est_s):
     d = json.loads(r.stdout.strip().splitlines()[-1])
     return {"p50": d["median_ms"], "rss_mb": d["rss_mb"], "load_ms": d["load_ms"], "runs": runs,
             "max_abs_err": d["max_abs_err_vs_ref"]}
+
+
+def ort_bench(args, model, x_path, ref_path, threads, est_s):
+    return ort_bench_once(args, model, x_path, ref_path, threads, runs_for(est_s, args.budget, args.max_runs))
 
 
 def node_baseline_rss(args):
