@@ -16,11 +16,10 @@
  * one shared counter the split was random, and a small op after a split conv read half its input from
  * the other core.
  *
- * Waiting (workers for
- * a job, the caller for `done`) spins for a short while, then sleeps on a condition variable. The
- * sleeper stores its flag then reads the word it waits on; the poster stores the word then reads the
- * flag; a full fence sits between each store and load, so one of the two always sees the other and no
- * wake-up is lost. (Sequentially consistent accesses alone should do, but qemu-user's Arm emulation
+ * Waiting (workers for a job, the caller for `done`) spins for a short while, then sleeps on a condition
+ * variable. The sleeper stores its flag then reads the word it waits on; the poster stores the word then
+ * reads the flag; a full fence sits between each store and load, so one of the two always sees the other
+ * and no wake-up is lost. (Sequentially consistent accesses alone should do, but qemu-user's Arm emulation
  * let the load pass the store, and a worker slept through its stop in about one test run of ten.) */
 #include "core/thread_pool.h"
 
