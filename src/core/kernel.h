@@ -80,6 +80,11 @@ edgert_status er_need_value(er_op_ctx *ctx, const er_tensor *t, const char *what
 typedef void (*er_task_fn)(void *arg, int32_t thread, int64_t begin, int64_t end);
 int32_t er_num_threads(const er_op_ctx *ctx);
 void er_parallel_for(er_op_ctx *ctx, int64_t n, int64_t grain, er_task_fn fn, void *arg);
+/* The items [*begin, *end) that er_parallel_for(n, grain) on `threads` threads gives thread `thread` when
+ * none is late (its home share; others steal from it only once it lags), for kernels that balance their
+ * split at prepare. */
+void er_parallel_home(int64_t n, int64_t grain, int32_t threads, int32_t thread, int64_t *begin,
+                      int64_t *end);
 
 /* Prepare: says that the kernel copied constant input i into its own memory (packed weights) and will
  * not read that tensor's data again, neither later in this prepare nor at eval. Once every node reading

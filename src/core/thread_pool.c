@@ -25,6 +25,56 @@
 
 #include <stdlib.h>
 
+/* Chunks per thread when the work allows: a few per thread lets a thread that started late (or was
+ * descheduled) take less, while keeping the claim traffic small. */
+#define ER_CHUNKS_PER_THREAD 4
+/* The most chunks of one run: the claim word has a bit per chunk. */
+#define CLAIM_MAX_CHUNKS 48
+
+/* How a run of n items cuts into chunks: *chunk items each (whole grains, as even as that allows; rounding
+ * may leave fewer chunks than asked) and *count chunks; *count <= 1 runs on the caller alone. */
+static void plan_chunks(int64_t n, int64_t grain, int32_t threads, int64_t *chunk, uint32_t *count) {
+  if (grain < 1) grain = 1;
+  int64_t grains = n / grain + (n % grain != 0);
+  int64_t chunks = (int64_t)threads * ER_CHUNKS_PER_THREAD;
+  if (chunks > CLAIM_MAX_CHUNKS) chunks = CLAIM_MAX_CHUNKS;
+  if (grains < chunks) chunks = grains;
+  if (threads <= 1 || chunks <= 1) {
+    *chunk = n, *count = 1;
+    return;
+  }
+  int64_t grains_per_chunk = grains / chunks + (grains % chunks != 0);
+  *chunk = grains_per_chunk * grain;
+  *count = (uint32_t)(n / *chunk + (n % *chunk != 0));
+}
+
+/* The chunks [first, end) that are thread's home when `count` chunks are shared by `threads`. */
+static void home_chunks(uint32_t count, int32_t threads, int32_t thread, uint32_t *first, uint32_t *end) {
+  uint32_t sharing = count < (uint32_t)threads ? count : (uint32_t)threads;
+  if ((uint32_t)thread >= sharing) {
+    *first = *end = 0;
+    return;
+  }
+  *first = (uint32_t)thread * count / sharing;
+  *end = ((uint32_t)thread + 1) * count / sharing;
+}
+
+void er_parallel_home(int64_t n, int64_t grain, int32_t threads, int32_t thread, int64_t *begin,
+                      int64_t *end) {
+  *begin = *end = 0;
+  if (n <= 0) return;
+  int64_t chunk;
+  uint32_t count, first, last;
+  plan_chunks(n, grain, threads, &chunk, &count);
+  if (count <= 1) {
+    if (thread == 0) *end = n;
+    return;
+  }
+  home_chunks(count, threads, thread, &first, &last);
+  *begin = (int64_t)first * chunk;
+  *end = (int64_t)last * chunk < n ? (int64_t)last * chunk : n;
+}
+
 #if defined(ER_HAVE_PTHREADS)
 
 #include <pthread.h>
@@ -33,9 +83,6 @@
 #include <stdbool.h>
 #include <string.h>
 
-/* Chunks per thread when the work allows: a few per thread lets a thread that started late (or was
- * descheduled) take less, while keeping the claim traffic small. */
-#define ER_CHUNKS_PER_THREAD 4
 /* Polls before sleeping (each with a pause hint: some tens of microseconds in all), long enough to catch
  * the next kernel of an invoke without a futex round trip, short enough not to burn a shared core
  * between invokes. */
@@ -53,7 +100,6 @@ typedef struct {
 /* The claim word: job tag (10 bits: the job number's low bits), chunk count (6), taken chunks (48, one
  * bit each; bits at and above the count start taken). A tag that repeats is harmless: a stale worker that
  * matches it claims a real chunk of the current job, after the caller published it. */
-#define CLAIM_MAX_CHUNKS 48
 #define CLAIM_TAG(job) ((uint64_t)(job) & 0x3ffu)
 #define CLAIM_TAKEN_ALL ((((uint64_t)1) << CLAIM_MAX_CHUNKS) - 1)
 #define CLAIM_WORD(job, count) \
@@ -118,11 +164,9 @@ static bool claim_chunk(er_thread_pool *pool, uint32_t job, int32_t thread, uint
   for (;;) {
     uint64_t free_chunks = ~CLAIM_TAKEN(word) & CLAIM_TAKEN_ALL;
     if (CLAIM_JOB_TAG(word) != CLAIM_TAG(job) || !free_chunks) return false;
-    uint32_t count = CLAIM_COUNT(word);
-    uint32_t sharing = count < (uint32_t)pool->threads ? count : (uint32_t)pool->threads;
-    uint64_t home = (uint32_t)thread < sharing ? chunk_bits((uint32_t)thread * count / sharing,
-                                                            ((uint32_t)thread + 1) * count / sharing)
-                                               : 0;
+    uint32_t first, end;
+    home_chunks(CLAIM_COUNT(word), pool->threads, thread, &first, &end);
+    uint64_t home = chunk_bits(first, end);
     uint32_t pick = (free_chunks & home) ? lowest_bit(free_chunks & home) : highest_bit(free_chunks);
     if (atomic_compare_exchange_weak_explicit(&pool->claim, &word, word | ((uint64_t)1 << pick),
                                               memory_order_acquire, memory_order_relaxed)) {
@@ -209,19 +253,12 @@ static void wait_for_workers(er_thread_pool *pool, uint32_t count) {
 
 void er_thread_pool_run(er_thread_pool *pool, int64_t n, int64_t grain, er_task_fn fn, void *arg) {
   if (n <= 0) return;
-  if (grain < 1) grain = 1;
-  int64_t grains = n / grain + (n % grain != 0);
-  int64_t chunks = (int64_t)pool->threads * ER_CHUNKS_PER_THREAD;
-  if (chunks > CLAIM_MAX_CHUNKS) chunks = CLAIM_MAX_CHUNKS;
-  if (grains < chunks) chunks = grains;
-  if (chunks <= 1) {
+  uint32_t count;
+  plan_chunks(n, grain, pool->threads, &pool->chunk, &count);
+  if (count <= 1) {
     fn(arg, 0, 0, n);
     return;
   }
-  /* Chunks of whole grains, as even as that allows; rounding may leave fewer chunks than asked. */
-  int64_t grains_per_chunk = grains / chunks + (grains % chunks != 0);
-  pool->chunk = grains_per_chunk * grain;
-  uint32_t count = (uint32_t)(n / pool->chunk + (n % pool->chunk != 0));
   pool->n = n;
   pool->fn = fn;
   pool->arg = arg;

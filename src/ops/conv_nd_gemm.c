@@ -134,6 +134,10 @@ edgert_status er_f32_conv_nchw_gemm_prepare(er_op_ctx *ctx, const er_conv_nd_geo
   }
   int32_t threads = er_num_threads(ctx);
   if (p->pointwise) {
+    if (p->transposed)
+      er_f32_gemm_plan_split(p->uk, p->n, p->m, p->k, true, false, p->n > 1, threads, &p->split);
+    else
+      er_f32_gemm_plan_split(p->uk, p->m, p->n, p->k, false, false, false, threads, &p->split);
     bool ok = p->transposed
                   ? er_f32_gemm_scratch_bytes(p->uk, p->n, p->m, p->k, false, true, threads, &scratch)
                   : er_f32_gemm_scratch_bytes(p->uk, p->m, p->n, p->k, false, false, threads, &scratch);
@@ -278,6 +282,7 @@ static void multiply(const er_f32_conv_nchw_gemm_plan *p, er_op_ctx *ctx, const 
       .bias = bias ? bias + first : NULL,
       .bias_kind = bias ? ER_F32_BIAS_PER_ROW : ER_F32_BIAS_NONE,
       .act = p->act,
+      .split = ctx ? &p->split : NULL, /* threads: the whole pointwise product (im2col items run alone) */
   };
   er_f32_gemm_run(ctx, p->uk, &args, scratch);
 }
@@ -322,6 +327,7 @@ static void multiply_transposed(const er_f32_conv_nchw_gemm_plan *p, er_op_ctx *
       .bias_kind = bias ? ER_F32_BIAS_PER_COL : ER_F32_BIAS_NONE,
       .act = p->act,
       .c_transposed = p->n > 1,
+      .split = &p->split,
   };
   er_f32_gemm_run(ctx, p->uk, &args, scratch);
 }

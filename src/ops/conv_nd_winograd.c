@@ -146,14 +146,97 @@ static int64_t spread_floats(int64_t floats) {
   return (floats / 16) % 2 ? floats : floats + 16;
 }
 
-/* The Cout split: a multiple of NR per work item, so that the threads have at least two items each. */
-static void plan_cout_split(er_f32_conv_winograd_plan *p, int32_t threads) {
-  int64_t nr = p->uk->nr, items = p->batch * p->groups * p->blocks;
-  p->cout_chunk = p->cout;
-  if (threads > 1 && items < 2 * (int64_t)threads) {
-    int64_t chunks = er_min_i64(er_div_up_i64(2 * (int64_t)threads, items), er_div_up_i64(p->cout, nr));
-    p->cout_chunk = er_round_up_i64(er_div_up_i64(p->cout, chunks), nr);
+/* ---- the work split ----
+ *
+ * A work item is a block of tiles of one image and group times a chunk of Cout (a multiple of NR). The
+ * split is chosen by a cost model, in units of the GEMM's multiply-adds of one tile and channel pair over
+ * all frequencies, fitted on Zen 4 to resnet18's and squeezenet1_1's layers (perf shares of the input
+ * transform, the GEMM and the output transform): */
+#define COST_INPUT 12.0   /* the input transform, per tile and input channel (once per block a thread builds) */
+#define COST_OUTPUT 10.0  /* the output transform, per tile and output channel */
+#define COST_U_READ 3.0   /* reading U from L2 or beyond, per channel pair, once per item */
+#define COST_ITEM 300.0   /* an item's calls and loop set-up */
+/* Above this many items a split is balanced enough without simulating its threads. */
+#define SIMULATED_ITEMS_MAX 4096
+
+typedef struct {
+  int64_t tiles, images, cin, cout, mr, nr;
+  int32_t threads;
+} split_shape;
+
+/* GEMM rows that `count` tiles cost: a call with fewer than MR rows still loads every B panel. */
+static double gemm_rows(const split_shape *s, int64_t count) {
+  int64_t rest = count % s->mr;
+  return (double)(count - rest) + (rest ? (double)er_min_i64(s->mr, rest + 3) : 0.0);
+}
+
+/* The time the split (block_tiles, cout_chunk) takes: the slowest thread's items when each runs its home
+ * share (er_parallel_home), or the even share of many items. */
+static double split_cost(const split_shape *s, int64_t block_tiles, int64_t cout_chunk) {
+  const int64_t blocks = er_div_up_i64(s->tiles, block_tiles), chunks = er_div_up_i64(s->cout, cout_chunk);
+  const int64_t items = s->images * blocks * chunks;
+  double total = 0, slowest = 0;
+  for (int32_t t = 0; t < s->threads; t++) {
+    int64_t first, end, built = -1;
+    double mine = 0;
+    er_parallel_home(items, 1, s->threads, t, &first, &end);
+    for (int64_t item = first; item < end; item++) {
+      int64_t block = item / chunks, b = block % blocks, chunk = item % chunks;
+      int64_t count = er_min_i64(block_tiles, s->tiles - b * block_tiles);
+      int64_t cols = er_min_i64(cout_chunk, s->cout - chunk * cout_chunk);
+      double padded_cols = (double)er_round_up_i64(cols, s->nr);
+      mine += gemm_rows(s, count) * (double)s->cin * padded_cols + COST_OUTPUT * (double)(count * cols) +
+              COST_U_READ * (double)(s->cin * cols) + COST_ITEM;
+      if (block != built) mine += COST_INPUT * (double)(count * s->cin), built = block;
+      if (items > SIMULATED_ITEMS_MAX && item - first > SIMULATED_ITEMS_MAX / s->threads) {
+        mine *= (double)(end - first) / (double)(item - first + 1); /* the rest alike */
+        break;
+      }
+    }
+    total += mine;
+    if (mine > slowest) slowest = mine;
   }
+  return items > SIMULATED_ITEMS_MAX ? total / s->threads : slowest;
+}
+
+/* Whether blocks of bt tiles leave one tile alone in a block of an image of several (see multiply). */
+static bool leaves_lone_tile(int64_t tiles, int64_t bt) {
+  return tiles > 1 && (bt == 1 || tiles % bt == 1);
+}
+
+/* Tries blocks of bt tiles with Cout in 1 .. max_chunks chunks, keeping the cheapest split in p. */
+static void try_block_tiles(const split_shape *s, int64_t bt, int64_t max_chunks, er_f32_conv_winograd_plan *p,
+                            double *best) {
+  for (int64_t chunks = 1; chunks <= max_chunks; chunks++) {
+    int64_t cout_chunk = er_round_up_i64(er_div_up_i64(s->cout, chunks), s->nr);
+    double cost = split_cost(s, bt, cout_chunk);
+    if (cost < *best) *best = cost, p->block_tiles = bt, p->cout_chunk = cout_chunk;
+  }
+}
+
+/* Chooses block_tiles (at most max_block_tiles, or MR) and cout_chunk: the cheapest split by split_cost
+ * among tile counts that cut the image into nearly equal blocks (the fewest the budget allows, and up to
+ * 4 per thread more) or are multiples of MR, and Cout cut into up to 4 chunks per thread. The split
+ * changes which tiles share a GEMM call, not any tile's arithmetic, so the output does not depend on it
+ * (the tests compare 1, 2 and 3 threads bit for bit): no block holds a lone tile, unless every count
+ * up to max_tiles would leave one, and then every thread count takes blocks of max_tiles. */
+static void plan_work_split(er_f32_conv_winograd_plan *p, int64_t max_block_tiles, int32_t threads) {
+  const split_shape s = {p->tiles, p->batch * p->groups, p->cin, p->cout, p->uk->mr, p->uk->nr, threads};
+  const int64_t max_tiles = er_min_i64(er_max_i64(max_block_tiles, s.mr), s.tiles);
+  const int64_t min_blocks = er_div_up_i64(s.tiles, max_tiles);
+  const int64_t max_chunks = threads > 1 ? er_min_i64(er_div_up_i64(s.cout, s.nr), 4 * (int64_t)threads) : 1;
+  double best = INFINITY;
+  for (int64_t blocks = min_blocks; blocks < min_blocks + 4 * (int64_t)threads && blocks <= s.tiles; blocks++) {
+    int64_t bt = er_div_up_i64(s.tiles, blocks);
+    if (!leaves_lone_tile(s.tiles, bt)) try_block_tiles(&s, bt, max_chunks, p, &best);
+  }
+  for (int64_t bt = s.mr; bt <= max_tiles; bt += s.mr)
+    if (!leaves_lone_tile(s.tiles, bt)) try_block_tiles(&s, bt, max_chunks, p, &best);
+  int64_t largest = max_tiles; /* the largest count without a lone tile, whatever the thread count */
+  while (largest > 1 && leaves_lone_tile(s.tiles, largest))
+    largest--;
+  try_block_tiles(&s, largest > 1 ? largest : max_tiles, max_chunks, p, &best);
+  p->blocks = er_div_up_i64(p->tiles, p->block_tiles);
   p->cout_chunks = er_div_up_i64(p->cout, p->cout_chunk);
 }
 
@@ -197,19 +280,14 @@ edgert_status er_f32_conv_winograd_prepare(er_op_ctx *ctx, const er_conv_nd_geom
     transform_weights(p, w, grp, u);
   p->u = u;
 
-  /* a block: a multiple of MR tiles within the budget, or the whole image */
-  int64_t per_tile = p->xis * (p->cin + p->cout), mr = uk->mr;
-  int64_t block = BLOCK_BUDGET_FLOATS / per_tile / mr * mr;
-  if (block < mr) block = mr;
-  p->block_tiles = er_min_i64(block, p->tiles);
-  p->blocks = er_div_up_i64(p->tiles, p->block_tiles);
+  /* blocks within the budget (or MR tiles), split with Cout among the threads */
+  int32_t threads = er_num_threads(ctx);
+  plan_work_split(p, BLOCK_BUDGET_FLOATS / (p->xis * (p->cin + p->cout)), threads);
   p->v_ld = er_round_up_i64(p->block_tiles, 16);
   p->v_xi_floats = spread_floats(p->cin * p->v_ld);
   p->m_ld = er_round_up_i64(p->cout, 16);
   p->m_xi_floats = spread_floats(p->block_tiles * p->m_ld);
   p->thread_floats = er_round_up_i64(p->xis * (p->v_xi_floats + p->m_xi_floats), 16);
-  int32_t threads = er_num_threads(ctx);
-  plan_cout_split(p, threads);
   *scratch_bytes = (size_t)threads * (size_t)p->thread_floats * sizeof(float);
   return EDGERT_OK;
 }
@@ -327,6 +405,15 @@ typedef struct {
   float *y, *scratch;
 } winograd_task;
 
+/* The rows of the next micro-kernel call with `left` rows to go: MR, but MR + 1 go as two calls of at
+ * least 2 (MR >= 3), never leaving one row alone. A micro-kernel may sum a single row in another order
+ * (AVX-512's splits K over four chains), and the tiles' blocks depend on the thread count, so a tile's
+ * products are the same on any thread count only if no block of several tiles makes a one-row call. */
+static int64_t single_row_free_rows(int64_t left, int64_t mr) {
+  if (left == mr + 1) return left - left / 2;
+  return er_min_i64(left, mr);
+}
+
 /* M_xi = V_xi^T U_xi for each frequency, over output channels [c0, c0 + cols) (a multiple of NR from c0),
  * by the GEMM's micro-kernel: A is V_xi read in place (transposed, tiles along its rows), B the packed
  * U_xi, all of K (Cin) in one call. Each NR-column panel of U_xi meets every row tile of the block before
@@ -341,9 +428,10 @@ static void multiply(const er_f32_conv_winograd_plan *p, int64_t grp, int64_t co
     float *mx = m + xi * p->m_xi_floats + c0;
     for (int64_t j = 0; j < cols; j += nr_full) {
       const size_t nr = (size_t)er_min_i64(nr_full, cols - j);
-      for (int64_t i = 0; i < count; i += mr_full) {
-        const size_t mr = (size_t)er_min_i64(mr_full, count - i);
-        p->uk->ukernel(mr, nr, (size_t)k, vx + i, u + j * k, mx + i * p->m_ld + j, (size_t)p->m_ld, &tile);
+      for (int64_t i = 0, mr; i < count; i += mr) {
+        mr = single_row_free_rows(count - i, mr_full);
+        p->uk->ukernel((size_t)mr, nr, (size_t)k, vx + i, u + j * k, mx + i * p->m_ld + j, (size_t)p->m_ld,
+                       &tile);
       }
     }
   }

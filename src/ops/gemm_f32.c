@@ -148,42 +148,134 @@ void er_f32_gemm_pack_b(const er_f32_gemm_ukernels *uk, int64_t k, int64_t n, er
 }
 
 /* How a run is cut: K blocks of kc (balanced, so K = 300 is two blocks of 150), and M x N into work items
- * of m_item rows x nc columns for er_parallel_for. An item packs each K block of its columns of B once and
- * runs all its rows over it, mc rows at a time (so a row block of A stays in L2 while the panels of B
- * pass through L1). An item spans all of M unless the threads need more items: then blocks shrink,
- * columns first while there are more column tiles than row tiles, until there are 4 items per thread (the
- * pool hands items out as threads get free, so more of them balance better); a product too small to be
- * worth waking threads for stays one item. Row cuts fall on multiples of MR, so no thread count makes a
- * row tail that another would not. */
+ * for er_parallel_for: m_items row pieces times n_blocks column pieces, each a balanced share of the
+ * micro-tiles along its side (sizes differ by at most one MR or NR), at most nc columns wide. An item
+ * packs each K block of its columns of B once (unless B is packed or read in place) and runs all its rows
+ * over it, mc rows at a time (so a row block of A stays in L2 while the panels of B pass through L1). An
+ * item spans all of M unless the threads need more items; row cuts fall on multiples of MR, so no thread
+ * count makes a row tail that another would not. With threads, the cut is the cheapest by split_cost of
+ * up to 4 pieces per thread on each side; a product too small to be worth waking threads for stays one
+ * item. */
 typedef struct {
-  int64_t kc, mc, nc, m_item;
-  int64_t m_items, n_blocks;
+  int64_t kc, mc, nc; /* nc: the widest piece */
+  int64_t m_tiles, n_tiles, m_items, n_blocks;
 } gemm_blocking;
 
-static gemm_blocking plan_blocks(const er_f32_gemm_ukernels *uk, int64_t m, int64_t n, int64_t k,
-                                 int32_t threads) {
+/* The first micro-tile of piece i of `pieces` over `tiles`. */
+static int64_t piece_start(int64_t i, int64_t pieces, int64_t tiles) { return i * tiles / pieces; }
+
+/* The split's cost model, in multiply-adds of the micro-kernel: packing one float of B (as in
+ * conv_nd_gemm.c), an item's calls and set-up, and a cache line of C that two threads write (a cut
+ * across C's stored rows). */
+#define SPLIT_PACK_COST 7.5
+#define SPLIT_ITEM_COST 300.0
+#define SPLIT_SHARED_LINE_COST 1000.0
+
+typedef struct {
+  const er_f32_gemm_ukernels *uk;
+  int64_t m, n, k;
+  bool pack_b, c_transposed;
+  int32_t threads;
+} split_shape;
+
+/* The cost of rows [r0, r1) x columns [c0, c1): a partial micro-tile costs about what its lanes and
+ * loads take (a row tail still loads every B panel; a column tail of at most half NR one vector). */
+static double piece_cost(const split_shape *s, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+  const int64_t mr = s->uk->mr, nr = s->uk->nr, rows = r1 - r0, cols = c1 - c0;
+  int64_t row_tail = rows % mr, col_tail = cols % nr;
+  double eff_rows = (double)(rows - row_tail) + (row_tail ? (double)er_min_i64(mr, row_tail + 3) : 0.0);
+  double eff_cols = (double)(cols - col_tail) + (col_tail ? (col_tail <= nr / 2 ? nr / 2 : nr) : 0);
+  double cost = (double)s->k * eff_rows * eff_cols + SPLIT_ITEM_COST;
+  if (s->pack_b) cost += SPLIT_PACK_COST * (double)s->k * (double)er_round_up_i64(cols, nr);
+  return cost;
+}
+
+/* The time cut b takes: the slowest thread's home items (er_parallel_home), plus the lines of C that
+ * pieces cut across its stored rows share. */
+static double split_cost(const split_shape *s, const gemm_blocking *b) {
+  const int64_t mr = s->uk->mr, nr = s->uk->nr, items = b->m_items * b->n_blocks;
+  double slowest = 0;
+  for (int32_t t = 0; t < s->threads; t++) {
+    int64_t first, end;
+    double mine = 0;
+    er_parallel_home(items, 1, s->threads, t, &first, &end);
+    for (int64_t it = first; it < end; it++) {
+      int64_t mb = it % b->m_items, nb = it / b->m_items;
+      int64_t r0 = piece_start(mb, b->m_items, b->m_tiles) * mr;
+      int64_t r1 = er_min_i64(piece_start(mb + 1, b->m_items, b->m_tiles) * mr, s->m);
+      int64_t c0 = piece_start(nb, b->n_blocks, b->n_tiles) * nr;
+      int64_t c1 = er_min_i64(piece_start(nb + 1, b->n_blocks, b->n_tiles) * nr, s->n);
+      mine += piece_cost(s, r0, r1, c0, c1);
+    }
+    if (mine > slowest) slowest = mine;
+  }
+  /* a row-major C shares lines where columns are cut, once per row; a transposed one where rows are */
+  double shared = s->c_transposed ? (double)(b->m_items - 1) * (double)s->n : (double)(b->n_blocks - 1) * (double)s->m;
+  return slowest + SPLIT_SHARED_LINE_COST * shared / s->threads;
+}
+
+/* The K blocking and the fewest column pieces (nc at most GEMM_NC_TARGET): one item. */
+static gemm_blocking one_item(const er_f32_gemm_ukernels *uk, int64_t m, int64_t n, int64_t k) {
   gemm_blocking b;
   int64_t k_blocks = k > 0 ? (k + GEMM_KC - 1) / GEMM_KC : 1;
   b.kc = (k + k_blocks - 1) / k_blocks;
   int64_t mr = uk->mr, nr = uk->nr;
   b.mc = GEMM_MC_TARGET > mr ? GEMM_MC_TARGET / mr * mr : mr;
-  int64_t nc_target = GEMM_NC_TARGET > nr ? GEMM_NC_TARGET / nr * nr : nr;
-  b.m_item = er_round_up_i64(m > 0 ? m : 1, mr);
-  b.nc = er_min_i64(nc_target, er_round_up_i64(n > 0 ? n : 1, nr));
-  if ((double)m * (double)n * (double)(k > 0 ? k : 1) < GEMM_MIN_SPLIT_MACS) threads = 1;
-  for (;;) {
-    b.m_items = (m + b.m_item - 1) / b.m_item;
-    b.n_blocks = (n + b.nc - 1) / b.nc;
-    if (threads <= 1 || b.m_items * b.n_blocks >= 4 * (int64_t)threads) break;
-    /* split the side with more micro-tiles left */
-    int64_t m_tiles = b.m_item / mr, n_tiles = b.nc / nr;
-    if (m_tiles <= 1 && n_tiles <= 1) break;
-    if (n_tiles >= m_tiles)
-      b.nc = er_round_up_i64((b.nc + 1) / 2, nr);
-    else
-      b.m_item = er_round_up_i64((b.m_item + 1) / 2, mr);
-  }
+  b.m_tiles = er_div_up_i64(m > 0 ? m : 1, mr);
+  b.n_tiles = er_div_up_i64(n > 0 ? n : 1, nr);
+  b.m_items = 1;
+  b.n_blocks = er_div_up_i64(b.n_tiles, GEMM_NC_TARGET > nr ? GEMM_NC_TARGET / nr : 1);
+  b.nc = er_div_up_i64(b.n_tiles, b.n_blocks) * nr;
   return b;
+}
+
+static bool worth_splitting(int64_t m, int64_t n, int64_t k, int32_t threads) {
+  return threads > 1 && (double)m * (double)n * (double)(k > 0 ? k : 1) >= GEMM_MIN_SPLIT_MACS;
+}
+
+/* The cut of a run: the split planned at prepare, or else (a quick rule for callers that plan none) the
+ * side with more micro-tiles per piece takes one more piece until there are 4 items per thread, a
+ * multiple of the threads. */
+static gemm_blocking plan_blocks(const er_f32_gemm_ukernels *uk, int64_t m, int64_t n, int64_t k,
+                                 int32_t threads, const er_f32_gemm_split *split) {
+  gemm_blocking b = one_item(uk, m, n, k);
+  if (!worth_splitting(m, n, k, threads)) {
+  } else if (split) {
+    b.m_items = er_min_i64(split->m_items, b.m_tiles);
+    b.n_blocks = er_min_i64(er_max_i64(split->n_blocks, b.n_blocks), b.n_tiles);
+  } else {
+    for (;;) {
+      int64_t items = b.m_items * b.n_blocks;
+      if (items >= 4 * (int64_t)threads && items % threads == 0) break;
+      int64_t m_per = er_div_up_i64(b.m_tiles, b.m_items), n_per = er_div_up_i64(b.n_tiles, b.n_blocks);
+      if (m_per <= 1 && n_per <= 1) break;
+      if (n_per >= m_per)
+        b.n_blocks++;
+      else
+        b.m_items++;
+    }
+  }
+  b.nc = er_div_up_i64(b.n_tiles, b.n_blocks) * uk->nr;
+  return b;
+}
+
+void er_f32_gemm_plan_split(const er_f32_gemm_ukernels *uk, int64_t m, int64_t n, int64_t k, bool b_packed,
+                            bool b_transposed, bool c_transposed, int32_t threads, er_f32_gemm_split *split) {
+  gemm_blocking b = one_item(uk, m, n, k);
+  split->m_items = 1, split->n_blocks = (int32_t)er_min_i64(b.n_blocks, INT32_MAX);
+  if (!worth_splitting(m, n, k, threads)) return;
+  const bool pack_b = !b_packed && (b_transposed || !er_f32_gemm_reads_b_in_place(uk, m, k));
+  const split_shape s = {uk, m, n, k > 0 ? k : 1, pack_b, c_transposed, threads};
+  const int64_t min_blocks = b.n_blocks, most = 4 * (int64_t)threads;
+  double best = INFINITY;
+  gemm_blocking trial = b;
+  for (trial.m_items = 1; trial.m_items <= er_min_i64(b.m_tiles, most); trial.m_items++) {
+    for (trial.n_blocks = min_blocks; trial.n_blocks <= er_min_i64(b.n_tiles, min_blocks + most - 1);
+         trial.n_blocks++) {
+      double cost = split_cost(&s, &trial);
+      if (cost < best) best = cost, split->m_items = (int32_t)trial.m_items, split->n_blocks = (int32_t)trial.n_blocks;
+    }
+  }
 }
 
 bool er_f32_gemm_reads_b_in_place(const er_f32_gemm_ukernels *uk, int64_t m, int64_t k) {
@@ -196,7 +288,7 @@ bool er_f32_gemm_reads_b_in_place(const er_f32_gemm_ukernels *uk, int64_t m, int
  * threads, so the 1-thread blocks bound it. */
 static int64_t scratch_floats(const er_f32_gemm_ukernels *uk, int64_t m, int64_t n, int64_t k,
                               bool b_packed) {
-  gemm_blocking b = plan_blocks(uk, m, n, k, 1);
+  gemm_blocking b = one_item(uk, m, n, k);
   /* 16 floats: keeps each thread's part 64-byte aligned relative to the base */
   return b_packed ? 0 : er_round_up_i64(b.nc * b.kc, 16);
 }
@@ -242,14 +334,16 @@ static void act_pass_transposed(const er_f32_gemm_args *g, int64_t col0, int64_t
     er_fused_act_apply_n(&g->act, ct + x * g->ldc, rows);
 }
 
-/* One item: rows [m0, m0 + m_item) x columns [n0, n0 + nc) of C, over all of K. */
+/* One item: row piece mb x column piece nb of C, over all of K. */
 static void run_block(const gemm_run *r, float *scratch, int64_t mb, int64_t nb) {
   const er_f32_gemm_args *g = r->g;
   const gemm_blocking *blk = &r->blk;
   const int64_t mr_full = r->uk->mr, nr_full = r->uk->nr;
   const int64_t row_step = g->rows_alone && !g->a_packed ? 1 : mr_full; /* rows per micro-tile */
-  const int64_t m0 = mb * blk->m_item, rows = er_min_i64(blk->m_item, g->m - m0);
-  const int64_t n0 = nb * blk->nc, cols = er_min_i64(blk->nc, g->n - n0);
+  const int64_t m0 = piece_start(mb, blk->m_items, blk->m_tiles) * mr_full;
+  const int64_t rows = er_min_i64(piece_start(mb + 1, blk->m_items, blk->m_tiles) * mr_full, g->m) - m0;
+  const int64_t n0 = piece_start(nb, blk->n_blocks, blk->n_tiles) * nr_full;
+  const int64_t cols = er_min_i64(piece_start(nb + 1, blk->n_blocks, blk->n_tiles) * nr_full, g->n) - n0;
   float *b_buf = scratch;
   er_f32_gemm_tile tile = r->tile;
   tile.c_transposed = g->c_transposed;
@@ -317,7 +411,12 @@ void er_f32_gemm_run(er_op_ctx *ctx, const er_f32_gemm_ukernels *uk, const er_f3
   const er_f32_gemm_args *g = args;
   if (g->m <= 0 || g->n <= 0) return;
   int32_t threads = ctx ? er_num_threads(ctx) : 1;
-  gemm_run r = {.uk = uk, .g = g, .blk = plan_blocks(uk, g->m, g->n, g->k, threads), .scratch = scratch};
+  const bool b_in_place = !g->b_packed && !g->b.transposed && er_f32_gemm_reads_b_in_place(uk, g->m, g->k);
+  gemm_run r = {.uk = uk,
+                .g = g,
+                .blk = plan_blocks(uk, g->m, g->n, g->k, threads, g->split),
+                .scratch = scratch,
+                .b_in_place = b_in_place};
   /* the same per-thread size as er_f32_gemm_scratch_bytes gave */
   r.scratch_per_thread = scratch_floats(uk, g->m, g->n, g->k, g->b_packed != NULL);
   r.bias_row = g->bias_kind == ER_F32_BIAS_PER_ROW ? g->bias : NULL;
@@ -328,7 +427,6 @@ void er_f32_gemm_run(er_op_ctx *ctx, const er_f32_gemm_ukernels *uk, const er_f3
   r.tile.clamp = is_clamp && !(lo == -INFINITY && hi == INFINITY);
   r.tile.min = lo, r.tile.max = hi;
   r.act_pass = !is_clamp && g->act.kind != ER_ACT_NONE;
-  r.b_in_place = !g->b_packed && !g->b.transposed && er_f32_gemm_reads_b_in_place(uk, g->m, g->k);
   int64_t items = r.blk.m_items * r.blk.n_blocks;
   if (ctx && threads > 1)
     er_parallel_for(ctx, items, 1, run_items, &r);

@@ -110,6 +110,19 @@ void er_f32_gemm_pack_b(const er_f32_gemm_ukernels *uk, int64_t k, int64_t n, er
 
 typedef enum { ER_F32_BIAS_NONE = 0, ER_F32_BIAS_PER_ROW, ER_F32_BIAS_PER_COL } er_f32_bias_kind;
 
+/* How a run cuts C among threads: m_items row pieces times n_blocks column pieces (er_f32_gemm_plan_split). */
+typedef struct {
+  int32_t m_items, n_blocks;
+} er_f32_gemm_split;
+
+/* At prepare, for a product run often on `threads` threads: the cut whose slowest thread (its home share of
+ * er_parallel_for) costs least by a model of the micro-kernel's tiles and tails, the packing of a B that
+ * is not packed (b_packed) or read in place, and the cache lines of C that two threads would write (a cut
+ * across C's stored rows, which c_transposed says). Searching costs a few microseconds, too much for every
+ * run. */
+void er_f32_gemm_plan_split(const er_f32_gemm_ukernels *uk, int64_t m, int64_t n, int64_t k, bool b_packed,
+                            bool b_transposed, bool c_transposed, int32_t threads, er_f32_gemm_split *split);
+
 /* One product. Each operand is given either packed (a_packed / b_packed, from er_f32_gemm_pack_* with the
  * same uk, m, n, k) or plain (a / b, used when the packed pointer is NULL). */
 typedef struct {
@@ -130,6 +143,9 @@ typedef struct {
    * of independent rows (FULLY_CONNECTED) in one call, each panel of B read once for all of them. Ignored
    * when A is packed. */
   bool rows_alone;
+  /* The cut planned at prepare (er_f32_gemm_plan_split with these sizes and the run's threads), or NULL
+   * for a quick rule: balanced pieces, 4 per thread. */
+  const er_f32_gemm_split *split;
 } er_f32_gemm_args;
 
 /* True when er_f32_gemm_run reads a plain, untransposed B in place (strided rows, masked tails) rather than

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 static inline int64_t er_min_i64(int64_t a, int64_t b) { return a < b ? a : b; }
+static inline int64_t er_max_i64(int64_t a, int64_t b) { return a > b ? a : b; }
 /* a / b rounded up. */
 static inline int64_t er_div_up_i64(int64_t a, int64_t b) { return (a + b - 1) / b; }
 /* v rounded up to a multiple of m. */
