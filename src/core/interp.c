@@ -152,18 +152,70 @@ static edgert_status prepare_nodes(er_interp *it) {
   return EDGERT_OK;
 }
 
-/* Buffers: one per activation/variable tensor that is used, then one per node with scratch. Fills
- * offsets[t] for each planned tensor (SIZE_MAX for the rest) and it->scratch_offsets. */
+/* Whether tensor t is one of the graph's inputs (list) or outputs. */
+static bool listed(const int32_t *list, int32_t n, int32_t t) {
+  for (int32_t i = 0; i < n; i++)
+    if (list[i] == t) return true;
+  return false;
+}
+
+/* Input k of node n may live inside the node's output: an activation that a node of this plan writes,
+ * read by this node once, neither a graph input nor output, in no other output already, holding no
+ * other inputs itself, and at an aligned place. */
+static bool may_place_in_output(const er_interp *it, const er_node *node, int32_t k, const int32_t *host_of,
+                                const bool *is_host, size_t offset) {
+  const er_graph *g = it->graph;
+  int32_t t = node->inputs[k];
+  if (t < 0 || it->tensors[t].kind != ER_TENSOR_ACTIVATION || !it->tensors[t].bytes) return false;
+  if (host_of[t] >= 0 || is_host[t] || offset % ER_ARENA_ALIGNMENT) return false;
+  for (int32_t j = 0; j < node->n_inputs; j++)
+    if (j != k && node->inputs[j] == t) return false;
+  return !listed(g->inputs, g->n_inputs, t) && !listed(g->outputs, g->n_outputs, t);
+}
+
+/* The in-place concatenations: host_of[t] is the output tensor that input t lives in (-1: none), at
+ * byte offset place[t]; is_host marks those outputs. */
+static void place_inputs_in_outputs(const er_interp *it, int32_t *host_of, bool *is_host, size_t *place) {
+  const er_graph *g = it->graph;
+  for (int32_t t = 0; t < g->n_tensors; t++)
+    host_of[t] = -1, is_host[t] = false, place[t] = 0;
+  for (int32_t r = 0; r < it->n_run; r++) {
+    const er_op_ctx *ctx = &it->ctxs[it->run_order[r]];
+    const er_node *node = ctx->node;
+    if (!ctx->inputs_in_output || node->n_outputs < 1 || node->outputs[0] < 0) continue;
+    int32_t out = node->outputs[0];
+    if (host_of[out] >= 0 || listed(g->inputs, g->n_inputs, out)) continue;
+    size_t offset = 0;
+    for (int32_t k = 0; k < node->n_inputs; k++) {
+      if (may_place_in_output(it, node, k, host_of, is_host, offset)) {
+        host_of[node->inputs[k]] = out, place[node->inputs[k]] = offset;
+        is_host[out] = true;
+      }
+      if (node->inputs[k] >= 0) offset += it->tensors[node->inputs[k]].bytes;
+    }
+  }
+}
+
+/* Buffers: one per activation/variable tensor that is used (an input placed in a concatenation's output
+ * shares that output's, which lives from the first such input's node on), then one per node with
+ * scratch. Fills offsets[t] for each planned tensor (SIZE_MAX for the rest) and it->scratch_offsets. */
 static edgert_status plan_arena(er_interp *it, size_t *offsets) {
   const er_graph *g = it->graph;
   int32_t last_node = g->n_nodes > 0 ? g->n_nodes - 1 : 0;
+  size_t nt = (size_t)g->n_tensors + 1;
   er_plan_buffer *bufs = calloc((size_t)g->n_tensors + (size_t)g->n_nodes + 1, sizeof(er_plan_buffer));
-  int32_t *buffer_of = malloc(sizeof(int32_t) * ((size_t)g->n_tensors + 1));
-  if (!bufs || !buffer_of) {
+  int32_t *buffer_of = malloc(sizeof(int32_t) * nt), *host_of = malloc(sizeof(int32_t) * nt);
+  bool *is_host = malloc(nt);
+  size_t *place = malloc(sizeof(size_t) * nt);
+  if (!bufs || !buffer_of || !host_of || !is_host || !place) {
     free(bufs);
     free(buffer_of);
+    free(host_of);
+    free(is_host);
+    free(place);
     return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory planning arena");
   }
+  place_inputs_in_outputs(it, host_of, is_host, place);
   int32_t nb = 0;
   for (int32_t t = 0; t < g->n_tensors; t++) {
     buffer_of[t] = -1;
@@ -187,8 +239,12 @@ static edgert_status plan_arena(er_interp *it, size_t *offsets) {
     for (int32_t k = 0; k < node->n_outputs; k++) {
       int32_t t = node->outputs[k];
       if (it->tensors[t].kind == ER_TENSOR_CONST) continue; /* folded at prepare */
-      buffer_of[t] = nb;
-      bufs[nb++] = (er_plan_buffer){it->tensors[t].bytes, n, n, 0};
+      int32_t owner = host_of[t] >= 0 ? host_of[t] : t;
+      if (buffer_of[owner] < 0) {
+        buffer_of[owner] = nb;
+        bufs[nb++] = (er_plan_buffer){it->tensors[owner].bytes, n, n, 0};
+      }
+      buffer_of[t] = buffer_of[owner];
     }
   }
   for (int32_t i = 0; i < g->n_outputs; i++) /* a constant output has no buffer: it reads the model */
@@ -201,7 +257,7 @@ static edgert_status plan_arena(er_interp *it, size_t *offsets) {
   edgert_status st = er_plan_greedy(bufs, nb, ER_ARENA_ALIGNMENT, &total);
   if (st == EDGERT_OK) {
     for (int32_t t = 0; t < g->n_tensors; t++)
-      offsets[t] = buffer_of[t] >= 0 ? bufs[buffer_of[t]].offset : SIZE_MAX;
+      offsets[t] = buffer_of[t] >= 0 ? bufs[buffer_of[t]].offset + place[t] : SIZE_MAX;
     int32_t b = first_scratch;
     for (int32_t n = 0; n < g->n_nodes; n++)
       it->scratch_offsets[n] = it->ctxs[n].scratch_bytes ? bufs[b++].offset : 0;
@@ -209,6 +265,9 @@ static edgert_status plan_arena(er_interp *it, size_t *offsets) {
   }
   free(bufs);
   free(buffer_of);
+  free(host_of);
+  free(is_host);
+  free(place);
   if (st != EDGERT_OK) return er_interp_fail(it, st, "arena planning failed: sizes too large");
   return EDGERT_OK;
 }

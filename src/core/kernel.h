@@ -23,6 +23,10 @@ typedef struct {
   size_t scratch_bytes; /* set by prepare */
   void *scratch;        /* valid during eval: scratch_bytes of arena, aligned to 16 */
   uint32_t packed_inputs; /* set through er_input_packed during prepare: bit i for input i */
+  /* Set by prepare when output 0 is the bytes of the inputs one after another (input i at the sum of the
+   * sizes before it): the planner may then place inputs inside the output (their producers write them in
+   * place) and eval must skip an input whose data is already where it belongs. */
+  bool inputs_in_output;
 } er_op_ctx;
 
 typedef struct {

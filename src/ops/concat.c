@@ -85,6 +85,9 @@ static edgert_status concat_prepare(er_op_ctx *ctx) {
                      (int)i);
   }
   d->outer = mv_dims_product(t0->dims, 0, axis);
+  ctx->inputs_in_output = d->outer == 1;
+  for (int32_t i = 0; i < n; i++)
+    if (d->inputs[i].requantize) ctx->inputs_in_output = false;
   d->out_zero_point = out->q.zero_point;
   if (is_quantized_dtype(out->dtype)) er_dtype_range(out->dtype, &d->qmin, &d->qmax);
   ctx->op_data = d;
@@ -128,7 +131,7 @@ static edgert_status concat_eval(er_op_ctx *ctx) {
           (const unsigned char *)er_input(ctx, i)->data + (size_t)(k * ci->block) * esize;
       if (ci->requantize)
         requantize_block(d, ci, src, o, out->dtype);
-      else if (ci->block)
+      else if (ci->block && src != o) /* else the planner put the input here (inputs_in_output) */
         memcpy(o, src, (size_t)ci->block * esize);
       o += (size_t)ci->block * esize;
     }

@@ -162,6 +162,8 @@ edgert_tensor_info th_output_info(th_graph *g, int index) {
 
 const char *th_error(th_graph *g) { return g->error; }
 
+edgert_interpreter *th_interpreter(th_graph *g) { return g->interp; }
+
 void th_free(th_graph *g) {
   if (!g) return;
   edgert_interpreter_free(g->interp);

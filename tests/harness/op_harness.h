@@ -44,6 +44,8 @@ const void *th_output(th_graph *g, int index);
 /* Interpreter output info (shape after prepare). */
 edgert_tensor_info th_output_info(th_graph *g, int index);
 const char *th_error(th_graph *g);
+/* The interpreter th_run made (NULL before the first run), for tests that look inside it. */
+edgert_interpreter *th_interpreter(th_graph *g);
 void th_free(th_graph *g);
 
 #endif

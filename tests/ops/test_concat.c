@@ -7,6 +7,7 @@
  * point the way its test utilities do (tensorflow/lite/kernels/test_util.h QuantizationParams). */
 #include <math.h>
 
+#include "core/interp.h"
 #include "movement_test.h"
 
 typedef struct {
@@ -163,6 +164,45 @@ static void pack_three_inputs_on_each_axis(void) {
   }
 }
 
+/* The planner places the inputs of a concatenation along its outermost dim inside its output, so the
+ * copies are skipped: a = relu(x) and b = -x go to y = concat(a, b) in place, a is read again after the
+ * concat (abs), and w = concat(x, b, b) copies all three (a graph input; b already lives in y). */
+static void concat_inputs_placed_in_output(void) {
+  const int64_t dims[4] = {1, 4, 2, 2}, cat2[4] = {1, 8, 2, 2}, cat3[4] = {1, 12, 2, 2};
+  th_graph *g = th_new();
+  int x = th_tensor(g, EDGERT_FLOAT32, 4, dims, NULL), a = th_tensor(g, EDGERT_FLOAT32, 4, dims, NULL);
+  int b = th_tensor(g, EDGERT_FLOAT32, 4, dims, NULL), y = th_tensor(g, EDGERT_FLOAT32, 4, cat2, NULL);
+  int z = th_tensor(g, EDGERT_FLOAT32, 4, dims, NULL), w = th_tensor(g, EDGERT_FLOAT32, 4, cat3, NULL);
+  er_axis_attrs axis1 = {.axis = 1};
+  th_node(g, ER_OP_RELU, NULL, 0, 1, (int[]){x}, 1, (int[]){a});
+  th_node(g, ER_OP_NEG, NULL, 0, 1, (int[]){x}, 1, (int[]){b});
+  th_node(g, ER_OP_CONCATENATION, &axis1, sizeof axis1, 2, (int[]){a, b}, 1, (int[]){y});
+  th_node(g, ER_OP_ABS, NULL, 0, 1, (int[]){a}, 1, (int[]){z});
+  th_node(g, ER_OP_CONCATENATION, &axis1, sizeof axis1, 3, (int[]){x, b, b}, 1, (int[]){w});
+  th_io(g, 1, (int[]){x}, 3, (int[]){y, z, w});
+  float in[16];
+  for (int i = 0; i < 16; i++)
+    in[i] = (float)(i - 7) * 0.5f;
+  edgert_status st = th_run(g, (const void *[]){in});
+  CHECK_OK(st);
+  if (st == EDGERT_OK) {
+    const float *yv = th_output(g, 0), *zv = th_output(g, 1), *wv = th_output(g, 2);
+    for (int i = 0; i < 16; i++) {
+      CHECK_NEAR(yv[i], in[i] > 0 ? in[i] : 0.0f, 0);
+      CHECK_NEAR(yv[16 + i], -in[i], 0);
+      CHECK_NEAR(zv[i], in[i] > 0 ? in[i] : 0.0f, 0);
+      CHECK_NEAR(wv[i], in[i], 0);
+      CHECK_NEAR(wv[16 + i], -in[i], 0);
+      CHECK_NEAR(wv[32 + i], -in[i], 0);
+    }
+    const er_tensor *t = th_interpreter(g)->tensors;
+    CHECK(t[a].data == t[y].data);
+    CHECK((const char *)t[b].data == (const char *)t[y].data + 16 * sizeof(float));
+    CHECK(t[x].data != t[w].data);
+  }
+  th_free(g);
+}
+
 static void concat_and_pack_reject_mismatched_shapes(void) {
   CHECK(run_pack(EDGERT_FLOAT32, 0, 0, NULL, NULL, true) != EDGERT_OK);
   th_graph *g = th_new();
@@ -183,5 +223,6 @@ void run_tests(void) {
   RUN(concat_int8_same_range_copies);
   RUN(concat_mixed_ranges_requantize_uint8_and_int16);
   RUN(pack_three_inputs_on_each_axis);
+  RUN(concat_inputs_placed_in_output);
   RUN(concat_and_pack_reject_mismatched_shapes);
 }
