@@ -18,10 +18,10 @@ typedef struct edgert_interpreter er_interp;
 typedef struct {
   er_interp *interp;
   const er_node *node;
-  er_tensor *tensors;   /* the interpreter's tensors, indexed by tensor id */
-  void *op_data;        /* set by prepare; kept for eval */
-  size_t scratch_bytes; /* set by prepare */
-  void *scratch;        /* valid during eval: scratch_bytes of arena, aligned to 16 */
+  er_tensor *tensors;     /* the interpreter's tensors, indexed by tensor id */
+  void *op_data;          /* set by prepare; kept for eval */
+  size_t scratch_bytes;   /* set by prepare */
+  void *scratch;          /* valid during eval: scratch_bytes of arena, aligned to 16 */
   uint32_t packed_inputs; /* set through er_input_packed during prepare: bit i for input i */
   /* Set by prepare when output 0 is the bytes of the inputs one after another (input i at the sum of the
    * sizes before it): the planner may then place inputs inside the output (their producers write them in

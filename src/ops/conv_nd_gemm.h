@@ -33,7 +33,7 @@ typedef struct {
   int64_t in_channels, in_size;   /* of X */
   bool pointwise;                 /* no im2col: B is X */
   bool transposed;                /* pointwise as Y^T = X^T · W^T: packed_w holds W^T packed as B */
-  er_f32_gemm_split split;         /* pointwise: the GEMM's cut among the threads */
+  er_f32_gemm_split split;        /* pointwise: the GEMM's cut among the threads */
   /* im2col geometry, 2-D (1-D: height 1) */
   int64_t in_h, in_w, out_w, kh, kw, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left;
   int64_t col_block; /* output columns per im2col block */

@@ -152,10 +152,11 @@ static int64_t spread_floats(int64_t floats) {
  * split is chosen by a cost model, in units of the GEMM's multiply-adds of one tile and channel pair over
  * all frequencies, fitted on Zen 4 to resnet18's and squeezenet1_1's layers (perf shares of the input
  * transform, the GEMM and the output transform): */
-#define COST_INPUT 12.0   /* the input transform, per tile and input channel (once per block a thread builds) */
-#define COST_OUTPUT 10.0  /* the output transform, per tile and output channel */
-#define COST_U_READ 3.0   /* reading U from L2 or beyond, per channel pair, once per item */
-#define COST_ITEM 300.0   /* an item's calls and loop set-up */
+#define COST_INPUT 12.0  /* the input transform, per tile and input channel (once per block a thread builds) \
+                          */
+#define COST_OUTPUT 10.0 /* the output transform, per tile and output channel */
+#define COST_U_READ 3.0  /* reading U from L2 or beyond, per channel pair, once per item */
+#define COST_ITEM 300.0  /* an item's calls and loop set-up */
 /* Above this many items a split is balanced enough without simulating its threads. */
 #define SIMULATED_ITEMS_MAX 4096
 
@@ -200,13 +201,11 @@ static double split_cost(const split_shape *s, int64_t block_tiles, int64_t cout
 }
 
 /* Whether blocks of bt tiles leave one tile alone in a block of an image of several (see multiply). */
-static bool leaves_lone_tile(int64_t tiles, int64_t bt) {
-  return tiles > 1 && (bt == 1 || tiles % bt == 1);
-}
+static bool leaves_lone_tile(int64_t tiles, int64_t bt) { return tiles > 1 && (bt == 1 || tiles % bt == 1); }
 
 /* Tries blocks of bt tiles with Cout in 1 .. max_chunks chunks, keeping the cheapest split in p. */
-static void try_block_tiles(const split_shape *s, int64_t bt, int64_t max_chunks, er_f32_conv_winograd_plan *p,
-                            double *best) {
+static void try_block_tiles(const split_shape *s, int64_t bt, int64_t max_chunks,
+                            er_f32_conv_winograd_plan *p, double *best) {
   for (int64_t chunks = 1; chunks <= max_chunks; chunks++) {
     int64_t cout_chunk = er_round_up_i64(er_div_up_i64(s->cout, chunks), s->nr);
     double cost = split_cost(s, bt, cout_chunk);
@@ -226,7 +225,8 @@ static void plan_work_split(er_f32_conv_winograd_plan *p, int64_t max_block_tile
   const int64_t min_blocks = er_div_up_i64(s.tiles, max_tiles);
   const int64_t max_chunks = threads > 1 ? er_min_i64(er_div_up_i64(s.cout, s.nr), 4 * (int64_t)threads) : 1;
   double best = INFINITY;
-  for (int64_t blocks = min_blocks; blocks < min_blocks + 4 * (int64_t)threads && blocks <= s.tiles; blocks++) {
+  for (int64_t blocks = min_blocks; blocks < min_blocks + 4 * (int64_t)threads && blocks <= s.tiles;
+       blocks++) {
     int64_t bt = er_div_up_i64(s.tiles, blocks);
     if (!leaves_lone_tile(s.tiles, bt)) try_block_tiles(&s, bt, max_chunks, p, &best);
   }

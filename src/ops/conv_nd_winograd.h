@@ -7,11 +7,12 @@
  * Per group, the transformed weights U = G g G^T are stored per frequency xi ((m+2)^2 of them) as the
  * packed B [Cin x Cout] of the float GEMM (gemm_f32.h), once at prepare. A run takes the tiles of an
  * image in blocks of a count chosen at prepare, with Cout in chunks, to balance the threads (no tile's
- * arithmetic depends on its block, so results do not depend on the thread count): the input transform writes V = B^T d B of every tile of the block and input channel as
- * (m+2)^2 matrices [Cin x tiles], which the GEMM reads in place as A [tiles x Cin] (transposed); one
- * GEMM per xi gives M [tiles x Cout]; the output transform A^T M A adds the bias, applies the fused
- * activation and writes the NCHW output, clipping the right and bottom edge tiles. Tiles on the GEMM's
- * M leave no lanes idle on small maps: its NR columns run over Cout.
+ * arithmetic depends on its block, so results do not depend on the thread count): the input transform writes
+ * V = B^T d B of every tile of the block and input channel as (m+2)^2 matrices [Cin x tiles], which the GEMM
+ * reads in place as A [tiles x Cin] (transposed); one GEMM per xi gives M [tiles x Cout]; the output
+ * transform A^T M A adds the bias, applies the fused activation and writes the NCHW output, clipping the
+ * right and bottom edge tiles. Tiles on the GEMM's M leave no lanes idle on small maps: its NR columns run
+ * over Cout.
  *
  * The transforms have a portable scalar form (this file's .c, the truth and the MCU fallback) and vector
  * forms (x86/winograd_f32_avx2.c, x86/winograd_f32_avx512.c) chosen at prepare. A CPU whose GEMM is

@@ -153,9 +153,9 @@ void er_f32_gemm_pack_b(const er_f32_gemm_ukernels *uk, int64_t k, int64_t n, er
  * packs each K block of its columns of B once (unless B is packed or read in place) and runs all its rows
  * over it, mc rows at a time (so a row block of A stays in L2 while the panels of B pass through L1). An
  * item spans all of M unless the threads need more items; row cuts fall on multiples of MR, so no thread
- * count makes a row tail that another would not. With threads, the cut is the cheapest by split_cost of
- * up to 4 pieces per thread on each side; a product too small to be worth waking threads for stays one
- * item. */
+ * count makes a row tail that another would not. With threads, the cut is the one the caller planned
+ * (er_f32_gemm_plan_split: the cheapest by split_cost of up to 4 pieces per thread on each side) or a
+ * quick rule (plan_blocks); a product too small to be worth waking threads for stays one item. */
 typedef struct {
   int64_t kc, mc, nc; /* nc: the widest piece */
   int64_t m_tiles, n_tiles, m_items, n_blocks;
@@ -210,7 +210,8 @@ static double split_cost(const split_shape *s, const gemm_blocking *b) {
     if (mine > slowest) slowest = mine;
   }
   /* a row-major C shares lines where columns are cut, once per row; a transposed one where rows are */
-  double shared = s->c_transposed ? (double)(b->m_items - 1) * (double)s->n : (double)(b->n_blocks - 1) * (double)s->m;
+  double shared =
+      s->c_transposed ? (double)(b->m_items - 1) * (double)s->n : (double)(b->n_blocks - 1) * (double)s->m;
   return slowest + SPLIT_SHARED_LINE_COST * shared / s->threads;
 }
 
@@ -239,11 +240,10 @@ static bool worth_splitting(int64_t m, int64_t n, int64_t k, int32_t threads) {
 static gemm_blocking plan_blocks(const er_f32_gemm_ukernels *uk, int64_t m, int64_t n, int64_t k,
                                  int32_t threads, const er_f32_gemm_split *split) {
   gemm_blocking b = one_item(uk, m, n, k);
-  if (!worth_splitting(m, n, k, threads)) {
-  } else if (split) {
+  if (worth_splitting(m, n, k, threads) && split) {
     b.m_items = er_min_i64(split->m_items, b.m_tiles);
     b.n_blocks = er_min_i64(er_max_i64(split->n_blocks, b.n_blocks), b.n_tiles);
-  } else {
+  } else if (worth_splitting(m, n, k, threads)) {
     for (;;) {
       int64_t items = b.m_items * b.n_blocks;
       if (items >= 4 * (int64_t)threads && items % threads == 0) break;
@@ -273,7 +273,8 @@ void er_f32_gemm_plan_split(const er_f32_gemm_ukernels *uk, int64_t m, int64_t n
     for (trial.n_blocks = min_blocks; trial.n_blocks <= er_min_i64(b.n_tiles, min_blocks + most - 1);
          trial.n_blocks++) {
       double cost = split_cost(&s, &trial);
-      if (cost < best) best = cost, split->m_items = (int32_t)trial.m_items, split->n_blocks = (int32_t)trial.n_blocks;
+      if (cost < best)
+        best = cost, split->m_items = (int32_t)trial.m_items, split->n_blocks = (int32_t)trial.n_blocks;
     }
   }
 }
@@ -411,12 +412,8 @@ void er_f32_gemm_run(er_op_ctx *ctx, const er_f32_gemm_ukernels *uk, const er_f3
   const er_f32_gemm_args *g = args;
   if (g->m <= 0 || g->n <= 0) return;
   int32_t threads = ctx ? er_num_threads(ctx) : 1;
-  const bool b_in_place = !g->b_packed && !g->b.transposed && er_f32_gemm_reads_b_in_place(uk, g->m, g->k);
-  gemm_run r = {.uk = uk,
-                .g = g,
-                .blk = plan_blocks(uk, g->m, g->n, g->k, threads, g->split),
-                .scratch = scratch,
-                .b_in_place = b_in_place};
+  gemm_run r = {
+      .uk = uk, .g = g, .blk = plan_blocks(uk, g->m, g->n, g->k, threads, g->split), .scratch = scratch};
   /* the same per-thread size as er_f32_gemm_scratch_bytes gave */
   r.scratch_per_thread = scratch_floats(uk, g->m, g->n, g->k, g->b_packed != NULL);
   r.bias_row = g->bias_kind == ER_F32_BIAS_PER_ROW ? g->bias : NULL;
@@ -427,6 +424,7 @@ void er_f32_gemm_run(er_op_ctx *ctx, const er_f32_gemm_ukernels *uk, const er_f3
   r.tile.clamp = is_clamp && !(lo == -INFINITY && hi == INFINITY);
   r.tile.min = lo, r.tile.max = hi;
   r.act_pass = !is_clamp && g->act.kind != ER_ACT_NONE;
+  r.b_in_place = !g->b_packed && !g->b.transposed && er_f32_gemm_reads_b_in_place(uk, g->m, g->k);
   int64_t items = r.blk.m_items * r.blk.n_blocks;
   if (ctx && threads > 1)
     er_parallel_for(ctx, items, 1, run_items, &r);

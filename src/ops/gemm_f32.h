@@ -110,7 +110,8 @@ void er_f32_gemm_pack_b(const er_f32_gemm_ukernels *uk, int64_t k, int64_t n, er
 
 typedef enum { ER_F32_BIAS_NONE = 0, ER_F32_BIAS_PER_ROW, ER_F32_BIAS_PER_COL } er_f32_bias_kind;
 
-/* How a run cuts C among threads: m_items row pieces times n_blocks column pieces (er_f32_gemm_plan_split). */
+/* How a run cuts C among threads: m_items row pieces times n_blocks column pieces (er_f32_gemm_plan_split).
+ */
 typedef struct {
   int32_t m_items, n_blocks;
 } er_f32_gemm_split;
