@@ -267,11 +267,15 @@ void er_f32_gemm_plan_split(const er_f32_gemm_ukernels *uk, int64_t m, int64_t n
   const bool pack_b = !b_packed && (b_transposed || !er_f32_gemm_reads_b_in_place(uk, m, k));
   const split_shape s = {uk, m, n, k > 0 ? k : 1, pack_b, c_transposed, threads};
   const int64_t min_blocks = b.n_blocks, most = 4 * (int64_t)threads;
+  /* at least 4 items per thread where the tiles allow: a thread that starts late (a worker waking) then
+   * leaves the rest less to wait for, which the model does not see */
+  const int64_t fewest = er_min_i64(most, b.m_tiles * b.n_tiles);
   double best = INFINITY;
   gemm_blocking trial = b;
   for (trial.m_items = 1; trial.m_items <= er_min_i64(b.m_tiles, most); trial.m_items++) {
     for (trial.n_blocks = min_blocks; trial.n_blocks <= er_min_i64(b.n_tiles, min_blocks + most - 1);
          trial.n_blocks++) {
+      if (trial.m_items * trial.n_blocks < fewest) continue;
       double cost = split_cost(&s, &trial);
       if (cost < best)
         best = cost, split->m_items = (int32_t)trial.m_items, split->n_blocks = (int32_t)trial.n_blocks;
