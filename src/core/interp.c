@@ -152,11 +152,11 @@ static edgert_status prepare_nodes(er_interp *it) {
   return EDGERT_OK;
 }
 
-/* Whether tensor t is one of the graph's inputs (list) or outputs. */
-static bool listed(const int32_t *list, int32_t n, int32_t t) {
+/* The index of tensor t in a list of n tensor ids (the graph's inputs or outputs), or -1. */
+static int32_t index_in(const int32_t *list, int32_t n, int32_t t) {
   for (int32_t i = 0; i < n; i++)
-    if (list[i] == t) return true;
-  return false;
+    if (list[i] == t) return i;
+  return -1;
 }
 
 /* Input k of node n may live inside the node's output: an activation that a node of this plan writes,
@@ -170,7 +170,7 @@ static bool may_place_in_output(const er_interp *it, const er_node *node, int32_
   if (host_of[t] >= 0 || is_host[t] || offset % ER_ARENA_ALIGNMENT) return false;
   for (int32_t j = 0; j < node->n_inputs; j++)
     if (j != k && node->inputs[j] == t) return false;
-  return !listed(g->inputs, g->n_inputs, t) && !listed(g->outputs, g->n_outputs, t);
+  return index_in(g->inputs, g->n_inputs, t) < 0 && index_in(g->outputs, g->n_outputs, t) < 0;
 }
 
 /* The in-place concatenations: host_of[t] is the output tensor that input t lives in (-1: none), at
@@ -184,7 +184,7 @@ static void place_inputs_in_outputs(const er_interp *it, int32_t *host_of, bool 
     const er_node *node = ctx->node;
     if (!ctx->inputs_in_output || node->n_outputs < 1 || node->outputs[0] < 0) continue;
     int32_t out = node->outputs[0];
-    if (host_of[out] >= 0 || listed(g->inputs, g->n_inputs, out)) continue;
+    if (host_of[out] >= 0 || index_in(g->inputs, g->n_inputs, out) >= 0) continue;
     size_t offset = 0;
     for (int32_t k = 0; k < node->n_inputs; k++) {
       if (may_place_in_output(it, node, k, host_of, is_host, offset)) {
@@ -364,13 +364,6 @@ static edgert_status create(er_interp *it, const edgert_options *opts) {
   return st;
 }
 
-/* The graph input index of tensor t, or -1. */
-static int32_t graph_input_index(const er_interp *it, int32_t t) {
-  for (int32_t i = 0; i < it->graph->n_inputs; i++)
-    if (it->graph->inputs[i] == t) return i;
-  return -1;
-}
-
 /* The node that produces tensor t, or -1. */
 static int32_t producer_of(const er_graph *g, int32_t t) {
   for (int32_t n = 0; n < g->n_nodes; n++)
@@ -391,7 +384,7 @@ static bool mark_value_inputs(er_interp *it, int32_t root, unsigned char *seen, 
     int32_t t = stack[--depth];
     if (g->tensors[t].kind == ER_TENSOR_CONST) continue;
     if (g->tensors[t].kind == ER_TENSOR_VARIABLE) return false;
-    int32_t input = graph_input_index(it, t);
+    int32_t input = index_in(it->graph->inputs, it->graph->n_inputs, t);
     if (input >= 0) {
       it->value_input[input] = 1;
       continue;

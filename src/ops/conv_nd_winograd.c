@@ -152,7 +152,8 @@ static int64_t spread_floats(int64_t floats) {
  * split is chosen by a cost model, in units of the GEMM's multiply-adds of one tile and channel pair over
  * all frequencies, fitted on Zen 4 to resnet18's and squeezenet1_1's layers (perf shares of the input
  * transform, the GEMM and the output transform): */
-#define COST_INPUT 12.0  /* the input transform, per tile and input channel (once per block a thread builds) \
+#define COST_INPUT                                                                                           \
+  12.0                   /* the input transform, per tile and input channel (once per block a thread builds) \
                           */
 #define COST_OUTPUT 10.0 /* the output transform, per tile and output channel */
 #define COST_U_READ 3.0  /* reading U from L2 or beyond, per channel pair, once per item */
@@ -161,15 +162,10 @@ static int64_t spread_floats(int64_t floats) {
 #define SIMULATED_ITEMS_MAX 4096
 
 typedef struct {
-  int64_t tiles, images, cin, cout, mr, nr;
+  const er_f32_gemm_ukernels *uk;
+  int64_t tiles, images, cin, cout;
   int32_t threads;
 } split_shape;
-
-/* GEMM rows that `count` tiles cost: a call with fewer than MR rows still loads every B panel. */
-static double gemm_rows(const split_shape *s, int64_t count) {
-  int64_t rest = count % s->mr;
-  return (double)(count - rest) + (rest ? (double)er_min_i64(s->mr, rest + 3) : 0.0);
-}
 
 /* The time the split (block_tiles, cout_chunk) takes: the slowest thread's items when each runs its home
  * share (er_parallel_home), or the even share of many items. */
@@ -185,9 +181,9 @@ static double split_cost(const split_shape *s, int64_t block_tiles, int64_t cout
       int64_t block = item / chunks, b = block % blocks, chunk = item % chunks;
       int64_t count = er_min_i64(block_tiles, s->tiles - b * block_tiles);
       int64_t cols = er_min_i64(cout_chunk, s->cout - chunk * cout_chunk);
-      double padded_cols = (double)er_round_up_i64(cols, s->nr);
-      mine += gemm_rows(s, count) * (double)s->cin * padded_cols + COST_OUTPUT * (double)(count * cols) +
-              COST_U_READ * (double)(s->cin * cols) + COST_ITEM;
+      double padded_cols = (double)er_round_up_i64(cols, s->uk->nr);
+      mine += er_f32_gemm_rows_cost(s->uk, count) * (double)s->cin * padded_cols +
+              COST_OUTPUT * (double)(count * cols) + COST_U_READ * (double)(s->cin * cols) + COST_ITEM;
       if (block != built) mine += COST_INPUT * (double)(count * s->cin), built = block;
       if (items > SIMULATED_ITEMS_MAX && item - first > SIMULATED_ITEMS_MAX / s->threads) {
         mine *= (double)(end - first) / (double)(item - first + 1); /* the rest alike */
@@ -207,7 +203,7 @@ static bool leaves_lone_tile(int64_t tiles, int64_t bt) { return tiles > 1 && (b
 static void try_block_tiles(const split_shape *s, int64_t bt, int64_t max_chunks,
                             er_f32_conv_winograd_plan *p, double *best) {
   for (int64_t chunks = 1; chunks <= max_chunks; chunks++) {
-    int64_t cout_chunk = er_round_up_i64(er_div_up_i64(s->cout, chunks), s->nr);
+    int64_t cout_chunk = er_round_up_i64(er_div_up_i64(s->cout, chunks), s->uk->nr);
     double cost = split_cost(s, bt, cout_chunk);
     if (cost < *best) *best = cost, p->block_tiles = bt, p->cout_chunk = cout_chunk;
   }
@@ -220,17 +216,18 @@ static void try_block_tiles(const split_shape *s, int64_t bt, int64_t max_chunks
  * (the tests compare 1, 2 and 3 threads bit for bit): no block holds a lone tile, unless every count
  * up to max_tiles would leave one, and then every thread count takes blocks of max_tiles. */
 static void plan_work_split(er_f32_conv_winograd_plan *p, int64_t max_block_tiles, int32_t threads) {
-  const split_shape s = {p->tiles, p->batch * p->groups, p->cin, p->cout, p->uk->mr, p->uk->nr, threads};
-  const int64_t max_tiles = er_min_i64(er_max_i64(max_block_tiles, s.mr), s.tiles);
+  const split_shape s = {p->uk, p->tiles, p->batch * p->groups, p->cin, p->cout, threads};
+  const int64_t mr = s.uk->mr, nr = s.uk->nr;
+  const int64_t max_tiles = er_min_i64(er_max_i64(max_block_tiles, mr), s.tiles);
   const int64_t min_blocks = er_div_up_i64(s.tiles, max_tiles);
-  const int64_t max_chunks = threads > 1 ? er_min_i64(er_div_up_i64(s.cout, s.nr), 4 * (int64_t)threads) : 1;
+  const int64_t max_chunks = threads > 1 ? er_min_i64(er_div_up_i64(s.cout, nr), 4 * (int64_t)threads) : 1;
   double best = INFINITY;
   for (int64_t blocks = min_blocks; blocks < min_blocks + 4 * (int64_t)threads && blocks <= s.tiles;
        blocks++) {
     int64_t bt = er_div_up_i64(s.tiles, blocks);
     if (!leaves_lone_tile(s.tiles, bt)) try_block_tiles(&s, bt, max_chunks, p, &best);
   }
-  for (int64_t bt = s.mr; bt <= max_tiles; bt += s.mr)
+  for (int64_t bt = mr; bt <= max_tiles; bt += mr)
     if (!leaves_lone_tile(s.tiles, bt)) try_block_tiles(&s, bt, max_chunks, p, &best);
   int64_t largest = max_tiles; /* the largest count without a lone tile, whatever the thread count */
   while (largest > 1 && leaves_lone_tile(s.tiles, largest))

@@ -178,14 +178,17 @@ typedef struct {
   int32_t threads;
 } split_shape;
 
+double er_f32_gemm_rows_cost(const er_f32_gemm_ukernels *uk, int64_t rows) {
+  const int64_t mr = uk->mr, tail = rows % mr;
+  return (double)(rows - tail) + (tail ? (double)er_min_i64(mr, tail + 3) : 0.0);
+}
+
 /* The cost of rows [r0, r1) x columns [c0, c1): a partial micro-tile costs about what its lanes and
- * loads take (a row tail still loads every B panel; a column tail of at most half NR one vector). */
+ * loads take (er_f32_gemm_rows_cost; a column tail of at most half NR one vector). */
 static double piece_cost(const split_shape *s, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
-  const int64_t mr = s->uk->mr, nr = s->uk->nr, rows = r1 - r0, cols = c1 - c0;
-  int64_t row_tail = rows % mr, col_tail = cols % nr;
-  double eff_rows = (double)(rows - row_tail) + (row_tail ? (double)er_min_i64(mr, row_tail + 3) : 0.0);
+  const int64_t nr = s->uk->nr, cols = c1 - c0, col_tail = cols % nr;
   double eff_cols = (double)(cols - col_tail) + (col_tail ? (col_tail <= nr / 2 ? nr / 2 : nr) : 0);
-  double cost = (double)s->k * eff_rows * eff_cols + SPLIT_ITEM_COST;
+  double cost = (double)s->k * er_f32_gemm_rows_cost(s->uk, r1 - r0) * eff_cols + SPLIT_ITEM_COST;
   if (s->pack_b) cost += SPLIT_PACK_COST * (double)s->k * (double)er_round_up_i64(cols, nr);
   return cost;
 }
@@ -240,10 +243,12 @@ static bool worth_splitting(int64_t m, int64_t n, int64_t k, int32_t threads) {
 static gemm_blocking plan_blocks(const er_f32_gemm_ukernels *uk, int64_t m, int64_t n, int64_t k,
                                  int32_t threads, const er_f32_gemm_split *split) {
   gemm_blocking b = one_item(uk, m, n, k);
-  if (worth_splitting(m, n, k, threads) && split) {
+  if (!worth_splitting(m, n, k, threads)) {
+    /* one item */
+  } else if (split) {
     b.m_items = er_min_i64(split->m_items, b.m_tiles);
     b.n_blocks = er_min_i64(er_max_i64(split->n_blocks, b.n_blocks), b.n_tiles);
-  } else if (worth_splitting(m, n, k, threads)) {
+  } else {
     for (;;) {
       int64_t items = b.m_items * b.n_blocks;
       if (items >= 4 * (int64_t)threads && items % threads == 0) break;

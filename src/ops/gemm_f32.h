@@ -110,6 +110,10 @@ void er_f32_gemm_pack_b(const er_f32_gemm_ukernels *uk, int64_t k, int64_t n, er
 
 typedef enum { ER_F32_BIAS_NONE = 0, ER_F32_BIAS_PER_ROW, ER_F32_BIAS_PER_COL } er_f32_bias_kind;
 
+/* The rows a micro-kernel call over `rows` rows costs, for callers' cost models of how work is split: full
+ * tiles of MR, and a tail that still loads every B panel (about 3 rows more than it has, at most MR). */
+double er_f32_gemm_rows_cost(const er_f32_gemm_ukernels *uk, int64_t rows);
+
 /* How a run cuts C among threads: m_items row pieces times n_blocks column pieces (er_f32_gemm_plan_split).
  */
 typedef struct {
