@@ -61,7 +61,7 @@ static edgert_status size_tensors(er_graph *g, const edgert_limits *limits, char
                         "tensor %d '%s': %lld elements, beyond the limit of %lld (edgert_limits)", i, name,
                         (long long)elements, (long long)limits->max_tensor_elements);
     if (t->kind == ER_TENSOR_CONST) {
-      if (!t->data)
+      if (!er_const_bytes(t))
         return check_fail(err, len, EDGERT_ERR_MALFORMED, "tensor %d '%s': constant without data", i, name);
       if (t->bytes != bytes)
         return check_fail(err, len, EDGERT_ERR_MALFORMED,

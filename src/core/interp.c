@@ -37,6 +37,127 @@ static void release_read_inputs(er_interp *it, const er_op_ctx *ctx, bool folded
     if (folded || (k < 32 && (ctx->packed_inputs & ((uint32_t)1 << k)))) done_reading(it, node->inputs[k]);
 }
 
+/* ---- constants left in the model file (tensor.h: file_bytes) ----
+ * A kernel reads such a constant from a copy made just before its node's prepare, in the copy area: one
+ * block of the pool, as large as the most such bytes one node reads, that the next node reuses once
+ * every reader has packed the copies in it (or made them last, er_keep_input). So a model's copies touch
+ * the pages of one area, where a copy of each weight at load touched fresh pages for all of them. A copy
+ * still to be read at invoke keeps the area it is in until the plan is released (its pages past the
+ * copies go back) and later nodes get a new one. The file's pages go back once copied. */
+
+#define COPY_ALIGNMENT 64
+
+static size_t copy_slot(size_t bytes) {
+  return (bytes + COPY_ALIGNMENT - 1) / COPY_ALIGNMENT * COPY_ALIGNMENT;
+}
+
+static bool in_file_only(const er_tensor *v) {
+  return v->kind == ER_TENSOR_CONST && !v->data && v->file_bytes;
+}
+
+static bool in_copy_area(const er_interp *it, const er_tensor *v) {
+  uintptr_t p = (uintptr_t)v->data, begin = (uintptr_t)it->copy_area;
+  return it->copy_area && v->data && p >= begin && p - begin < it->copy_area_bytes;
+}
+
+/* The copy area's size: the most bytes of constants in the file only that one node reads, each slot
+ * aligned. false on overflow. */
+static bool size_copy_area(er_interp *it) {
+  const er_graph *g = it->graph;
+  it->copy_area_bytes = 0;
+  for (int32_t n = 0; n < g->n_nodes; n++) {
+    size_t sum = 0;
+    for (int32_t k = 0; k < g->nodes[n].n_inputs; k++) {
+      int32_t t = g->nodes[n].inputs[k];
+      if (t < 0 || !in_file_only(&it->tensors[t])) continue;
+      size_t bytes = it->tensors[t].bytes;
+      if (bytes > SIZE_MAX - sum - COPY_ALIGNMENT) return false;
+      sum += copy_slot(bytes);
+    }
+    if (sum > it->copy_area_bytes) it->copy_area_bytes = sum;
+  }
+  return true;
+}
+
+static edgert_status copy_file_inputs(er_interp *it, const er_node *node, int32_t n) {
+  it->copy_area_used = 0;
+  for (int32_t k = 0; k < node->n_inputs; k++) {
+    er_tensor *v = node->inputs[k] >= 0 ? &it->tensors[node->inputs[k]] : NULL;
+    if (!v || !in_file_only(v)) continue;
+    if (!it->copy_area && !(it->copy_area = er_pool_alloc(&it->pool, it->copy_area_bytes)))
+      return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "%s node %d: out of memory copying its weights",
+                            er_op_name(node->op), (int)n);
+    v->data = it->copy_area + it->copy_area_used;
+    memcpy(v->data, v->file_bytes, v->bytes);
+    er_release_mapped_pages(it->model->mapping, it->model->mapping_size, v->file_bytes, v->bytes);
+    it->copy_area_used += copy_slot(v->bytes);
+  }
+  return EDGERT_OK;
+}
+
+/* The current node's copies stay where they are until the plan is released: the area's pages past them
+ * go back, and the next node takes a new area. */
+static void keep_copy_area(er_interp *it) {
+  er_release_whole_pages(it->copy_area + it->copy_area_used, it->copy_area_bytes - it->copy_area_used);
+  it->copy_area = NULL;
+}
+
+/* Copies from this size up keep their area when a kernel keeps them: copied again, they would cost as
+ * much as the fresh pages of a new area; smaller ones are copied into the kernel's memory, as a new area
+ * for each (a huge page cleared, then split) would cost more. */
+#define KEEP_AREA_MIN_BYTES ((size_t)256 << 10)
+
+edgert_status er_interp_keep_copy(er_op_ctx *ctx, er_tensor *t) {
+  er_interp *it = ctx->interp;
+  if (!in_copy_area(it, t)) return EDGERT_OK;
+  if (t->bytes >= KEEP_AREA_MIN_BYTES) {
+    keep_copy_area(it);
+    return EDGERT_OK;
+  }
+  void *kept = er_persist_alloc(ctx, t->bytes ? t->bytes : 1);
+  if (!kept) return EDGERT_ERR_NO_MEMORY;
+  memcpy(kept, t->data, t->bytes);
+  t->data = kept;
+  return EDGERT_OK;
+}
+
+/* After a node's prepare and its releases: when a copy in the area will be read again, the area stays
+ * with it; otherwise the copies are done with and the area is free for the next node. */
+static void end_file_copies(er_interp *it, const er_node *node) {
+  for (int32_t k = 0; k < node->n_inputs; k++) {
+    int32_t t = node->inputs[k];
+    if (t >= 0 && in_copy_area(it, &it->tensors[t]) && it->pending_reads[t] > 0) {
+      keep_copy_area(it);
+      return;
+    }
+  }
+  for (int32_t k = 0; k < node->n_inputs; k++) {
+    int32_t t = node->inputs[k];
+    if (t >= 0 && in_copy_area(it, &it->tensors[t])) it->tensors[t].data = NULL;
+  }
+}
+
+/* After the last prepare: the area no copy kept goes back. */
+static void free_copy_area(er_interp *it) {
+  if (!it->copy_area) return;
+  const void *area = it->copy_area;
+  unsigned char freed = 0;
+  er_pool_release_sorted(&it->pool, &area, 1, &freed);
+  it->copy_area = NULL;
+}
+
+/* A graph output that is a constant in the file only gets its copy at once: no kernel may read it. */
+static edgert_status copy_const_outputs(er_interp *it) {
+  for (int32_t i = 0; i < it->graph->n_outputs; i++) {
+    er_tensor *v = &it->tensors[it->graph->outputs[i]];
+    if (!in_file_only(v)) continue;
+    if (!(v->data = er_pool_alloc(&it->pool, v->bytes ? v->bytes : 1)))
+      return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory copying constant output %d", (int)i);
+    memcpy(v->data, v->file_bytes, v->bytes);
+  }
+  return EDGERT_OK;
+}
+
 static edgert_status copy_tensors(er_interp *it) {
   const er_graph *g = it->graph;
   size_t n = (size_t)g->n_tensors;
@@ -70,7 +191,8 @@ static edgert_status copy_tensors(er_interp *it) {
       t->data = it->prepared_values[i];
     }
   }
-  return EDGERT_OK;
+  if (!size_copy_area(it)) return er_interp_fail(it, EDGERT_ERR_LIMIT, "the weights' sizes overflow");
+  return copy_const_outputs(it);
 }
 
 /* Folding: a node whose inputs are all constant is evaluated once at prepare and its outputs become
@@ -133,7 +255,9 @@ static edgert_status prepare_nodes(er_interp *it) {
     ctx->interp = it;
     ctx->node = node;
     ctx->tensors = it->tensors;
-    edgert_status st = k->prepare(ctx);
+    edgert_status st = copy_file_inputs(it, node, n);
+    if (st != EDGERT_OK) return st;
+    st = k->prepare(ctx);
     if (st != EDGERT_OK) { /* the first error recorded says what (a limit, not the NULL it caused) */
       if (it->status == EDGERT_OK) er_fail(ctx, st, "prepare failed");
       return it->status;
@@ -148,7 +272,9 @@ static edgert_status prepare_nodes(er_interp *it) {
       it->run_order[it->n_run++] = n;
     }
     release_read_inputs(it, ctx, folded);
+    end_file_copies(it, node);
   }
+  free_copy_area(it);
   return EDGERT_OK;
 }
 
@@ -333,6 +459,8 @@ static void release_plan(er_interp *it) {
   it->shaped = NULL;
   it->scratch_offsets = NULL;
   it->pending_reads = NULL;
+  it->copy_area = NULL;
+  it->copy_area_bytes = 0;
   it->run_order = NULL;
   it->steps = NULL;
   it->n_run = 0;

@@ -24,12 +24,17 @@ struct edgert_interpreter {
   const er_kernel **kernels; /* one per node */
   int32_t *run_order;        /* the nodes invoke runs: all but those folded at prepare */
   int32_t n_run;
-  er_run_step *steps;        /* run_order resolved to what invoke calls */
-  unsigned char *shaped;     /* per tensor: set by er_set_output_shape during prepare */
-  size_t *scratch_offsets;   /* per node: offset of its scratch in the arena */
-  int32_t *pending_reads;    /* per tensor: reads still to come in this plan (node inputs not packed or
-                              * folded, graph outputs); at 0 a constant's file pages are released */
-  er_pool_block *pool;       /* everything above, plus kernels' persistent data */
+  er_run_step *steps;      /* run_order resolved to what invoke calls */
+  unsigned char *shaped;   /* per tensor: set by er_set_output_shape during prepare */
+  size_t *scratch_offsets; /* per node: offset of its scratch in the arena */
+  int32_t *pending_reads;  /* per tensor: reads still to come in this plan (node inputs not packed or
+                            * folded, graph outputs); at 0 a constant's file pages are released */
+  er_pool_block *pool;     /* everything above, plus kernels' persistent data */
+  /* Prepare only: where constants left in the model file (tensor.h: file_bytes) are copied for their
+   * readers (interp.c: copy_file_inputs), a block of pool; its size, the most such bytes one node
+   * reads; the bytes the current node's copies take. */
+  unsigned char *copy_area;
+  size_t copy_area_bytes, copy_area_used;
   unsigned char *arena;      /* aligned start of the arena */
   er_pool_block *arena_pool; /* the arena, when the library allocated it, alone in its own pool (a large
                                 one gets huge pages: fewer TLB misses) */
@@ -57,6 +62,9 @@ struct edgert_interpreter {
   edgert_status status;
   char error[ER_ERROR_LEN];
 };
+
+/* er_keep_input for tensor t of ctx's interpreter (interp.c: the copy area). */
+edgert_status er_interp_keep_copy(er_op_ctx *ctx, er_tensor *t);
 
 edgert_status er_interp_fail(er_interp *it, edgert_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

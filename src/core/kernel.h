@@ -98,6 +98,13 @@ void er_parallel_home(int64_t n, int64_t grain, int32_t threads, int32_t thread,
  * effect on inputs that are not constants. */
 void er_input_packed(er_op_ctx *ctx, int i);
 
+/* Prepare: for a kernel that reads constant input i in place at eval (weights it does not pack, a
+ * bias), before it keeps a pointer to that data. When the data is a copy the interpreter made for
+ * prepare only (a constant left in the model file, tensor.h: file_bytes), the copy is made to last: the
+ * tensor's data then stays valid for eval and later readers. Nothing to do for other inputs (absent, not
+ * constant, or data that lasts). Fails only when out of memory (recorded). */
+edgert_status er_keep_input(er_op_ctx *ctx, int i);
+
 /* Common checks used by prepare; each records an error naming the node and returns non-OK. */
 edgert_status er_check_io(er_op_ctx *ctx, int min_inputs, int max_inputs, int outputs);
 edgert_status er_check_dtype(er_op_ctx *ctx, const er_tensor *t, edgert_dtype dtype, const char *what);

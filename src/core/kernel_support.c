@@ -87,6 +87,11 @@ void *er_persist_alloc(er_op_ctx *ctx, size_t bytes) {
   return p;
 }
 
+edgert_status er_keep_input(er_op_ctx *ctx, int i) {
+  er_tensor *t = er_input(ctx, i);
+  return t ? er_interp_keep_copy(ctx, t) : EDGERT_OK;
+}
+
 const edgert_limits *er_limits(const er_op_ctx *ctx) { return &ctx->interp->limits; }
 
 edgert_status er_loop_iteration(er_op_ctx *ctx) {
@@ -123,7 +128,8 @@ edgert_status er_check_dtype(er_op_ctx *ctx, const er_tensor *t, edgert_dtype dt
 
 edgert_status er_need_value(er_op_ctx *ctx, const er_tensor *t, const char *what) {
   ctx->interp->needed_value = (int32_t)(t - ctx->interp->tensors);
-  return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s decides the output shape but is only known at run time", what);
+  return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "%s decides the output shape but is only known at run time",
+                 what);
 }
 
 int32_t er_num_threads(const er_op_ctx *ctx) { return ctx->interp ? ctx->interp->n_threads : 1; }

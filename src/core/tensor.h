@@ -36,8 +36,17 @@ typedef struct {
   er_quant q;
   uint32_t dynamic_dims; /* bit i set: dim i may change when an input is resized (e.g. a batch dim) */
   void *data;            /* const: model bytes; others: arena pointer once planned */
-  size_t bytes; /* ndim/dims times dtype size */
+  size_t bytes;          /* ndim/dims times dtype size */
+  /* A constant whose bytes in the model lie at an address unfit for its dtype (ONNX raw_data has no
+   * alignment): data stays NULL and each reader copies these bytes when it needs them, the optimizer
+   * into the graph (er_graph_const_data), an interpreter into a buffer it reuses once a kernel has
+   * packed them. A copy of every such weight at load cost a third of resnet18's load, in fresh pages. */
+  const void *file_bytes;
 } er_tensor;
+
+/* The bytes of a constant wherever they lie now: its data, or the model file's bytes (any alignment;
+ * read them with memcpy) when it has no data yet. */
+static inline const void *er_const_bytes(const er_tensor *t) { return t->data ? t->data : t->file_bytes; }
 
 /* Number of elements; -1 when it does not fit in int64 or a dim is negative. */
 int64_t er_tensor_elements(const er_tensor *t);

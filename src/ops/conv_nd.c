@@ -44,8 +44,10 @@ static edgert_status conv_prepare(er_op_ctx *ctx) {
   if ((st = er_conv_nd_set_output(ctx, &d->geo, y))) return st;
   d->act = er_conv_nd_fused_act(er_attrs(ctx));
   ctx->op_data = d;
+  if ((st = er_keep_input(ctx, 2))) return st; /* every path reads the bias at eval */
   if (er_f32_dwconv_nchw_applies(&d->geo, x->dtype)) {
     d->path = CONV_DEPTHWISE;
+    if ((st = er_keep_input(ctx, 1))) return st;
     ctx->scratch_bytes = er_f32_dwconv_nchw_prepare(ctx, &d->geo, &d->act, &d->dw);
     return ctx->scratch_bytes ? EDGERT_OK : EDGERT_ERR_NO_MEMORY;
   }
@@ -69,6 +71,7 @@ static edgert_status conv_prepare(er_op_ctx *ctx) {
     return er_f32_conv_nchw_gemm_prepare(ctx, &d->geo, w, &d->act, &d->gemm, &ctx->scratch_bytes);
   }
   d->path = CONV_REFERENCE;
+  if ((st = er_keep_input(ctx, 1))) return st;
   ctx->scratch_bytes = er_conv_nd_scratch_bytes(&d->geo);
   return EDGERT_OK;
 }

@@ -130,6 +130,8 @@ edgert_status er_f32_conv_nchw_gemm_prepare(er_op_ctx *ctx, const er_conv_nd_geo
     edgert_status st = pack_transposed_weights(ctx, w, p);
     if (st != EDGERT_OK) return st;
   } else {
+    edgert_status st = er_keep_input(ctx, 1);
+    if (st != EDGERT_OK) return st;
     p->weights = w->data; /* read in place as A: see conv_nd_gemm.h */
   }
   int32_t threads = er_num_threads(ctx);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ops/index_math.h"
+#include "ops/prefetch.h"
 
 /* The V and M blocks of one work item aim at this many floats together (1 MiB, the Zen 4 L2 we measured
  * on; 128 KiB to 2 MiB were within 10% of each other on resnet18's and squeezenet1_1's layers, larger a
@@ -124,6 +125,9 @@ static void transform_weights(const er_f32_conv_winograd_plan *p, const float *w
       const int64_t cb = er_min_i64(CB, p->cin - c0);
       for (int64_t j = 0; j < cols; j++) {
         const float *g = w + ((grp * p->cout + o0 + j) * p->cin + c0) * 9;
+        if (c0 + 3 * CB < p->cin) /* rows of w are read nr at once: too many streams to prefetch alone */
+          for (int64_t line = 0; line < CB * 9; line += 16)
+            er_prefetch(g + 2 * CB * 9 + line);
         for (int64_t c = 0; c < cb; c++)
           for (int t = 0; t < 9; t++)
             taps[c][t][j] = g[c * 9 + t];

@@ -142,7 +142,7 @@ static edgert_status gemm_prepare(er_op_ctx *ctx) {
   d->a_k = a->trans_a ? d->m : 1;
   d->b_k = a->trans_b ? 1 : d->n;
   d->b_n = a->trans_b ? d->k : 1;
-  if ((st = plan_c(ctx, d, tc))) return st;
+  if ((st = plan_c(ctx, d, tc)) || (st = er_keep_input(ctx, 2))) return st; /* eval may read C */
   d->act = (er_fused_act){a->activation, a->act_min, a->act_max, NULL};
   er_fused_act_vectorize(&d->act, er_cpu_detect());
   if (d->dtype == EDGERT_FLOAT32 && (st = plan_fast(ctx, d, a, ta, tb, tc))) return st;

@@ -22,15 +22,15 @@ static bool is_f32(const er_graph *g, int32_t t) { return t >= 0 && g->tensors[t
 
 /* Reads the constant parameters of BATCH_NORM node bn for `channels` channels; false when they are not
  * constant float32 vectors of that length, the node trains, or a factor is not finite. */
-static bool bn_affine_read(const er_graph *g, const er_node *bn, int64_t channels, bn_affine *out) {
+static bool bn_affine_read(er_graph *g, const er_node *bn, int64_t channels, bn_affine *out) {
   const er_norm_attrs *a = bn->attrs;
   if (!a || a->training || bn->n_inputs != 5 || bn->n_outputs < 1 || !is_f32(g, bn->outputs[0])) return false;
   for (int32_t k = 1; k < bn->n_outputs; k++)
     if (bn->outputs[k] >= 0) return false;
-  const float *scale = er_graph_const_f32(g, bn->inputs[1], channels);
-  const float *bias = er_graph_const_f32(g, bn->inputs[2], channels);
-  const float *mean = er_graph_const_f32(g, bn->inputs[3], channels);
-  const float *var = er_graph_const_f32(g, bn->inputs[4], channels);
+  const float *scale = er_graph_load_const_f32(g, bn->inputs[1], channels);
+  const float *bias = er_graph_load_const_f32(g, bn->inputs[2], channels);
+  const float *mean = er_graph_load_const_f32(g, bn->inputs[3], channels);
+  const float *var = er_graph_load_const_f32(g, bn->inputs[4], channels);
   if (!scale || !bias || !mean || !var || channels <= 0) return false;
   out->channels = channels;
   out->factor = malloc(2 * (size_t)channels * sizeof(double));
@@ -87,8 +87,8 @@ static fold_result fold_into_conv(er_graph *g, const er_graph_uses *u, er_new_te
   const er_tensor *w = &g->tensors[wid];
   if (w->ndim < 3 || w->dims[0] <= 0) return NOT_FOLDED;
   int64_t channels = w->dims[0], count = er_tensor_elements(w);
-  const float *wv = er_graph_const_f32(g, wid, count), *bv = NULL;
-  if (!wv || (bid >= 0 && !(bv = er_graph_const_f32(g, bid, channels)))) return NOT_FOLDED;
+  const float *wv = er_graph_load_const_f32(g, wid, count), *bv = NULL;
+  if (!wv || (bid >= 0 && !(bv = er_graph_load_const_f32(g, bid, channels)))) return NOT_FOLDED;
   bn_affine map;
   if (!bn_affine_read(g, bn, channels, &map)) return NOT_FOLDED;
   char name[256];
@@ -127,14 +127,14 @@ static fold_result fold_into_gemm(er_graph *g, er_new_tensors *nt, er_node *gemm
   const er_tensor *b = &g->tensors[bid];
   if (b->ndim != 2) return NOT_FOLDED;
   int64_t n = a->trans_b ? b->dims[0] : b->dims[1], k = a->trans_b ? b->dims[1] : b->dims[0];
-  const float *bv = er_graph_const_f32(g, bid, n * k), *cv = NULL;
+  const float *bv = er_graph_load_const_f32(g, bid, n * k), *cv = NULL;
   if (!bv || n <= 0) return NOT_FOLDED;
   int64_t c_count = 0;
   if (cid >= 0) {
     const er_tensor *c = &g->tensors[cid];
     c_count = er_tensor_elements(c);
     if ((c_count != 1 && c_count != n) || c->ndim > 2 || (c->ndim == 2 && c->dims[0] != 1) ||
-        !(cv = er_graph_const_f32(g, cid, c_count)))
+        !(cv = er_graph_load_const_f32(g, cid, c_count)))
       return NOT_FOLDED;
   }
   bn_affine map;

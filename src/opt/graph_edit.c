@@ -84,6 +84,19 @@ const float *er_graph_const_f32(const er_graph *g, int32_t t, int64_t count) {
   return er_tensor_elements(x) == count ? x->data : NULL;
 }
 
+const float *er_graph_load_const_f32(er_graph *g, int32_t t, int64_t count) {
+  if (t < 0 || t >= g->n_tensors) return NULL;
+  er_tensor *x = &g->tensors[t];
+  if (x->kind == ER_TENSOR_CONST && !x->data && x->file_bytes) {
+    void *copy = er_graph_alloc(g, x->bytes ? x->bytes : 1);
+    if (!copy) return NULL;
+    memcpy(copy, x->file_bytes, x->bytes);
+    x->data = copy;
+    x->file_bytes = NULL;
+  }
+  return er_graph_const_f32(g, t, count);
+}
+
 static int32_t *copy_ids(er_graph *g, const int32_t *ids, int32_t count, int32_t at_least) {
   int32_t n = count > at_least ? count : at_least;
   int32_t *copy = er_graph_alloc_array(g, (size_t)(n ? n : 1), sizeof(int32_t));

@@ -29,6 +29,9 @@ int32_t er_graph_sole_user(const er_graph_uses *u, int32_t t);
 
 /* A constant float32 tensor id (t >= 0) whose element count is count; NULL otherwise. */
 const float *er_graph_const_f32(const er_graph *g, int32_t t, int64_t count);
+/* The same, first copying a constant that stays in the model file (tensor.h: file_bytes) into memory of
+ * the graph, for passes that read whole weights. NULL also when out of memory. */
+const float *er_graph_load_const_f32(er_graph *g, int32_t t, int64_t count);
 
 /* Replaces node->outputs[k] (or inputs[k]) with t in a fresh array owned by the graph. */
 bool er_graph_set_output(er_graph *g, er_node *node, int32_t k, int32_t t);

@@ -42,13 +42,17 @@ static void big_field(big_writer *w, uint32_t field, const void *data, size_t le
   big_bytes(w, data, len);
 }
 
-/* y = MatMul(x [batch, K], W [K, N]) with W an initializer whose raw bytes start `pad` bytes later (a
- * doc_string of that length moves them, so one pad puts them 4-byte aligned: read in place). */
-static big_writer build_matmul(const float *w, int pad) {
+/* y = op(x, W) with W [K, N] an initializer whose raw bytes start `pad` bytes later (a doc_string of that
+ * length moves them, so one pad puts them 4-byte aligned: read in place, the others misaligned: left in
+ * the file until read, tensor.h: file_bytes). op is MatMul (x [batch, K]), Add (x [K, N]) or Identity
+ * (y = W; x unused). */
+static big_writer build_model(const char *op, const float *w, int pad) {
   pbw node, in, out, tensor_head;
+  bool matmul = strcmp(op, "MatMul") == 0, identity = strcmp(op, "Identity") == 0;
   const char *node_in[2] = {"x", "W"}, *node_out[1] = {"y"};
-  onnx_node(&node, "MatMul", "mm", 2, node_in, 1, node_out, 0, NULL);
-  int64_t x_dims[2] = {-1, K}, y_dims[2] = {-1, N}, w_dims[2] = {K, N};
+  if (identity) node_in[0] = "W";
+  onnx_node(&node, op, "op", identity ? 1 : 2, node_in, 1, node_out, 0, NULL);
+  int64_t x_dims[2] = {matmul ? -1 : K, matmul ? K : N}, y_dims[2] = {matmul ? -1 : K, N}, w_dims[2] = {K, N};
   onnx_value_info(&in, "x", ONNX_FLOAT, 2, x_dims);
   onnx_value_info(&out, "y", ONNX_FLOAT, 2, y_dims);
   onnx_tensor_header(&tensor_head, "W", ONNX_FLOAT, 2, w_dims);
@@ -79,6 +83,25 @@ static size_t find_weights(const big_writer *m, const float *w) {
   for (size_t at = 0; at + sizeof(float) * K * N <= m->len; at++)
     if (memcmp(m->buf + at, w, sizeof(float) * K * N) == 0) return at;
   return SIZE_MAX;
+}
+
+/* The model of build_model whose W lies at an offset aligned for floats or not, written to a temporary
+ * file (path, mkstemp's template), and its W offset; SIZE_MAX when none. */
+static size_t write_model(const char *op, const float *w, bool aligned, char *path) {
+  big_writer bytes = {0};
+  size_t offset = SIZE_MAX;
+  for (int pad = 0; pad < 4 && (offset == SIZE_MAX || (offset % 4 == 0) != aligned); pad++) {
+    free(bytes.buf);
+    bytes = build_model(op, w, pad);
+    offset = find_weights(&bytes, w);
+  }
+  int fd = mkstemp(path);
+  if (fd < 0 || offset == SIZE_MAX || (offset % 4 == 0) != aligned ||
+      write(fd, bytes.buf, bytes.len) != (ssize_t)bytes.len)
+    offset = SIZE_MAX;
+  if (fd >= 0) close(fd);
+  free(bytes.buf);
+  return offset;
 }
 
 /* Resident kB of the mapping starting at `start`, from /proc/self/smaps; -1 where that is not readable. */
@@ -121,20 +144,10 @@ static void test_packed_weights_are_released_and_read_again_from_the_file(void) 
       acc += (double)x[k] * w[k * N + n];
     want[n] = (float)acc; /* exact: every product and sum is a short binary fraction */
   }
-  big_writer bytes = {0};
-  size_t offset = SIZE_MAX;
-  for (int pad = 0; pad < 4 && (offset == SIZE_MAX || offset % 4 != 0); pad++) {
-    free(bytes.buf);
-    bytes = build_matmul(w, pad);
-    offset = find_weights(&bytes, w);
-  }
-  CHECK(offset != SIZE_MAX && offset % 4 == 0);
   char path[] = "/tmp/edgert_test_release_XXXXXX";
-  int fd = mkstemp(path);
-  CHECK(fd >= 0);
-  if (fd < 0 || offset == SIZE_MAX) return;
-  CHECK(write(fd, bytes.buf, bytes.len) == (ssize_t)bytes.len);
-  close(fd);
+  size_t offset = write_model("MatMul", w, true, path);
+  CHECK(offset != SIZE_MAX);
+  if (offset == SIZE_MAX) return;
 
   edgert_model *m = NULL;
   CHECK_OK(edgert_model_load_file(path, &m));
@@ -167,8 +180,76 @@ static void test_packed_weights_are_released_and_read_again_from_the_file(void) 
   edgert_interpreter_free(c);
   edgert_model_free(m);
   unlink(path);
-  free(bytes.buf);
   free(w);
 }
 
-void run_tests(void) { RUN(test_packed_weights_are_released_and_read_again_from_the_file); }
+/* The graph tensor holding W's bytes (the only constant of these models). */
+static const er_tensor *weights_tensor(const edgert_model *m) {
+  for (int32_t t = 0; t < m->graph.n_tensors; t++)
+    if (m->graph.tensors[t].kind == ER_TENSOR_CONST) return &m->graph.tensors[t];
+  return NULL;
+}
+
+/* Misaligned weights are not copied at load: each interpreter copies them for the kernel that reads
+ * them, which packs them (MatMul), keeps the copy to read at invoke (Add) or gives it as the graph's
+ * output (Identity); the results are exact, prepare again after a resize, and a second interpreter reads
+ * the same bytes. */
+static void test_misaligned_weights_are_copied_by_their_readers(void) {
+  float *w = malloc(sizeof(float) * K * N), *x = malloc(sizeof(float) * K * N);
+  float *want = malloc(sizeof(float) * K * N), *y = malloc(sizeof(float) * K * N);
+  for (int i = 0; i < K * N; i++) {
+    w[i] = (float)((i * 37) % 101 - 50) / 64.0f;
+    x[i] = (float)((i % K) * 13 % 29 - 14) / 8.0f;
+  }
+  const char *ops[3] = {"MatMul", "Add", "Identity"};
+  for (int op = 0; op < 3; op++) {
+    int rows = op == 0 ? 1 : K, out_count = rows * N;
+    for (int i = 0; i < out_count; i++) {
+      double acc = op == 1 ? (double)x[i] + w[i] : op == 2 ? w[i] : 0.0;
+      for (int k = 0; op == 0 && k < K; k++)
+        acc += (double)x[k] * w[k * N + i];
+      want[i] = (float)acc; /* exact: short binary fractions */
+    }
+    char path[] = "/tmp/edgert_test_misaligned_XXXXXX";
+    size_t offset = write_model(ops[op], w, false, path);
+    CHECK_MSG(offset != SIZE_MAX, "%s: no misaligned model", ops[op]);
+    if (offset == SIZE_MAX) continue;
+    edgert_model *m = NULL;
+    CHECK_OK(edgert_model_load_file(path, &m));
+    const er_tensor *wt = m ? weights_tensor(m) : NULL;
+    CHECK(wt && !wt->data && wt->file_bytes == (const uint8_t *)m->mapping + offset);
+    edgert_interpreter *a = NULL, *b = NULL;
+    CHECK_OK(edgert_interpreter_create(m, NULL, &a));
+    CHECK_OK(edgert_interpreter_create(m, NULL, &b));
+    for (int pass = 0; pass < 3 && a && b; pass++) {
+      edgert_interpreter *it = pass == 1 ? b : a;
+      if (pass == 2 && op == 0) { /* a resize prepares again, copying again */
+        int64_t dims[2] = {3, K};
+        CHECK_OK(edgert_interpreter_resize_input(it, 0, 2, dims));
+      }
+      int in_rows = pass == 2 && op == 0 ? 3 : rows;
+      CHECK_OK(edgert_interpreter_set_input(it, 0, x, sizeof(float) * (op == 0 ? K : N) * (size_t)in_rows));
+      CHECK_OK(edgert_interpreter_invoke(it));
+      const float *out = edgert_interpreter_output_data(it, 0);
+      CHECK(out != NULL);
+      for (int r = 0; out && r < (pass == 2 && op == 0 ? 3 : 1); r++)
+        for (int i = 0; i < out_count; i++)
+          CHECK_MSG(out[r * out_count + i] == want[i], "%s pass %d: y[%d] = %g, want %g", ops[op], pass, i,
+                    out[r * out_count + i], want[i]);
+    }
+    CHECK(memcmp((const uint8_t *)m->mapping + offset, w, sizeof(float) * K * N) == 0);
+    edgert_interpreter_free(a);
+    edgert_interpreter_free(b);
+    edgert_model_free(m);
+    unlink(path);
+  }
+  free(w);
+  free(x);
+  free(want);
+  free(y);
+}
+
+void run_tests(void) {
+  RUN(test_packed_weights_are_released_and_read_again_from_the_file);
+  RUN(test_misaligned_weights_are_copied_by_their_readers);
+}

@@ -243,7 +243,7 @@ static edgert_status read_value_info(importer *im, er_pb_reader *r, span *name, 
  * declared shapes exporters do not always keep right). */
 static edgert_status apply_type(scope *sc, er_pb_reader *type, er_tensor *t, bool with_shape, span name) {
   char msg[300] = {0};
-  er_onnx_decode_ctx c = {sc->im->root, sc->im->model_dir, msg, sizeof msg};
+  er_onnx_decode_ctx c = {sc->im->root, sc->im->model_dir, msg, sizeof msg, false};
   int32_t ndim;
   int64_t dims[ER_MAX_DIMS];
   uint32_t dynamic;
@@ -263,7 +263,7 @@ static edgert_status add_initializer(scope *sc, er_pb_reader *r) {
   importer *im = sc->im;
   er_tensor t;
   char msg[300] = {0};
-  er_onnx_decode_ctx c = {im->root, im->model_dir, msg, sizeof msg};
+  er_onnx_decode_ctx c = {im->root, im->model_dir, msg, sizeof msg, true};
   const char *name;
   size_t name_len;
   size_t at = r->pos;
@@ -458,7 +458,7 @@ static edgert_status load_node(er_onnx_node *n, er_pb_reader r, const node_heade
     if (!d) continue;
     er_pb_reader type = {d->type, d->type_offset, d->type_offset + d->type_len, &sc->im->pb};
     char msg[300] = {0};
-    er_onnx_decode_ctx c = {sc->im->root, sc->im->model_dir, msg, sizeof msg};
+    er_onnx_decode_ctx c = {sc->im->root, sc->im->model_dir, msg, sizeof msg, false};
     int32_t ndim;
     int64_t dims[ER_MAX_DIMS];
     uint32_t dynamic;
@@ -805,6 +805,6 @@ edgert_status er_onnx_read_tensor(const uint8_t *data, size_t size, er_graph *ow
   er_pb_error e = {0};
   er_pb_reader r;
   er_pb_init(&r, data, size, &e);
-  er_onnx_decode_ctx c = {owner, NULL, err, err_len};
+  er_onnx_decode_ctx c = {owner, NULL, err, err_len, false};
   return er_onnx_decode_tensor(&c, &r, t, NULL, NULL);
 }

@@ -159,7 +159,7 @@ static int32_t add_decoded_tensor(er_onnx_node *n, er_pb_reader *body, span name
   scope *sc = n->sc;
   er_tensor t;
   char msg[300] = {0};
-  er_onnx_decode_ctx c = {sc->im->root, sc->im->model_dir, msg, sizeof msg};
+  er_onnx_decode_ctx c = {sc->im->root, sc->im->model_dir, msg, sizeof msg, true};
   edgert_status st = er_onnx_decode_tensor(&c, body, &t, NULL, NULL);
   if (st != EDGERT_OK) return er_onnx_fail(n, st, "%s", msg), -1;
   int32_t id = er_onnx_new_tensor(sc, name);

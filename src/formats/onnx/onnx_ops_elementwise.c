@@ -234,7 +234,7 @@ static edgert_status map_prelu(er_onnx_node *n) {
     void *data;
     int32_t id = er_onnx_add_const(n, slope->dtype, x->ndim - 1, dims, &data);
     if (id < 0) return EDGERT_ERR_NO_MEMORY;
-    memcpy(data, slope->data, slope->bytes);
+    memcpy(data, er_const_bytes(slope), slope->bytes);
     edgert_status st = er_onnx_set_input_tensor(n, 1, id);
     if (st != EDGERT_OK) return st;
   }

@@ -299,6 +299,16 @@ static edgert_status fill_typed(er_onnx_decode_ctx *c, const tensor_fields *tf, 
   return EDGERT_OK;
 }
 
+/* Misaligned raw tensors from this size up stay in the file until a reader copies them; smaller ones
+ * (biases, shapes, the constants the importer reads) are copied here. Only floating-point tensors stay:
+ * the importer reads integer constants (shapes, axes, sizes) as it maps nodes. */
+#define FILE_BYTES_MIN 4096
+
+static bool is_float_dtype(edgert_dtype dtype) {
+  return dtype == EDGERT_FLOAT32 || dtype == EDGERT_FLOAT16 || dtype == EDGERT_BFLOAT16 ||
+         dtype == EDGERT_FLOAT64;
+}
+
 edgert_status er_onnx_decode_tensor(er_onnx_decode_ctx *c, er_pb_reader *r, er_tensor *t, const char **name,
                                     size_t *name_len) {
   tensor_fields tf;
@@ -327,6 +337,10 @@ edgert_status er_onnx_decode_tensor(er_onnx_decode_ctx *c, er_pb_reader *r, er_t
                                tf.raw_len, bytes);
   if (raw_in_place && bytes > 0 && (uintptr_t)tf.raw % size == 0) {
     t->data = (void *)(uintptr_t)tf.raw; /* zero-copy: read-only model bytes */
+    return EDGERT_OK;
+  }
+  if (c->leave_misaligned && raw_in_place && bytes >= FILE_BYTES_MIN && is_float_dtype(dtype)) {
+    t->file_bytes = tf.raw; /* misaligned weights: each reader copies them (tensor.h) */
     return EDGERT_OK;
   }
   if (!host_is_little_endian())

@@ -20,6 +20,9 @@ typedef struct {
   const char *model_dir; /* for external data; NULL refuses it */
   char *err;
   size_t err_len;
+  /* large misaligned floating-point raw data stays in the bytes (tensor.h: file_bytes) instead of being
+   * copied: for a graph's weights, whose readers copy them; not for values a caller reads */
+  bool leave_misaligned;
 } er_onnx_decode_ctx;
 
 /* Decodes the TensorProto in the bytes r walks into *t (kind CONST, dims, dtype, data, bytes); its name
