@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "ops/index_math.h"
-#include "ops/prefetch.h"
+#include "ops/winograd_weights.h"
 
 /* The V and M blocks of one work item aim at this many floats together (1 MiB, the Zen 4 L2 we measured
  * on; 128 KiB to 2 MiB were within 10% of each other on resnet18's and squeezenet1_1's layers, larger a
@@ -25,24 +25,11 @@
 #define MIN_CHANNELS 8
 #define K_LIMIT ((int64_t)1 << 18)
 
-/* G (alpha x 3) of the weight transform (Lavin & Gray); B^T and A^T are written out in the transforms
- * below:
+/* The transforms' matrices (Lavin & Gray): G (alpha x 3) is in winograd_weights.h; B^T and A^T are
+ * written out in the transforms below:
  *   F(2x2): B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], A^T = [1 1 1 0; 0 1 -1 -1];
  *   F(4x4): B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1],
  *           A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]. */
-static const double kG2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
-
-static const double kG4[6][3] = {{1.0 / 4, 0, 0},
-                                 {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-                                 {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-                                 {1.0 / 24, 1.0 / 12, 1.0 / 6},
-                                 {1.0 / 24, -1.0 / 12, 1.0 / 6},
-                                 {0, 0, 1}};
-
-enum { MAX_ALPHA = 6 };
-
-static const double *g_row(int64_t tile, int64_t r) { return tile == 2 ? kG2[r] : kG4[r]; }
-
 bool er_f32_conv_winograd_applies(const er_conv_nd_geometry *d, const er_tensor *x, const er_tensor *w) {
   const er_window_nd *g = &d->win;
   if (x->dtype != EDGERT_FLOAT32 || w->kind != ER_TENSOR_CONST || !w->data || g->rank != 2) return false;
@@ -80,67 +67,6 @@ int er_f32_conv_winograd_choose_tile(const er_conv_nd_geometry *d, er_cpu_featur
     if (ratio < best_ratio && weight_bytes <= (double)WEIGHT_BYTES_LIMIT) best = m, best_ratio = ratio;
   }
   return best;
-}
-
-/* The widest GEMM panel (NR) the transform stages: every variant's NR is at most this. */
-#define MAX_NR 32
-
-/* U of up to MAX_NR output channels of one input channel: u[xi][j] = (G g_j G^T)[xi] for the alpha^2
- * frequencies, in double and rounded once. g holds the 3x3 taps of channel j at g[tap][j]; lanes past
- * the panel's channels are computed and ignored. j is the inner index of every loop so that the compiler
- * vectorizes them. */
-static void transform_panel(int64_t tile, int64_t alpha, const double g[9][MAX_NR],
-                            float u[MAX_ALPHA * MAX_ALPHA][MAX_NR]) {
-  double gg[MAX_ALPHA][3][MAX_NR]; /* G g */
-  for (int64_t i = 0; i < alpha; i++) {
-    const double *gi = g_row(tile, i);
-    for (int b = 0; b < 3; b++)
-      for (int j = 0; j < MAX_NR; j++)
-        gg[i][b][j] = gi[0] * g[b][j] + gi[1] * g[3 + b][j] + gi[2] * g[6 + b][j];
-  }
-  for (int64_t i = 0; i < alpha; i++) {
-    for (int64_t k = 0; k < alpha; k++) {
-      const double *gk = g_row(tile, k);
-      float *out = u[i * alpha + k];
-      for (int j = 0; j < MAX_NR; j++)
-        out[j] = (float)(gg[i][0][j] * gk[0] + gg[i][1][j] * gk[1] + gg[i][2][j] * gk[2]);
-    }
-  }
-}
-
-/* U = G g G^T for each (output, input) channel pair of group grp, written straight into the packed B
- * layout of each frequency (gemm_f32.h: NR-column panels, K = Cin rows, zero past Cout: er_persist_alloc
- * memory is zeroed). */
-static void transform_weights(const er_f32_conv_winograd_plan *p, const float *w, int64_t grp, float *u) {
-  /* the taps of CB input channels are gathered together, so each output channel's are read in order */
-  enum { CB = 8 };
-  const int64_t nr = p->uk->nr, xis = p->xis;
-  double taps[CB][9][MAX_NR] = {{{0}}};
-  float staged[MAX_ALPHA * MAX_ALPHA][MAX_NR]; /* one input channel of one panel, per frequency */
-  float *group_u = u + grp * xis * p->u_xi_floats;
-  for (int64_t o0 = 0; o0 < p->cout; o0 += nr) {
-    const int64_t cols = er_min_i64(nr, p->cout - o0);
-    float *panel = group_u + (o0 / nr) * nr * p->cin;
-    for (int64_t c0 = 0; c0 < p->cin; c0 += CB) {
-      const int64_t cb = er_min_i64(CB, p->cin - c0);
-      for (int64_t j = 0; j < cols; j++) {
-        const float *g = w + ((grp * p->cout + o0 + j) * p->cin + c0) * 9;
-        if (c0 + 3 * CB < p->cin) /* rows of w are read nr at once: too many streams to prefetch alone */
-          for (int64_t line = 0; line < CB * 9; line += 16)
-            er_prefetch(g + 2 * CB * 9 + line);
-        for (int64_t c = 0; c < cb; c++)
-          for (int t = 0; t < 9; t++)
-            taps[c][t][j] = g[c * 9 + t];
-      }
-      for (int64_t c = 0; c < cb; c++) {
-        transform_panel(p->tile, p->alpha, (const double(*)[MAX_NR])taps[c], staged);
-        /* a panel row per frequency, contiguous (one store per float of U scattered over the alpha^2
-         * matrices cost more than the arithmetic) */
-        for (int64_t xi = 0; xi < xis; xi++)
-          memcpy(panel + xi * p->u_xi_floats + (c0 + c) * nr, staged[xi], (size_t)cols * sizeof(float));
-      }
-    }
-  }
 }
 
 /* Floats rounded up to 16 (64-byte lines) and to an odd count of lines: the (m+2)^2 matrices of a block
@@ -275,10 +201,17 @@ edgert_status er_f32_conv_winograd_prepare(er_op_ctx *ctx, const er_conv_nd_geom
   p->u_xi_floats = er_round_up_i64((int64_t)(u_bytes / 4), 16);
   float *u = er_persist_alloc(ctx, (size_t)(p->u_xi_floats * p->xis * p->groups) * sizeof(float));
   if (!u) return EDGERT_ERR_NO_MEMORY;
-  if (uk->nr > MAX_NR)
-    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "Winograd: GEMM panels wider than %d", MAX_NR);
+  if (uk->nr > ER_WINOGRAD_MAX_NR)
+    return er_fail(ctx, EDGERT_ERR_UNSUPPORTED, "Winograd: GEMM panels wider than %d", ER_WINOGRAD_MAX_NR);
+  er_f32_winograd_weights_fn weights = er_f32_winograd_weights__scalar;
+#if defined(ER_SIMD_X86)
+  if (cpu.avx512)
+    weights = er_f32_winograd_weights__avx512;
+  else if (cpu.avx2_fma)
+    weights = er_f32_winograd_weights__avx2;
+#endif
   for (int64_t grp = 0; grp < p->groups; grp++)
-    transform_weights(p, w, grp, u);
+    weights(p, w, grp, u);
   p->u = u;
 
   /* blocks within the budget (or MR tiles), split with Cout among the threads */
@@ -294,6 +227,11 @@ edgert_status er_f32_conv_winograd_prepare(er_op_ctx *ctx, const er_conv_nd_geom
 }
 
 /* ---- portable transforms ---- */
+
+void er_f32_winograd_weights__scalar(const er_f32_conv_winograd_plan *p, const float *w, int64_t grp,
+                                     float *u) {
+  er_winograd_weights(p, w, grp, u);
+}
 
 /* B^T along one axis of the patch: out[i * os] = sum_k BT[i][k] z[k * zs] (the vector forms group the
  * sums the same way, with fused multiply-adds). */
@@ -336,7 +274,8 @@ void er_f32_winograd_input__scalar(const er_f32_conv_winograd_plan *p, const flo
     const bool inside = iy0 >= 0 && iy0 + alpha <= p->in_h && ix0 >= 0 && ix0 + alpha <= p->in_w;
     for (int64_t c = 0; c < p->cin; c++) {
       const float *xc = x + c * in_size;
-      float d[MAX_ALPHA * MAX_ALPHA], t[MAX_ALPHA * MAX_ALPHA], out[MAX_ALPHA];
+      float d[ER_WINOGRAD_MAX_ALPHA * ER_WINOGRAD_MAX_ALPHA],
+          t[ER_WINOGRAD_MAX_ALPHA * ER_WINOGRAD_MAX_ALPHA], out[ER_WINOGRAD_MAX_ALPHA];
       for (int64_t r = 0; r < alpha; r++) {
         int64_t iy = iy0 + r;
         for (int64_t s = 0; s < alpha; s++) {
@@ -373,7 +312,7 @@ void er_f32_winograd_output__scalar(const er_f32_conv_winograd_plan *p, const fl
     const int64_t oy0 = ty * tile, ox0 = tx * tile;
     const int64_t rows = er_min_i64(tile, p->out_h - oy0), cols = er_min_i64(tile, p->out_w - ox0);
     for (int64_t c = c0; c < c1; c++) {
-      float mm[MAX_ALPHA * MAX_ALPHA], am[4 * MAX_ALPHA], out[4];
+      float mm[ER_WINOGRAD_MAX_ALPHA * ER_WINOGRAD_MAX_ALPHA], am[4 * ER_WINOGRAD_MAX_ALPHA], out[4];
       for (int64_t xi = 0; xi < alpha * alpha; xi++)
         mm[xi] = m[xi * p->m_xi_floats + i * p->m_ld + c];
       /* down the columns (am[r][s]), then along the rows */

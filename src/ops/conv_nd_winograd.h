@@ -45,6 +45,13 @@ typedef void (*er_f32_winograd_input_fn)(const er_f32_conv_winograd_plan *p, con
 typedef void (*er_f32_winograd_output_fn)(const er_f32_conv_winograd_plan *p, const float *m, int64_t t0,
                                           int64_t count, int64_t c0, int64_t c1, const float *bias, float *y);
 
+/* U of group grp from w ([Cout, Cin / group, 3, 3]) into u (see the plan's u). */
+typedef void (*er_f32_winograd_weights_fn)(const er_f32_conv_winograd_plan *p, const float *w, int64_t grp,
+                                           float *u);
+
+/* Limits of the transforms' stack buffers: alpha of F(4x4), the widest GEMM panel (NR) of any variant. */
+enum { ER_WINOGRAD_MAX_ALPHA = 6, ER_WINOGRAD_MAX_NR = 32 };
+
 struct er_f32_conv_winograd_plan {
   const er_f32_gemm_ukernels *uk;
   er_f32_winograd_input_fn input;
@@ -89,7 +96,13 @@ void er_f32_winograd_input__scalar(const er_f32_conv_winograd_plan *p, const flo
                                    int64_t count, float *v);
 void er_f32_winograd_output__scalar(const er_f32_conv_winograd_plan *p, const float *m, int64_t t0,
                                     int64_t count, int64_t c0, int64_t c1, const float *bias, float *y);
+/* The weight transform (winograd_weights.h), portable and compiled for AVX2 and AVX-512: the same bits. */
+void er_f32_winograd_weights__scalar(const er_f32_conv_winograd_plan *p, const float *w, int64_t grp,
+                                     float *u);
 #if defined(ER_SIMD_X86)
+void er_f32_winograd_weights__avx2(const er_f32_conv_winograd_plan *p, const float *w, int64_t grp, float *u);
+void er_f32_winograd_weights__avx512(const er_f32_conv_winograd_plan *p, const float *w, int64_t grp,
+                                     float *u);
 /* AVX2 transforms: input over 8 tiles of a tile row, output over 8 output channels. */
 void er_f32_winograd_input__avx2(const er_f32_conv_winograd_plan *p, const float *x, int64_t t0,
                                  int64_t count, float *v);

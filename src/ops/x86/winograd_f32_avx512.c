@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "ops/conv_nd_winograd.h"
+#include "ops/winograd_weights.h"
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
@@ -270,4 +271,9 @@ void er_f32_winograd_output__avx512(const er_f32_conv_winograd_plan *p, const fl
         output_tile(p, 2, mt, c, nc, bias, oy0, ox0, y);
     }
   }
+}
+
+void er_f32_winograd_weights__avx512(const er_f32_conv_winograd_plan *p, const float *w, int64_t grp,
+                                     float *u) {
+  er_winograd_weights(p, w, grp, u);
 }
