@@ -65,29 +65,83 @@ static void set_2d(er_f32_conv_nchw_gemm_plan *p, const er_window_nd *g) {
   p->dil_w = g->dilation[r], p->pad_left = g->pad_begin[r];
 }
 
-/* Column blocks and M blocks: blocks of col within the budget; with threads, at least 2 per thread and
- * a multiple of the thread count in all (so that no thread is left with one block more than the others
- * while the rest wait), then M blocks when the columns are too few. */
+/* ---- the work split (im2col path) ----
+ *
+ * A work item is a block of output columns of one image and group times a block of M's rows; a thread
+ * builds a column block's col once for the consecutive items that share it. One thread takes the widest
+ * block within the budget and all of M. With threads the split is chosen by a cost model, in units of
+ * the GEMM's multiply-adds (32 a cycle on AVX-512), that simulates each thread's home share
+ * (er_parallel_home): the GEMM with its row and column tails, building col, streaming W's rows (an item
+ * reads its rows of W in place, from L3 once W outgrows L2: about half a cycle a float), and per-item
+ * overhead. M is cut into at most one block per thread: finer row blocks timed slower than the model
+ * said. The quick rule before it (a multiple of the thread count in column blocks of NR multiples) gave
+ * resnet18's 14x14 stride-2 layer (196 columns) blocks of 64, 64, 64 and 4 columns, one thread twice the
+ * other's work; the model's split runs it 20% faster at 2 threads, the other stride-2 layers 5-12%. */
+#define COST_COL_FLOAT 16.0 /* building col, per float (a gather from the input, then a store) */
+#define COST_W_FLOAT 16.0   /* streaming a float of W, per item */
+#define COST_ITEM 300.0     /* an item's calls and loop set-up */
+/* Above this many items a split is balanced enough to be costed as an even share. */
+#define SIMULATED_ITEMS_MAX 4096
+
+typedef struct {
+  const er_f32_conv_nchw_gemm_plan *p;
+  int64_t images;
+  int32_t threads;
+} split_shape;
+
+/* The slowest thread's cost for column blocks of col_block and row blocks of m_block. */
+static double split_cost(const split_shape *s, int64_t col_block, int64_t m_block) {
+  const er_f32_conv_nchw_gemm_plan *p = s->p;
+  const int64_t col_blocks = er_div_up_i64(p->n, col_block), m_blocks = er_div_up_i64(p->m, m_block);
+  const int64_t items = s->images * col_blocks * m_blocks;
+  double slowest = 0, total = 0;
+  for (int32_t t = 0; t < s->threads; t++) {
+    int64_t first, end, built = -1;
+    double mine = 0;
+    er_parallel_home(items, 1, s->threads, t, &first, &end);
+    for (int64_t item = first; item < end; item++) {
+      if (items > SIMULATED_ITEMS_MAX && item - first > SIMULATED_ITEMS_MAX / s->threads) {
+        mine *= (double)(end - first) / (double)(item - first); /* the rest alike */
+        break;
+      }
+      int64_t block = item / m_blocks, cb = block % col_blocks, mb = item % m_blocks;
+      int64_t cols = er_min_i64(col_block, p->n - cb * col_block),
+              rows = er_min_i64(m_block, p->m - mb * m_block);
+      double padded = (double)er_round_up_i64(cols, p->uk->nr);
+      mine += er_f32_gemm_rows_cost(p->uk, rows) * (double)p->k * padded +
+              COST_W_FLOAT * (double)(rows * p->k) + COST_ITEM;
+      if (block != built) mine += COST_COL_FLOAT * (double)p->k * padded, built = block;
+    }
+    total += mine;
+    if (mine > slowest) slowest = mine;
+  }
+  return items > SIMULATED_ITEMS_MAX ? total / s->threads : slowest;
+}
+
+/* Column blocks within the budget (multiples of NR, balanced) and M blocks (multiples of MR, balanced):
+ * one thread takes the widest block and all of M; threads the cheapest split by split_cost among up to 4
+ * column blocks per thread more than the fewest the budget allows, times 1 to `threads` row blocks. */
 static void plan_blocks(er_f32_conv_nchw_gemm_plan *p, int32_t threads) {
-  int64_t nr = p->uk->nr, mr = p->uk->mr;
-  int64_t cols = COL_BUDGET_FLOATS / p->k / nr * nr;
-  if (cols < nr) cols = nr;
-  p->col_block = er_min_i64(cols, p->n);
+  const int64_t nr = p->uk->nr, mr = p->uk->mr;
+  int64_t widest = COL_BUDGET_FLOATS / p->k / nr * nr;
+  widest = er_min_i64(er_max_i64(widest, nr), er_round_up_i64(p->n, nr));
+  p->col_block = er_min_i64(widest, p->n);
   p->m_block = p->m;
-  int64_t images = p->batch * p->groups;
-  int64_t want = threads > 1 ? 2 * (int64_t)threads : 1;
   if (threads > 1) {
-    int64_t total = images * er_div_up_i64(p->n, p->col_block);
-    if (total < want) total = want;
-    total = er_round_up_i64(total, threads);
-    int64_t per_image = er_div_up_i64(total, images);
-    p->col_block = er_min_i64(p->n, er_round_up_i64(er_div_up_i64(p->n, per_image), nr));
+    const split_shape s = {p, p->batch * p->groups, threads};
+    const int64_t fewest = er_div_up_i64(p->n, widest), most_cols = er_div_up_i64(p->n, nr);
+    const int64_t most_rows = er_div_up_i64(p->m, mr), extra = 4 * (int64_t)threads;
+    double best = split_cost(&s, p->col_block, p->m_block);
+    for (int64_t cbs = fewest; cbs <= er_min_i64(most_cols, fewest + extra); cbs++) {
+      int64_t col_block = er_min_i64(er_round_up_i64(er_div_up_i64(p->n, cbs), nr), p->n);
+      for (int64_t mbs = 1; mbs <= er_min_i64(most_rows, threads); mbs++) {
+        int64_t m_block = er_min_i64(er_round_up_i64(er_div_up_i64(p->m, mbs), mr), p->m);
+        double cost = split_cost(&s, col_block, m_block);
+        if (cost < best) best = cost, p->col_block = col_block, p->m_block = m_block;
+      }
+    }
   }
   p->col_blocks = er_div_up_i64(p->n, p->col_block);
-  if (images * p->col_blocks < want) {
-    int64_t per_block = er_div_up_i64(want, images * p->col_blocks);
-    p->m_block = er_min_i64(p->m, er_round_up_i64(er_div_up_i64(p->m, per_block), mr));
-  }
   p->m_blocks = er_div_up_i64(p->m, p->m_block);
 }
 
