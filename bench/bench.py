@@ -65,10 +65,11 @@ def parse_args():
     p.add_argument("--threads", default="1,2", help="comma-separated thread counts")
     p.add_argument("--budget", type=float, default=3.0, help="seconds of timed runs per measurement")
     p.add_argument("--max-runs", type=int, default=1000)
-    p.add_argument("--rounds", type=int, default=3,
+    p.add_argument("--rounds", type=int, default=5,
                    help="times each float model is measured at each thread count, both runtimes in turn; "
-                        "p50 is the median of the rounds' p50s")
-    p.add_argument("--load-samples", type=int, default=5,
+                        "p50 is the median of the rounds' p50s (on a shared VM a round in which other work "
+                        "takes a core can run 1.5x slow; with 5 rounds two such rounds move no figure)")
+    p.add_argument("--load-samples", type=int, default=7,
                    help="fresh processes whose load times give each load figure (their median)")
     p.add_argument("--only", default="", help="comma-separated model names to keep (default: all)")
     p.add_argument("--commit", default="", help="what the edgert binary was built from (default: this checkout)")

@@ -61,21 +61,30 @@ static bool in_copy_area(const er_interp *it, const er_tensor *v) {
 }
 
 /* The copy area's size: the most bytes of constants in the file only that one node reads, each slot
- * aligned. false on overflow. */
+ * aligned and each tensor once (a node may list one many times; it is copied once). false on overflow or
+ * out of memory. */
 static bool size_copy_area(er_interp *it) {
   const er_graph *g = it->graph;
   it->copy_area_bytes = 0;
+  int32_t *counted_for = NULL; /* per tensor: 1 + the last node whose sum has it */
   for (int32_t n = 0; n < g->n_nodes; n++) {
     size_t sum = 0;
     for (int32_t k = 0; k < g->nodes[n].n_inputs; k++) {
       int32_t t = g->nodes[n].inputs[k];
       if (t < 0 || !in_file_only(&it->tensors[t])) continue;
+      if (!counted_for && !(counted_for = calloc((size_t)g->n_tensors, sizeof *counted_for))) return false;
+      if (counted_for[t] == n + 1) continue;
+      counted_for[t] = n + 1;
       size_t bytes = it->tensors[t].bytes;
-      if (bytes > SIZE_MAX - sum - COPY_ALIGNMENT) return false;
+      if (bytes > SIZE_MAX - sum - COPY_ALIGNMENT) {
+        free(counted_for);
+        return false;
+      }
       sum += copy_slot(bytes);
     }
     if (sum > it->copy_area_bytes) it->copy_area_bytes = sum;
   }
+  free(counted_for);
   return true;
 }
 
@@ -191,7 +200,8 @@ static edgert_status copy_tensors(er_interp *it) {
       t->data = it->prepared_values[i];
     }
   }
-  if (!size_copy_area(it)) return er_interp_fail(it, EDGERT_ERR_LIMIT, "the weights' sizes overflow");
+  if (!size_copy_area(it))
+    return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory sizing the weights' copies");
   return copy_const_outputs(it);
 }
 

@@ -44,14 +44,15 @@ static void big_field(big_writer *w, uint32_t field, const void *data, size_t le
 
 /* y = op(x, W) with W [K, N] an initializer whose raw bytes start `pad` bytes later (a doc_string of that
  * length moves them, so one pad puts them 4-byte aligned: read in place, the others misaligned: left in
- * the file until read, tensor.h: file_bytes). op is MatMul (x [batch, K]), Add (x [K, N]) or Identity
- * (y = W; x unused). */
+ * the file until read, tensor.h: file_bytes). op is MatMul (x [batch, K]), Add (x [K, N]), AddSelf
+ * (y = W + W; x unused) or Identity (y = W; x unused). */
 static big_writer build_model(const char *op, const float *w, int pad) {
   pbw node, in, out, tensor_head;
   bool matmul = strcmp(op, "MatMul") == 0, identity = strcmp(op, "Identity") == 0;
+  bool twice = strcmp(op, "AddSelf") == 0;
   const char *node_in[2] = {"x", "W"}, *node_out[1] = {"y"};
-  if (identity) node_in[0] = "W";
-  onnx_node(&node, op, "op", identity ? 1 : 2, node_in, 1, node_out, 0, NULL);
+  if (identity || twice) node_in[0] = "W";
+  onnx_node(&node, twice ? "Add" : op, "op", identity ? 1 : 2, node_in, 1, node_out, 0, NULL);
   int64_t x_dims[2] = {matmul ? -1 : K, matmul ? K : N}, y_dims[2] = {matmul ? -1 : K, N}, w_dims[2] = {K, N};
   onnx_value_info(&in, "x", ONNX_FLOAT, 2, x_dims);
   onnx_value_info(&out, "y", ONNX_FLOAT, 2, y_dims);
@@ -191,9 +192,9 @@ static const er_tensor *weights_tensor(const edgert_model *m) {
 }
 
 /* Misaligned weights are not copied at load: each interpreter copies them for the kernel that reads
- * them, which packs them (MatMul), keeps the copy to read at invoke (Add) or gives it as the graph's
- * output (Identity); the results are exact, prepare again after a resize, and a second interpreter reads
- * the same bytes. */
+ * them, which packs them (MatMul), keeps the copy to read at invoke (Add, and AddSelf reading it twice)
+ * or gives it as the graph's output (Identity); the results are exact, prepare again after a resize, and
+ * a second interpreter reads the same bytes. */
 static void test_misaligned_weights_are_copied_by_their_readers(void) {
   float *w = malloc(sizeof(float) * K * N), *x = malloc(sizeof(float) * K * N);
   float *want = malloc(sizeof(float) * K * N), *y = malloc(sizeof(float) * K * N);
@@ -201,11 +202,11 @@ static void test_misaligned_weights_are_copied_by_their_readers(void) {
     w[i] = (float)((i * 37) % 101 - 50) / 64.0f;
     x[i] = (float)((i % K) * 13 % 29 - 14) / 8.0f;
   }
-  const char *ops[3] = {"MatMul", "Add", "Identity"};
-  for (int op = 0; op < 3; op++) {
+  const char *ops[4] = {"MatMul", "Add", "Identity", "AddSelf"};
+  for (int op = 0; op < 4; op++) {
     int rows = op == 0 ? 1 : K, out_count = rows * N;
     for (int i = 0; i < out_count; i++) {
-      double acc = op == 1 ? (double)x[i] + w[i] : op == 2 ? w[i] : 0.0;
+      double acc = op == 1 ? (double)x[i] + w[i] : op == 2 ? w[i] : op == 3 ? 2.0 * w[i] : 0.0;
       for (int k = 0; op == 0 && k < K; k++)
         acc += (double)x[k] * w[k * N + i];
       want[i] = (float)acc; /* exact: short binary fractions */
