@@ -89,6 +89,13 @@ void er_parallel_for(er_op_ctx *ctx, int64_t n, int64_t grain, er_task_fn fn, vo
  * split at prepare. */
 void er_parallel_home(int64_t n, int64_t grain, int32_t threads, int32_t thread, int64_t *begin,
                       int64_t *end);
+/* For cost models of a split at prepare: how long er_parallel_for(items, 1) on `threads` threads takes
+ * when each runs its home share, the slowest thread's sum of item_cost(arg, item, prev), prev being the
+ * item that thread ran just before (-1 for its first), so that what consecutive items share (a block one
+ * builds for the next) is charged once. Beyond 4096 items each thread's share is costed from its first
+ * 4096 / threads items. */
+typedef double (*er_item_cost_fn)(const void *arg, int64_t item, int64_t prev);
+double er_parallel_makespan(int64_t items, int32_t threads, er_item_cost_fn item_cost, const void *arg);
 
 /* Prepare: says that the kernel copied constant input i into its own memory (packed weights) and will
  * not read that tensor's data again, neither later in this prepare nor at eval. Once every node reading

@@ -75,6 +75,28 @@ void er_parallel_home(int64_t n, int64_t grain, int32_t threads, int32_t thread,
   *end = (int64_t)last * chunk < n ? (int64_t)last * chunk : n;
 }
 
+/* Items of a thread's share costed one by one before the rest is taken to cost alike. */
+#define MAKESPAN_SAMPLED_ITEMS 4096
+
+double er_parallel_makespan(int64_t items, int32_t threads, er_item_cost_fn item_cost, const void *arg) {
+  double slowest = 0;
+  const int64_t sampled = MAKESPAN_SAMPLED_ITEMS / (threads > 1 ? threads : 1);
+  for (int32_t t = 0; t < (threads > 1 ? threads : 1); t++) {
+    int64_t first, end;
+    double mine = 0;
+    er_parallel_home(items, 1, threads, t, &first, &end);
+    for (int64_t item = first; item < end; item++) {
+      if (item - first == sampled) {
+        mine *= (double)(end - first) / (double)sampled;
+        break;
+      }
+      mine += item_cost(arg, item, item > first ? item - 1 : -1);
+    }
+    if (mine > slowest) slowest = mine;
+  }
+  return slowest;
+}
+
 #if defined(ER_HAVE_PTHREADS)
 
 #include <pthread.h>

@@ -80,42 +80,28 @@ static void set_2d(er_f32_conv_nchw_gemm_plan *p, const er_window_nd *g) {
 #define COST_COL_FLOAT 16.0 /* building col, per float (a gather from the input, then a store) */
 #define COST_W_FLOAT 16.0   /* streaming a float of W, per item */
 #define COST_ITEM 300.0     /* an item's calls and loop set-up */
-/* Above this many items a split is balanced enough to be costed as an even share. */
-#define SIMULATED_ITEMS_MAX 4096
-
+/* One split tried: column blocks of col_block, row blocks of m_block. */
 typedef struct {
   const er_f32_conv_nchw_gemm_plan *p;
-  int64_t images;
-  int32_t threads;
-} split_shape;
+  int64_t col_block, m_block, col_blocks, m_blocks;
+} split_trial;
 
-/* The slowest thread's cost for column blocks of col_block and row blocks of m_block. */
-static double split_cost(const split_shape *s, int64_t col_block, int64_t m_block) {
+static double item_cost(const void *arg, int64_t item, int64_t prev) {
+  const split_trial *s = arg;
   const er_f32_conv_nchw_gemm_plan *p = s->p;
-  const int64_t col_blocks = er_div_up_i64(p->n, col_block), m_blocks = er_div_up_i64(p->m, m_block);
-  const int64_t items = s->images * col_blocks * m_blocks;
-  double slowest = 0, total = 0;
-  for (int32_t t = 0; t < s->threads; t++) {
-    int64_t first, end, built = -1;
-    double mine = 0;
-    er_parallel_home(items, 1, s->threads, t, &first, &end);
-    for (int64_t item = first; item < end; item++) {
-      if (items > SIMULATED_ITEMS_MAX && item - first > SIMULATED_ITEMS_MAX / s->threads) {
-        mine *= (double)(end - first) / (double)(item - first); /* the rest alike */
-        break;
-      }
-      int64_t block = item / m_blocks, cb = block % col_blocks, mb = item % m_blocks;
-      int64_t cols = er_min_i64(col_block, p->n - cb * col_block),
-              rows = er_min_i64(m_block, p->m - mb * m_block);
-      double padded = (double)er_round_up_i64(cols, p->uk->nr);
-      mine += er_f32_gemm_rows_cost(p->uk, rows) * (double)p->k * padded +
-              COST_W_FLOAT * (double)(rows * p->k) + COST_ITEM;
-      if (block != built) mine += COST_COL_FLOAT * (double)p->k * padded, built = block;
-    }
-    total += mine;
-    if (mine > slowest) slowest = mine;
-  }
-  return items > SIMULATED_ITEMS_MAX ? total / s->threads : slowest;
+  int64_t block = item / s->m_blocks, cb = block % s->col_blocks, mb = item % s->m_blocks;
+  int64_t cols = er_min_i64(s->col_block, p->n - cb * s->col_block);
+  int64_t rows = er_min_i64(s->m_block, p->m - mb * s->m_block);
+  double padded = (double)er_round_up_i64(cols, p->uk->nr);
+  double cost = er_f32_gemm_rows_cost(p->uk, rows) * (double)p->k * padded +
+                COST_W_FLOAT * (double)(rows * p->k) + COST_ITEM;
+  return prev >= 0 && prev / s->m_blocks == block ? cost : cost + COST_COL_FLOAT * (double)p->k * padded;
+}
+
+static double split_cost(const er_f32_conv_nchw_gemm_plan *p, int32_t threads, int64_t col_block,
+                         int64_t m_block) {
+  const split_trial s = {p, col_block, m_block, er_div_up_i64(p->n, col_block), er_div_up_i64(p->m, m_block)};
+  return er_parallel_makespan(p->batch * p->groups * s.col_blocks * s.m_blocks, threads, item_cost, &s);
 }
 
 /* Column blocks within the budget (multiples of NR, balanced) and M blocks (multiples of MR, balanced):
@@ -128,15 +114,14 @@ static void plan_blocks(er_f32_conv_nchw_gemm_plan *p, int32_t threads) {
   p->col_block = er_min_i64(widest, p->n);
   p->m_block = p->m;
   if (threads > 1) {
-    const split_shape s = {p, p->batch * p->groups, threads};
     const int64_t fewest = er_div_up_i64(p->n, widest), most_cols = er_div_up_i64(p->n, nr);
     const int64_t most_rows = er_div_up_i64(p->m, mr), extra = 4 * (int64_t)threads;
-    double best = split_cost(&s, p->col_block, p->m_block);
+    double best = split_cost(p, threads, p->col_block, p->m_block);
     for (int64_t cbs = fewest; cbs <= er_min_i64(most_cols, fewest + extra); cbs++) {
       int64_t col_block = er_min_i64(er_round_up_i64(er_div_up_i64(p->n, cbs), nr), p->n);
       for (int64_t mbs = 1; mbs <= er_min_i64(most_rows, threads); mbs++) {
         int64_t m_block = er_min_i64(er_round_up_i64(er_div_up_i64(p->m, mbs), mr), p->m);
-        double cost = split_cost(&s, col_block, m_block);
+        double cost = split_cost(p, threads, col_block, m_block);
         if (cost < best) best = cost, p->col_block = col_block, p->m_block = m_block;
       }
     }

@@ -88,42 +88,36 @@ static int64_t spread_floats(int64_t floats) {
 #define COST_OUTPUT 10.0 /* the output transform, per tile and output channel */
 #define COST_U_READ 3.0  /* reading U from L2 or beyond, per channel pair, once per item */
 #define COST_ITEM 300.0  /* an item's calls and loop set-up */
-/* Above this many items a split is balanced enough without simulating its threads. */
-#define SIMULATED_ITEMS_MAX 4096
-
 typedef struct {
   const er_f32_gemm_ukernels *uk;
   int64_t tiles, images, cin, cout;
   int32_t threads;
 } split_shape;
 
+/* One split tried: blocks of block_tiles tiles, Cout in chunks of cout_chunk. */
+typedef struct {
+  const split_shape *s;
+  int64_t block_tiles, cout_chunk, blocks, chunks;
+} split_trial;
+
+static double item_cost(const void *arg, int64_t item, int64_t prev) {
+  const split_trial *tr = arg;
+  const split_shape *s = tr->s;
+  int64_t block = item / tr->chunks, b = block % tr->blocks, chunk = item % tr->chunks;
+  int64_t count = er_min_i64(tr->block_tiles, s->tiles - b * tr->block_tiles);
+  int64_t cols = er_min_i64(tr->cout_chunk, s->cout - chunk * tr->cout_chunk);
+  double padded_cols = (double)er_round_up_i64(cols, s->uk->nr);
+  double cost = er_f32_gemm_rows_cost(s->uk, count) * (double)s->cin * padded_cols +
+                COST_OUTPUT * (double)(count * cols) + COST_U_READ * (double)(s->cin * cols) + COST_ITEM;
+  return prev >= 0 && prev / tr->chunks == block ? cost : cost + COST_INPUT * (double)(count * s->cin);
+}
+
 /* The time the split (block_tiles, cout_chunk) takes: the slowest thread's items when each runs its home
- * share (er_parallel_home), or the even share of many items. */
+ * share. */
 static double split_cost(const split_shape *s, int64_t block_tiles, int64_t cout_chunk) {
-  const int64_t blocks = er_div_up_i64(s->tiles, block_tiles), chunks = er_div_up_i64(s->cout, cout_chunk);
-  const int64_t items = s->images * blocks * chunks;
-  double total = 0, slowest = 0;
-  for (int32_t t = 0; t < s->threads; t++) {
-    int64_t first, end, built = -1;
-    double mine = 0;
-    er_parallel_home(items, 1, s->threads, t, &first, &end);
-    for (int64_t item = first; item < end; item++) {
-      int64_t block = item / chunks, b = block % blocks, chunk = item % chunks;
-      int64_t count = er_min_i64(block_tiles, s->tiles - b * block_tiles);
-      int64_t cols = er_min_i64(cout_chunk, s->cout - chunk * cout_chunk);
-      double padded_cols = (double)er_round_up_i64(cols, s->uk->nr);
-      mine += er_f32_gemm_rows_cost(s->uk, count) * (double)s->cin * padded_cols +
-              COST_OUTPUT * (double)(count * cols) + COST_U_READ * (double)(s->cin * cols) + COST_ITEM;
-      if (block != built) mine += COST_INPUT * (double)(count * s->cin), built = block;
-      if (items > SIMULATED_ITEMS_MAX && item - first > SIMULATED_ITEMS_MAX / s->threads) {
-        mine *= (double)(end - first) / (double)(item - first + 1); /* the rest alike */
-        break;
-      }
-    }
-    total += mine;
-    if (mine > slowest) slowest = mine;
-  }
-  return items > SIMULATED_ITEMS_MAX ? total / s->threads : slowest;
+  const split_trial tr = {s, block_tiles, cout_chunk, er_div_up_i64(s->tiles, block_tiles),
+                          er_div_up_i64(s->cout, cout_chunk)};
+  return er_parallel_makespan(s->images * tr.blocks * tr.chunks, s->threads, item_cost, &tr);
 }
 
 /* Whether blocks of bt tiles leave one tile alone in a block of an image of several (see multiply). */

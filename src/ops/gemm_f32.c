@@ -196,6 +196,12 @@ double er_f32_gemm_rows_cost(const er_f32_gemm_ukernels *uk, int64_t rows) {
 
 /* The cost of rows [r0, r1) x columns [c0, c1): a partial micro-tile costs about what its lanes and
  * loads take (er_f32_gemm_rows_cost; a column tail of at most half NR one vector). */
+/* One split tried. */
+typedef struct {
+  const split_shape *s;
+  const gemm_blocking *b;
+} split_trial;
+
 static double piece_cost(const split_shape *s, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
   const int64_t nr = s->uk->nr, cols = c1 - c0, col_tail = cols % nr;
   double eff_cols = (double)(cols - col_tail) + (col_tail ? (col_tail <= nr / 2 ? nr / 2 : nr) : 0);
@@ -206,23 +212,22 @@ static double piece_cost(const split_shape *s, int64_t r0, int64_t r1, int64_t c
 
 /* The time cut b takes: the slowest thread's home items (er_parallel_home), plus the lines of C that
  * pieces cut across its stored rows share. */
+static double item_cost(const void *arg, int64_t item, int64_t prev) {
+  const split_trial *tr = arg;
+  const split_shape *s = tr->s;
+  const gemm_blocking *b = tr->b;
+  const int64_t mr = s->uk->mr, nr = s->uk->nr, mb = item % b->m_items, nb = item / b->m_items;
+  (void)prev; /* every item packs its own B */
+  int64_t r0 = piece_start(mb, b->m_items, b->m_tiles) * mr;
+  int64_t r1 = er_min_i64(piece_start(mb + 1, b->m_items, b->m_tiles) * mr, s->m);
+  int64_t c0 = piece_start(nb, b->n_blocks, b->n_tiles) * nr;
+  int64_t c1 = er_min_i64(piece_start(nb + 1, b->n_blocks, b->n_tiles) * nr, s->n);
+  return piece_cost(s, r0, r1, c0, c1);
+}
+
 static double split_cost(const split_shape *s, const gemm_blocking *b) {
-  const int64_t mr = s->uk->mr, nr = s->uk->nr, items = b->m_items * b->n_blocks;
-  double slowest = 0;
-  for (int32_t t = 0; t < s->threads; t++) {
-    int64_t first, end;
-    double mine = 0;
-    er_parallel_home(items, 1, s->threads, t, &first, &end);
-    for (int64_t it = first; it < end; it++) {
-      int64_t mb = it % b->m_items, nb = it / b->m_items;
-      int64_t r0 = piece_start(mb, b->m_items, b->m_tiles) * mr;
-      int64_t r1 = er_min_i64(piece_start(mb + 1, b->m_items, b->m_tiles) * mr, s->m);
-      int64_t c0 = piece_start(nb, b->n_blocks, b->n_tiles) * nr;
-      int64_t c1 = er_min_i64(piece_start(nb + 1, b->n_blocks, b->n_tiles) * nr, s->n);
-      mine += piece_cost(s, r0, r1, c0, c1);
-    }
-    if (mine > slowest) slowest = mine;
-  }
+  const split_trial tr = {s, b};
+  double slowest = er_parallel_makespan(b->m_items * b->n_blocks, s->threads, item_cost, &tr);
   /* a row-major C shares lines where columns are cut, once per row; a transposed one where rows are */
   double shared =
       s->c_transposed ? (double)(b->m_items - 1) * (double)s->n : (double)(b->n_blocks - 1) * (double)s->m;
