@@ -80,6 +80,7 @@ static void set_2d(er_f32_conv_nchw_gemm_plan *p, const er_window_nd *g) {
 #define COST_COL_FLOAT 16.0 /* building col, per float (a gather from the input, then a store) */
 #define COST_W_FLOAT 16.0   /* streaming a float of W, per item */
 #define COST_ITEM 300.0     /* an item's calls and loop set-up */
+
 /* One split tried: column blocks of col_block, row blocks of m_block. */
 typedef struct {
   const er_f32_conv_nchw_gemm_plan *p;
