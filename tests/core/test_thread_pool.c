@@ -2,8 +2,8 @@
  * respect the grain, for many sizes, grains and thread counts (n = 0, n below the thread count, n not a
  * multiple of the grain); thread indices stay below the thread count; thousands of runs in a row (with
  * pauses that let workers fall asleep) all complete; an interpreter on two threads allocates nothing
- * during invoke; and every shipped model (TFLite Micro fixtures, the ONNX models in models/) gives the same bytes on
- * one and on two threads. num_threads 0 means one thread; above 64 or negative is refused. */
+ * during invoke; and every shipped model (TFLite Micro fixtures, the ONNX models in models/) gives the same
+ * bytes on one and on two threads. num_threads 0 means one thread; above 64 or negative is refused. */
 #include <dirent.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -71,18 +71,22 @@ static void visit(void *arg, int32_t thread, int64_t begin, int64_t end) {
 
 /* Runs a coverage task of n items through `run` and checks it. */
 static void check_coverage(int32_t threads, int64_t n, int64_t grain,
-                           void (*run)(void *ctx, int64_t n, int64_t grain, er_task_fn fn, void *arg), void *ctx) {
+                           void (*run)(void *ctx, int64_t n, int64_t grain, er_task_fn fn, void *arg),
+                           void *ctx) {
   coverage c = {.n = n, .grain = grain, .threads = threads};
   c.visits = calloc((size_t)n + 1, 1);
   c.partial = calloc((size_t)threads, sizeof(int64_t));
   run(ctx, n, grain, visit, &c);
   int64_t once = 0, sum = 0;
-  for (int64_t i = 0; i < n; i++) once += c.visits[i] == 1;
-  for (int32_t t = 0; t < threads; t++) sum += c.partial[t];
+  for (int64_t i = 0; i < n; i++)
+    once += c.visits[i] == 1;
+  for (int32_t t = 0; t < threads; t++)
+    sum += c.partial[t];
   CHECK_MSG(once == n && sum == n * (n - 1) / 2, "%d threads, n %lld, grain %lld: %lld of %lld visited once",
             (int)threads, (long long)n, (long long)grain, (long long)once, (long long)n);
-  CHECK_MSG(c.bad_chunks == 0 && c.bad_threads == 0, "%d threads, n %lld, grain %lld: %d bad chunks, %d bad threads",
-            (int)threads, (long long)n, (long long)grain, c.bad_chunks, c.bad_threads);
+  CHECK_MSG(c.bad_chunks == 0 && c.bad_threads == 0,
+            "%d threads, n %lld, grain %lld: %d bad chunks, %d bad threads", (int)threads, (long long)n,
+            (long long)grain, c.bad_chunks, c.bad_threads);
   free(c.visits);
   free(c.partial);
 }
@@ -110,6 +114,42 @@ static void pool_covers_every_index_once(void) {
       for (size_t g = 0; g < sizeof grains / sizeof *grains; g++)
         check_coverage(counts[k], sizes[i], grains[g], run_on_pool, pool);
     er_thread_pool_free(pool);
+  }
+}
+
+/* A cost of 1 per item, and 10 more for the first item a thread runs (nothing before it to share). */
+static double unit_cost(const void *arg, int64_t item, int64_t prev) {
+  (void)arg;
+  (void)item;
+  return prev < 0 ? 11.0 : 1.0;
+}
+
+/* Each thread's home share is a contiguous run, thread 0's first, and the shares cover [0, n) once;
+ * er_parallel_makespan is the largest share's cost under that schedule, sampled shares included. */
+static void home_shares_and_makespan(void) {
+  const int64_t counts[] = {0, 1, 3, 7, 100, 4095, 5000, 9001};
+  for (int32_t threads = 1; threads <= 4; threads++) {
+    for (size_t s = 0; s < sizeof counts / sizeof *counts; s++) {
+      int64_t n = counts[s], next = 0, largest = 0;
+      for (int32_t t = 0; t < threads; t++) {
+        int64_t begin, end;
+        er_parallel_home(n, 1, threads, t, &begin, &end);
+        if (end > begin) {
+          CHECK_MSG(begin == next, "threads %d, n %lld: thread %d starts at %lld, not %lld", (int)threads,
+                    (long long)n, (int)t, (long long)begin, (long long)next);
+          next = end;
+          if (end - begin > largest) largest = end - begin;
+        }
+      }
+      CHECK_MSG(next == n, "threads %d, n %lld: shares end at %lld", (int)threads, (long long)n,
+                (long long)next);
+      double want = largest > 0 ? (double)largest + 10.0 : 0.0;
+      double got = er_parallel_makespan(n, threads, unit_cost, NULL);
+      /* a sampled share scales its first items' cost up: exact but for the first item's extra */
+      double slack = largest > 4096 / threads ? 10.0 * (double)largest / (4096.0 / threads) : 0.0;
+      CHECK_MSG(got >= want - 1e-9 && got <= want + slack + 1e-9, "threads %d, n %lld: makespan %g, want %g",
+                (int)threads, (long long)n, got, want);
+    }
   }
 }
 
@@ -155,7 +195,8 @@ static void parallel_for_through_an_interpreter(void) {
   edgert_interpreter *it = NULL;
   edgert_status st = edgert_interpreter_create(m, &opts, &it);
   if (st == EDGERT_ERR_UNSUPPORTED) {
-    CHECK_MSG(strstr(edgert_interpreter_error(it), "EDGERT_THREADS") != NULL, "%s", edgert_interpreter_error(it));
+    CHECK_MSG(strstr(edgert_interpreter_error(it), "EDGERT_THREADS") != NULL, "%s",
+              edgert_interpreter_error(it));
   } else {
     CHECK_OK(st);
     er_op_ctx ctx = {.interp = it};
@@ -264,8 +305,8 @@ static void same_results_on_one_and_two_threads(const char *path) {
       CHECK_MSG(one_bytes == two_bytes && (one_bytes == 0 || memcmp(one, two, one_bytes) == 0),
                 "%s: outputs differ between one and two threads", path);
       if (COUNT_ALLOCATIONS)
-        CHECK_MSG(two_allocs == 0 || two_allocs == one_allocs, "%s: %ld allocations during invoke on two threads",
-                  path, two_allocs);
+        CHECK_MSG(two_allocs == 0 || two_allocs == one_allocs,
+                  "%s: %ld allocations during invoke on two threads", path, two_allocs);
     }
     printf("  %s: %zu output bytes equal\n", path, one_bytes);
   } else {
@@ -332,6 +373,7 @@ static void two_threads_allocate_nothing_during_invoke(void) {
 
 void run_tests(void) {
   RUN(pool_refuses_bad_counts);
+  RUN(home_shares_and_makespan);
   RUN(pool_covers_every_index_once);
   RUN(many_runs_in_a_row);
   RUN(parallel_for_through_an_interpreter);
