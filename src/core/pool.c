@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -24,8 +25,9 @@
  * carved one after another from shared slabs: a pool's first slab is ER_POOL_FIRST_SLAB_BYTES of small
  * pages, so a small model keeps its small footprint; later ones are ER_POOL_SLAB_BYTES of huge pages
  * (each may leave part of its last huge page unused). Mapped memory is zeroed and never reused, and its
- * untouched slack costs no resident memory. Sanitizer builds keep every block on the heap, where
- * overflows show. */
+ * untouched slack costs no resident memory. When a block's first huge page is slow to fault in (a VM
+ * whose host takes freed memory back, see HUGE_FAULT_SLOW_NS), the rest of it and the pool's later
+ * blocks take small pages. Sanitizer builds keep every block on the heap, where overflows show. */
 #define ER_HUGE_PAGE ((size_t)2 << 20)
 #define ER_POOL_OWN_BYTES ER_HUGE_PAGE
 #define ER_POOL_FIRST_SLAB_BYTES ((size_t)1 << 20)
@@ -48,7 +50,8 @@ typedef enum {
 
 struct er_pool_block {
   er_pool_block *next;
-  void *mapping; /* BLOCK_MAPPED: what to unmap (mapping_bytes long) */
+  bool small_pages; /* huge pages were slow for this pool (see map_block): the newest block tells */
+  void *mapping;    /* BLOCK_MAPPED: what to unmap (mapping_bytes long) */
   size_t mapping_bytes;
   er_pool_block *slab; /* BLOCK_IN_SLAB: the slab it was carved from; a slab: itself */
   size_t bytes;        /* BLOCK_IN_SLAB: data bytes */
@@ -61,8 +64,28 @@ typedef struct {
 } slab_state;
 
 #if defined(__linux__) && defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS) && !defined(ER_POOL_ON_HEAP_ONLY)
-/* A block with `bytes` of data on a 2 MiB boundary, in memory of its own, asking for huge pages or not. */
-static er_pool_block *map_block(size_t bytes, bool huge) {
+/* A huge page's first touch taking longer than this means the hypervisor is backing it afresh: on a VM
+ * that hands freed memory back to the host (free page reporting works on whole 2 MiB blocks), the huge
+ * pages a process gets right after another one exited took about 5 ms each against 0.2, so resnet18's
+ * load ran 80-190 ms instead of 20. Small pages are not reported that way: 0.6 ms per MiB, stall or not. */
+#define HUGE_FAULT_SLOW_NS 1500000L
+
+/* Touches the first huge page of a block advised for them (the memory is zeroed: a zero written changes
+ * nothing) and says whether that took long; if so the rest of the block takes small pages. */
+static bool huge_pages_slow(void *data, size_t bytes) {
+  struct timespec t0, t1;
+  if (clock_gettime(CLOCK_MONOTONIC, &t0) != 0) return false;
+  *(volatile unsigned char *)data = 0;
+  if (clock_gettime(CLOCK_MONOTONIC, &t1) != 0) return false;
+  long ns = (long)(t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec);
+  if (ns <= HUGE_FAULT_SLOW_NS) return false;
+  (void)madvise(data, bytes, MADV_NOHUGEPAGE);
+  return true;
+}
+
+/* A block with `bytes` of data on a 2 MiB boundary, in memory of its own, asking for huge pages or not;
+ * *small_pages says the pool found them slow before, and becomes true when this block does. */
+static er_pool_block *map_block(size_t bytes, bool huge, bool *small_pages) {
   size_t header = offsetof(er_pool_block, data);
   if (bytes > SIZE_MAX - header - ER_HUGE_PAGE) return NULL;
   size_t len = header + bytes + ER_HUGE_PAGE;
@@ -70,7 +93,8 @@ static er_pool_block *map_block(size_t bytes, bool huge) {
   if (base == MAP_FAILED) return NULL;
   uintptr_t data = ((uintptr_t)base + header + ER_HUGE_PAGE - 1) & ~(uintptr_t)(ER_HUGE_PAGE - 1);
   er_pool_block *b = (er_pool_block *)(data - header);
-  if (huge) (void)madvise((void *)data, bytes, MADV_HUGEPAGE); /* advice: the block works without it */
+  if (huge && !*small_pages && madvise((void *)data, bytes, MADV_HUGEPAGE) == 0) /* advice: works without */
+    *small_pages = huge_pages_slow((void *)data, bytes);
   b->mapping = base;
   b->mapping_bytes = len;
   b->kind = BLOCK_MAPPED;
@@ -100,17 +124,18 @@ static er_pool_block *carve(er_pool_block *slab, size_t bytes) {
 
 /* A block in mapped memory for a large request; NULL for a small one, or when mapping fails (the caller
  * then falls back to the heap). The slab is chained onto *pool before the block carved from it. */
-static er_pool_block *mapped_block(er_pool_block **pool, size_t bytes) {
-  if (bytes >= ER_POOL_OWN_BYTES) return map_block(bytes, true);
+static er_pool_block *mapped_block(er_pool_block **pool, size_t bytes, bool *small_pages) {
+  if (bytes >= ER_POOL_OWN_BYTES) return map_block(bytes, true, small_pages);
   if (bytes < ER_POOL_SLAB_MIN) return NULL;
   er_pool_block *slab = current_slab(*pool), *b = slab ? carve(slab, bytes) : NULL;
   if (b) return b;
   /* the first slab only while the block fits it with room to spare */
   bool first = !slab && bytes <= ER_POOL_FIRST_SLAB_BYTES / 2;
   size_t slab_bytes = first ? ER_POOL_FIRST_SLAB_BYTES : ER_POOL_SLAB_BYTES;
-  slab = map_block(slab_bytes, !first);
+  slab = map_block(slab_bytes, !first, small_pages);
   if (!slab) return NULL;
   slab->slab = slab;
+  slab->small_pages = *small_pages;
   slab_state *s = (slab_state *)slab->data;
   s->used = sizeof(slab_state);
   s->capacity = slab_bytes;
@@ -129,9 +154,10 @@ static void free_block(er_pool_block *b) {
     free(b);
 }
 #else
-static er_pool_block *mapped_block(er_pool_block **pool, size_t bytes) {
+static er_pool_block *mapped_block(er_pool_block **pool, size_t bytes, bool *small_pages) {
   (void)pool;
   (void)bytes;
+  (void)small_pages;
   return NULL;
 }
 
@@ -140,9 +166,11 @@ static void free_block(er_pool_block *b) { free(b); }
 
 void *er_pool_alloc(er_pool_block **pool, size_t bytes) {
   if (bytes > SIZE_MAX - sizeof(er_pool_block)) return NULL;
-  er_pool_block *b = mapped_block(pool, bytes);
+  bool small_pages = *pool && (*pool)->small_pages;
+  er_pool_block *b = mapped_block(pool, bytes, &small_pages);
   if (!b) b = calloc(1, sizeof(er_pool_block) + (bytes ? bytes : 1)); /* also when mapping failed */
   if (!b) return NULL;
+  b->small_pages = small_pages;
   b->next = *pool;
   *pool = b;
   return b->data;
