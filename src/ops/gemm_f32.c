@@ -194,14 +194,14 @@ double er_f32_gemm_rows_cost(const er_f32_gemm_ukernels *uk, int64_t rows) {
   return (double)(rows - tail) + (tail ? (double)er_min_i64(mr, tail + 3) : 0.0);
 }
 
-/* The cost of rows [r0, r1) x columns [c0, c1): a partial micro-tile costs about what its lanes and
- * loads take (er_f32_gemm_rows_cost; a column tail of at most half NR one vector). */
 /* One split tried. */
 typedef struct {
   const split_shape *s;
   const gemm_blocking *b;
 } split_trial;
 
+/* The cost of rows [r0, r1) x columns [c0, c1): a partial micro-tile costs about what its lanes and
+ * loads take (er_f32_gemm_rows_cost; a column tail of at most half NR one vector). */
 static double piece_cost(const split_shape *s, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
   const int64_t nr = s->uk->nr, cols = c1 - c0, col_tail = cols % nr;
   double eff_cols = (double)(cols - col_tail) + (col_tail ? (col_tail <= nr / 2 ? nr / 2 : nr) : 0);
@@ -210,8 +210,7 @@ static double piece_cost(const split_shape *s, int64_t r0, int64_t r1, int64_t c
   return cost;
 }
 
-/* The time cut b takes: the slowest thread's home items (er_parallel_home), plus the lines of C that
- * pieces cut across its stored rows share. */
+/* Item `item` of a cut: its piece of C (er_parallel_makespan's item cost). */
 static double item_cost(const void *arg, int64_t item, int64_t prev) {
   const split_trial *tr = arg;
   const split_shape *s = tr->s;
@@ -225,6 +224,8 @@ static double item_cost(const void *arg, int64_t item, int64_t prev) {
   return piece_cost(s, r0, r1, c0, c1);
 }
 
+/* The time cut b takes: the slowest thread's home items (er_parallel_makespan), plus the lines of C that
+ * pieces cut across its stored rows share. */
 static double split_cost(const split_shape *s, const gemm_blocking *b) {
   const split_trial tr = {s, b};
   double slowest = er_parallel_makespan(b->m_items * b->n_blocks, s->threads, item_cost, &tr);
