@@ -202,13 +202,17 @@ typedef struct {
 
 /* The cost of rows [r0, r1) x columns [c0, c1): a partial micro-tile costs about what its lanes and
  * loads take (er_f32_gemm_rows_cost; a column tail of at most half NR one vector). */
-static double piece_cost(const split_shape *s, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+static double piece_cost(const split_shape *s, int64_t r0, int64_t r1, int64_t c0, int64_t c1, bool packs) {
   const int64_t nr = s->uk->nr, cols = c1 - c0, col_tail = cols % nr;
   double eff_cols = (double)(cols - col_tail) + (col_tail ? (col_tail <= nr / 2 ? nr / 2 : nr) : 0);
   double cost = (double)s->k * er_f32_gemm_rows_cost(s->uk, r1 - r0) * eff_cols + SPLIT_ITEM_COST;
-  if (s->pack_b) cost += SPLIT_PACK_COST * (double)s->k * (double)er_round_up_i64(cols, nr);
+  if (packs) cost += SPLIT_PACK_COST * (double)s->k * (double)er_round_up_i64(cols, nr);
   return cost;
 }
+
+/* Whether a thread that has just run an item of column piece nb can run another of that piece on the B it
+ * packed: B is packed per item and the item's K is one block, so that block is still in its scratch. */
+static bool reuses_packed_b(const gemm_blocking *b, int64_t k) { return b->kc >= k; }
 
 /* Item `item` of a cut: its piece of C (er_parallel_makespan's item cost). */
 static double item_cost(const void *arg, int64_t item, int64_t prev) {
@@ -216,12 +220,12 @@ static double item_cost(const void *arg, int64_t item, int64_t prev) {
   const split_shape *s = tr->s;
   const gemm_blocking *b = tr->b;
   const int64_t mr = s->uk->mr, nr = s->uk->nr, mb = item % b->m_items, nb = item / b->m_items;
-  (void)prev; /* every item packs its own B */
   int64_t r0 = piece_start(mb, b->m_items, b->m_tiles) * mr;
   int64_t r1 = er_min_i64(piece_start(mb + 1, b->m_items, b->m_tiles) * mr, s->m);
   int64_t c0 = piece_start(nb, b->n_blocks, b->n_tiles) * nr;
   int64_t c1 = er_min_i64(piece_start(nb + 1, b->n_blocks, b->n_tiles) * nr, s->n);
-  return piece_cost(s, r0, r1, c0, c1);
+  const bool packs = s->pack_b && !(prev >= 0 && prev / b->m_items == nb && reuses_packed_b(b, s->k));
+  return piece_cost(s, r0, r1, c0, c1, packs);
 }
 
 /* The time cut b takes: the slowest thread's home items (er_parallel_makespan), plus the lines of C that
@@ -312,13 +316,20 @@ bool er_f32_gemm_reads_b_in_place(const er_f32_gemm_ukernels *uk, int64_t m, int
 
 /* Per-thread scratch in floats: a plain B is packed block by block (a plain A is read in place by the
  * micro-kernels: packing it cost more than it saved, the rows stream well). Blocks only shrink with more
- * threads, so the 1-thread blocks bound it. */
+ * threads, so the 1-thread blocks bound it. The block follows a header that names the column piece it
+ * holds (packed_piece). */
+enum { SCRATCH_HEADER_FLOATS = 16 };
 static int64_t scratch_floats(const er_f32_gemm_ukernels *uk, int64_t m, int64_t n, int64_t k,
                               bool b_packed) {
   gemm_blocking b = one_item(uk, m, n, k);
   /* 16 floats: keeps each thread's part 64-byte aligned relative to the base */
-  return b_packed ? 0 : er_round_up_i64(b.nc * b.kc, 16);
+  return b_packed ? 0 : SCRATCH_HEADER_FLOATS + er_round_up_i64(b.nc * b.kc, 16);
 }
+
+/* The column piece whose B a thread's scratch holds packed, whole (its K is one block), or -1: a thread
+ * that runs several items of one piece (a cut of M, as for the 1x1 convolutions of small maps) packs that
+ * piece once, not once per item. */
+static int64_t *packed_piece(float *scratch) { return (int64_t *)(void *)scratch; }
 
 bool er_f32_gemm_scratch_bytes(const er_f32_gemm_ukernels *uk, int64_t m, int64_t n, int64_t k, bool a_packed,
                                bool b_packed, int32_t threads, size_t *bytes) {
@@ -337,6 +348,7 @@ typedef struct {
   er_f32_gemm_tile tile;            /* clamp bounds, when the activation is a clamp */
   bool act_pass;                    /* the activation is not a clamp: a pass over each finished block of C */
   bool b_in_place; /* a plain B is read in place, not packed (er_f32_gemm_reads_b_in_place) */
+  bool b_reused;   /* a packed piece of B serves a thread's next item of that piece (reuses_packed_b) */
 } gemm_run;
 
 /* Where the micro-kernel reads rows [row, row + mr) of A from index pc along K (row is a multiple of MR):
@@ -371,7 +383,7 @@ static void run_block(const gemm_run *r, float *scratch, int64_t mb, int64_t nb)
   const int64_t rows = er_min_i64(piece_start(mb + 1, blk->m_items, blk->m_tiles) * mr_full, g->m) - m0;
   const int64_t n0 = piece_start(nb, blk->n_blocks, blk->n_tiles) * nr_full;
   const int64_t cols = er_min_i64(piece_start(nb + 1, blk->n_blocks, blk->n_tiles) * nr_full, g->n) - n0;
-  float *b_buf = scratch;
+  float *b_buf = scratch ? scratch + SCRATCH_HEADER_FLOATS : NULL;
   er_f32_gemm_tile tile = r->tile;
   tile.c_transposed = g->c_transposed;
   if (!g->a_packed) {
@@ -391,7 +403,9 @@ static void run_block(const gemm_run *r, float *scratch, int64_t mb, int64_t nb)
       b_base = g->b.data + pc * g->b.ld + n0, b_panel_stride = nr_full, b_k_off = 0;
       tile.b_k_stride = (size_t)g->b.ld;
     } else {
-      pack_b_block(nr_full, g->b, n0, cols, pc, kc, 1.0f, b_buf);
+      if (!r->b_reused || *packed_piece(scratch) != nb)
+        pack_b_block(nr_full, g->b, n0, cols, pc, kc, 1.0f, b_buf);
+      if (r->b_reused) *packed_piece(scratch) = nb;
       b_base = b_buf, b_panel_stride = nr_full * kc, b_k_off = 0;
     }
     tile.accumulate = pc > 0;
@@ -452,6 +466,10 @@ void er_f32_gemm_run(er_op_ctx *ctx, const er_f32_gemm_ukernels *uk, const er_f3
   r.act_pass = !is_clamp && g->act.kind != ER_ACT_NONE;
   r.b_in_place = !g->b_packed && !g->b.transposed && er_f32_gemm_reads_b_in_place(uk, g->m, g->k);
   int64_t items = r.blk.m_items * r.blk.n_blocks;
+  r.b_reused = !g->b_packed && !r.b_in_place && r.blk.m_items > 1 && reuses_packed_b(&r.blk, g->k);
+  if (r.b_reused)
+    for (int32_t t = 0; t < threads; t++)
+      *packed_piece(r.scratch + (int64_t)t * r.scratch_per_thread) = -1;
   if (ctx && threads > 1)
     er_parallel_for(ctx, items, 1, run_items, &r);
   else

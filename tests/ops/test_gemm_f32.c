@@ -230,8 +230,8 @@ static void test_blocked_shapes(void) {
 /* The same products split over a pool of 2 and 3 threads (blocks shrink so every thread has work; each
  * thread packs into its own scratch). */
 static void test_threads(void) {
-  static const int64_t shapes[][3] = {
-      {100, 530, 260}, {1, 1000, 300}, {7, 40, 33}, {64, 1100, 147}, {13, 5, 3}};
+  static const int64_t shapes[][3] = {{100, 530, 260}, {1, 1000, 300}, {7, 40, 33},
+                                      {64, 1100, 147}, {13, 5, 3},     {288, 196, 48}};
   for (int32_t threads = 2; threads <= 3; threads++) {
     er_interp interp = {.limits = edgert_limits_default()};
     interp.n_threads = threads;
@@ -306,9 +306,12 @@ static void run_transposed(const er_f32_gemm_ukernels *uk, er_op_ctx *ctx, int64
 }
 
 /* 2 and 3 threads give the very bits one thread gives, row tails (M = 1 + a multiple of MR, where a lone
- * row sums in four chains) included: the cuts between threads never change a sum's order. */
+ * row sums in four chains) included: the cuts between threads never change a sum's order. 288 x 196 x 48
+ * and 150 x 70 x 200 cut M into several pieces over one packed block of B, which a thread packs once for
+ * the pieces it runs in a row. */
 static void test_threads_match_one_thread_bit_for_bit(void) {
-  static const int64_t shapes[][3] = {{97, 530, 300}, {13, 1000, 40}, {25, 49, 600}, {1, 777, 129}};
+  static const int64_t shapes[][3] = {{97, 530, 300}, {13, 1000, 40}, {25, 49, 600},
+                                      {1, 777, 129},  {288, 196, 48}, {150, 70, 200}};
   er_cpu_features f = er_cpu_detect();
   for (int32_t threads = 2; threads <= 3; threads++) {
     er_interp interp = {.limits = edgert_limits_default()};
