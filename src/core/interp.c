@@ -332,30 +332,84 @@ static void place_inputs_in_outputs(const er_interp *it, int32_t *host_of, bool 
   }
 }
 
+/* last_read[t]: the last node that reads tensor t, -1 for none; a graph output counts as read after every
+ * node (the caller reads it). */
+static void find_last_reads(const er_graph *g, int32_t *last_read) {
+  for (int32_t t = 0; t < g->n_tensors; t++)
+    last_read[t] = -1;
+  for (int32_t n = 0; n < g->n_nodes; n++)
+    for (int32_t k = 0; k < g->nodes[n].n_inputs; k++)
+      if (g->nodes[n].inputs[k] >= 0) last_read[g->nodes[n].inputs[k]] = n;
+  for (int32_t i = 0; i < g->n_outputs; i++)
+    last_read[g->outputs[i]] = g->n_nodes;
+}
+
+/* The arena plan's working state: buffers and, per tensor, its buffer and concatenation host. */
+typedef struct {
+  er_plan_buffer *bufs;
+  int32_t *buffer_of, *host_of, *last_read;
+  int32_t *buffer_end; /* per buffer: the last node that reads any tensor in it */
+  bool *is_host;
+  size_t *place;
+} arena_plan;
+
+static void free_arena_plan(arena_plan *p) {
+  free(p->bufs);
+  free(p->buffer_of);
+  free(p->host_of);
+  free(p->last_read);
+  free(p->buffer_end);
+  free(p->is_host);
+  free(p->place);
+}
+
+/* The buffer of an input of node n that its output 0 may take (er_output_may_overwrite): an activation's
+ * own buffer (not a graph input's, not shared with a concatenation) that nothing reads after node n and
+ * that is large enough; -1 for none. */
+static int32_t buffer_to_overwrite(const er_interp *it, const arena_plan *p, int32_t n) {
+  const er_graph *g = it->graph;
+  const er_node *node = &g->nodes[n];
+  uint32_t bits = it->ctxs[n].overwritable_inputs;
+  int32_t out = node->n_outputs > 0 ? node->outputs[0] : -1;
+  if (!bits || out < 0 || p->host_of[out] >= 0 || p->is_host[out]) return -1;
+  for (int32_t k = 0; k < node->n_inputs && k < 32; k++) {
+    int32_t t = node->inputs[k];
+    if (!(bits & ((uint32_t)1 << k)) || t < 0 || it->tensors[t].kind != ER_TENSOR_ACTIVATION) continue;
+    int32_t b = p->buffer_of[t];
+    if (b < 0 || p->host_of[t] >= 0 || p->is_host[t] || index_in(g->inputs, g->n_inputs, t) >= 0) continue;
+    if (p->buffer_end[b] <= n && p->bufs[b].size >= it->tensors[out].bytes) return b;
+  }
+  return -1;
+}
+
 /* Buffers: one per activation/variable tensor that is used (an input placed in a concatenation's output
- * shares that output's, which lives from the first such input's node on), then one per node with
- * scratch. Fills offsets[t] for each planned tensor (SIZE_MAX for the rest) and it->scratch_offsets. */
+ * shares that output's, which lives from the first such input's node on; an output that may overwrite an
+ * input that dies at its node takes that input's), then one per node with scratch. Fills offsets[t] for
+ * each planned tensor (SIZE_MAX for the rest) and it->scratch_offsets. */
 static edgert_status plan_arena(er_interp *it, size_t *offsets) {
   const er_graph *g = it->graph;
   int32_t last_node = g->n_nodes > 0 ? g->n_nodes - 1 : 0;
-  size_t nt = (size_t)g->n_tensors + 1;
-  er_plan_buffer *bufs = calloc((size_t)g->n_tensors + (size_t)g->n_nodes + 1, sizeof(er_plan_buffer));
-  int32_t *buffer_of = malloc(sizeof(int32_t) * nt), *host_of = malloc(sizeof(int32_t) * nt);
-  bool *is_host = malloc(nt);
-  size_t *place = malloc(sizeof(size_t) * nt);
-  if (!bufs || !buffer_of || !host_of || !is_host || !place) {
-    free(bufs);
-    free(buffer_of);
-    free(host_of);
-    free(is_host);
-    free(place);
+  size_t nt = (size_t)g->n_tensors + 1, n_bufs = (size_t)g->n_tensors + (size_t)g->n_nodes + 1;
+  arena_plan p = {calloc(n_bufs, sizeof(er_plan_buffer)),
+                  malloc(sizeof(int32_t) * nt),
+                  malloc(sizeof(int32_t) * nt),
+                  malloc(sizeof(int32_t) * nt),
+                  malloc(sizeof(int32_t) * n_bufs),
+                  malloc(nt),
+                  malloc(sizeof(size_t) * nt)};
+  if (!p.bufs || !p.buffer_of || !p.host_of || !p.last_read || !p.buffer_end || !p.is_host || !p.place) {
+    free_arena_plan(&p);
     return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "out of memory planning arena");
   }
-  place_inputs_in_outputs(it, host_of, is_host, place);
+  er_plan_buffer *bufs = p.bufs;
+  int32_t *buffer_of = p.buffer_of, *host_of = p.host_of;
+  place_inputs_in_outputs(it, host_of, p.is_host, p.place);
+  find_last_reads(g, p.last_read);
   int32_t nb = 0;
   for (int32_t t = 0; t < g->n_tensors; t++) {
     buffer_of[t] = -1;
     if (it->tensors[t].kind == ER_TENSOR_VARIABLE) {
+      p.buffer_end[nb] = last_node;
       buffer_of[t] = nb;
       bufs[nb++] = (er_plan_buffer){it->tensors[t].bytes, 0, last_node, 0};
     }
@@ -363,6 +417,7 @@ static edgert_status plan_arena(er_interp *it, size_t *offsets) {
   for (int32_t i = 0; i < g->n_inputs; i++) {
     int32_t t = g->inputs[i];
     if (buffer_of[t] >= 0) continue;
+    p.buffer_end[nb] = p.last_read[t];
     buffer_of[t] = nb;
     bufs[nb++] = (er_plan_buffer){it->tensors[t].bytes, 0, 0, 0};
   }
@@ -376,11 +431,16 @@ static edgert_status plan_arena(er_interp *it, size_t *offsets) {
       int32_t t = node->outputs[k];
       if (it->tensors[t].kind == ER_TENSOR_CONST) continue; /* folded at prepare */
       int32_t owner = host_of[t] >= 0 ? host_of[t] : t;
-      if (buffer_of[owner] < 0) {
+      int32_t taken = k == 0 && buffer_of[owner] < 0 ? buffer_to_overwrite(it, &p, n) : -1;
+      if (taken >= 0) {
+        buffer_of[owner] = taken;
+      } else if (buffer_of[owner] < 0) {
+        p.buffer_end[nb] = -1;
         buffer_of[owner] = nb;
         bufs[nb++] = (er_plan_buffer){it->tensors[owner].bytes, n, n, 0};
       }
       buffer_of[t] = buffer_of[owner];
+      if (p.last_read[t] > p.buffer_end[buffer_of[t]]) p.buffer_end[buffer_of[t]] = p.last_read[t];
     }
   }
   for (int32_t i = 0; i < g->n_outputs; i++) /* a constant output has no buffer: it reads the model */
@@ -393,17 +453,13 @@ static edgert_status plan_arena(er_interp *it, size_t *offsets) {
   edgert_status st = er_plan_greedy(bufs, nb, ER_ARENA_ALIGNMENT, &total);
   if (st == EDGERT_OK) {
     for (int32_t t = 0; t < g->n_tensors; t++)
-      offsets[t] = buffer_of[t] >= 0 ? bufs[buffer_of[t]].offset + place[t] : SIZE_MAX;
+      offsets[t] = buffer_of[t] >= 0 ? bufs[buffer_of[t]].offset + p.place[t] : SIZE_MAX;
     int32_t b = first_scratch;
     for (int32_t n = 0; n < g->n_nodes; n++)
       it->scratch_offsets[n] = it->ctxs[n].scratch_bytes ? bufs[b++].offset : 0;
     it->arena_bytes = total;
   }
-  free(bufs);
-  free(buffer_of);
-  free(host_of);
-  free(is_host);
-  free(place);
+  free_arena_plan(&p);
   if (st != EDGERT_OK) return er_interp_fail(it, st, "arena planning failed: sizes too large");
   return EDGERT_OK;
 }

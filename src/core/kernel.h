@@ -27,6 +27,9 @@ typedef struct {
    * sizes before it): the planner may then place inputs inside the output (their producers write them in
    * place) and eval must skip an input whose data is already where it belongs. */
   bool inputs_in_output;
+  /* Set by prepare (er_output_may_overwrite): bit i when output 0 may take input i's memory, the planner
+   * placing it there when nothing reads that input later. */
+  uint32_t overwritable_inputs;
 } er_op_ctx;
 
 typedef struct {
@@ -104,6 +107,14 @@ double er_parallel_makespan(int64_t items, int32_t threads, er_item_cost_fn item
  * so a later prepare of this or another interpreter packs from the same bytes. Inputs 0 to 31; no
  * effect on inputs that are not constants. */
 void er_input_packed(er_op_ctx *ctx, int i);
+
+/* Prepare: says that eval computes each element of output 0 from the element of input i at the same
+ * index (a float Add, an activation), reading it before writing that element and nothing after, so that
+ * output 0 may live in input i's memory. Takes effect when input i has output 0's dtype and byte size; the
+ * planner then puts output 0 over input i when input i is an activation no later node (nor the caller)
+ * reads, which saves the cache misses of writing fresh memory (with threads, memory the other core
+ * wrote last). Inputs 0 to 31. */
+void er_output_may_overwrite(er_op_ctx *ctx, int i);
 
 /* Prepare: for a kernel that reads constant input i in place at eval (weights it does not pack, a
  * bias), before it keeps a pointer to that data. When the data is a copy the interpreter made for

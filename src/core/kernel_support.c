@@ -108,6 +108,12 @@ void er_input_packed(er_op_ctx *ctx, int i) {
   if (i >= 0 && i < 32 && er_input(ctx, i)) ctx->packed_inputs |= (uint32_t)1 << i;
 }
 
+void er_output_may_overwrite(er_op_ctx *ctx, int i) {
+  const er_tensor *in = er_input(ctx, i), *out = ctx->node->n_outputs > 0 ? er_output(ctx, 0) : NULL;
+  if (i < 32 && in && out && in->dtype == out->dtype && in->bytes == out->bytes)
+    ctx->overwritable_inputs |= (uint32_t)1 << i;
+}
+
 edgert_status er_check_io(er_op_ctx *ctx, int min_inputs, int max_inputs, int outputs) {
   const er_node *n = ctx->node;
   if (n->n_inputs < min_inputs || n->n_inputs > max_inputs)

@@ -48,7 +48,7 @@ static edgert_status relu_prepare_range(er_op_ctx *ctx, float min, float max) {
   d->f32_params.max = max;
   ctx->op_data = d;
   switch (in->dtype) {
-  case EDGERT_FLOAT32:
+  case EDGERT_FLOAT32: er_output_may_overwrite(ctx, 0); return EDGERT_OK;
   case EDGERT_FLOAT64:
   case EDGERT_FLOAT16:
   case EDGERT_BFLOAT16: return EDGERT_OK;

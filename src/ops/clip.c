@@ -38,7 +38,9 @@ static edgert_status clip_prepare(er_op_ctx *ctx) {
   if (!d) return EDGERT_ERR_NO_MEMORY;
   d->f32_clamp = er_f32_elementwise_select(er_cpu_detect())->unary[ER_F32_VCLAMP];
   ctx->op_data = d;
-  return er_set_output_shape(ctx, out, x->ndim, x->dims);
+  if ((st = er_set_output_shape(ctx, out, x->ndim, x->dims)) != EDGERT_OK) return st;
+  if (x->dtype == EDGERT_FLOAT32) er_output_may_overwrite(ctx, 0);
+  return EDGERT_OK;
 }
 
 /* Clamps n values of C type T; lo_p / hi_p point at the bounds or are NULL. */

@@ -51,6 +51,8 @@ static edgert_status div_prepare(er_op_ctx *ctx) {
   case EDGERT_FLOAT32:
     er_activation_range_float(act, &p->f32_params.min, &p->f32_params.max);
     p->f32 = &er_f32_elementwise_select(er_cpu_detect())->binary[ER_F32_VDIV];
+    er_output_may_overwrite(ctx, 0);
+    er_output_may_overwrite(ctx, 1);
     break;
   case EDGERT_INT32: er_activation_range_int(act, INT32_MIN, INT32_MAX, &p->act_min_i, &p->act_max_i); break;
   case EDGERT_INT8: st = prepare_int8(ctx, p, act, a, b, out); break;

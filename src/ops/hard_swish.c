@@ -32,6 +32,7 @@ static edgert_status hard_swish_prepare(er_op_ctx *ctx) {
   if (!d) return EDGERT_ERR_NO_MEMORY;
   ctx->op_data = d;
   d->f32 = er_f32_elementwise_select(er_cpu_detect())->unary[ER_F32_VHARD_SWISH];
+  if (in->dtype == EDGERT_FLOAT32) er_output_may_overwrite(ctx, 0);
   if (er_is_float(in->dtype)) return EDGERT_OK; /* float64, float16, bfloat16: ONNX models */
   if ((st = act_require_scales(ctx, in, out)) != EDGERT_OK) return st;
   d->input_zero_point = in->q.zero_point;

@@ -28,6 +28,7 @@ static edgert_status leaky_relu_prepare(er_op_ctx *ctx) {
   d->f32 = er_f32_elementwise_select(er_cpu_detect())->unary[ER_F32_VLEAKY_RELU];
   d->f32_params.alpha = attrs->alpha;
   ctx->op_data = d;
+  if (in->dtype == EDGERT_FLOAT32) er_output_may_overwrite(ctx, 0);
   if (er_is_float(in->dtype)) return EDGERT_OK; /* float64, float16, bfloat16: ONNX models */
   if (in->dtype != EDGERT_INT8 && in->dtype != EDGERT_INT16)
     return act_unsupported_dtype(ctx, in, "float32, int8, int16");

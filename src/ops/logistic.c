@@ -21,6 +21,7 @@ static edgert_status logistic_prepare_f32(er_op_ctx *ctx) {
   if (!d) return EDGERT_ERR_NO_MEMORY;
   d->sigmoid = er_f32_elementwise_select(er_cpu_detect())->unary[ER_F32_VSIGMOID];
   ctx->op_data = d;
+  er_output_may_overwrite(ctx, 0);
   return EDGERT_OK;
 }
 

@@ -157,6 +157,7 @@ static edgert_status unary_float_prepare(er_op_ctx *ctx) {
     d->f32_params.beta = d->params.beta;
   }
   ctx->op_data = d;
+  er_output_may_overwrite(ctx, 0); /* y[i] from x[i] alone, in every dtype's loop */
   return EDGERT_OK;
 }
 
