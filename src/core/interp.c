@@ -483,7 +483,9 @@ static edgert_status bind_arena(er_interp *it, const edgert_options *opts, const
                             opts->arena_bytes, need, ER_ARENA_ALIGNMENT - 1);
     it->arena = (unsigned char *)opts->arena + skew;
   } else {
-    /* alone in its own pool, so that a large arena is mapped with huge pages */
+    /* alone in its own pool, so that a large arena is mapped with huge pages (small ones when preparing
+     * found huge ones slow) */
+    if (er_pool_small_pages(it->pool)) er_pool_use_small_pages(&it->arena_pool);
     unsigned char *owned = er_pool_alloc(&it->arena_pool, need + ER_ARENA_ALIGNMENT);
     if (!owned)
       return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "cannot allocate an arena of %zu bytes", need);
@@ -545,6 +547,8 @@ static edgert_status resolve_steps(er_interp *it) {
 
 static edgert_status create(er_interp *it, const edgert_options *opts) {
   it->needed_value = -1;
+  /* when loading the model found huge pages slow, so would packing its weights: no second timing */
+  if (er_pool_small_pages(it->graph->pool)) er_pool_use_small_pages(&it->pool);
   edgert_status st = copy_tensors(it);
   if (st == EDGERT_OK) st = prepare_nodes(it);
   if (st == EDGERT_OK) st = resolve_steps(it);

@@ -27,7 +27,9 @@
  * (each may leave part of its last huge page unused). Mapped memory is zeroed and never reused, and its
  * untouched slack costs no resident memory. When a block's first huge page is slow to fault in (a VM
  * whose host takes freed memory back, see HUGE_FAULT_SLOW_NS), the rest of it and the pool's later
- * blocks take small pages. Sanitizer builds keep every block on the heap, where overflows show. */
+ * blocks take small pages, and so do a later pool's that er_pool_use_small_pages tells (an interpreter's
+ * after its model's: each timing of a slow huge page costs one). Sanitizer builds keep every block on the
+ * heap, where overflows show. */
 #define ER_HUGE_PAGE ((size_t)2 << 20)
 #define ER_POOL_OWN_BYTES ER_HUGE_PAGE
 #define ER_POOL_FIRST_SLAB_BYTES ((size_t)1 << 20)
@@ -174,6 +176,18 @@ void *er_pool_alloc(er_pool_block **pool, size_t bytes) {
   b->next = *pool;
   *pool = b;
   return b->data;
+}
+
+bool er_pool_small_pages(const er_pool_block *pool) { return pool && pool->small_pages; }
+
+void er_pool_use_small_pages(er_pool_block **pool) {
+  if (!*pool) { /* the newest block tells: an empty pool gets a heap block of its own to tell it */
+    er_pool_block *b = calloc(1, sizeof(er_pool_block) + 1);
+    if (!b) return;
+    b->kind = BLOCK_HEAP;
+    *pool = b;
+  }
+  (*pool)->small_pages = true;
 }
 
 void er_pool_free(er_pool_block **pool) {

@@ -12,6 +12,14 @@ typedef struct er_pool_block er_pool_block;
 void *er_pool_alloc(er_pool_block **pool, size_t bytes);
 void er_pool_free(er_pool_block **pool);
 
+/* Whether the pool found huge pages slow to fault in (pool.c: a host backing freed memory afresh), so that
+ * its later blocks take small pages. */
+bool er_pool_small_pages(const er_pool_block *pool);
+/* Makes the later blocks of *pool take small pages without timing a huge page of their own: for a pool
+ * whose work follows one that found them slow (an interpreter's after its model's), as each such timing
+ * costs a slow huge page (about 5 ms). Only a hint: a pool that cannot record it stays as it was. */
+void er_pool_use_small_pages(er_pool_block **pool);
+
 /* Whether p is the start of an allocation of pool (a walk of the pool). */
 bool er_pool_owns(const er_pool_block *pool, const void *p);
 

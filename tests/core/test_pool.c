@@ -103,7 +103,34 @@ static void release_frees_exactly_the_given_blocks(void) {
   er_pool_free(&pool); /* an empty pool frees nothing */
 }
 
+/* A pool told to take small pages says so, keeps saying so as blocks of every class are added, and its
+ * blocks are as usable as any pool's; a fresh pool has found nothing. */
+static void small_pages_hint_is_kept(void) {
+  er_pool_block *fresh = NULL;
+  CHECK(!er_pool_small_pages(fresh));
+  CHECK(er_pool_alloc(&fresh, 100) != NULL);
+  for (int start_empty = 0; start_empty < 2; start_empty++) {
+    er_pool_block *pool = NULL;
+    if (!start_empty) CHECK(er_pool_alloc(&pool, 50) != NULL);
+    er_pool_use_small_pages(&pool);
+    CHECK(er_pool_small_pages(pool));
+    for (size_t b = 0; b < N; b++) {
+      unsigned char *p = er_pool_alloc(&pool, kSizes[b]);
+      CHECK(p != NULL);
+      if (!p) continue;
+      CHECK_MSG(zeroed(p, kSizes[b]), "block of %zu bytes not zeroed", kSizes[b]);
+      memset(p, 0xab, kSizes[b]);
+      CHECK(er_pool_owns(pool, p));
+      CHECK(er_pool_small_pages(pool));
+    }
+    er_pool_free(&pool);
+    CHECK(!er_pool_small_pages(pool));
+  }
+  er_pool_free(&fresh);
+}
+
 void run_tests(void) {
   RUN(blocks_are_zeroed_aligned_and_disjoint);
+  RUN(small_pages_hint_is_kept);
   RUN(release_frees_exactly_the_given_blocks);
 }
