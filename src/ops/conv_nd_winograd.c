@@ -20,6 +20,12 @@
 /* Winograd runs only when its GEMM multiplies at most this share of the direct conv's multiply-adds
  * (tiles that hang past a small map compute outputs nobody reads). */
 #define MAX_MAC_RATIO 0.6
+/* F(4x4) against F(2x2): each costs its GEMM's multiply-adds (tiles x alpha^2 per channel pair) plus
+ * reading its U once a run (alpha^2 per pair, at this many multiply-adds each). On a small map F(4x4)'s
+ * 2.25x larger U about cancels its fewer tiles: squeezenet1_1's 13x13 layers by F(2x2) took 0.97-1.16x
+ * their F(4x4) time (the whole net 1.02-1.03x at one thread) with 44% of the memory (U: 3.3 MB, against
+ * 7.4), and loading it took 0.77x as long. */
+#define COST_U_STREAM 12.0
 /* With fewer channels a GEMM's K or N is too short to keep the micro-kernel busy, and the transforms
  * (per input and per output channel) weigh more against the products. */
 #define MIN_CHANNELS 8
@@ -59,12 +65,14 @@ int er_f32_conv_winograd_choose_tile(const er_conv_nd_geometry *d, er_cpu_featur
   const er_window_nd *g = &d->win;
   if (d->in_per_group < MIN_CHANNELS || d->out_per_group < MIN_CHANNELS || !transforms_pay(cpu)) return 0;
   int best = 0;
-  double best_ratio = MAX_MAC_RATIO;
+  double best_cost = 0;
   for (int m = 4; m >= 2; m -= 2) {
     int64_t alpha = m + 2;
     double ratio = (double)tile_count(g, m) * (double)(alpha * alpha) / ((double)g->out_size * 9.0);
     double weight_bytes = (double)(alpha * alpha) * (double)d->in_per_group * (double)d->out_channels * 4.0;
-    if (ratio < best_ratio && weight_bytes <= (double)WEIGHT_BYTES_LIMIT) best = m, best_ratio = ratio;
+    double cost = (double)(alpha * alpha) * ((double)tile_count(g, m) + COST_U_STREAM);
+    if (ratio <= MAX_MAC_RATIO && weight_bytes <= (double)WEIGHT_BYTES_LIMIT && (!best || cost < best_cost))
+      best = m, best_cost = cost;
   }
   return best;
 }

@@ -359,7 +359,41 @@ static void report_margin(void) {
   printf("  worst |error| / tolerance: F(2x2) %.3g, F(4x4) %.3g\n", worst_ratio[0], worst_ratio[1]);
 }
 
+/* The tile by layer (on a CPU with vector transforms): F(4x4) where its fewer tiles pay (resnet18's 56x56
+ * and 28x28 layers, squeezenet1_1's 55x55), F(2x2) on a small map where F(4x4)'s larger U costs as much
+ * as its tiles save (squeezenet1_1's 13x13 64 -> 256) or its U would be too large (resnet18's 14x14), and
+ * the GEMM beyond the weight limit (resnet18's 7x7 512 -> 512). */
+static void test_tile_choice(void) {
+  static const struct {
+    wino_case c;
+    int tile;
+  } layers[] = {
+      {{1, 1, 64, 64, 56, 56, {1, 1, 1, 1}, true, ER_ACT_RELU}, 4},
+      {{1, 1, 128, 128, 28, 28, {1, 1, 1, 1}, true, ER_ACT_RELU}, 4},
+      {{1, 1, 16, 64, 55, 55, {1, 1, 1, 1}, true, ER_ACT_RELU}, 4},
+      {{1, 1, 64, 256, 13, 13, {1, 1, 1, 1}, true, ER_ACT_RELU}, 2},
+      {{1, 1, 256, 256, 14, 14, {1, 1, 1, 1}, true, ER_ACT_RELU}, 2},
+      {{1, 1, 512, 512, 7, 7, {1, 1, 1, 1}, true, ER_ACT_RELU}, 0},
+  };
+  er_cpu_features cpu = er_cpu_detect();
+  if (!cpu.avx2_fma && !cpu.avx512) {
+    printf("  (tiles chosen for x86 vector transforms: nothing to check on this CPU)\n");
+    return;
+  }
+  for (size_t i = 0; i < sizeof layers / sizeof *layers; i++) {
+    er_interp interp = {.limits = edgert_limits_default()};
+    er_op_ctx ctx = {.interp = &interp};
+    er_conv_nd_geometry d = case_geometry(&layers[i].c, &ctx);
+    int m = er_f32_conv_winograd_choose_tile(&d, cpu);
+    CHECK_MSG(m == layers[i].tile, "%lld -> %lld on %lldx%lld: tile %d, expected %d",
+              (long long)layers[i].c.cin, (long long)layers[i].c.cout, (long long)layers[i].c.in_h,
+              (long long)layers[i].c.in_w, m, layers[i].tile);
+    er_pool_free(&interp.pool);
+  }
+}
+
 void run_tests(void) {
+  RUN(test_tile_choice);
   RUN(test_odd_shapes_match_reference);
   RUN(test_groups_batches_large_maps);
   RUN(test_conv_nd_takes_winograd_path);
