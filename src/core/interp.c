@@ -486,7 +486,7 @@ static edgert_status bind_arena(er_interp *it, const edgert_options *opts, const
     /* alone in its own pool, so that a large arena is mapped with huge pages (small ones when preparing
      * found huge ones slow) */
     if (er_pool_small_pages(it->pool)) er_pool_use_small_pages(&it->arena_pool);
-    unsigned char *owned = er_pool_alloc(&it->arena_pool, need + ER_ARENA_ALIGNMENT);
+    unsigned char *owned = er_pool_alloc_lazy(&it->arena_pool, need + ER_ARENA_ALIGNMENT);
     if (!owned)
       return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "cannot allocate an arena of %zu bytes", need);
     it->arena = owned + arena_skew(owned);

@@ -72,6 +72,20 @@ typedef struct {
  * load ran 80-190 ms instead of 20. Small pages are not reported that way: 0.6 ms per MiB, stall or not. */
 #define HUGE_FAULT_SLOW_NS 1500000L
 
+/* Faults in the small pages of a block about to be filled, in one call (MADV_POPULATE_WRITE, Linux 5.14):
+ * 0.30 ms per MiB against 0.38 for a fault per page on the VM that needs small pages. Blocks under
+ * POPULATE_MIN_BYTES are left to fault as they are written; a kernel without the call changes nothing. */
+#define POPULATE_MIN_BYTES ((size_t)64 << 10)
+#if !defined(MADV_POPULATE_WRITE) && defined(__linux__)
+#define MADV_POPULATE_WRITE 23
+#endif
+static void populate(void *data, size_t bytes) {
+  if (bytes < POPULATE_MIN_BYTES) return;
+  uintptr_t page = 4096, begin = ((uintptr_t)data + page - 1) & ~(page - 1);
+  uintptr_t end = ((uintptr_t)data + bytes) & ~(page - 1);
+  if (end > begin) (void)madvise((void *)begin, end - begin, MADV_POPULATE_WRITE);
+}
+
 /* Touches the first huge page of a block advised for them (the memory is zeroed: a zero written changes
  * nothing) and says whether that took long; if so the rest of the block takes small pages. */
 static bool huge_pages_slow(void *data, size_t bytes) {
@@ -156,6 +170,11 @@ static void free_block(er_pool_block *b) {
     free(b);
 }
 #else
+static void populate(void *data, size_t bytes) {
+  (void)data;
+  (void)bytes;
+}
+
 static er_pool_block *mapped_block(er_pool_block **pool, size_t bytes, bool *small_pages) {
   (void)pool;
   (void)bytes;
@@ -166,10 +185,11 @@ static er_pool_block *mapped_block(er_pool_block **pool, size_t bytes, bool *sma
 static void free_block(er_pool_block *b) { free(b); }
 #endif
 
-void *er_pool_alloc(er_pool_block **pool, size_t bytes) {
+static void *alloc(er_pool_block **pool, size_t bytes, bool fill_soon) {
   if (bytes > SIZE_MAX - sizeof(er_pool_block)) return NULL;
   bool small_pages = *pool && (*pool)->small_pages;
   er_pool_block *b = mapped_block(pool, bytes, &small_pages);
+  if (b && fill_soon && small_pages) populate(b->data, bytes);
   if (!b) b = calloc(1, sizeof(er_pool_block) + (bytes ? bytes : 1)); /* also when mapping failed */
   if (!b) return NULL;
   b->small_pages = small_pages;
@@ -177,6 +197,10 @@ void *er_pool_alloc(er_pool_block **pool, size_t bytes) {
   *pool = b;
   return b->data;
 }
+
+void *er_pool_alloc(er_pool_block **pool, size_t bytes) { return alloc(pool, bytes, true); }
+
+void *er_pool_alloc_lazy(er_pool_block **pool, size_t bytes) { return alloc(pool, bytes, false); }
 
 bool er_pool_small_pages(const er_pool_block *pool) { return pool && pool->small_pages; }
 
