@@ -10,8 +10,8 @@ typedef struct er_pool_block er_pool_block;
 
 /* Zeroed block of `bytes` chained onto *pool; NULL when out of memory. Freed by er_pool_free. The caller
  * is taken to fill it soon (packed weights, copies): in a pool that takes small pages (see
- * er_pool_small_pages) a large block's pages are faulted in by one call, which costs a fifth less than a
- * fault per page. */
+ * er_pool_small_pages) a large block's pages are faulted in by one call, which cost a third less than a
+ * fault per page as it is written. */
 void *er_pool_alloc(er_pool_block **pool, size_t bytes);
 /* The same for a block whose pages are written later, maybe in part (an arena): never faulted in ahead. */
 void *er_pool_alloc_lazy(er_pool_block **pool, size_t bytes);
