@@ -57,15 +57,33 @@ void er_release_mapped_pages(const void *mapping, size_t mapping_size, const voi
   er_release_whole_pages(data, bytes);
 }
 
-void er_release_whole_pages(const void *data, size_t bytes) {
+/* madvise(advice) on the whole pages inside [data, data + bytes): only those, as neighbours may be live. */
+static void advise_whole_pages(const void *data, size_t bytes, int advice) {
   long page_size = sysconf(_SC_PAGESIZE);
   if (page_size <= 0) return;
   uintptr_t page = (uintptr_t)page_size, begin = (uintptr_t)data;
-  uintptr_t first = (begin + page - 1) / page * page; /* only pages wholly inside: neighbours may be live */
+  uintptr_t first = (begin + page - 1) / page * page;
   uintptr_t last = (begin + bytes) / page * page;
-  /* MADV_DONTNEED on private memory gives back the pages; a file mapping never written refills them from
-   * the file. */
-  if (last > first) (void)madvise((void *)first, last - first, MADV_DONTNEED);
+  if (last > first) (void)madvise((void *)first, last - first, advice);
+}
+
+/* MADV_DONTNEED on private memory gives back the pages; a file mapping never written refills them from the
+ * file. */
+void er_release_whole_pages(const void *data, size_t bytes) {
+  advise_whole_pages(data, bytes, MADV_DONTNEED);
+}
+
+#if defined(__linux__) && !defined(MADV_POPULATE_WRITE)
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels refuse it, which changes nothing */
+#endif
+
+void er_populate_whole_pages(void *data, size_t bytes) {
+#if defined(MADV_POPULATE_WRITE)
+  advise_whole_pages(data, bytes, MADV_POPULATE_WRITE);
+#else
+  (void)data;
+  (void)bytes;
+#endif
 }
 
 #else
@@ -109,6 +127,11 @@ void er_release_mapped_pages(const void *mapping, size_t mapping_size, const voi
 }
 
 void er_release_whole_pages(const void *data, size_t bytes) {
+  (void)data;
+  (void)bytes;
+}
+
+void er_populate_whole_pages(void *data, size_t bytes) {
   (void)data;
   (void)bytes;
 }

@@ -72,21 +72,6 @@ typedef struct {
  * load ran 80-190 ms instead of 20. Small pages are not reported that way: 0.6 ms per MiB, stall or not. */
 #define HUGE_FAULT_SLOW_NS 1500000L
 
-/* Faults in the small pages of a block about to be filled, in one call (MADV_POPULATE_WRITE, Linux 5.14):
- * on the VM that needs small pages, filling 24 MiB of blocks took 0.32-0.37 ms per MiB so and 0.54-0.59
- * with a fault per page as it was written. Blocks under POPULATE_MIN_BYTES are left to fault as they are
- * written; a kernel without the call changes nothing. */
-#define POPULATE_MIN_BYTES ((size_t)64 << 10)
-#if !defined(MADV_POPULATE_WRITE) && defined(__linux__)
-#define MADV_POPULATE_WRITE 23
-#endif
-static void populate(void *data, size_t bytes) {
-  if (bytes < POPULATE_MIN_BYTES) return;
-  uintptr_t page = 4096, begin = ((uintptr_t)data + page - 1) & ~(page - 1);
-  uintptr_t end = ((uintptr_t)data + bytes) & ~(page - 1);
-  if (end > begin) (void)madvise((void *)begin, end - begin, MADV_POPULATE_WRITE);
-}
-
 /* Touches the first huge page of a block advised for them (the memory is zeroed: a zero written changes
  * nothing) and says whether that took long; if so the rest of the block takes small pages. */
 static bool huge_pages_slow(void *data, size_t bytes) {
@@ -171,11 +156,6 @@ static void free_block(er_pool_block *b) {
     free(b);
 }
 #else
-static void populate(void *data, size_t bytes) {
-  (void)data;
-  (void)bytes;
-}
-
 static er_pool_block *mapped_block(er_pool_block **pool, size_t bytes, bool *small_pages) {
   (void)pool;
   (void)bytes;
@@ -186,11 +166,16 @@ static er_pool_block *mapped_block(er_pool_block **pool, size_t bytes, bool *sma
 static void free_block(er_pool_block *b) { free(b); }
 #endif
 
+/* Small pages of a block about to be filled are faulted in by one call (er_populate_whole_pages): on the VM
+ * that needs small pages, filling 24 MiB of blocks took 0.32-0.37 ms per MiB so and 0.54-0.59 with a fault
+ * per page as it was written. Blocks under this size are left to fault as they are written. */
+#define POPULATE_MIN_BYTES ((size_t)64 << 10)
+
 static void *alloc(er_pool_block **pool, size_t bytes, bool fill_soon) {
   if (bytes > SIZE_MAX - sizeof(er_pool_block)) return NULL;
   bool small_pages = *pool && (*pool)->small_pages;
   er_pool_block *b = mapped_block(pool, bytes, &small_pages);
-  if (b && fill_soon && small_pages) populate(b->data, bytes);
+  if (b && fill_soon && small_pages && bytes >= POPULATE_MIN_BYTES) er_populate_whole_pages(b->data, bytes);
   if (!b) b = calloc(1, sizeof(er_pool_block) + (bytes ? bytes : 1)); /* also when mapping failed */
   if (!b) return NULL;
   b->small_pages = small_pages;

@@ -67,10 +67,10 @@ int er_f32_conv_winograd_choose_tile(const er_conv_nd_geometry *d, er_cpu_featur
   int best = 0;
   double best_cost = 0;
   for (int m = 4; m >= 2; m -= 2) {
-    int64_t alpha = m + 2;
-    double ratio = (double)tile_count(g, m) * (double)(alpha * alpha) / ((double)g->out_size * 9.0);
+    const int64_t alpha = m + 2, tiles = tile_count(g, m);
+    double ratio = (double)tiles * (double)(alpha * alpha) / ((double)g->out_size * 9.0);
     double weight_bytes = (double)(alpha * alpha) * (double)d->in_per_group * (double)d->out_channels * 4.0;
-    double cost = (double)(alpha * alpha) * ((double)tile_count(g, m) + COST_U_STREAM);
+    double cost = (double)(alpha * alpha) * ((double)tiles + COST_U_STREAM);
     if (ratio <= MAX_MAC_RATIO && weight_bytes <= (double)WEIGHT_BYTES_LIMIT && (!best || cost < best_cost))
       best = m, best_cost = cost;
   }
