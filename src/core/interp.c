@@ -26,7 +26,7 @@ static void done_reading(er_interp *it, int32_t t) {
   if (t < 0 || it->pending_reads[t] <= 0 || --it->pending_reads[t] > 0) return;
   const er_tensor *v = &it->tensors[t];
   if (v->kind != ER_TENSOR_CONST) return;
-  er_release_mapped_pages(it->model->mapping, it->model->mapping_size, v->data, v->bytes);
+  er_release_mapped_pages(it->model->mapping, it->model->mapping_size, er_const_bytes(v), v->bytes);
 }
 
 /* After a node's prepare (and its folding): the inputs its kernel packed, or all of them when the node
@@ -38,7 +38,9 @@ static void release_read_inputs(er_interp *it, const er_op_ctx *ctx, bool folded
 }
 
 /* ---- constants left in the model file (tensor.h: file_bytes) ----
- * A kernel reads such a constant from a copy made just before its node's prepare, in the copy area: one
+ * A kernel that can reads such a constant where it lies (er_kernel.reads_file_inputs: the convolutions
+ * and GEMMs that pack weights or read them as a GEMM's A, er_const_bytes). Others read it from a copy
+ * made just before their node's prepare (or when the kernel asks, er_copy_input), in the copy area: one
  * block of the pool, as large as the most such bytes one node reads, that the next node reuses once
  * every reader has packed the copies in it (or made them last, er_keep_input). So a model's copies touch
  * the pages of one area, where a copy of each weight at load touched fresh pages for all of them. A copy
@@ -88,20 +90,34 @@ static bool size_copy_area(er_interp *it) {
   return true;
 }
 
-static edgert_status copy_file_inputs(er_interp *it, const er_node *node, int32_t n) {
+/* Copies constant v (in the file only) into the copy area; false when out of memory. The area is sized
+ * for every such input of a node but faulted in only where copies land: nodes whose kernels read the
+ * file in place (er_kernel.reads_file_inputs) may copy nothing. */
+static bool copy_file_input(er_interp *it, er_tensor *v) {
+  if (!it->copy_area && !(it->copy_area = er_pool_alloc_lazy(&it->pool, it->copy_area_bytes))) return false;
+  v->data = it->copy_area + it->copy_area_used;
+  memcpy(v->data, v->file_bytes, v->bytes);
+  er_release_mapped_pages(it->model->mapping, it->model->mapping_size, v->file_bytes, v->bytes);
+  it->copy_area_used += copy_slot(v->bytes);
+  return true;
+}
+
+/* Before a node's prepare: copies of its inputs in the file only, but those its kernel reads there. */
+static edgert_status copy_file_inputs(er_interp *it, const er_node *node, int32_t n, uint32_t read_in_file) {
   it->copy_area_used = 0;
   for (int32_t k = 0; k < node->n_inputs; k++) {
     er_tensor *v = node->inputs[k] >= 0 ? &it->tensors[node->inputs[k]] : NULL;
-    if (!v || !in_file_only(v)) continue;
-    if (!it->copy_area && !(it->copy_area = er_pool_alloc(&it->pool, it->copy_area_bytes)))
+    if (!v || !in_file_only(v) || (k < 32 && (read_in_file & ((uint32_t)1 << k)))) continue;
+    if (!copy_file_input(it, v))
       return er_interp_fail(it, EDGERT_ERR_NO_MEMORY, "%s node %d: out of memory copying its weights",
                             er_op_name(node->op), (int)n);
-    v->data = it->copy_area + it->copy_area_used;
-    memcpy(v->data, v->file_bytes, v->bytes);
-    er_release_mapped_pages(it->model->mapping, it->model->mapping_size, v->file_bytes, v->bytes);
-    it->copy_area_used += copy_slot(v->bytes);
   }
   return EDGERT_OK;
+}
+
+edgert_status er_interp_copy_file_input(er_op_ctx *ctx, er_tensor *t) {
+  if (!in_file_only(t) || copy_file_input(ctx->interp, t)) return EDGERT_OK;
+  return er_fail(ctx, EDGERT_ERR_NO_MEMORY, "out of memory copying its weights");
 }
 
 /* The current node's copies stay where they are until the plan is released: the area's pages past them
@@ -265,7 +281,7 @@ static edgert_status prepare_nodes(er_interp *it) {
     ctx->interp = it;
     ctx->node = node;
     ctx->tensors = it->tensors;
-    edgert_status st = copy_file_inputs(it, node, n);
+    edgert_status st = copy_file_inputs(it, node, n, k->reads_file_inputs);
     if (st != EDGERT_OK) return st;
     st = k->prepare(ctx);
     if (st != EDGERT_OK) { /* the first error recorded says what (a limit, not the NULL it caused) */

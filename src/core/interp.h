@@ -65,6 +65,8 @@ struct edgert_interpreter {
 
 /* er_keep_input for tensor t of ctx's interpreter (interp.c: the copy area). */
 edgert_status er_interp_keep_copy(er_op_ctx *ctx, er_tensor *t);
+/* er_copy_input for tensor t of ctx's interpreter: the copy made before prepare for other inputs. */
+edgert_status er_interp_copy_file_input(er_op_ctx *ctx, er_tensor *t);
 
 edgert_status er_interp_fail(er_interp *it, edgert_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -35,6 +35,12 @@ typedef struct {
 typedef struct {
   edgert_status (*prepare)(er_op_ctx *ctx);
   edgert_status (*eval)(er_op_ctx *ctx);
+  /* Bit i: prepare can read constant input i where it lies in the model file, at any byte address
+   * (er_const_bytes: read with memcpy, er_f32_load or as an er_f32_matrix; the bytes last as long as the
+   * model, so eval may keep reading them), so the interpreter does not copy it before prepare when it has
+   * no data of its own (tensor.h: file_bytes); a path that needs its floats aligned asks for the copy
+   * (er_copy_input). Other inputs are copied first. Inputs 0 to 31. */
+  uint32_t reads_file_inputs;
 } er_kernel;
 
 /* The kernel for an op kind, or NULL when no kernel exists. */
@@ -122,6 +128,11 @@ void er_output_may_overwrite(er_op_ctx *ctx, int i);
  * tensor's data then stays valid for eval and later readers. Nothing to do for other inputs (absent, not
  * constant, or data that lasts). Fails only when out of memory (recorded). */
 edgert_status er_keep_input(er_op_ctx *ctx, int i);
+
+/* Prepare: gives input i (in the kernel's reads_file_inputs) its aligned copy now, when it is a constant
+ * left in the model file, as the interpreter does before prepare for other inputs: for a path that reads
+ * its data as floats. Nothing to do otherwise. Fails only when out of memory (recorded). */
+edgert_status er_copy_input(er_op_ctx *ctx, int i);
 
 /* Common checks used by prepare; each records an error naming the node and returns non-OK. */
 edgert_status er_check_io(er_op_ctx *ctx, int min_inputs, int max_inputs, int outputs);

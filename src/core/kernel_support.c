@@ -92,6 +92,11 @@ edgert_status er_keep_input(er_op_ctx *ctx, int i) {
   return t ? er_interp_keep_copy(ctx, t) : EDGERT_OK;
 }
 
+edgert_status er_copy_input(er_op_ctx *ctx, int i) {
+  er_tensor *t = er_input(ctx, i);
+  return t ? er_interp_copy_file_input(ctx, t) : EDGERT_OK;
+}
+
 const edgert_limits *er_limits(const er_op_ctx *ctx) { return &ctx->interp->limits; }
 
 edgert_status er_loop_iteration(er_op_ctx *ctx) {

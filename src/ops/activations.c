@@ -253,8 +253,8 @@ static edgert_status gelu_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_relu = {relu_prepare, relu_eval};
-const er_kernel er_kernel_relu6 = {relu6_prepare, relu_eval};
-const er_kernel er_kernel_relu_n1_to_1 = {relu_n1_to_1_prepare, relu_eval};
-const er_kernel er_kernel_elu = {elu_prepare, elu_eval};
-const er_kernel er_kernel_gelu = {gelu_prepare, gelu_eval};
+const er_kernel er_kernel_relu = {.prepare = relu_prepare, .eval = relu_eval};
+const er_kernel er_kernel_relu6 = {.prepare = relu6_prepare, .eval = relu_eval};
+const er_kernel er_kernel_relu_n1_to_1 = {.prepare = relu_n1_to_1_prepare, .eval = relu_eval};
+const er_kernel er_kernel_elu = {.prepare = elu_prepare, .eval = elu_eval};
+const er_kernel er_kernel_gelu = {.prepare = gelu_prepare, .eval = gelu_eval};

@@ -57,4 +57,4 @@ static edgert_status add_n_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_add_n = {add_n_prepare, add_n_eval};
+const er_kernel er_kernel_add_n = {.prepare = add_n_prepare, .eval = add_n_eval};

@@ -261,5 +261,5 @@ static edgert_status add_sub_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_add = {add_sub_prepare, add_sub_eval};
-const er_kernel er_kernel_sub = {add_sub_prepare, add_sub_eval};
+const er_kernel er_kernel_add = {.prepare = add_sub_prepare, .eval = add_sub_eval};
+const er_kernel er_kernel_sub = {.prepare = add_sub_prepare, .eval = add_sub_eval};

@@ -147,5 +147,5 @@ static edgert_status arg_eval(er_op_ctx *ctx) {
 static edgert_status argmax_prepare(er_op_ctx *ctx) { return arg_prepare(ctx, true); }
 static edgert_status argmin_prepare(er_op_ctx *ctx) { return arg_prepare(ctx, false); }
 
-const er_kernel er_kernel_arg_max = {argmax_prepare, arg_eval};
-const er_kernel er_kernel_arg_min = {argmin_prepare, arg_eval};
+const er_kernel er_kernel_arg_max = {.prepare = argmax_prepare, .eval = arg_eval};
+const er_kernel er_kernel_arg_min = {.prepare = argmin_prepare, .eval = arg_eval};

@@ -92,4 +92,4 @@ static edgert_status arg_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_arg_reduce = {arg_prepare, arg_eval};
+const er_kernel er_kernel_arg_reduce = {.prepare = arg_prepare, .eval = arg_eval};

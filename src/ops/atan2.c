@@ -33,4 +33,4 @@ static edgert_status atan2_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_atan2 = {atan2_prepare, atan2_eval};
+const er_kernel er_kernel_atan2 = {.prepare = atan2_prepare, .eval = atan2_eval};

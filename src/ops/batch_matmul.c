@@ -235,4 +235,4 @@ static edgert_status bmm_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_batch_matmul = {bmm_prepare, bmm_eval};
+const er_kernel er_kernel_batch_matmul = {.prepare = bmm_prepare, .eval = bmm_eval};

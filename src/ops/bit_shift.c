@@ -49,4 +49,4 @@ static edgert_status bit_shift_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_bit_shift = {bit_shift_prepare, bit_shift_eval};
+const er_kernel er_kernel_bit_shift = {.prepare = bit_shift_prepare, .eval = bit_shift_eval};

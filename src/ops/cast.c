@@ -143,4 +143,4 @@ static edgert_status cast_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_cast = {cast_prepare, cast_eval};
+const er_kernel er_kernel_cast = {.prepare = cast_prepare, .eval = cast_eval};

@@ -95,4 +95,4 @@ static edgert_status clip_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_clip = {clip_prepare, clip_eval};
+const er_kernel er_kernel_clip = {.prepare = clip_prepare, .eval = clip_eval};

@@ -154,9 +154,9 @@ static edgert_status compare_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_equal = {compare_prepare, compare_eval};
-const er_kernel er_kernel_not_equal = {compare_prepare, compare_eval};
-const er_kernel er_kernel_less = {compare_prepare, compare_eval};
-const er_kernel er_kernel_less_equal = {compare_prepare, compare_eval};
-const er_kernel er_kernel_greater = {compare_prepare, compare_eval};
-const er_kernel er_kernel_greater_equal = {compare_prepare, compare_eval};
+const er_kernel er_kernel_equal = {.prepare = compare_prepare, .eval = compare_eval};
+const er_kernel er_kernel_not_equal = {.prepare = compare_prepare, .eval = compare_eval};
+const er_kernel er_kernel_less = {.prepare = compare_prepare, .eval = compare_eval};
+const er_kernel er_kernel_less_equal = {.prepare = compare_prepare, .eval = compare_eval};
+const er_kernel er_kernel_greater = {.prepare = compare_prepare, .eval = compare_eval};
+const er_kernel er_kernel_greater_equal = {.prepare = compare_prepare, .eval = compare_eval};

@@ -175,5 +175,5 @@ static edgert_status pack_prepare(er_op_ctx *ctx) {
   return er_set_output_shape(ctx, out, t0->ndim + 1, dims);
 }
 
-const er_kernel er_kernel_concatenation = {concat_prepare, concat_eval};
-const er_kernel er_kernel_pack = {pack_prepare, concat_eval};
+const er_kernel er_kernel_concatenation = {.prepare = concat_prepare, .eval = concat_eval};
+const er_kernel er_kernel_pack = {.prepare = pack_prepare, .eval = concat_eval};

@@ -96,4 +96,4 @@ static edgert_status if_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_if = {if_prepare, if_eval};
+const er_kernel er_kernel_if = {.prepare = if_prepare, .eval = if_eval};

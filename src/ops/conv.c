@@ -450,4 +450,4 @@ static edgert_status conv_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_conv_2d = {conv_prepare, conv_eval};
+const er_kernel er_kernel_conv_2d = {.prepare = conv_prepare, .eval = conv_eval};

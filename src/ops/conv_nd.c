@@ -47,12 +47,13 @@ static edgert_status conv_prepare(er_op_ctx *ctx) {
   if ((st = er_keep_input(ctx, 2))) return st; /* every path reads the bias at eval */
   if (er_f32_dwconv_nchw_applies(&d->geo, x->dtype)) {
     d->path = CONV_DEPTHWISE;
-    if ((st = er_keep_input(ctx, 1))) return st;
+    if ((st = er_copy_input(ctx, 1)) || (st = er_keep_input(ctx, 1))) return st;
     ctx->scratch_bytes = er_f32_dwconv_nchw_prepare(ctx, &d->geo, &d->act, &d->dw);
     return ctx->scratch_bytes ? EDGERT_OK : EDGERT_ERR_NO_MEMORY;
   }
   if (er_f32_conv_nchw_direct_applies(&d->geo, x, w)) {
     d->path = CONV_DIRECT;
+    if ((st = er_copy_input(ctx, 1))) return st;
     st = er_f32_conv_nchw_direct_prepare(ctx, &d->geo, w, &d->act, &d->direct);
     if (st == EDGERT_OK) er_input_packed(ctx, 1);
     return st;
@@ -61,6 +62,7 @@ static edgert_status conv_prepare(er_op_ctx *ctx) {
   int tile = er_f32_conv_winograd_applies(&d->geo, x, w) ? er_f32_conv_winograd_choose_tile(&d->geo, cpu) : 0;
   if (tile) {
     d->path = CONV_WINOGRAD;
+    if ((st = er_copy_input(ctx, 1))) return st;
     st = er_f32_conv_winograd_prepare(ctx, &d->geo, w->data, &d->act, tile, er_f32_gemm_select(cpu), cpu,
                                       &d->winograd, &ctx->scratch_bytes);
     if (st == EDGERT_OK) er_input_packed(ctx, 1);
@@ -71,7 +73,7 @@ static edgert_status conv_prepare(er_op_ctx *ctx) {
     return er_f32_conv_nchw_gemm_prepare(ctx, &d->geo, w, &d->act, &d->gemm, &ctx->scratch_bytes);
   }
   d->path = CONV_REFERENCE;
-  if ((st = er_keep_input(ctx, 1))) return st;
+  if ((st = er_copy_input(ctx, 1)) || (st = er_keep_input(ctx, 1))) return st;
   ctx->scratch_bytes = er_conv_nd_scratch_bytes(&d->geo);
   return EDGERT_OK;
 }
@@ -150,4 +152,6 @@ static edgert_status conv_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_conv_nd = {conv_prepare, conv_eval};
+/* The GEMM path packs the weights or reads them as A where they lie in an ONNX file; the others copy. */
+const er_kernel er_kernel_conv_nd = {
+    .prepare = conv_prepare, .eval = conv_eval, .reads_file_inputs = 1u << 1};

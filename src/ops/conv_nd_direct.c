@@ -31,7 +31,7 @@ static er_f32_conv_nchw_direct_fn choose_kernel(const er_window_2d *v) {
 
 bool er_f32_conv_nchw_direct_applies(const er_conv_nd_geometry *d, const er_tensor *x, const er_tensor *w) {
   const er_window_nd *g = &d->win;
-  if (x->dtype != EDGERT_FLOAT32 || w->kind != ER_TENSOR_CONST || !w->data) return false;
+  if (x->dtype != EDGERT_FLOAT32 || w->kind != ER_TENSOR_CONST || !er_const_bytes(w)) return false;
   if (g->rank != 2 || d->group != 1) return false;
   if (g->batch < 1 || g->out_size < 1 || d->out_channels < 1) return false; /* empty: the reference's */
   if (g->channels < 1 || g->channels > ER_CONV_DIRECT_MAX_CIN) return false;

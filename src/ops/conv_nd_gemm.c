@@ -22,7 +22,7 @@ static bool is_pointwise(const er_window_nd *g) {
 
 bool er_f32_conv_nchw_gemm_applies(const er_conv_nd_geometry *d, const er_tensor *x, const er_tensor *w) {
   const er_window_nd *g = &d->win;
-  if (x->dtype != EDGERT_FLOAT32 || w->kind != ER_TENSOR_CONST || !w->data) return false;
+  if (x->dtype != EDGERT_FLOAT32 || w->kind != ER_TENSOR_CONST || !er_const_bytes(w)) return false;
   /* empty convolutions (nothing, or only the bias, to compute) are the reference's */
   if (g->batch < 1 || g->out_size < 1 || d->in_per_group < 1 || d->out_per_group < 1) return false;
   if (!is_pointwise(g) && g->rank != 1 && g->rank != 2) return false;
@@ -143,7 +143,9 @@ static edgert_status pack_transposed_weights(er_op_ctx *ctx, const er_tensor *w,
   float *packed = er_persist_alloc(ctx, (size_t)(p->group_floats * p->groups) * sizeof(float));
   if (!packed) return EDGERT_ERR_NO_MEMORY;
   for (int64_t grp = 0; grp < p->groups; grp++) {
-    er_f32_matrix wt = {(const float *)w->data + grp * p->m * p->k, p->k, true}; /* W^T as B */
+    const void *group_w =
+        (const unsigned char *)er_const_bytes(w) + sizeof(float) * (size_t)(grp * p->m * p->k);
+    er_f32_matrix wt = {group_w, p->k, true}; /* W^T as B */
     er_f32_gemm_pack_b(p->uk, p->k, p->m, wt, 1.0f, packed + grp * p->group_floats);
   }
   er_input_packed(ctx, 1);
@@ -172,7 +174,7 @@ edgert_status er_f32_conv_nchw_gemm_prepare(er_op_ctx *ctx, const er_conv_nd_geo
   } else {
     edgert_status st = er_keep_input(ctx, 1);
     if (st != EDGERT_OK) return st;
-    p->weights = w->data; /* read in place as A: see conv_nd_gemm.h */
+    p->weights = er_const_bytes(w); /* read in place as A: see conv_nd_gemm.h */
   }
   int32_t threads = er_num_threads(ctx);
   if (p->pointwise) {
@@ -316,7 +318,7 @@ static void multiply(const er_f32_conv_nchw_gemm_plan *p, er_op_ctx *ctx, const 
       .m = rows,
       .n = cols,
       .k = p->k,
-      .a = {p->weights + (grp * p->m + m0) * p->k, p->k, false},
+      .a = {(const unsigned char *)p->weights + sizeof(float) * (size_t)(first * p->k), p->k, false},
       .b_packed = b_packed,
       .b = b,
       .c = y + (n * p->groups * p->m + first) * p->n + c0,

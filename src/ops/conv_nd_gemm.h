@@ -26,7 +26,8 @@
 
 typedef struct {
   const er_f32_gemm_ukernels *uk;
-  const float *weights;  /* W [groups * m x k] as stored, the GEMM's plain A (not transposed) */
+  const void *weights;   /* W [groups * m x k] as stored, the GEMM's plain A (not transposed), maybe in the
+                            model file at any byte address */
   const float *packed_w; /* transposed: group g's W^T packed as B at packed_w + g * group_floats */
   int64_t group_floats;
   int64_t batch, groups, m, k, n; /* m: output channels per group; k: C/group * kernel; n: output pixels */

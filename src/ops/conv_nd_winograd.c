@@ -38,7 +38,8 @@
  *           A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]. */
 bool er_f32_conv_winograd_applies(const er_conv_nd_geometry *d, const er_tensor *x, const er_tensor *w) {
   const er_window_nd *g = &d->win;
-  if (x->dtype != EDGERT_FLOAT32 || w->kind != ER_TENSOR_CONST || !w->data || g->rank != 2) return false;
+  if (x->dtype != EDGERT_FLOAT32 || w->kind != ER_TENSOR_CONST || !er_const_bytes(w) || g->rank != 2)
+    return false;
   if (g->batch < 1 || g->out_size < 1 || d->in_per_group < 1 || d->out_per_group < 1) return false;
   for (int i = 0; i < 2; i++)
     if (g->kernel[i] != 3 || g->stride[i] != 1 || g->dilation[i] != 1) return false;

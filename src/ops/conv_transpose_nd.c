@@ -184,4 +184,4 @@ static edgert_status tconv_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_conv_transpose_nd = {tconv_prepare, tconv_eval};
+const er_kernel er_kernel_conv_transpose_nd = {.prepare = tconv_prepare, .eval = tconv_eval};

@@ -89,4 +89,4 @@ static edgert_status cumsum_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_cumsum = {cumsum_prepare, cumsum_eval};
+const er_kernel er_kernel_cumsum = {.prepare = cumsum_prepare, .eval = cumsum_eval};

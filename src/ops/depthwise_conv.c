@@ -220,4 +220,4 @@ static edgert_status dw_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_depthwise_conv_2d = {dw_prepare, dw_eval};
+const er_kernel er_kernel_depthwise_conv_2d = {.prepare = dw_prepare, .eval = dw_eval};

@@ -75,4 +75,4 @@ static edgert_status dequantize_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_dequantize = {dequantize_prepare, dequantize_eval};
+const er_kernel er_kernel_dequantize = {.prepare = dequantize_prepare, .eval = dequantize_eval};

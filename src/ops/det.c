@@ -70,4 +70,4 @@ static edgert_status det_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_det = {det_prepare, det_eval};
+const er_kernel er_kernel_det = {.prepare = det_prepare, .eval = det_eval};

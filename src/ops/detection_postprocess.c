@@ -435,4 +435,4 @@ static edgert_status dp_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_detection_postprocess = {dp_prepare, dp_eval};
+const er_kernel er_kernel_detection_postprocess = {.prepare = dp_prepare, .eval = dp_eval};

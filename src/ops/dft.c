@@ -192,7 +192,7 @@ static edgert_status dft_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_dft = {dft_prepare, dft_eval};
+const er_kernel er_kernel_dft = {.prepare = dft_prepare, .eval = dft_eval};
 
 /* ---- STFT */
 
@@ -283,4 +283,4 @@ static edgert_status stft_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_stft = {stft_prepare, stft_eval};
+const er_kernel er_kernel_stft = {.prepare = stft_prepare, .eval = stft_eval};

@@ -157,4 +157,4 @@ static edgert_status div_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_div = {div_prepare, div_eval};
+const er_kernel er_kernel_div = {.prepare = div_prepare, .eval = div_eval};

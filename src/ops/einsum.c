@@ -261,4 +261,4 @@ static edgert_status einsum_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_einsum = {einsum_prepare, einsum_eval};
+const er_kernel er_kernel_einsum = {.prepare = einsum_prepare, .eval = einsum_eval};

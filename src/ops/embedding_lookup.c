@@ -89,4 +89,4 @@ static edgert_status lookup_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_embedding_lookup = {lookup_prepare, lookup_eval};
+const er_kernel er_kernel_embedding_lookup = {.prepare = lookup_prepare, .eval = lookup_eval};

@@ -55,4 +55,4 @@ static edgert_status expand_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_expand = {expand_prepare, expand_eval};
+const er_kernel er_kernel_expand = {.prepare = expand_prepare, .eval = expand_eval};

@@ -80,6 +80,6 @@ static edgert_status zeros_like_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_shape = {shape_prepare, shape_eval};
-const er_kernel er_kernel_fill = {fill_prepare, fill_eval};
-const er_kernel er_kernel_zeros_like = {zeros_like_prepare, zeros_like_eval};
+const er_kernel er_kernel_shape = {.prepare = shape_prepare, .eval = shape_eval};
+const er_kernel er_kernel_fill = {.prepare = fill_prepare, .eval = fill_eval};
+const er_kernel er_kernel_zeros_like = {.prepare = zeros_like_prepare, .eval = zeros_like_eval};

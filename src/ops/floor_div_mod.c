@@ -118,5 +118,5 @@ static edgert_status floor_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_floor_div = {floor_prepare, floor_eval};
-const er_kernel er_kernel_floor_mod = {floor_prepare, floor_eval};
+const er_kernel er_kernel_floor_div = {.prepare = floor_prepare, .eval = floor_eval};
+const er_kernel er_kernel_floor_mod = {.prepare = floor_prepare, .eval = floor_eval};

@@ -60,4 +60,4 @@ static edgert_status fmod_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_fmod = {fmod_prepare, fmod_eval};
+const er_kernel er_kernel_fmod = {.prepare = fmod_prepare, .eval = fmod_eval};

@@ -338,4 +338,4 @@ static edgert_status fc_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_fully_connected = {fc_prepare, fc_eval};
+const er_kernel er_kernel_fully_connected = {.prepare = fc_prepare, .eval = fc_eval};

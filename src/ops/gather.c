@@ -75,4 +75,4 @@ static edgert_status gather_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_gather = {gather_prepare, gather_eval};
+const er_kernel er_kernel_gather = {.prepare = gather_prepare, .eval = gather_eval};

@@ -76,4 +76,4 @@ static edgert_status gather_nd_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_gather_nd = {gather_nd_prepare, gather_nd_eval};
+const er_kernel er_kernel_gather_nd = {.prepare = gather_nd_prepare, .eval = gather_nd_eval};

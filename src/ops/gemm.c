@@ -50,7 +50,8 @@ static edgert_status plan_c(er_op_ctx *ctx, gemm_data *d, const er_tensor *c) {
   return EDGERT_OK;
 }
 
-static bool is_constant(const er_tensor *t) { return t->kind == ER_TENSOR_CONST && t->data; }
+/* A constant with values: in memory, or (B, reads_file_inputs) where it lies in the model file. */
+static bool is_constant(const er_tensor *t) { return t->kind == ER_TENSOR_CONST && er_const_bytes(t); }
 
 /* beta * C as a bias of `count` values (one per row when per_row, else per column), into out. */
 static void make_bias(const gemm_data *d, const float *c, bool per_row, int64_t count, float *out) {
@@ -78,7 +79,7 @@ static edgert_status plan_fast(er_op_ctx *ctx, gemm_data *d, const er_gemm_attrs
     float *packed = er_persist_alloc(ctx, bytes ? bytes : 1);
     if (!packed) return EDGERT_ERR_NO_MEMORY;
     if (b_const) {
-      f->b.data = tb->data;
+      f->b.data = er_const_bytes(tb);
       er_f32_gemm_pack_b(f->uk, d->k, d->n, f->b, (float)d->alpha, packed);
       f->b_packed = packed;
     } else {
@@ -143,6 +144,8 @@ static edgert_status gemm_prepare(er_op_ctx *ctx) {
   d->b_k = a->trans_b ? 1 : d->n;
   d->b_n = a->trans_b ? d->k : 1;
   if ((st = plan_c(ctx, d, tc)) || (st = er_keep_input(ctx, 2))) return st; /* eval may read C */
+  /* float32 packs a constant B (plan_fast) from the file; other paths read its floats at eval */
+  if (!(d->dtype == EDGERT_FLOAT32 && is_constant(tb)) && (st = er_copy_input(ctx, 1))) return st;
   d->act = (er_fused_act){a->activation, a->act_min, a->act_max, NULL};
   er_fused_act_vectorize(&d->act, er_cpu_detect());
   if (d->dtype == EDGERT_FLOAT32 && (st = plan_fast(ctx, d, a, ta, tb, tc))) return st;
@@ -253,4 +256,4 @@ static edgert_status gemm_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_gemm = {gemm_prepare, gemm_eval};
+const er_kernel er_kernel_gemm = {.prepare = gemm_prepare, .eval = gemm_eval, .reads_file_inputs = 1u << 1};

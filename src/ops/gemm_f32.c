@@ -77,23 +77,23 @@ static void pack_a_block(int64_t mr_full, er_f32_matrix a, int64_t row0, int64_t
     float *panel = dst + p * kc;
     if (a.transposed) {
       for (int64_t k = 0; k < kc; k++) {
-        const float *src = a.data + (k0 + k) * a.ld + row0 + p;
+        size_t src = (size_t)((k0 + k) * a.ld + row0 + p);
         for (int64_t i = 0; i < mr; i++)
-          panel[k * mr + i] = src[i] * scale;
+          panel[k * mr + i] = er_f32_load(a.data, src + (size_t)i) * scale;
       }
     } else {
       for (int64_t i = 0; i < mr; i++) {
-        const float *src = a.data + (row0 + p + i) * a.ld + k0;
+        size_t src = (size_t)((row0 + p + i) * a.ld + k0);
         for (int64_t k = 0; k < kc; k++)
-          panel[k * mr + i] = src[k] * scale;
+          panel[k * mr + i] = er_f32_load(a.data, src + (size_t)k) * scale;
       }
     }
   }
 }
 
-/* A copy of n floats; the panel widths are constants here so that the compiler inlines those copies
- * (a libc call per 128 bytes cost a tenth of a conv's time). */
-static inline void copy_floats(float *dst, const float *src, int64_t n) {
+/* A copy of n floats from any byte address; the panel widths are constants here so that the compiler
+ * inlines those copies (a libc call per 128 bytes cost a tenth of a conv's time). */
+static inline void copy_floats(float *dst, const void *src, int64_t n) {
   switch (n) {
   case 8: memcpy(dst, src, 8 * sizeof *dst); break;
   case 16: memcpy(dst, src, 16 * sizeof *dst); break;
@@ -109,15 +109,16 @@ static void pack_b_block(int64_t nr_full, er_f32_matrix b, int64_t col0, int64_t
   if (!b.transposed) {
     /* row by row of B, so that reads stream: each row is spread over the panels */
     for (int64_t k = 0; k < kc; k++) {
-      const float *src = b.data + (k0 + k) * b.ld + col0;
+      const unsigned char *src =
+          (const unsigned char *)b.data + sizeof(float) * (size_t)((k0 + k) * b.ld + col0);
       for (int64_t q = 0; q < cols; q += nr_full) {
         int64_t nr = er_min_i64(nr_full, cols - q);
         float *row = dst + q * kc + k * nr_full;
         if (scale == 1.0f) {
-          copy_floats(row, src + q, nr);
+          copy_floats(row, src + sizeof(float) * (size_t)q, nr);
         } else {
           for (int64_t j = 0; j < nr; j++)
-            row[j] = src[q + j] * scale;
+            row[j] = er_f32_load(src, (size_t)(q + j)) * scale;
         }
         for (int64_t j = nr; j < nr_full; j++)
           row[j] = 0.0f;
@@ -136,11 +137,12 @@ static void pack_b_block(int64_t nr_full, er_f32_matrix b, int64_t col0, int64_t
     for (int64_t kb = 0; kb < kc; kb += KB) {
       int64_t kn = er_min_i64(KB, kc - kb);
       for (int64_t j = 0; j < nr; j++) {
-        const float *src = b.data + (col0 + q + j) * b.ld + k0 + kb;
+        const unsigned char *src =
+            (const unsigned char *)b.data + sizeof(float) * (size_t)((col0 + q + j) * b.ld + k0 + kb);
         float *out = panel + kb * nr_full + j;
-        if (kb + 4 * KB < kc) er_prefetch(src + 4 * KB);
+        if (kb + 4 * KB < kc) er_prefetch(src + sizeof(float) * 4 * KB);
         for (int64_t k = 0; k < kn; k++)
-          out[k * nr_full] = src[k] * scale;
+          out[k * nr_full] = er_f32_load(src, (size_t)k) * scale;
       }
     }
     if (nr < nr_full)
@@ -355,9 +357,10 @@ typedef struct {
 
 /* Where the micro-kernel reads rows [row, row + mr) of A from index pc along K (row is a multiple of MR):
  * in the packed panel (which starts at row * K as every panel before it is full), or in place. */
-static const float *a_tile(const er_f32_gemm_args *g, int64_t row, int64_t pc, int64_t mr) {
+static const void *a_tile(const er_f32_gemm_args *g, int64_t row, int64_t pc, int64_t mr) {
   if (g->a_packed) return g->a_packed + row * g->k + pc * mr;
-  return g->a.data + (g->a.transposed ? pc * g->a.ld + row : row * g->a.ld + pc);
+  int64_t at = g->a.transposed ? pc * g->a.ld + row : row * g->a.ld + pc;
+  return (const unsigned char *)g->a.data + sizeof(float) * (size_t)at;
 }
 
 /* The activation pass over columns [col0, col0 + cols) x rows [row0, row0 + rows) of a transposed C, once
@@ -390,7 +393,7 @@ static inline void run_tile(const gemm_run *r, const k_block *kb, er_f32_gemm_ti
   const er_f32_gemm_args *g = r->g;
   const int64_t mr = er_min_i64(kb->row_step, kb->rows - i),
                 nr = er_min_i64((int64_t)r->uk->nr, kb->cols - j);
-  const float *ap = a_tile(g, kb->m0 + i, kb->pc, mr);
+  const void *ap = a_tile(g, kb->m0 + i, kb->pc, mr);
   const float *bp = kb->b_base + (j / (int64_t)r->uk->nr) * kb->b_panel_stride + kb->b_k_off;
   tile->bias_row = r->bias_row ? r->bias_row + kb->m0 + i : NULL;
   tile->bias_col = r->bias_col ? r->bias_col + kb->n0 + j : NULL;
@@ -434,7 +437,7 @@ static void set_b_panels(const gemm_run *r, float *scratch, int64_t nb, k_block 
     kb->b_panel_stride = nr_full * g->k;
     kb->b_k_off = kb->pc * nr_full;
   } else if (r->b_in_place) {
-    kb->b_base = g->b.data + kb->pc * g->b.ld + kb->n0;
+    kb->b_base = (const float *)g->b.data + kb->pc * g->b.ld + kb->n0;
     kb->b_panel_stride = nr_full;
     kb->b_k_off = 0;
     tile->b_k_stride = (size_t)g->b.ld;
@@ -512,7 +515,8 @@ void er_f32_gemm_run(er_op_ctx *ctx, const er_f32_gemm_ukernels *uk, const er_f3
   r.tile.clamp = is_clamp && !(lo == -INFINITY && hi == INFINITY);
   r.tile.min = lo, r.tile.max = hi;
   r.act_pass = !is_clamp && g->act.kind != ER_ACT_NONE;
-  r.b_in_place = !g->b_packed && !g->b.transposed && er_f32_gemm_reads_b_in_place(uk, g->m, g->k);
+  r.b_in_place = !g->b_packed && !g->b.transposed && (uintptr_t)g->b.data % sizeof(float) == 0 &&
+                 er_f32_gemm_reads_b_in_place(uk, g->m, g->k);
   int64_t items = r.blk.m_items * r.blk.n_blocks;
   r.b_reused = !g->b_packed && !r.b_in_place && r.blk.m_items > 1 && reuses_packed_b(&r.blk, g->k);
   if (r.b_reused)

@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/cpu.h"
 #include "core/kernel.h"
@@ -50,7 +51,8 @@ typedef struct {
   bool accumulate;       /* add the products to C (a later K block) instead of storing them (+ bias) */
   bool clamp;
   /* 0, 0: a is a packed panel, A(i, k) = a[k * mr + i]. Else A is read in place from a plain matrix:
-   * A(i, k) = a[i * a_row_stride + k * a_k_stride] (ld, 1 as stored; 1, ld when stored transposed). */
+   * A(i, k) = a[i * a_row_stride + k * a_k_stride] (ld, 1 as stored; 1, ld when stored transposed), its
+   * floats at any byte address (er_f32_load). */
   size_t a_row_stride, a_k_stride;
   bool c_transposed; /* C(i, j) at c[j * ldc + i] (also when accumulating), else at c[i * ldc + j] */
   /* 0: b is a packed panel, B(k, j) = b[k * NR + j]. Else B is read in place from a plain matrix, B(k, j) =
@@ -60,9 +62,18 @@ typedef struct {
 
 /* C[mr x nr] (ldc elements between rows, or between columns when t->c_transposed) = or += A · B over kc,
  * 1 <= mr <= MR, 1 <= nr <= NR, kc >= 0.
- * A and B as t says (packed panels, NR-wide even for a tail, or plain matrices read in place). */
-typedef void (*er_f32_gemm_ukernel_fn)(size_t mr, size_t nr, size_t kc, const float *a, const float *b,
+ * A and B as t says (packed panels, NR-wide even for a tail, or plain matrices read in place). A is given
+ * as bytes: a plain A may be weights read where they lie in the model file, which ONNX does not align. */
+typedef void (*er_f32_gemm_ukernel_fn)(size_t mr, size_t nr, size_t kc, const void *a, const float *b,
                                        float *c, size_t ldc, const er_f32_gemm_tile *t);
+
+/* Float i of floats that start at any byte address: a memcpy, which compilers make one plain load (or a
+ * broadcast from memory). */
+static inline float er_f32_load(const void *floats, size_t i) {
+  float v;
+  memcpy(&v, (const unsigned char *)floats + i * sizeof v, sizeof v);
+  return v;
+}
 
 /* A micro-kernel and its tile. A pointer to one of these (static const) is what a kernel stores in its
  * op data; packed operands are only valid for the variant that packed them. */
@@ -83,9 +94,11 @@ const er_f32_gemm_ukernels *er_f32_gemm_variant(er_cpu_features f, int i);
 
 /* A matrix operand as stored: row-major with `ld` elements between rows. transposed: the operand is stored
  * as its transpose, i.e. A [M x K] given as [K x M], or B [K x N] given as [N x K] (as FULLY_CONNECTED and
- * NHWC conv weights are). */
+ * NHWC conv weights are). data may be at any byte address (weights in an ONNX file): the packers and a
+ * plain A read it through er_f32_load, and a plain B not aligned to a float is packed at run time rather
+ * than read in place. */
 typedef struct {
-  const float *data;
+  const void *data;
   int64_t ld;
   bool transposed;
 } er_f32_matrix;
@@ -176,16 +189,16 @@ void er_f32_gemm_run(er_op_ctx *ctx, const er_f32_gemm_ukernels *uk, const er_f3
 
 /* Micro-kernels (for er_f32_gemm_ukernels tables and tests); the ones named after an ISA exist only in
  * builds for that architecture. */
-void er_f32_gemm_4x8__scalar(size_t mr, size_t nr, size_t kc, const float *a, const float *b, float *c,
+void er_f32_gemm_4x8__scalar(size_t mr, size_t nr, size_t kc, const void *a, const float *b, float *c,
                              size_t ldc, const er_f32_gemm_tile *t);
 #if defined(ER_SIMD_X86)
-void er_f32_gemm_6x16__avx2(size_t mr, size_t nr, size_t kc, const float *a, const float *b, float *c,
+void er_f32_gemm_6x16__avx2(size_t mr, size_t nr, size_t kc, const void *a, const float *b, float *c,
                             size_t ldc, const er_f32_gemm_tile *t);
-void er_f32_gemm_12x32__avx512(size_t mr, size_t nr, size_t kc, const float *a, const float *b, float *c,
+void er_f32_gemm_12x32__avx512(size_t mr, size_t nr, size_t kc, const void *a, const float *b, float *c,
                                size_t ldc, const er_f32_gemm_tile *t);
 #endif
 #if defined(ER_SIMD_ARM)
-void er_f32_gemm_8x8__neon(size_t mr, size_t nr, size_t kc, const float *a, const float *b, float *c,
+void er_f32_gemm_8x8__neon(size_t mr, size_t nr, size_t kc, const void *a, const float *b, float *c,
                            size_t ldc, const er_f32_gemm_tile *t);
 #endif
 

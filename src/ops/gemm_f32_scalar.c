@@ -6,7 +6,7 @@
 enum { SCALAR_MR = 4, SCALAR_NR = 8 };
 
 /* Rows 0..rows-1 of the tile; `rows` is a constant where this is inlined, so the loops unroll. */
-static inline void tile_4x8(size_t rows, size_t rs, size_t ks, size_t nr, size_t kc, const float *a,
+static inline void tile_4x8(size_t rows, size_t rs, size_t ks, size_t nr, size_t kc, const void *a,
                             const float *b, float *c, size_t ldc, const er_f32_gemm_tile *t) {
   float acc[SCALAR_MR][SCALAR_NR] = {{0}};
   const size_t bs = t->b_k_stride;
@@ -19,7 +19,7 @@ static inline void tile_4x8(size_t rows, size_t rs, size_t ks, size_t nr, size_t
       bk = b_row;
     }
     for (size_t i = 0; i < rows; i++) {
-      const float av = a[k * ks + i * rs];
+      const float av = er_f32_load(a, k * ks + i * rs);
       for (size_t j = 0; j < SCALAR_NR; j++)
         acc[i][j] += av * bk[j];
     }
@@ -45,7 +45,7 @@ static inline void tile_4x8(size_t rows, size_t rs, size_t ks, size_t nr, size_t
   }
 }
 
-void er_f32_gemm_4x8__scalar(size_t mr, size_t nr, size_t kc, const float *a, const float *b, float *c,
+void er_f32_gemm_4x8__scalar(size_t mr, size_t nr, size_t kc, const void *a, const float *b, float *c,
                              size_t ldc, const er_f32_gemm_tile *t) {
   const size_t rs = t->a_row_stride ? t->a_row_stride : 1, ks = t->a_row_stride ? t->a_k_stride : mr;
   switch (mr) {

@@ -162,4 +162,4 @@ static edgert_status grid_sample_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_grid_sample = {grid_sample_prepare, grid_sample_eval};
+const er_kernel er_kernel_grid_sample = {.prepare = grid_sample_prepare, .eval = grid_sample_eval};

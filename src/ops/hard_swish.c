@@ -128,4 +128,4 @@ static edgert_status hard_swish_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_hard_swish = {hard_swish_prepare, hard_swish_eval};
+const er_kernel er_kernel_hard_swish = {.prepare = hard_swish_prepare, .eval = hard_swish_eval};

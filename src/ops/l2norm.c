@@ -139,4 +139,4 @@ static edgert_status l2norm_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_l2norm = {l2norm_prepare, l2norm_eval};
+const er_kernel er_kernel_l2norm = {.prepare = l2norm_prepare, .eval = l2norm_eval};

@@ -80,4 +80,4 @@ static edgert_status leaky_relu_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_leaky_relu = {leaky_relu_prepare, leaky_relu_eval};
+const er_kernel er_kernel_leaky_relu = {.prepare = leaky_relu_prepare, .eval = leaky_relu_eval};

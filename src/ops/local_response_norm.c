@@ -49,4 +49,4 @@ static edgert_status lrn_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_local_response_norm = {lrn_prepare, lrn_eval};
+const er_kernel er_kernel_local_response_norm = {.prepare = lrn_prepare, .eval = lrn_eval};

@@ -34,6 +34,6 @@ static edgert_status logical_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_logical_and = {logical_prepare, logical_eval};
-const er_kernel er_kernel_logical_or = {logical_prepare, logical_eval};
-const er_kernel er_kernel_logical_xor = {logical_prepare, logical_eval};
+const er_kernel er_kernel_logical_and = {.prepare = logical_prepare, .eval = logical_eval};
+const er_kernel er_kernel_logical_or = {.prepare = logical_prepare, .eval = logical_eval};
+const er_kernel er_kernel_logical_xor = {.prepare = logical_prepare, .eval = logical_eval};

@@ -124,4 +124,4 @@ static edgert_status logistic_eval(er_op_ctx *ctx) {
   return sigmoid_tanh_eval(ctx, &logistic_fns);
 }
 
-const er_kernel er_kernel_logistic = {logistic_prepare, logistic_eval};
+const er_kernel er_kernel_logistic = {.prepare = logistic_prepare, .eval = logistic_eval};

@@ -207,4 +207,4 @@ static edgert_status loop_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_loop = {loop_prepare, loop_eval};
+const er_kernel er_kernel_loop = {.prepare = loop_prepare, .eval = loop_eval};

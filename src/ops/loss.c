@@ -121,5 +121,5 @@ static edgert_status loss_eval(er_op_ctx *ctx) {
 static edgert_status nll_prepare(er_op_ctx *ctx) { return loss_prepare(ctx, false); }
 static edgert_status sce_prepare(er_op_ctx *ctx) { return loss_prepare(ctx, true); }
 
-const er_kernel er_kernel_nll_loss = {nll_prepare, loss_eval};
-const er_kernel er_kernel_softmax_cross_entropy = {sce_prepare, loss_eval};
+const er_kernel er_kernel_nll_loss = {.prepare = nll_prepare, .eval = loss_eval};
+const er_kernel er_kernel_softmax_cross_entropy = {.prepare = sce_prepare, .eval = loss_eval};

@@ -325,4 +325,4 @@ static edgert_status lstm_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_unidirectional_sequence_lstm = {lstm_prepare, lstm_eval};
+const er_kernel er_kernel_unidirectional_sequence_lstm = {.prepare = lstm_prepare, .eval = lstm_eval};

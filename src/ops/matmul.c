@@ -252,6 +252,6 @@ static edgert_status matmul_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_matmul = {matmul_prepare, matmul_eval};
-const er_kernel er_kernel_matmul_integer = {matmul_integer_prepare, matmul_eval};
-const er_kernel er_kernel_qlinear_matmul = {qlinear_matmul_prepare, matmul_eval};
+const er_kernel er_kernel_matmul = {.prepare = matmul_prepare, .eval = matmul_eval};
+const er_kernel er_kernel_matmul_integer = {.prepare = matmul_integer_prepare, .eval = matmul_eval};
+const er_kernel er_kernel_qlinear_matmul = {.prepare = qlinear_matmul_prepare, .eval = matmul_eval};

@@ -102,4 +102,4 @@ static edgert_status unpool_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_max_unpool_nd = {unpool_prepare, unpool_eval};
+const er_kernel er_kernel_max_unpool_nd = {.prepare = unpool_prepare, .eval = unpool_eval};

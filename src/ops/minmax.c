@@ -67,5 +67,5 @@ static edgert_status minmax_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_minimum = {minmax_prepare, minmax_eval};
-const er_kernel er_kernel_maximum = {minmax_prepare, minmax_eval};
+const er_kernel er_kernel_minimum = {.prepare = minmax_prepare, .eval = minmax_eval};
+const er_kernel er_kernel_maximum = {.prepare = minmax_prepare, .eval = minmax_eval};

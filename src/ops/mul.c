@@ -138,4 +138,4 @@ static edgert_status mul_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_mul = {mul_prepare, mul_eval};
+const er_kernel er_kernel_mul = {.prepare = mul_prepare, .eval = mul_eval};

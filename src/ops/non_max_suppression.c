@@ -215,4 +215,4 @@ static edgert_status nms_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_non_max_suppression = {nms_prepare, nms_eval};
+const er_kernel er_kernel_non_max_suppression = {.prepare = nms_prepare, .eval = nms_eval};

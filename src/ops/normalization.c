@@ -445,10 +445,10 @@ static edgert_status lrn_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_batch_norm = {batch_norm_prepare, batch_norm_eval};
-const er_kernel er_kernel_instance_norm = {instance_norm_prepare, grouped_eval};
-const er_kernel er_kernel_group_norm = {group_norm_prepare, grouped_eval};
-const er_kernel er_kernel_layer_norm = {layer_norm_prepare, layer_norm_eval};
-const er_kernel er_kernel_mean_variance_norm = {mvn_prepare, mvn_eval};
-const er_kernel er_kernel_lp_norm = {lp_norm_prepare, lp_norm_eval};
-const er_kernel er_kernel_lrn = {lrn_prepare, lrn_eval};
+const er_kernel er_kernel_batch_norm = {.prepare = batch_norm_prepare, .eval = batch_norm_eval};
+const er_kernel er_kernel_instance_norm = {.prepare = instance_norm_prepare, .eval = grouped_eval};
+const er_kernel er_kernel_group_norm = {.prepare = group_norm_prepare, .eval = grouped_eval};
+const er_kernel er_kernel_layer_norm = {.prepare = layer_norm_prepare, .eval = layer_norm_eval};
+const er_kernel er_kernel_mean_variance_norm = {.prepare = mvn_prepare, .eval = mvn_eval};
+const er_kernel er_kernel_lp_norm = {.prepare = lp_norm_prepare, .eval = lp_norm_eval};
+const er_kernel er_kernel_lrn = {.prepare = lrn_prepare, .eval = lrn_eval};

@@ -83,5 +83,5 @@ static edgert_status depth_space_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_onnx_depth_to_space = {depth_to_space_prepare, depth_space_eval};
-const er_kernel er_kernel_onnx_space_to_depth = {space_to_depth_prepare, depth_space_eval};
+const er_kernel er_kernel_onnx_depth_to_space = {.prepare = depth_to_space_prepare, .eval = depth_space_eval};
+const er_kernel er_kernel_onnx_space_to_depth = {.prepare = space_to_depth_prepare, .eval = depth_space_eval};

@@ -268,9 +268,10 @@ static edgert_status one_hot_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_onnx_shape = {shape_prepare, values_eval};
-const er_kernel er_kernel_size = {size_prepare, values_eval};
-const er_kernel er_kernel_constant_of_shape = {constant_of_shape_prepare, constant_of_shape_eval};
-const er_kernel er_kernel_range = {range_prepare, range_eval};
-const er_kernel er_kernel_eye_like = {eye_like_prepare, eye_like_eval};
-const er_kernel er_kernel_one_hot = {one_hot_prepare, one_hot_eval};
+const er_kernel er_kernel_onnx_shape = {.prepare = shape_prepare, .eval = values_eval};
+const er_kernel er_kernel_size = {.prepare = size_prepare, .eval = values_eval};
+const er_kernel er_kernel_constant_of_shape = {.prepare = constant_of_shape_prepare,
+                                               .eval = constant_of_shape_eval};
+const er_kernel er_kernel_range = {.prepare = range_prepare, .eval = range_eval};
+const er_kernel er_kernel_eye_like = {.prepare = eye_like_prepare, .eval = eye_like_eval};
+const er_kernel er_kernel_one_hot = {.prepare = one_hot_prepare, .eval = one_hot_eval};

@@ -358,8 +358,10 @@ static edgert_status scatter_nd_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_onnx_gather = {gather_prepare, gather_eval};
-const er_kernel er_kernel_gather_elements = {gather_elements_prepare, gather_elements_eval};
-const er_kernel er_kernel_scatter_elements = {scatter_elements_prepare, scatter_elements_eval};
-const er_kernel er_kernel_onnx_gather_nd = {gather_nd_prepare, gather_nd_eval};
-const er_kernel er_kernel_onnx_scatter_nd = {scatter_nd_prepare, scatter_nd_eval};
+const er_kernel er_kernel_onnx_gather = {.prepare = gather_prepare, .eval = gather_eval};
+const er_kernel er_kernel_gather_elements = {.prepare = gather_elements_prepare,
+                                             .eval = gather_elements_eval};
+const er_kernel er_kernel_scatter_elements = {.prepare = scatter_elements_prepare,
+                                              .eval = scatter_elements_eval};
+const er_kernel er_kernel_onnx_gather_nd = {.prepare = gather_nd_prepare, .eval = gather_nd_eval};
+const er_kernel er_kernel_onnx_scatter_nd = {.prepare = scatter_nd_prepare, .eval = scatter_nd_eval};

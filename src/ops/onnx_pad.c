@@ -162,4 +162,4 @@ static edgert_status onnx_pad_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_onnx_pad = {onnx_pad_prepare, onnx_pad_eval};
+const er_kernel er_kernel_onnx_pad = {.prepare = onnx_pad_prepare, .eval = onnx_pad_eval};

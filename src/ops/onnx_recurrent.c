@@ -659,6 +659,6 @@ static edgert_status onnx_rnn_prepare(er_op_ctx *ctx) { return rnn_prepare(ctx, 
 static edgert_status onnx_gru_prepare(er_op_ctx *ctx) { return rnn_prepare(ctx, CELL_GRU); }
 static edgert_status onnx_lstm_prepare(er_op_ctx *ctx) { return rnn_prepare(ctx, CELL_LSTM); }
 
-const er_kernel er_kernel_onnx_rnn = {onnx_rnn_prepare, rnn_eval};
-const er_kernel er_kernel_onnx_gru = {onnx_gru_prepare, rnn_eval};
-const er_kernel er_kernel_onnx_lstm = {onnx_lstm_prepare, rnn_eval};
+const er_kernel er_kernel_onnx_rnn = {.prepare = onnx_rnn_prepare, .eval = rnn_eval};
+const er_kernel er_kernel_onnx_gru = {.prepare = onnx_gru_prepare, .eval = rnn_eval};
+const er_kernel er_kernel_onnx_lstm = {.prepare = onnx_lstm_prepare, .eval = rnn_eval};

@@ -208,7 +208,7 @@ static edgert_status onnx_reshape_eval(er_op_ctx *ctx) { return checked_copy(ctx
 static edgert_status squeeze_eval(er_op_ctx *ctx) { return checked_copy(ctx, squeeze_shape); }
 static edgert_status unsqueeze_eval(er_op_ctx *ctx) { return checked_copy(ctx, unsqueeze_shape); }
 
-const er_kernel er_kernel_onnx_reshape = {onnx_reshape_prepare, onnx_reshape_eval};
-const er_kernel er_kernel_flatten = {flatten_prepare, copy};
-const er_kernel er_kernel_onnx_squeeze = {squeeze_prepare, squeeze_eval};
-const er_kernel er_kernel_unsqueeze = {unsqueeze_prepare, unsqueeze_eval};
+const er_kernel er_kernel_onnx_reshape = {.prepare = onnx_reshape_prepare, .eval = onnx_reshape_eval};
+const er_kernel er_kernel_flatten = {.prepare = flatten_prepare, .eval = copy};
+const er_kernel er_kernel_onnx_squeeze = {.prepare = squeeze_prepare, .eval = squeeze_eval};
+const er_kernel er_kernel_unsqueeze = {.prepare = unsqueeze_prepare, .eval = unsqueeze_eval};

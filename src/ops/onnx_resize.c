@@ -287,4 +287,4 @@ static edgert_status resize_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_onnx_resize = {resize_prepare, resize_eval};
+const er_kernel er_kernel_onnx_resize = {.prepare = resize_prepare, .eval = resize_eval};

@@ -266,6 +266,6 @@ static edgert_status unique_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_non_zero = {non_zero_prepare, non_zero_eval};
-const er_kernel er_kernel_compress = {compress_prepare, compress_eval};
-const er_kernel er_kernel_unique = {unique_prepare, unique_eval};
+const er_kernel er_kernel_non_zero = {.prepare = non_zero_prepare, .eval = non_zero_eval};
+const er_kernel er_kernel_compress = {.prepare = compress_prepare, .eval = compress_eval};
+const er_kernel er_kernel_unique = {.prepare = unique_prepare, .eval = unique_eval};

@@ -129,4 +129,4 @@ static edgert_status onnx_slice_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_onnx_slice = {onnx_slice_prepare, onnx_slice_eval};
+const er_kernel er_kernel_onnx_slice = {.prepare = onnx_slice_prepare, .eval = onnx_slice_eval};

@@ -110,4 +110,4 @@ static edgert_status topk_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_onnx_topk = {topk_prepare, topk_eval};
+const er_kernel er_kernel_onnx_topk = {.prepare = topk_prepare, .eval = topk_eval};

@@ -108,4 +108,4 @@ static edgert_status optimizer_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_optimizer = {optimizer_prepare, optimizer_eval};
+const er_kernel er_kernel_optimizer = {.prepare = optimizer_prepare, .eval = optimizer_eval};

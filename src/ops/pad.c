@@ -186,6 +186,6 @@ static edgert_status mirror_pad_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_pad = {pad_prepare, pad_eval};
-const er_kernel er_kernel_padv2 = {pad_prepare, pad_eval};
-const er_kernel er_kernel_mirror_pad = {mirror_pad_prepare, mirror_pad_eval};
+const er_kernel er_kernel_pad = {.prepare = pad_prepare, .eval = pad_eval};
+const er_kernel er_kernel_padv2 = {.prepare = pad_prepare, .eval = pad_eval};
+const er_kernel er_kernel_mirror_pad = {.prepare = mirror_pad_prepare, .eval = mirror_pad_eval};

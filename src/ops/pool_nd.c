@@ -445,6 +445,6 @@ static edgert_status pool_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_max_pool_nd = {max_pool_prepare, pool_eval};
-const er_kernel er_kernel_average_pool_nd = {average_pool_prepare, pool_eval};
-const er_kernel er_kernel_lp_pool_nd = {lp_pool_prepare, pool_eval};
+const er_kernel er_kernel_max_pool_nd = {.prepare = max_pool_prepare, .eval = pool_eval};
+const er_kernel er_kernel_average_pool_nd = {.prepare = average_pool_prepare, .eval = pool_eval};
+const er_kernel er_kernel_lp_pool_nd = {.prepare = lp_pool_prepare, .eval = pool_eval};

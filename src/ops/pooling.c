@@ -339,6 +339,6 @@ static edgert_status max_eval(er_op_ctx *ctx) { return pool_eval(ctx, POOL_MAX);
 static edgert_status l2_prepare(er_op_ctx *ctx) { return pool_prepare(ctx, POOL_L2); }
 static edgert_status l2_eval(er_op_ctx *ctx) { return pool_eval(ctx, POOL_L2); }
 
-const er_kernel er_kernel_average_pool_2d = {average_prepare, average_eval};
-const er_kernel er_kernel_max_pool_2d = {max_prepare, max_eval};
-const er_kernel er_kernel_l2_pool_2d = {l2_prepare, l2_eval};
+const er_kernel er_kernel_average_pool_2d = {.prepare = average_prepare, .eval = average_eval};
+const er_kernel er_kernel_max_pool_2d = {.prepare = max_prepare, .eval = max_eval};
+const er_kernel er_kernel_l2_pool_2d = {.prepare = l2_prepare, .eval = l2_eval};

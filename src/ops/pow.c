@@ -110,4 +110,4 @@ static edgert_status pow_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_pow = {pow_prepare, pow_eval};
+const er_kernel er_kernel_pow = {.prepare = pow_prepare, .eval = pow_eval};

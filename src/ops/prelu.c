@@ -144,4 +144,4 @@ static edgert_status prelu_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_prelu = {prelu_prepare, prelu_eval};
+const er_kernel er_kernel_prelu = {.prepare = prelu_prepare, .eval = prelu_eval};

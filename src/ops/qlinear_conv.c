@@ -171,5 +171,5 @@ static edgert_status qconv_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_conv_integer = {conv_integer_prepare, qconv_eval};
-const er_kernel er_kernel_qlinear_conv = {qlinear_conv_prepare, qconv_eval};
+const er_kernel er_kernel_conv_integer = {.prepare = conv_integer_prepare, .eval = qconv_eval};
+const er_kernel er_kernel_qlinear_conv = {.prepare = qlinear_conv_prepare, .eval = qconv_eval};

@@ -126,4 +126,4 @@ static edgert_status quantize_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_quantize = {quantize_prepare, quantize_eval};
+const er_kernel er_kernel_quantize = {.prepare = quantize_prepare, .eval = quantize_eval};

@@ -233,7 +233,9 @@ static edgert_status dynamic_quantize_linear_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_quantize_linear = {quantize_linear_prepare, quantize_linear_eval};
-const er_kernel er_kernel_dequantize_linear = {dequantize_linear_prepare, dequantize_linear_eval};
-const er_kernel er_kernel_dynamic_quantize_linear = {dynamic_quantize_linear_prepare,
-                                                     dynamic_quantize_linear_eval};
+const er_kernel er_kernel_quantize_linear = {.prepare = quantize_linear_prepare,
+                                             .eval = quantize_linear_eval};
+const er_kernel er_kernel_dequantize_linear = {.prepare = dequantize_linear_prepare,
+                                               .eval = dequantize_linear_eval};
+const er_kernel er_kernel_dynamic_quantize_linear = {.prepare = dynamic_quantize_linear_prepare,
+                                                     .eval = dynamic_quantize_linear_eval};

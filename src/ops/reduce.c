@@ -516,8 +516,8 @@ static edgert_status max_prepare(er_op_ctx *ctx) { return reduce_prepare(ctx, RE
 static edgert_status min_prepare(er_op_ctx *ctx) { return reduce_prepare(ctx, REDUCE_MIN); }
 static edgert_status prod_prepare(er_op_ctx *ctx) { return reduce_prepare(ctx, REDUCE_PROD); }
 
-const er_kernel er_kernel_mean = {mean_prepare, reduce_eval};
-const er_kernel er_kernel_sum = {sum_prepare, reduce_eval};
-const er_kernel er_kernel_reduce_max = {max_prepare, reduce_eval};
-const er_kernel er_kernel_reduce_min = {min_prepare, reduce_eval};
-const er_kernel er_kernel_reduce_prod = {prod_prepare, reduce_eval};
+const er_kernel er_kernel_mean = {.prepare = mean_prepare, .eval = reduce_eval};
+const er_kernel er_kernel_sum = {.prepare = sum_prepare, .eval = reduce_eval};
+const er_kernel er_kernel_reduce_max = {.prepare = max_prepare, .eval = reduce_eval};
+const er_kernel er_kernel_reduce_min = {.prepare = min_prepare, .eval = reduce_eval};
+const er_kernel er_kernel_reduce_prod = {.prepare = prod_prepare, .eval = reduce_eval};

@@ -285,4 +285,4 @@ static edgert_status reduce_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_onnx_reduce = {reduce_prepare, reduce_eval};
+const er_kernel er_kernel_onnx_reduce = {.prepare = reduce_prepare, .eval = reduce_eval};

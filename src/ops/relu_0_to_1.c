@@ -73,4 +73,4 @@ static edgert_status relu01_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_relu_0_to_1 = {relu01_prepare, relu01_eval};
+const er_kernel er_kernel_relu_0_to_1 = {.prepare = relu01_prepare, .eval = relu01_eval};

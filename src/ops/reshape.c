@@ -128,6 +128,6 @@ static edgert_status copy_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_reshape = {reshape_prepare, copy_eval};
-const er_kernel er_kernel_squeeze = {squeeze_prepare, copy_eval};
-const er_kernel er_kernel_expand_dims = {expand_dims_prepare, copy_eval};
+const er_kernel er_kernel_reshape = {.prepare = reshape_prepare, .eval = copy_eval};
+const er_kernel er_kernel_squeeze = {.prepare = squeeze_prepare, .eval = copy_eval};
+const er_kernel er_kernel_expand_dims = {.prepare = expand_dims_prepare, .eval = copy_eval};

@@ -237,5 +237,5 @@ static edgert_status nearest_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_resize_bilinear = {resize_prepare, bilinear_eval};
-const er_kernel er_kernel_resize_nearest_neighbor = {resize_prepare, nearest_eval};
+const er_kernel er_kernel_resize_bilinear = {.prepare = resize_prepare, .eval = bilinear_eval};
+const er_kernel er_kernel_resize_nearest_neighbor = {.prepare = resize_prepare, .eval = nearest_eval};

@@ -51,4 +51,4 @@ static edgert_status reverse_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_reverse_v2 = {reverse_prepare, reverse_eval};
+const er_kernel er_kernel_reverse_v2 = {.prepare = reverse_prepare, .eval = reverse_eval};

@@ -45,4 +45,5 @@ static edgert_status reverse_sequence_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_reverse_sequence = {reverse_sequence_prepare, reverse_sequence_eval};
+const er_kernel er_kernel_reverse_sequence = {.prepare = reverse_sequence_prepare,
+                                              .eval = reverse_sequence_eval};

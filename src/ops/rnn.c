@@ -143,5 +143,5 @@ static edgert_status rnn_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_rnn = {rnn_prepare, rnn_eval};
-const er_kernel er_kernel_unidirectional_sequence_rnn = {sequence_rnn_prepare, rnn_eval};
+const er_kernel er_kernel_rnn = {.prepare = rnn_prepare, .eval = rnn_eval};
+const er_kernel er_kernel_unidirectional_sequence_rnn = {.prepare = sequence_rnn_prepare, .eval = rnn_eval};

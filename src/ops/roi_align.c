@@ -138,4 +138,4 @@ static edgert_status roi_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_roi_align = {roi_prepare, roi_eval};
+const er_kernel er_kernel_roi_align = {.prepare = roi_prepare, .eval = roi_eval};

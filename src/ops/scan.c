@@ -220,4 +220,4 @@ static edgert_status scan_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_scan = {scan_prepare, scan_eval};
+const er_kernel er_kernel_scan = {.prepare = scan_prepare, .eval = scan_eval};

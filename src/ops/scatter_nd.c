@@ -137,4 +137,4 @@ static edgert_status scatter_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_scatter_nd = {scatter_prepare, scatter_eval};
+const er_kernel er_kernel_scatter_nd = {.prepare = scatter_prepare, .eval = scatter_eval};

@@ -66,4 +66,4 @@ static edgert_status select_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_select = {select_prepare, select_eval};
+const er_kernel er_kernel_select = {.prepare = select_prepare, .eval = select_eval};

@@ -70,4 +70,4 @@ static edgert_status sign_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_sign = {sign_prepare, sign_eval};
+const er_kernel er_kernel_sign = {.prepare = sign_prepare, .eval = sign_eval};

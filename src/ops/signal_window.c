@@ -71,7 +71,7 @@ static edgert_status window_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_signal_window = {window_prepare, window_eval};
+const er_kernel er_kernel_signal_window = {.prepare = window_prepare, .eval = window_eval};
 
 /* ---- MelWeightMatrix */
 
@@ -150,4 +150,4 @@ static edgert_status mel_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_mel_weight_matrix = {mel_prepare, mel_eval};
+const er_kernel er_kernel_mel_weight_matrix = {.prepare = mel_prepare, .eval = mel_eval};

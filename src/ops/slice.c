@@ -253,5 +253,5 @@ static edgert_status slice_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_slice = {slice_prepare, slice_eval};
-const er_kernel er_kernel_strided_slice = {strided_slice_prepare, slice_eval};
+const er_kernel er_kernel_slice = {.prepare = slice_prepare, .eval = slice_eval};
+const er_kernel er_kernel_strided_slice = {.prepare = strided_slice_prepare, .eval = slice_eval};

@@ -331,5 +331,5 @@ static edgert_status log_softmax_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_softmax = {softmax_prepare, softmax_eval};
-const er_kernel er_kernel_log_softmax = {log_softmax_prepare, log_softmax_eval};
+const er_kernel er_kernel_softmax = {.prepare = softmax_prepare, .eval = softmax_eval};
+const er_kernel er_kernel_log_softmax = {.prepare = log_softmax_prepare, .eval = log_softmax_eval};

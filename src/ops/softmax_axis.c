@@ -95,4 +95,4 @@ static edgert_status softmax_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_softmax_axis = {softmax_prepare, softmax_eval};
+const er_kernel er_kernel_softmax_axis = {.prepare = softmax_prepare, .eval = softmax_eval};

@@ -250,7 +250,9 @@ static edgert_status batch_to_space_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_space_to_depth = {space_to_depth_prepare, depth_eval};
-const er_kernel er_kernel_depth_to_space = {depth_to_space_prepare, depth_eval};
-const er_kernel er_kernel_space_to_batch_nd = {space_to_batch_prepare, space_to_batch_eval};
-const er_kernel er_kernel_batch_to_space_nd = {batch_to_space_prepare, batch_to_space_eval};
+const er_kernel er_kernel_space_to_depth = {.prepare = space_to_depth_prepare, .eval = depth_eval};
+const er_kernel er_kernel_depth_to_space = {.prepare = depth_to_space_prepare, .eval = depth_eval};
+const er_kernel er_kernel_space_to_batch_nd = {.prepare = space_to_batch_prepare,
+                                               .eval = space_to_batch_eval};
+const er_kernel er_kernel_batch_to_space_nd = {.prepare = batch_to_space_prepare,
+                                               .eval = batch_to_space_eval};

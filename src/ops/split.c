@@ -214,6 +214,6 @@ static edgert_status split_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_split = {split_prepare, split_eval};
-const er_kernel er_kernel_split_v = {split_v_prepare, split_eval};
-const er_kernel er_kernel_unpack = {unpack_prepare, split_eval};
+const er_kernel er_kernel_split = {.prepare = split_prepare, .eval = split_eval};
+const er_kernel er_kernel_split_v = {.prepare = split_v_prepare, .eval = split_eval};
+const er_kernel er_kernel_unpack = {.prepare = unpack_prepare, .eval = split_eval};

@@ -93,4 +93,5 @@ static edgert_status squared_difference_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_squared_difference = {squared_difference_prepare, squared_difference_eval};
+const er_kernel er_kernel_squared_difference = {.prepare = squared_difference_prepare,
+                                                .eval = squared_difference_eval};

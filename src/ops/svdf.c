@@ -361,4 +361,4 @@ static edgert_status svdf_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_svdf = {svdf_prepare, svdf_eval};
+const er_kernel er_kernel_svdf = {.prepare = svdf_prepare, .eval = svdf_eval};

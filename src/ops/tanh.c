@@ -75,4 +75,4 @@ static const sigmoid_tanh_fns tanh_fns = {tanhf, tanh_d, tanh_int8, tanh_uint8, 
 
 static edgert_status tanh_eval(er_op_ctx *ctx) { return sigmoid_tanh_eval(ctx, &tanh_fns); }
 
-const er_kernel er_kernel_tanh = {tanh_prepare, tanh_eval};
+const er_kernel er_kernel_tanh = {.prepare = tanh_prepare, .eval = tanh_eval};

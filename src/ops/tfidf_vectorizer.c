@@ -149,4 +149,4 @@ static edgert_status tfidf_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_tfidf_vectorizer = {tfidf_prepare, tfidf_eval};
+const er_kernel er_kernel_tfidf_vectorizer = {.prepare = tfidf_prepare, .eval = tfidf_eval};

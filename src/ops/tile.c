@@ -130,5 +130,5 @@ static edgert_status broadcast_to_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_tile = {tile_prepare, tile_eval};
-const er_kernel er_kernel_broadcast_to = {broadcast_to_prepare, broadcast_to_eval};
+const er_kernel er_kernel_tile = {.prepare = tile_prepare, .eval = tile_eval};
+const er_kernel er_kernel_broadcast_to = {.prepare = broadcast_to_prepare, .eval = broadcast_to_eval};

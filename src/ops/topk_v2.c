@@ -102,4 +102,4 @@ static edgert_status topk_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_topk_v2 = {topk_prepare, topk_eval};
+const er_kernel er_kernel_topk_v2 = {.prepare = topk_prepare, .eval = topk_eval};

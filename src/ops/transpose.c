@@ -44,4 +44,4 @@ static edgert_status transpose_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_transpose = {transpose_prepare, transpose_eval};
+const er_kernel er_kernel_transpose = {.prepare = transpose_prepare, .eval = transpose_eval};

@@ -245,4 +245,4 @@ static edgert_status tconv_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_transpose_conv = {tconv_prepare, tconv_eval};
+const er_kernel er_kernel_transpose_conv = {.prepare = tconv_prepare, .eval = tconv_eval};

@@ -41,4 +41,4 @@ static edgert_status trilu_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_trilu = {trilu_prepare, trilu_eval};
+const er_kernel er_kernel_trilu = {.prepare = trilu_prepare, .eval = trilu_eval};

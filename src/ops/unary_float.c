@@ -199,4 +199,4 @@ static edgert_status unary_float_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_unary_float = {unary_float_prepare, unary_float_eval};
+const er_kernel er_kernel_unary_float = {.prepare = unary_float_prepare, .eval = unary_float_eval};

@@ -280,4 +280,4 @@ static edgert_status unary_math_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_unary_math = {unary_math_prepare, unary_math_eval};
+const er_kernel er_kernel_unary_math = {.prepare = unary_math_prepare, .eval = unary_math_eval};

@@ -152,4 +152,4 @@ static edgert_status variadic_eval(er_op_ctx *ctx) {
   return EDGERT_OK;
 }
 
-const er_kernel er_kernel_variadic = {variadic_prepare, variadic_eval};
+const er_kernel er_kernel_variadic = {.prepare = variadic_prepare, .eval = variadic_eval};

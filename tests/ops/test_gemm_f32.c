@@ -27,7 +27,16 @@ typedef struct {
   er_f32_bias_kind bias_kind;
   er_fused_act act;
   float scale_b; /* folded into B when it is packed */
+  int misalign;  /* 1 to 3: A and B given at that many bytes past a float boundary (ONNX weights) */
+  float *c_out;  /* when set, receives C as stored */
 } gemm_case;
+
+/* n floats copied to `offset` bytes into a fresh buffer (freed through *block). */
+static const void *shifted_copy(const float *x, size_t n, int offset, unsigned char **block) {
+  *block = malloc(n * sizeof *x + 4);
+  memcpy(*block + offset, x, n * sizeof *x);
+  return *block + offset;
+}
 
 /* A stored [M x K] (or [K x M] transposed) with row padding; same for B. */
 static float *make_matrix(int64_t rows, int64_t cols, int64_t pad, int64_t *ld) {
@@ -65,6 +74,11 @@ static bool run_case(const er_f32_gemm_ukernels *uk, const gemm_case *tc) {
                         .bias_kind = tc->bias_kind,
                         .act = tc->act,
                         .c_transposed = tc->c_trans};
+  unsigned char *a_shifted = NULL, *b_shifted = NULL;
+  if (tc->misalign) {
+    g.a.data = shifted_copy(a, (size_t)((tc->a_trans ? k : m) * lda + 1), tc->misalign, &a_shifted);
+    g.b.data = shifted_copy(b, (size_t)((tc->b_trans ? n : k) * ldb + 1), tc->misalign, &b_shifted);
+  }
   float *a_packed = NULL, *b_packed = NULL;
   size_t bytes;
   float b_scale = tc->b_packed ? tc->scale_b : 1.0f;
@@ -117,7 +131,9 @@ static bool run_case(const er_f32_gemm_ukernels *uk, const gemm_case *tc) {
         ok = false;
       }
     }
+  if (tc->c_out) memcpy(tc->c_out, c, (size_t)(c_rows * ldc) * sizeof *c);
   free(a), free(b), free(c), free(c_before), free(bias), free(a_packed), free(b_packed), free(scratch);
+  free(a_shifted), free(b_shifted);
   return ok;
 }
 
@@ -384,6 +400,52 @@ static void test_plain_b_in_place_and_packed(void) {
   }
 }
 
+/* Operands at any byte address (weights where they lie in an ONNX file): A read in place, A and B
+ * packed from them, and a plain B (which is then packed at run time, not read in place) give C bit for
+ * bit as the same operands aligned do, on every variant and layout, with shapes where B would otherwise
+ * be read in place. (The sanitizer build flags any misaligned float access.) */
+static void test_misaligned_operands_match_aligned_bit_for_bit(void) {
+  er_cpu_features f = er_cpu_detect();
+  for (int v = 0; er_f32_gemm_variant(f, v); v++) {
+    const er_f32_gemm_ukernels *uk = er_f32_gemm_variant(f, v);
+    static const int64_t ms[] = {1, 5, 13, 40};
+    static const int64_t ns[] = {3, 33, 70};
+    static const int64_t ks[] = {1, 37, 300};
+    for (size_t mi = 0; mi < sizeof ms / sizeof *ms; mi++)
+      for (size_t ni = 0; ni < sizeof ns / sizeof *ns; ni++)
+        for (size_t ki = 0; ki < sizeof ks / sizeof *ks; ki++)
+          for (int layout = 0; layout < 16; layout++) {
+            gemm_case tc = {.m = ms[mi],
+                            .n = ns[ni],
+                            .k = ks[ki],
+                            .a_packed = layout & 1,
+                            .a_trans = layout & 2,
+                            .b_packed = layout & 4,
+                            .b_trans = layout & 8,
+                            .a_pad = (int64_t)ki,
+                            .b_pad = (int64_t)mi % 2,
+                            .bias_kind = (er_f32_bias_kind)((mi + ni) % 3),
+                            .act = acts[(ni + ki) % 3],
+                            .scale_b = 0.5f};
+            size_t c_floats = (size_t)(tc.m * tc.n);
+            float *aligned = malloc(c_floats * sizeof *aligned),
+                  *shifted = malloc(c_floats * sizeof *shifted);
+            uint32_t seed = rng_state;
+            tc.c_out = aligned;
+            bool ok = run_case(uk, &tc);
+            rng_state = seed; /* the same operands again */
+            tc.c_out = shifted, tc.misalign = 1 + (layout + (int)ki) % 3;
+            ok = ok && run_case(uk, &tc);
+            if (ok)
+              CHECK_MSG(memcmp(aligned, shifted, c_floats * sizeof *aligned) == 0,
+                        "%s m=%lld n=%lld k=%lld layout %d: misaligned operands change C", uk->name,
+                        (long long)tc.m, (long long)tc.n, (long long)tc.k, layout);
+            free(aligned), free(shifted);
+            if (!ok) return;
+          }
+  }
+}
+
 /* With rows_alone, each row of a 13-row product holds the bits of the same row computed alone (M = 1), on
  * 1 and 3 threads, A stored either way, B packed or plain, K beyond one block. */
 static void test_rows_alone_match_single_rows_bit_for_bit(void) {
@@ -516,5 +578,6 @@ void run_tests(void) {
   RUN(test_threads_match_one_thread_bit_for_bit);
   RUN(test_transposed_c_matches_row_major_bit_for_bit);
   RUN(test_plain_b_in_place_and_packed);
+  RUN(test_misaligned_operands_match_aligned_bit_for_bit);
   RUN(test_rows_alone_match_single_rows_bit_for_bit);
 }

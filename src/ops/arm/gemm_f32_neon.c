@@ -10,8 +10,8 @@ enum { NEON_MR = 8, NEON_NR = 8 };
 
 /* `rows` is a constant where this is inlined, so the accumulators live in registers. */
 static inline __attribute__((always_inline)) void tile_8x8(size_t rows, size_t rs, size_t ks, size_t nr,
-                                                           size_t kc, const float *a, const float *b,
-                                                           float *c, size_t ldc, const er_f32_gemm_tile *t) {
+                                                           size_t kc, const void *a, const float *b, float *c,
+                                                           size_t ldc, const er_f32_gemm_tile *t) {
   float32x4_t acc0[NEON_MR], acc1[NEON_MR];
 #pragma GCC unroll 8
   for (size_t i = 0; i < rows; i++)
@@ -20,6 +20,7 @@ static inline __attribute__((always_inline)) void tile_8x8(size_t rows, size_t r
   const size_t bs = t->b_k_stride ? t->b_k_stride : NEON_NR;
   const bool b_narrow = t->b_k_stride && nr < NEON_NR;
   float b_row[NEON_NR] = {0};
+  const unsigned char *ak = a; /* column k of A's rows, in bytes */
   for (size_t k = 0; k < kc; k++) {
     const float *bk = b;
     if (b_narrow) {
@@ -29,11 +30,11 @@ static inline __attribute__((always_inline)) void tile_8x8(size_t rows, size_t r
     const float32x4_t b0 = vld1q_f32(bk), b1 = vld1q_f32(bk + 4);
 #pragma GCC unroll 8
     for (size_t i = 0; i < rows; i++) {
-      const float av = a[i * rs];
+      const float av = er_f32_load(ak, i * rs);
       acc0[i] = vfmaq_n_f32(acc0[i], b0, av);
       acc1[i] = vfmaq_n_f32(acc1[i], b1, av);
     }
-    a += ks;
+    ak += ks * sizeof(float);
     b += bs;
   }
   float32x4_t bias0 = vdupq_n_f32(0.0f), bias1 = vdupq_n_f32(0.0f);
@@ -92,7 +93,7 @@ static inline __attribute__((always_inline)) void tile_8x8(size_t rows, size_t r
       tile_8x8(rows, 1, ks, nr, kc, a, b, c, ldc, t);                                                        \
     break;
 
-void er_f32_gemm_8x8__neon(size_t mr, size_t nr, size_t kc, const float *a, const float *b, float *c,
+void er_f32_gemm_8x8__neon(size_t mr, size_t nr, size_t kc, const void *a, const float *b, float *c,
                            size_t ldc, const er_f32_gemm_tile *t) {
   const size_t rs = t->a_row_stride ? t->a_row_stride : 1, ks = t->a_row_stride ? t->a_k_stride : mr;
   switch (mr) {

@@ -92,7 +92,7 @@ static inline __attribute__((always_inline)) void store_transposed(size_t rows, 
 /* `rows` (and rs = 1 for packed or transposed A) are constants where this is inlined, so the accumulators
  * live in registers. */
 static inline __attribute__((always_inline)) void tile_6x16(size_t rows, size_t rs, size_t ks, bool in_place,
-                                                            size_t bs, size_t nr, size_t kc, const float *a,
+                                                            size_t bs, size_t nr, size_t kc, const void *a,
                                                             const float *b, float *c, size_t ldc,
                                                             const er_f32_gemm_tile *t) {
   __m256 acc0[AVX2_MR], acc1[AVX2_MR];
@@ -100,17 +100,18 @@ static inline __attribute__((always_inline)) void tile_6x16(size_t rows, size_t 
 #pragma GCC unroll 6
   for (size_t i = 0; i < rows; i++)
     acc0[i] = _mm256_setzero_ps(), acc1[i] = _mm256_setzero_ps();
+  const unsigned char *ak = a; /* row k of A's rows, in bytes */
   for (size_t k = 0; k < kc; k++) {
     /* a packed panel is padded with zeros; B in place is read only in its nr columns */
     const __m256 b0 = in_place ? _mm256_maskload_ps(b, bm0) : _mm256_loadu_ps(b);
     const __m256 b1 = in_place ? _mm256_maskload_ps(b + 8, bm1) : _mm256_loadu_ps(b + 8);
 #pragma GCC unroll 6
     for (size_t i = 0; i < rows; i++) {
-      const __m256 av = _mm256_broadcast_ss(a + i * rs);
+      const __m256 av = _mm256_set1_ps(er_f32_load(ak, i * rs));
       acc0[i] = _mm256_fmadd_ps(av, b0, acc0[i]);
       acc1[i] = _mm256_fmadd_ps(av, b1, acc1[i]);
     }
-    a += ks;
+    ak += ks * sizeof(float);
     b += bs;
   }
   if (t->c_transposed) {
@@ -165,7 +166,7 @@ static inline __attribute__((always_inline)) void tile_6x16(size_t rows, size_t 
       tile_6x16(rows, 1, ks, false, AVX2_NR, nr, kc, a, b, c, ldc, t);                                       \
     break;
 
-void er_f32_gemm_6x16__avx2(size_t mr, size_t nr, size_t kc, const float *a, const float *b, float *c,
+void er_f32_gemm_6x16__avx2(size_t mr, size_t nr, size_t kc, const void *a, const float *b, float *c,
                             size_t ldc, const er_f32_gemm_tile *t) {
   const size_t rs = t->a_row_stride ? t->a_row_stride : 1, ks = t->a_row_stride ? t->a_k_stride : mr;
   switch (mr) {

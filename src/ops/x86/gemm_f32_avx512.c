@@ -168,22 +168,23 @@ static ALWAYS_INLINE __m512 load_b(bool in_place, __mmask16 m, const float *b) {
 /* `rows` rows and `nv` vectors of columns; constants where inlined, so the accumulators live in
  * registers. */
 static ALWAYS_INLINE void tile_rows(size_t rows, size_t nv, size_t rs, size_t ks, bool in_place, size_t bs,
-                                    size_t nr, size_t kc, const float *a, const float *b, float *c,
-                                    size_t ldc, const er_f32_gemm_tile *t) {
+                                    size_t nr, size_t kc, const void *a, const float *b, float *c, size_t ldc,
+                                    const er_f32_gemm_tile *t) {
   __m512 acc0[AVX512_MR], acc1[AVX512_MR];
   const __mmask16 bm0 = lanes_below(nr), bm1 = lanes_below(nr > 16 ? nr - 16 : 0);
 #pragma GCC unroll 12
   for (size_t i = 0; i < rows; i++)
     acc0[i] = _mm512_setzero_ps(), acc1[i] = _mm512_setzero_ps();
+  const unsigned char *ak = a; /* column k of A's rows, in bytes */
   for (size_t k = 0; k < kc; k++) {
     const __m512 b0 = load_b(in_place, bm0, b), b1 = nv == 2 ? load_b(in_place, bm1, b + 16) : b0;
 #pragma GCC unroll 12
     for (size_t i = 0; i < rows; i++) {
-      const __m512 av = _mm512_set1_ps(a[i * rs]);
+      const __m512 av = _mm512_set1_ps(er_f32_load(ak, i * rs));
       acc0[i] = _mm512_fmadd_ps(av, b0, acc0[i]);
       if (nv == 2) acc1[i] = _mm512_fmadd_ps(av, b1, acc1[i]);
     }
-    a += ks;
+    ak += ks * sizeof(float);
     b += bs;
   }
   store_rows(rows, nv, acc0, acc1, nr, c, ldc, t);
@@ -191,7 +192,7 @@ static ALWAYS_INLINE void tile_rows(size_t rows, size_t nv, size_t rs, size_t ks
 
 /* One row: four partial sums per vector, over k = 0, 1, 2, 3 mod 4. */
 static ALWAYS_INLINE void tile_row(size_t nv, size_t ks, bool in_place, size_t bs, size_t nr, size_t kc,
-                                   const float *a, const float *b, float *c, size_t ldc,
+                                   const void *a, const float *b, float *c, size_t ldc,
                                    const er_f32_gemm_tile *t) {
   const __mmask16 bm0 = lanes_below(nr), bm1 = lanes_below(nr > 16 ? nr - 16 : 0);
   __m512 p0[4], p1[4];
@@ -202,13 +203,13 @@ static ALWAYS_INLINE void tile_row(size_t nv, size_t ks, bool in_place, size_t b
   for (; k + 4 <= kc; k += 4) {
 #pragma GCC unroll 4
     for (int u = 0; u < 4; u++) {
-      const __m512 av = _mm512_set1_ps(a[(k + u) * ks]);
+      const __m512 av = _mm512_set1_ps(er_f32_load(a, (k + u) * ks));
       p0[u] = _mm512_fmadd_ps(av, load_b(in_place, bm0, b + (k + u) * bs), p0[u]);
       if (nv == 2) p1[u] = _mm512_fmadd_ps(av, load_b(in_place, bm1, b + (k + u) * bs + 16), p1[u]);
     }
   }
   for (; k < kc; k++) {
-    const __m512 av = _mm512_set1_ps(a[k * ks]);
+    const __m512 av = _mm512_set1_ps(er_f32_load(a, k * ks));
     p0[0] = _mm512_fmadd_ps(av, load_b(in_place, bm0, b + k * bs), p0[0]);
     if (nv == 2) p1[0] = _mm512_fmadd_ps(av, load_b(in_place, bm1, b + k * bs + 16), p1[0]);
   }
@@ -237,7 +238,7 @@ static ALWAYS_INLINE void tile_row(size_t nv, size_t ks, bool in_place, size_t b
       tile_rows(rows, 1, 1, ks, false, AVX512_NR, nr, kc, a, b, c, ldc, t);                                  \
     break;
 
-void er_f32_gemm_12x32__avx512(size_t mr, size_t nr, size_t kc, const float *a, const float *b, float *c,
+void er_f32_gemm_12x32__avx512(size_t mr, size_t nr, size_t kc, const void *a, const float *b, float *c,
                                size_t ldc, const er_f32_gemm_tile *t) {
   const size_t rs = t->a_row_stride ? t->a_row_stride : 1, ks = t->a_row_stride ? t->a_k_stride : mr;
   const size_t bs = t->b_k_stride;
