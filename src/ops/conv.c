@@ -147,7 +147,7 @@ static edgert_status prepare_fast_f32(er_op_ctx *ctx, conv_data *d, const er_ten
     return EDGERT_OK;
   float *packed = er_persist_alloc(ctx, weight_bytes);
   if (!packed) return EDGERT_ERR_NO_MEMORY;
-  er_f32_gemm_pack_b(f->uk, f->k, g->out_c, (er_f32_matrix){filter->data, f->k, true}, 1.0f, packed);
+  er_f32_gemm_pack_b(ctx, f->uk, f->k, g->out_c, (er_f32_matrix){filter->data, f->k, true}, 1.0f, packed);
   er_input_packed(ctx, 1);
   f->packed_w = packed;
   f->act = (er_fused_act){ER_ACT_CLIP, d->act_min_f, d->act_max_f, NULL};

@@ -146,7 +146,7 @@ static edgert_status pack_transposed_weights(er_op_ctx *ctx, const er_tensor *w,
     const void *group_w =
         (const unsigned char *)er_const_bytes(w) + sizeof(float) * (size_t)(grp * p->m * p->k);
     er_f32_matrix wt = {group_w, p->k, true}; /* W^T as B */
-    er_f32_gemm_pack_b(p->uk, p->k, p->m, wt, 1.0f, packed + grp * p->group_floats);
+    er_f32_gemm_pack_b(ctx, p->uk, p->k, p->m, wt, 1.0f, packed + grp * p->group_floats);
   }
   er_input_packed(ctx, 1);
   p->packed_w = packed;

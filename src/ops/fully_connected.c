@@ -129,7 +129,8 @@ static edgert_status prepare_fast_f32(er_op_ctx *ctx, fc_data *d, const er_tenso
     return EDGERT_OK;
   float *packed = er_persist_alloc(ctx, weight_bytes);
   if (!packed) return EDGERT_ERR_NO_MEMORY;
-  er_f32_gemm_pack_b(uk, d->depth, d->units, (er_f32_matrix){filter->data, d->depth, true}, 1.0f, packed);
+  er_f32_gemm_pack_b(ctx, uk, d->depth, d->units, (er_f32_matrix){filter->data, d->depth, true}, 1.0f,
+                     packed);
   er_input_packed(ctx, 1);
   d->f32_uk = uk;
   d->packed_f32 = packed;

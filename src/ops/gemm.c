@@ -80,7 +80,7 @@ static edgert_status plan_fast(er_op_ctx *ctx, gemm_data *d, const er_gemm_attrs
     if (!packed) return EDGERT_ERR_NO_MEMORY;
     if (b_const) {
       f->b.data = er_const_bytes(tb);
-      er_f32_gemm_pack_b(f->uk, d->k, d->n, f->b, (float)d->alpha, packed);
+      er_f32_gemm_pack_b(ctx, f->uk, d->k, d->n, f->b, (float)d->alpha, packed);
       f->b_packed = packed;
     } else {
       f->a.data = ta->data;

@@ -18,14 +18,16 @@ enum { GEMM_ROWS_FIRST_KC = 64 };
 /* Multiply-adds below which a product runs on one thread (a few microseconds of work). */
 #define GEMM_MIN_SPLIT_MACS 65536.0
 
-static const er_f32_gemm_ukernels scalar_variant = {"f32_gemm_4x8__scalar", 4, 8, er_f32_gemm_4x8__scalar, 8};
+static const er_f32_gemm_ukernels scalar_variant = {"f32_gemm_4x8__scalar",  4, 8,
+                                                    er_f32_gemm_4x8__scalar, 8, NULL};
 #if defined(ER_SIMD_X86)
-static const er_f32_gemm_ukernels avx2_variant = {"f32_gemm_6x16__avx2", 6, 16, er_f32_gemm_6x16__avx2, 16};
-static const er_f32_gemm_ukernels avx512_variant = {"f32_gemm_12x32__avx512", 12, 32,
-                                                    er_f32_gemm_12x32__avx512, 16};
+static const er_f32_gemm_ukernels avx2_variant = {"f32_gemm_6x16__avx2",  6,  16,
+                                                  er_f32_gemm_6x16__avx2, 16, NULL};
+static const er_f32_gemm_ukernels avx512_variant = {
+    "f32_gemm_12x32__avx512", 12, 32, er_f32_gemm_12x32__avx512, 16, er_f32_gemm_transpose_16x16__avx512};
 #endif
 #if defined(ER_SIMD_ARM)
-static const er_f32_gemm_ukernels neon_variant = {"f32_gemm_8x8__neon", 8, 8, er_f32_gemm_8x8__neon, 8};
+static const er_f32_gemm_ukernels neon_variant = {"f32_gemm_8x8__neon", 8, 8, er_f32_gemm_8x8__neon, 8, NULL};
 #endif
 
 const er_f32_gemm_ukernels *er_f32_gemm_variant(er_cpu_features f, int i) {
@@ -104,8 +106,9 @@ static inline void copy_floats(float *dst, const void *src, int64_t n) {
 
 /* Columns [col0, col0 + cols) and K range [k0, k0 + kc) of B into NR-column panels: panel q (at q * NR *
  * kc) holds element (k, j) at k * NR + j, zero past the last column. */
-static void pack_b_block(int64_t nr_full, er_f32_matrix b, int64_t col0, int64_t cols, int64_t k0, int64_t kc,
-                         float scale, float *dst) {
+static void pack_b_block(const er_f32_gemm_ukernels *uk, er_f32_matrix b, int64_t col0, int64_t cols,
+                         int64_t k0, int64_t kc, float scale, float *dst) {
+  const int64_t nr_full = uk->nr;
   if (!b.transposed) {
     /* row by row of B, so that reads stream: each row is spread over the panels */
     for (int64_t k = 0; k < kc; k++) {
@@ -129,14 +132,23 @@ static void pack_b_block(int64_t nr_full, er_f32_matrix b, int64_t col0, int64_t
   /* a transpose, KB panel rows at a time, so those rows stay in L1 while every column fills its part
    * (whole columns at once wrote kc lines apart); each column's next lines are fetched ahead, as the
    * nr rows of B read at once are too many streams for the hardware prefetchers (unhelped, the packing
-   * took 40% of mobilenet_v2's load, waiting on those reads) */
+   * took 40% of mobilenet_v2's load, waiting on those reads); 16 x 16 blocks go through the variant's
+   * register transpose where it has one (a float at a time, the transpose took a third of mobilenet_v2's
+   * load once its weights were read where they lie in the file) */
   enum { KB = 16 };
   for (int64_t q = 0; q < cols; q += nr_full) {
     int64_t nr = er_min_i64(nr_full, cols - q);
     float *panel = dst + q * kc;
     for (int64_t kb = 0; kb < kc; kb += KB) {
-      int64_t kn = er_min_i64(KB, kc - kb);
-      for (int64_t j = 0; j < nr; j++) {
+      int64_t kn = er_min_i64(KB, kc - kb), j = 0;
+      for (; uk->transpose_16x16 && kn == KB && j + 16 <= nr; j += 16) {
+        const unsigned char *src =
+            (const unsigned char *)b.data + sizeof(float) * (size_t)((col0 + q + j) * b.ld + k0 + kb);
+        for (int64_t r = 0; r < 16 && kb + 4 * KB < kc; r++)
+          er_prefetch(src + sizeof(float) * (size_t)(r * b.ld + 4 * KB));
+        uk->transpose_16x16(src, (size_t)b.ld, scale, panel + kb * nr_full + j, (size_t)nr_full);
+      }
+      for (; j < nr; j++) {
         const unsigned char *src =
             (const unsigned char *)b.data + sizeof(float) * (size_t)((col0 + q + j) * b.ld + k0 + kb);
         float *out = panel + kb * nr_full + j;
@@ -157,9 +169,34 @@ void er_f32_gemm_pack_a(const er_f32_gemm_ukernels *uk, int64_t m, int64_t k, er
   pack_a_block(uk->mr, a, 0, m, 0, k, scale, packed);
 }
 
-void er_f32_gemm_pack_b(const er_f32_gemm_ukernels *uk, int64_t k, int64_t n, er_f32_matrix b, float scale,
-                        float *packed) {
-  pack_b_block(uk->nr, b, 0, n, 0, k, scale, packed);
+typedef struct {
+  const er_f32_gemm_ukernels *uk;
+  er_f32_matrix b;
+  int64_t k, n;
+  float scale;
+  float *packed;
+} pack_b_task;
+
+/* Panels [begin, end) of a pack_b_task. */
+static void pack_b_panels(void *arg, int32_t thread, int64_t begin, int64_t end) {
+  (void)thread;
+  const pack_b_task *t = arg;
+  const int64_t col0 = begin * t->uk->nr, cols = er_min_i64(end * t->uk->nr, t->n) - col0;
+  pack_b_block(t->uk, t->b, col0, cols, 0, t->k, t->scale, t->packed + col0 * t->k);
+}
+
+/* Floats of packed B below which a chunk is not worth a thread's wake-up. */
+#define PACK_CHUNK_FLOATS 32768
+
+void er_f32_gemm_pack_b(er_op_ctx *ctx, const er_f32_gemm_ukernels *uk, int64_t k, int64_t n, er_f32_matrix b,
+                        float scale, float *packed) {
+  const pack_b_task t = {uk, b, k, n, scale, packed};
+  const int64_t panels = (n + uk->nr - 1) / uk->nr, panel_floats = k * uk->nr > 0 ? k * uk->nr : 1;
+  if (!ctx) {
+    pack_b_panels((void *)&t, 0, 0, panels);
+    return;
+  }
+  er_parallel_for(ctx, panels, er_max_i64(1, PACK_CHUNK_FLOATS / panel_floats), pack_b_panels, (void *)&t);
 }
 
 /* How a run is cut: K blocks of kc (balanced, so K = 300 is two blocks of 150), and M x N into work items
@@ -444,7 +481,7 @@ static void set_b_panels(const gemm_run *r, float *scratch, int64_t nb, k_block 
   } else {
     float *b_buf = scratch + SCRATCH_HEADER_FLOATS;
     if (!r->b_reused || *packed_piece(scratch) != nb)
-      pack_b_block(nr_full, g->b, kb->n0, kb->cols, kb->pc, kb->kc, 1.0f, b_buf);
+      pack_b_block(r->uk, g->b, kb->n0, kb->cols, kb->pc, kb->kc, 1.0f, b_buf);
     if (r->b_reused) *packed_piece(scratch) = nb;
     kb->b_base = b_buf;
     kb->b_panel_stride = nr_full * kb->kc;

@@ -21,7 +21,7 @@
  *     d->uk = er_f32_gemm_select(er_cpu_detect());
  *     er_f32_gemm_packed_b_bytes(d->uk, K, N, &bytes);
  *     d->w = er_persist_alloc(ctx, bytes);
- *     er_f32_gemm_pack_b(d->uk, K, N, (er_f32_matrix){w, K, true}, 1.0f, d->w);
+ *     er_f32_gemm_pack_b(ctx, d->uk, K, N, (er_f32_matrix){w, K, true}, 1.0f, d->w);
  *     er_f32_gemm_scratch_bytes(d->uk, M, N, K, false, true, er_num_threads(ctx), &ctx->scratch_bytes);
  *   eval:
  *     er_f32_gemm_args g = {.m = M, .n = N, .k = K, .a = {x, K, false}, .b_packed = d->w, .c = y,
@@ -83,6 +83,9 @@ typedef struct {
   er_f32_gemm_ukernel_fn ukernel;
   uint32_t nr_step; /* a column tail costs whole multiples of this many columns (nr, or a vector width
                        where the kernel specializes narrow tiles): for callers' cost models */
+  /* Optional (NULL: scalar loops): packing a transposed B 16 x 16 at a time, dst[k * dst_ld + j] = scale *
+   * float k of row j, the rows src_ld floats apart from src (any byte address). */
+  void (*transpose_16x16)(const void *src, size_t src_ld, float scale, float *dst, size_t dst_ld);
 } er_f32_gemm_ukernels;
 
 /* The fastest variant this CPU runs (call at prepare, with er_cpu_detect()). Never NULL: the scalar
@@ -115,11 +118,12 @@ bool er_f32_gemm_packed_b_bytes(const er_f32_gemm_ukernels *uk, int64_t k, int64
 
 /* Packs A [M x K] (or B [K x N]) times `scale` (e.g. ONNX Gemm's alpha; 1 for none) into `packed`, which
  * holds er_f32_gemm_packed_*_bytes and is 4-byte aligned (16 or more is better). For constant operands at
- * prepare. */
+ * prepare. B's panels are split over ctx's threads (NULL: the calling thread), as packing (with the
+ * page faults of fresh memory) is most of a model's load; the bits do not depend on the threads. */
 void er_f32_gemm_pack_a(const er_f32_gemm_ukernels *uk, int64_t m, int64_t k, er_f32_matrix a, float scale,
                         float *packed);
-void er_f32_gemm_pack_b(const er_f32_gemm_ukernels *uk, int64_t k, int64_t n, er_f32_matrix b, float scale,
-                        float *packed);
+void er_f32_gemm_pack_b(er_op_ctx *ctx, const er_f32_gemm_ukernels *uk, int64_t k, int64_t n, er_f32_matrix b,
+                        float scale, float *packed);
 
 typedef enum { ER_F32_BIAS_NONE = 0, ER_F32_BIAS_PER_ROW, ER_F32_BIAS_PER_COL } er_f32_bias_kind;
 
@@ -196,6 +200,8 @@ void er_f32_gemm_6x16__avx2(size_t mr, size_t nr, size_t kc, const void *a, cons
                             size_t ldc, const er_f32_gemm_tile *t);
 void er_f32_gemm_12x32__avx512(size_t mr, size_t nr, size_t kc, const void *a, const float *b, float *c,
                                size_t ldc, const er_f32_gemm_tile *t);
+void er_f32_gemm_transpose_16x16__avx512(const void *src, size_t src_ld, float scale, float *dst,
+                                         size_t dst_ld);
 #endif
 #if defined(ER_SIMD_ARM)
 void er_f32_gemm_8x8__neon(size_t mr, size_t nr, size_t kc, const void *a, const float *b, float *c,

@@ -98,7 +98,7 @@ static edgert_status plan_f32(er_op_ctx *ctx, mm_data *d, const er_tensor *b) {
   float *packed = er_persist_alloc(ctx, bytes * (size_t)matrices + 1);
   if (!packed) return EDGERT_ERR_NO_MEMORY;
   for (int64_t i = 0; i < matrices; i++)
-    er_f32_gemm_pack_b(d->uk, d->k, d->n,
+    er_f32_gemm_pack_b(ctx, d->uk, d->k, d->n,
                        (er_f32_matrix){(const float *)b->data + i * d->k * d->n, d->n, false}, 1.0f,
                        packed + i * d->b_packed_stride);
   er_input_packed(ctx, 1);

@@ -91,7 +91,7 @@ static bool run_case(const er_f32_gemm_ukernels *uk, const gemm_case *tc) {
   if (tc->b_packed) {
     CHECK(er_f32_gemm_packed_b_bytes(uk, k, n, &bytes));
     b_packed = malloc(bytes + 4);
-    er_f32_gemm_pack_b(uk, k, n, g.b, b_scale, b_packed);
+    er_f32_gemm_pack_b(NULL, uk, k, n, g.b, b_scale, b_packed);
     g.b_packed = b_packed;
   }
   int32_t threads = run_ctx ? er_num_threads(run_ctx) : 1;
@@ -355,7 +355,17 @@ static void test_threads_match_one_thread_bit_for_bit(void) {
         size_t bytes;
         CHECK(er_f32_gemm_packed_b_bytes(uk, k, n, &bytes));
         float *b_packed = malloc(bytes + 4), *bias_n = make_matrix(1, n, 0, &ld);
-        er_f32_gemm_pack_b(uk, k, n, (er_f32_matrix){b, n, false}, 1.0f, b_packed);
+        er_f32_gemm_pack_b(NULL, uk, k, n, (er_f32_matrix){b, n, false}, 1.0f, b_packed);
+        /* packing split over the threads, B as stored and transposed (the same floats read as [N x K]) */
+        float *alone = malloc(bytes + 4), *split = malloc(bytes + 4);
+        for (int trans = 0; trans < 2; trans++) {
+          er_f32_matrix stored = {b, trans ? k : n, trans};
+          er_f32_gemm_pack_b(NULL, uk, k, n, stored, 0.5f, alone);
+          er_f32_gemm_pack_b(&ctx, uk, k, n, stored, 0.5f, split);
+          CHECK_MSG(memcmp(alone, split, bytes) == 0, "%s packing B%s k=%lld n=%lld on %d threads", uk->name,
+                    trans ? "^T" : "", (long long)k, (long long)n, (int)threads);
+        }
+        free(alone), free(split);
         run_transposed(uk, NULL, m, n, k, a, b_packed, bias_n, one);
         run_transposed(uk, &ctx, m, n, k, a, b_packed, bias_n, many);
         CHECK_MSG(memcmp(one, many, (size_t)(m * n) * sizeof *one) == 0,
@@ -465,7 +475,7 @@ static void test_rows_alone_match_single_rows_bit_for_bit(void) {
       size_t bytes;
       CHECK(er_f32_gemm_packed_b_bytes(uk, k, n, &bytes));
       float *packed = malloc(bytes + 4);
-      er_f32_gemm_pack_b(uk, k, n, (er_f32_matrix){b, ldb, true}, 1.0f, packed);
+      er_f32_gemm_pack_b(NULL, uk, k, n, (er_f32_matrix){b, ldb, true}, 1.0f, packed);
       float *all = malloc((size_t)(m * n) * sizeof *all), *one = malloc((size_t)n * sizeof *one);
       CHECK(er_f32_gemm_scratch_bytes(uk, m, n, k, false, b_packed, 3, &bytes));
       void *scratch = aligned_alloc(64, (bytes + 64) / 64 * 64);
@@ -517,7 +527,7 @@ static void test_transposed_c_matches_row_major_bit_for_bit(void) {
           size_t bytes;
           CHECK(er_f32_gemm_packed_b_bytes(uk, k, n, &bytes));
           float *b_packed = malloc(bytes + 4);
-          er_f32_gemm_pack_b(uk, k, n, (er_f32_matrix){b, n, false}, 1.0f, b_packed);
+          er_f32_gemm_pack_b(NULL, uk, k, n, (er_f32_matrix){b, n, false}, 1.0f, b_packed);
           float *c = malloc((size_t)(m * n) * sizeof *c), *c_t = malloc((size_t)(m * n) * sizeof *c);
           er_f32_gemm_args g = {.m = m,
                                 .n = n,

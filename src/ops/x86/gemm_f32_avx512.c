@@ -45,6 +45,23 @@ static ALWAYS_INLINE void transpose_16x16(size_t groups, const __m512 *r, __m512
   }
 }
 
+/* B given transposed, 16 x 16 at a time into a packed panel: dst[k * dst_ld + j] = scale * row j's float k,
+ * the rows src_ld floats apart from src (any byte address). Unaligned loads and full-line stores where
+ * the scalar transpose stored a float at a time (most of a 1x1 conv's weight packing at load). */
+void er_f32_gemm_transpose_16x16__avx512(const void *src, size_t src_ld, float scale, float *dst,
+                                         size_t dst_ld) {
+  __m512 r[16], col[16];
+  const unsigned char *row = src;
+#pragma GCC unroll 16
+  for (size_t j = 0; j < 16; j++)
+    r[j] = _mm512_loadu_ps(row + j * src_ld * sizeof(float));
+  transpose_16x16(4, r, col);
+  const __m512 s = _mm512_set1_ps(scale);
+#pragma GCC unroll 16
+  for (size_t k = 0; k < 16; k++)
+    _mm512_storeu_ps(dst + k * dst_ld, scale == 1.0f ? col[k] : _mm512_mul_ps(col[k], s));
+}
+
 /* Columns [0, cols) of a transposed tile (col[j]: lane i = C(i, j0 + j)), with the epilogue of store_rows
  * in the same order (C or bias per column, then bias per row, then clamp), masked to the rows. */
 static ALWAYS_INLINE void store_cols(size_t rows, const __m512 *col, size_t cols, const float *bias_col,
