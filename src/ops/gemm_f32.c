@@ -18,16 +18,18 @@ enum { GEMM_ROWS_FIRST_KC = 64 };
 /* Multiply-adds below which a product runs on one thread (a few microseconds of work). */
 #define GEMM_MIN_SPLIT_MACS 65536.0
 
-static const er_f32_gemm_ukernels scalar_variant = {"f32_gemm_4x8__scalar",  4, 8,
-                                                    er_f32_gemm_4x8__scalar, 8, NULL};
+static const er_f32_gemm_ukernels scalar_variant = {
+    "f32_gemm_4x8__scalar", 4, 8, er_f32_gemm_4x8__scalar, 8, NULL, NULL};
 #if defined(ER_SIMD_X86)
-static const er_f32_gemm_ukernels avx2_variant = {"f32_gemm_6x16__avx2",  6,  16,
-                                                  er_f32_gemm_6x16__avx2, 16, NULL};
+static const er_f32_gemm_ukernels avx2_variant = {
+    "f32_gemm_6x16__avx2", 6, 16, er_f32_gemm_6x16__avx2, 16, NULL, er_f32_gemm_dot_row__avx2};
 static const er_f32_gemm_ukernels avx512_variant = {
-    "f32_gemm_12x32__avx512", 12, 32, er_f32_gemm_12x32__avx512, 16, er_f32_gemm_transpose_16x16__avx512};
+    "f32_gemm_12x32__avx512",   12, 32, er_f32_gemm_12x32__avx512, 16, er_f32_gemm_transpose_16x16__avx512,
+    er_f32_gemm_dot_row__avx512};
 #endif
 #if defined(ER_SIMD_ARM)
-static const er_f32_gemm_ukernels neon_variant = {"f32_gemm_8x8__neon", 8, 8, er_f32_gemm_8x8__neon, 8, NULL};
+static const er_f32_gemm_ukernels neon_variant = {
+    "f32_gemm_8x8__neon", 8, 8, er_f32_gemm_8x8__neon, 8, NULL, NULL};
 #endif
 
 const er_f32_gemm_ukernels *er_f32_gemm_variant(er_cpu_features f, int i) {

@@ -86,6 +86,10 @@ typedef struct {
   /* Optional (NULL: scalar loops): packing a transposed B 16 x 16 at a time, dst[k * dst_ld + j] = scale *
    * float k of row j, the rows src_ld floats apart from src (any byte address). */
   void (*transpose_16x16)(const void *src, size_t src_ld, float scale, float *dst, size_t dst_ld);
+  /* Optional (NULL: none): y[j] = sum over k of x[k] * W[j][k] for j < n, W's rows ldw floats apart from w
+   * (any byte address), each sum a fixed order of vector partial sums: one row times weights stored
+   * [N x K] (a classifier on one image) without packing them. */
+  void (*dot_row)(size_t n, size_t k, const float *x, const void *w, size_t ldw, float *y);
 } er_f32_gemm_ukernels;
 
 /* The fastest variant this CPU runs (call at prepare, with er_cpu_detect()). Never NULL: the scalar
@@ -200,6 +204,8 @@ void er_f32_gemm_6x16__avx2(size_t mr, size_t nr, size_t kc, const void *a, cons
                             size_t ldc, const er_f32_gemm_tile *t);
 void er_f32_gemm_12x32__avx512(size_t mr, size_t nr, size_t kc, const void *a, const float *b, float *c,
                                size_t ldc, const er_f32_gemm_tile *t);
+void er_f32_gemm_dot_row__avx2(size_t n, size_t k, const float *x, const void *w, size_t ldw, float *y);
+void er_f32_gemm_dot_row__avx512(size_t n, size_t k, const float *x, const void *w, size_t ldw, float *y);
 void er_f32_gemm_transpose_16x16__avx512(const void *src, size_t src_ld, float scale, float *dst,
                                          size_t dst_ld);
 #endif

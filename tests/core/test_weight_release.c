@@ -321,24 +321,24 @@ static one_node conv_node(int64_t c, int64_t hw, int64_t m, int64_t kernel, int6
   return g;
 }
 
-/* Gemm of x [3, 64] by W [64, 96] (or [96, 64] with transB), alpha 0.5. */
-static one_node gemm_node(bool trans_b, const float *w) {
+/* Gemm of x [rows, 64] by W [64, 96] (or [96, 64] with transB) times alpha. */
+static one_node gemm_node(bool trans_b, float alpha, int64_t rows, const float *w) {
   one_node g = {.op = "Gemm",
                 .n_inputs = 2,
                 .inputs = {"x", "W"},
                 .x_ndim = 2,
                 .w_ndim = 2,
                 .y_ndim = 2,
-                .x_dims = {3, 64},
+                .x_dims = {rows, 64},
                 .w_dims = {trans_b ? 96 : 64, trans_b ? 64 : 96},
-                .y_dims = {3, 96},
+                .y_dims = {rows, 96},
                 .n_attrs = 2,
                 .w = w,
                 .w_count = 64 * 96};
   attr_int(&g.attrs[0], "transB", trans_b);
   memset(&g.attrs[1], 0, sizeof g.attrs[1]);
   pbw_str(&g.attrs[1], 1, "alpha");
-  pbw_float(&g.attrs[1], 2, 0.5f);
+  pbw_float(&g.attrs[1], 2, alpha);
   pbw_int(&g.attrs[1], 20, 1);
   return g;
 }
@@ -363,13 +363,14 @@ static bool run_model(const char *path, int threads, const float *x, size_t x_co
   return ok;
 }
 
-/* Convolutions and a Gemm whose kernels read misaligned weights where they lie in the file
- * (er_kernel.reads_file_inputs): packed from there (a 1x1 conv computed transposed, the Gemm), read in
- * place as the GEMM's A at every run (1x1 computed as W · X, im2col convs, grouped too), or copied first
+/* Convolutions and Gemms whose kernels read misaligned weights where they lie in the file
+ * (er_kernel.reads_file_inputs): packed from there (a 1x1 conv computed transposed, the Gemm with alpha
+ * 0.5), read in place at every run (as the GEMM's A: 1x1 computed as W · X, im2col convs, grouped too; and
+ * by the dot products of a one-row Gemm with a transposed B and alpha 1), or copied first
  * by paths that need aligned floats (Winograd, the direct 3x3 stem, depthwise). Each gives y bit for bit
  * as the same model with its weights aligned, on 1 and 2 threads. */
 static void test_misaligned_weights_read_in_place_match_aligned(void) {
-  enum { CASES = 9 };
+  enum { CASES = 10 };
   float *w = malloc(sizeof(float) * 64 * 96), *x = malloc(sizeof(float) * 32 * 40 * 40);
   float *want = malloc(sizeof(float) * 48 * 40 * 40), *got = malloc(sizeof(float) * 48 * 40 * 40);
   for (int i = 0; i < 64 * 96; i++)
@@ -387,8 +388,9 @@ static void test_misaligned_weights_read_in_place_match_aligned(void) {
                  : c == 4 ? conv_node(16, 14, 32, 3, 1, 1, w)    /* 3x3 stride 1 (Winograd): a copy */
                  : c == 5 ? conv_node(3, 16, 64, 3, 1, 1, w)     /* the direct stem: a copy */
                  : c == 6 ? conv_node(128, 8, 128, 3, 1, 128, w) /* depthwise: a copy */
-                 : c == 7 ? gemm_node(true, w)
-                          : gemm_node(false, w);
+                 : c == 7 ? gemm_node(true, 0.5f, 3, w)
+                 : c == 8 ? gemm_node(false, 0.5f, 3, w)
+                          : gemm_node(true, 1.0f, 1, w);
     size_t x_count = 1, y_count = 1;
     for (int d = 0; d < g.x_ndim; d++)
       x_count *= (size_t)g.x_dims[d];

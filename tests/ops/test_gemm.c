@@ -134,8 +134,9 @@ static void test_bad_bias(void) {
 
 /* Gemm with a fused activation (attrs set by the optimizer) against a double reference plus the same
  * activation, over the paths the kernel takes: B' constant (packed, alpha folded in), A' constant, both
- * graph inputs with alpha 1 (B packed per run) and with alpha 2 (the reference loop); C as a scalar, per
- * column, per row, full, or absent; all transposes; sizes with tile tails and several K blocks. */
+ * graph inputs with alpha 1 (B packed per run) and with alpha 2 (the reference loop), B' constant with
+ * alpha 1 (one row and B transposed: dot products with B's rows in place); C as a scalar, per column, per
+ * row, full, or absent; all transposes; sizes with tile tails and several K blocks. */
 typedef struct {
   int64_t m, n, k;
   bool trans_a, trans_b, a_const, b_const;
@@ -220,10 +221,10 @@ static void test_fused_activation_matches_reference(void) {
   static const er_fused_act acts[] = {{ER_ACT_RELU, 0, 0, NULL},         {ER_ACT_RELU6, 0, 0, NULL},
                                       {ER_ACT_CLIP, -0.25f, 0.5f, NULL}, {ER_ACT_HARD_SWISH, 0, 0, NULL},
                                       {ER_ACT_SIGMOID, 0, 0, NULL},      {ER_ACT_NONE, 0, 0, NULL}};
-  static const int64_t shapes[][3] = {{5, 19, 37}, {1, 33, 300}, {30, 70, 520}};
+  static const int64_t shapes[][3] = {{5, 19, 37}, {1, 33, 300}, {30, 70, 520}, {4, 37, 90}};
   int i = 0;
   for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
-    for (int path = 0; path < 4; path++)
+    for (int path = 0; path < 5; path++)
       for (int c_kind = 0; c_kind <= 4; c_kind++, i++) {
         fused_case fc = {.m = shapes[s][0],
                          .n = shapes[s][1],
@@ -231,7 +232,7 @@ static void test_fused_activation_matches_reference(void) {
                          .trans_a = i % 2,
                          .trans_b = (i / 2) % 2,
                          .a_const = path == 1,
-                         .b_const = path == 0,
+                         .b_const = path == 0 || path == 4,
                          .c_kind = c_kind,
                          .alpha = path == 3 ? 2.0f : (path == 0 ? 0.5f : (path == 1 ? 1.5f : 1.0f)),
                          .beta = c_kind % 2 ? 0.75f : 1.0f,

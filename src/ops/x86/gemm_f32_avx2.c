@@ -178,3 +178,52 @@ void er_f32_gemm_6x16__avx2(size_t mr, size_t nr, size_t kc, const void *a, cons
   default: TILE_CASE(6)
   }
 }
+
+/* The sum of the 8 lanes, as a tree. */
+static inline float sum_lanes(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+/* y[j] = x · row j of W, four rows at a time (four chains over K, then a tree sum of the 8 lanes). */
+void er_f32_gemm_dot_row__avx2(size_t n, size_t k, const float *x, const void *w, size_t ldw, float *y) {
+  const size_t row_bytes = ldw * sizeof(float);
+  const __m256i tail = lanes_below((int)(k % 8));
+  const size_t whole = k - k % 8;
+  size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const unsigned char *w0 = (const unsigned char *)w + j * row_bytes;
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    for (size_t p = 0; p < whole; p += 8) {
+      const __m256 xv = _mm256_loadu_ps(x + p);
+#pragma GCC unroll 4
+      for (size_t q = 0; q < 4; q++)
+        acc[q] = _mm256_fmadd_ps(xv, _mm256_loadu_ps((const float *)(w0 + q * row_bytes + p * sizeof(float))),
+                                 acc[q]);
+    }
+    if (k % 8) {
+      const __m256 xv = _mm256_maskload_ps(x + whole, tail);
+#pragma GCC unroll 4
+      for (size_t q = 0; q < 4; q++)
+        acc[q] = _mm256_fmadd_ps(
+            xv, _mm256_maskload_ps((const float *)(w0 + q * row_bytes + whole * sizeof(float)), tail),
+            acc[q]);
+    }
+#pragma GCC unroll 4
+    for (size_t q = 0; q < 4; q++)
+      y[j + q] = sum_lanes(acc[q]);
+  }
+  for (; j < n; j++) {
+    const unsigned char *wj = (const unsigned char *)w + j * row_bytes;
+    __m256 acc = _mm256_setzero_ps();
+    for (size_t p = 0; p < whole; p += 8)
+      acc = _mm256_fmadd_ps(_mm256_loadu_ps(x + p), _mm256_loadu_ps((const float *)(wj + p * sizeof(float))),
+                            acc);
+    if (k % 8)
+      acc = _mm256_fmadd_ps(_mm256_maskload_ps(x + whole, tail),
+                            _mm256_maskload_ps((const float *)(wj + whole * sizeof(float)), tail), acc);
+    y[j] = sum_lanes(acc);
+  }
+}
