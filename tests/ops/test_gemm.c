@@ -241,6 +241,31 @@ static void test_fused_activation_matches_reference(void) {
       }
 }
 
+/* The one-row dot products on each variant that has them (EDGERT_ISA caps the choice): B transposed and
+ * constant, alpha 1, every kind of C, K with and without a vector tail, N with and without a row tail. */
+static void test_one_row_on_every_variant(void) {
+  static const char *const caps[] = {"scalar", "avx2", "avx512", "neon"};
+  static const int64_t shapes[][2] = {{33, 300}, {8, 16}, {7, 5}, {1000, 1280}};
+  for (size_t v = 0; v < sizeof caps / sizeof *caps; v++) {
+    setenv("EDGERT_ISA", caps[v], 1);
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++)
+      for (int c_kind = 0; c_kind <= 4; c_kind++) {
+        fused_case fc = {.m = 1,
+                         .n = shapes[s][0],
+                         .k = shapes[s][1],
+                         .trans_a = c_kind % 2,
+                         .trans_b = true,
+                         .b_const = true,
+                         .c_kind = c_kind,
+                         .alpha = 1.0f,
+                         .beta = 0.5f,
+                         .act = {c_kind == 2 ? ER_ACT_RELU : ER_ACT_NONE, 0, 0, NULL}};
+        run_fused_case(&fc);
+      }
+  }
+  unsetenv("EDGERT_ISA");
+}
+
 /* float64 keeps the reference loop; the fused activation applies there too. */
 static void test_fused_activation_float64(void) {
   static const double a[4] = {1, -2, 3, -4}, b[4] = {1, 1, 1, 1}, want_relu[4] = {0, 0, 0, 0};
@@ -256,6 +281,7 @@ static void test_fused_activation_float64(void) {
 
 void run_tests(void) {
   RUN(test_fused_activation_matches_reference);
+  RUN(test_one_row_on_every_variant);
   RUN(test_fused_activation_float64);
   RUN(test_all_attributes);
   RUN(test_vector_bias);
