@@ -83,6 +83,41 @@ static bool prepare_direct(er_op_ctx *ctx, er_f32_dwconv_nchw_plan *p) {
   return true;
 }
 
+/* The whole-plane kernel for this window, or NULL: AVX-512, a plane of at most ER_DWCONV_PLANE_MAX
+ * outputs, stride 1, input rows as wide as the output's. */
+static er_f32_dwconv_nchw_plane_fn choose_plane(const er_window_2d *v) {
+#if defined(ER_SIMD_X86)
+  if (er_cpu_detect().avx512 && v->stride_h == 1 && v->stride_w == 1 && v->in_w == v->out_w &&
+      v->out_h * v->out_w <= ER_DWCONV_PLANE_MAX)
+    return er_f32_dwconv_nchw_plane__avx512;
+#endif
+  (void)v;
+  return NULL;
+}
+
+/* Tap offsets and lane masks of the whole-plane path (conv_nd_depthwise.h). */
+static bool prepare_plane(er_op_ctx *ctx, er_f32_dwconv_nchw_plan *p) {
+  const er_window_2d *v = &p->win;
+  p->plane_off = er_persist_alloc(ctx, (size_t)p->taps * sizeof *p->plane_off);
+  p->plane_mask = er_persist_alloc(ctx, (size_t)p->taps * 4 * sizeof *p->plane_mask);
+  if (!p->plane_off || !p->plane_mask) return false;
+  for (int64_t ky = 0; ky < v->kh; ky++)
+    for (int64_t kx = 0; kx < v->kw; kx++) {
+      const int64_t t = ky * v->kw + kx, dy = ky * v->dil_h - v->pad_top, dx = kx * v->dil_w - v->pad_left;
+      p->plane_off[t] = dy * v->in_w + dx;
+      for (int64_t vec = 0; vec < 4; vec++) {
+        uint16_t m = 0;
+        for (int64_t e = 0; e < 16; e++) {
+          const int64_t o = vec * 16 + e, iy = o / v->out_w + dy, ix = o % v->out_w + dx;
+          if (o < v->out_h * v->out_w && iy >= 0 && iy < v->in_h && ix >= 0 && ix < v->in_w)
+            m |= (uint16_t)(1u << e);
+        }
+        p->plane_mask[t * 4 + vec] = m;
+      }
+    }
+  return true;
+}
+
 size_t er_f32_dwconv_nchw_prepare(er_op_ctx *ctx, const er_conv_nd_geometry *d, const er_fused_act *act,
                                   er_f32_dwconv_nchw_plan *p) {
   memset(p, 0, sizeof *p);
@@ -97,8 +132,12 @@ size_t er_f32_dwconv_nchw_prepare(er_op_ctx *ctx, const er_conv_nd_geometry *d, 
   p->act = *act;
   er_fused_act_vectorize(&p->act, er_cpu_detect());
   if (er_fused_act_as_clamp(act, &p->lo, &p->hi)) p->act.kind = ER_ACT_NONE;
-  p->direct = choose_direct(v);
-  if (p->direct) {
+  p->plane = choose_plane(v);
+  p->direct = p->plane ? NULL : choose_direct(v);
+  if (p->plane) {
+    p->band_rows = v->out_h, p->bands = 1;
+    if (!prepare_plane(ctx, p)) return 0;
+  } else if (p->direct) {
     if (!prepare_direct(ctx, p)) return 0;
   } else {
     p->tap_off = er_persist_alloc(ctx, (size_t)p->taps * sizeof *p->tap_off);
@@ -146,7 +185,9 @@ static void dw_items(void *arg, int32_t thread, int64_t begin, int64_t end) {
     const float *w = t->w + c * p->taps;
     float bias = t->bias ? t->bias[c] : 0.0f;
     float *y = t->y + (plane * v->out_h + oy0) * v->out_w;
-    if (p->direct) {
+    if (p->plane) {
+      p->plane(x, p->plane_off, p->plane_mask, p->taps, w, bias, p->lo, p->hi, y, v->out_h * v->out_w);
+    } else if (p->direct) {
       direct_band(t, x, oy0, rows, w, bias, y, buf);
     } else {
       er_window_2d_fill_rows(v, x, oy0 * v->stride_h - v->pad_top, er_window_2d_band_in_rows(v, rows), 0.0f,

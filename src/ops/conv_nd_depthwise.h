@@ -97,6 +97,22 @@ ER_DECLARE_DWCONV_DIRECT(er_f32_dwconv_nchw_direct_5x5s2__avx512)
 #undef ER_DECLARE_DWCONV_DIRECT
 #endif
 
+/* Whole-plane micro-kernels for small maps (at most ER_DWCONV_PLANE_MAX outputs, stride 1, input rows as
+ * wide as the output's): the plane as flat vectors of 16 outputs, where tap t reads the input at the
+ * output's flat index + tap_off[t] (the input rows are as wide as the output's), lanes whose tap falls in
+ * the padding (or past the plane) masked: vector v of tap t loads under mask[t * 4 + v]. A 7x7 map fills
+ * 49 of 64 lanes this way where rows of 7 filled 7 of 16. Each output is one FMA chain over the taps in
+ * order. Masked-off floats are not read (a tap's vector may start before the plane). */
+#define ER_DWCONV_PLANE_MAX 64
+typedef void (*er_f32_dwconv_nchw_plane_fn)(const float *in, const int64_t *tap_off, const uint16_t *mask,
+                                            int64_t taps, const float *w, float bias, float lo, float hi,
+                                            float *out, int64_t size);
+#if defined(ER_SIMD_X86)
+void er_f32_dwconv_nchw_plane__avx512(const float *in, const int64_t *tap_off, const uint16_t *mask,
+                                      int64_t taps, const float *w, float bias, float lo, float hi,
+                                      float *out, int64_t size);
+#endif
+
 /* Everything eval needs, computed at prepare. */
 typedef struct {
   er_window_2d win;
@@ -113,6 +129,10 @@ typedef struct {
   int64_t *col_off;    /* kw entries: kx * dil_w - pad_left */
   uint32_t *col_mask;  /* ceil(out_w / 16) * kw entries */
   const float *zeros;  /* in_w zeros: the rows above and below the input */
+  /* The whole-plane path, for small maps (else NULL; one work item per plane): */
+  er_f32_dwconv_nchw_plane_fn plane;
+  int64_t *plane_off;   /* taps entries */
+  uint16_t *plane_mask; /* taps * 4 entries */
   size_t thread_bytes; /* scratch bytes per thread (a multiple of 64) */
 } er_f32_dwconv_nchw_plan;
 

@@ -203,3 +203,27 @@ DEFINE_DWCONV_DIRECT_AVX512(er_f32_dwconv_nchw_direct_3x3s1__avx512, 3, 3, 1, lo
 DEFINE_DWCONV_DIRECT_AVX512(er_f32_dwconv_nchw_direct_3x3s2__avx512, 3, 3, 2, load_taps_s2)
 DEFINE_DWCONV_DIRECT_AVX512(er_f32_dwconv_nchw_direct_5x5s1__avx512, 5, 5, 1, load_taps_s1)
 DEFINE_DWCONV_DIRECT_AVX512(er_f32_dwconv_nchw_direct_5x5s2__avx512, 5, 5, 2, load_taps_s2)
+
+/* A whole small plane (conv_nd_depthwise.h): four vectors of 16 outputs, each tap a masked load and an
+ * FMA per vector. Addresses go through integers: a tap's vector may start before the plane (its lanes
+ * there are masked off and never read). */
+void er_f32_dwconv_nchw_plane__avx512(const float *in, const int64_t *tap_off, const uint16_t *mask,
+                                      int64_t taps, const float *w, float bias, float lo, float hi,
+                                      float *out, int64_t size) {
+  const __m512 vb = _mm512_set1_ps(bias);
+  __m512 a0 = vb, a1 = vb, a2 = vb, a3 = vb;
+  const uintptr_t base = (uintptr_t)in;
+  for (int64_t t = 0; t < taps; t++, mask += 4) {
+    const __m512 k = _mm512_set1_ps(w[t]);
+    const uintptr_t at = base + (uintptr_t)(tap_off[t] * (int64_t)sizeof(float));
+    a0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask[0], (const void *)at), k, a0);
+    a1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask[1], (const void *)(at + 64)), k, a1);
+    a2 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask[2], (const void *)(at + 128)), k, a2);
+    a3 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask[3], (const void *)(at + 192)), k, a3);
+  }
+  const __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
+  _mm512_mask_storeu_ps(out, mask16(size), clamp16(a0, vlo, vhi));
+  if (size > 16) _mm512_mask_storeu_ps(out + 16, mask16(size - 16), clamp16(a1, vlo, vhi));
+  if (size > 32) _mm512_mask_storeu_ps(out + 32, mask16(size - 32), clamp16(a2, vlo, vhi));
+  if (size > 48) _mm512_mask_storeu_ps(out + 48, mask16(size - 48), clamp16(a3, vlo, vhi));
+}
