@@ -187,43 +187,28 @@ static inline float sum_lanes(__m256 v) {
   return _mm_cvtss_f32(s);
 }
 
-/* y[j] = x · row j of W, four rows at a time (four chains over K, then a tree sum of the 8 lanes). */
+/* y[j] = x · row j of W, a row at a time so that W streams in order, in four chains over K (k = 0, 1,
+ * 2, 3 mod 4 vectors), then a tree sum of the chains and of the 8 lanes (as the AVX-512 form). */
 void er_f32_gemm_dot_row__avx2(size_t n, size_t k, const float *x, const void *w, size_t ldw, float *y) {
   const size_t row_bytes = ldw * sizeof(float);
   const __m256i tail = lanes_below((int)(k % 8));
-  const size_t whole = k - k % 8;
-  size_t j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const unsigned char *w0 = (const unsigned char *)w + j * row_bytes;
-    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-    for (size_t p = 0; p < whole; p += 8) {
-      const __m256 xv = _mm256_loadu_ps(x + p);
-#pragma GCC unroll 4
-      for (size_t q = 0; q < 4; q++)
-        acc[q] = _mm256_fmadd_ps(xv, _mm256_loadu_ps((const float *)(w0 + q * row_bytes + p * sizeof(float))),
-                                 acc[q]);
-    }
-    if (k % 8) {
-      const __m256 xv = _mm256_maskload_ps(x + whole, tail);
-#pragma GCC unroll 4
-      for (size_t q = 0; q < 4; q++)
-        acc[q] = _mm256_fmadd_ps(
-            xv, _mm256_maskload_ps((const float *)(w0 + q * row_bytes + whole * sizeof(float)), tail),
-            acc[q]);
-    }
-#pragma GCC unroll 4
-    for (size_t q = 0; q < 4; q++)
-      y[j + q] = sum_lanes(acc[q]);
-  }
-  for (; j < n; j++) {
+  const size_t whole = k - k % 8, quads = k - k % 32;
+  for (size_t j = 0; j < n; j++) {
     const unsigned char *wj = (const unsigned char *)w + j * row_bytes;
-    __m256 acc = _mm256_setzero_ps();
-    for (size_t p = 0; p < whole; p += 8)
-      acc = _mm256_fmadd_ps(_mm256_loadu_ps(x + p), _mm256_loadu_ps((const float *)(wj + p * sizeof(float))),
-                            acc);
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    size_t p = 0;
+    for (; p < quads; p += 32) {
+#pragma GCC unroll 4
+      for (size_t q = 0; q < 4; q++)
+        acc[q] = _mm256_fmadd_ps(_mm256_loadu_ps(x + p + 8 * q),
+                                 _mm256_loadu_ps((const float *)(wj + (p + 8 * q) * sizeof(float))), acc[q]);
+    }
+    for (size_t q = 0; p < whole; p += 8, q++)
+      acc[q] = _mm256_fmadd_ps(_mm256_loadu_ps(x + p),
+                               _mm256_loadu_ps((const float *)(wj + p * sizeof(float))), acc[q]);
     if (k % 8)
-      acc = _mm256_fmadd_ps(_mm256_maskload_ps(x + whole, tail),
-                            _mm256_maskload_ps((const float *)(wj + whole * sizeof(float)), tail), acc);
-    y[j] = sum_lanes(acc);
+      acc[3] = _mm256_fmadd_ps(_mm256_maskload_ps(x + whole, tail),
+                               _mm256_maskload_ps((const float *)(wj + whole * sizeof(float)), tail), acc[3]);
+    y[j] = sum_lanes(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])));
   }
 }

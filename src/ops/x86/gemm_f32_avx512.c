@@ -282,40 +282,28 @@ void er_f32_gemm_12x32__avx512(size_t mr, size_t nr, size_t kc, const void *a, c
   }
 }
 
-/* y[j] = x · row j of W, four rows at a time (four chains over K, then a tree sum of the 16 lanes). */
+/* y[j] = x · row j of W, a row at a time so that W streams in order (as many rows at once ran slower:
+ * each is its own stream, restarting at every page), in four chains over K (k = 0, 1, 2, 3 mod 4
+ * vectors), then a tree sum of the chains and of the 16 lanes. */
 void er_f32_gemm_dot_row__avx512(size_t n, size_t k, const float *x, const void *w, size_t ldw, float *y) {
   const size_t row_bytes = ldw * sizeof(float);
   const __mmask16 tail = lanes_below(k % 16);
-  const size_t whole = k - k % 16;
-  size_t j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const unsigned char *w0 = (const unsigned char *)w + j * row_bytes;
-    __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-    for (size_t p = 0; p < whole; p += 16) {
-      const __m512 xv = _mm512_loadu_ps(x + p);
-#pragma GCC unroll 4
-      for (size_t q = 0; q < 4; q++)
-        acc[q] = _mm512_fmadd_ps(xv, _mm512_loadu_ps(w0 + q * row_bytes + p * sizeof(float)), acc[q]);
-    }
-    if (tail) {
-      const __m512 xv = _mm512_maskz_loadu_ps(tail, x + whole);
-#pragma GCC unroll 4
-      for (size_t q = 0; q < 4; q++)
-        acc[q] = _mm512_fmadd_ps(xv, _mm512_maskz_loadu_ps(tail, w0 + q * row_bytes + whole * sizeof(float)),
-                                 acc[q]);
-    }
-#pragma GCC unroll 4
-    for (size_t q = 0; q < 4; q++)
-      y[j + q] = _mm512_reduce_add_ps(acc[q]);
-  }
-  for (; j < n; j++) {
+  const size_t whole = k - k % 16, quads = k - k % 64;
+  for (size_t j = 0; j < n; j++) {
     const unsigned char *wj = (const unsigned char *)w + j * row_bytes;
-    __m512 acc = _mm512_setzero_ps();
-    for (size_t p = 0; p < whole; p += 16)
-      acc = _mm512_fmadd_ps(_mm512_loadu_ps(x + p), _mm512_loadu_ps(wj + p * sizeof(float)), acc);
+    __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+    size_t p = 0;
+    for (; p < quads; p += 64) {
+#pragma GCC unroll 4
+      for (size_t q = 0; q < 4; q++)
+        acc[q] = _mm512_fmadd_ps(_mm512_loadu_ps(x + p + 16 * q),
+                                 _mm512_loadu_ps(wj + (p + 16 * q) * sizeof(float)), acc[q]);
+    }
+    for (size_t q = 0; p < whole; p += 16, q++)
+      acc[q] = _mm512_fmadd_ps(_mm512_loadu_ps(x + p), _mm512_loadu_ps(wj + p * sizeof(float)), acc[q]);
     if (tail)
-      acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, x + whole),
-                            _mm512_maskz_loadu_ps(tail, wj + whole * sizeof(float)), acc);
-    y[j] = _mm512_reduce_add_ps(acc);
+      acc[3] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, x + whole),
+                               _mm512_maskz_loadu_ps(tail, wj + whole * sizeof(float)), acc[3]);
+    y[j] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3])));
   }
 }
