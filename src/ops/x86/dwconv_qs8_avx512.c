@@ -5,6 +5,7 @@
  * the same bits as er_requantize_i32 (see dwconv_qs8_avx2.c for the reasoning). */
 #include <immintrin.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include "ops/depthwise_conv_nhwc.h"
 
@@ -127,6 +128,8 @@ static void dwconv_pixel_one_input(const er_qs8_dwconv_args *a, const epilogue *
  * leave channels 8l..8l+3 of each 128-bit lane l in one accumulator and 8l+4..8l+7 in the other, put back
  * in order before the requantization. Border pixels run the per-tap loop above. */
 #define MAX_TAPS 25
+
+static inline int64_t er_min_rows(int64_t a, int64_t b) { return a < b ? a : b; }
 #define MAX_PAIRS ((MAX_TAPS + 1) / 2)
 
 typedef struct {
@@ -231,6 +234,47 @@ static void dwconv_blocks(const er_qs8_dwconv_args *a, const epilogue *e, pixel_
   }
 }
 
+/* Small maps (under 8 wide: mostly border) go through a copy of each image with its padding filled with
+ * the input's zero point, whose taps add nothing ((zero point + input_offset) * w = 0, as the skipped taps
+ * do), so every pixel takes the full-window path. The copy lives on the stack. */
+#define PADDED_MAX_BYTES 16384
+
+static bool fits_padded(const er_conv_geometry *g, int64_t *h, int64_t *w) {
+  *h = (g->out_h - 1) * g->stride_h + (g->filter_h - 1) * g->dil_h + 1;
+  *w = (g->out_w - 1) * g->stride_w + (g->filter_w - 1) * g->dil_w + 1;
+  /* under 16 output pixels the copy and the blocks' set-up cost more than they save (3x3 maps) */
+  return g->out_h * g->out_w >= 16 && *h > 0 && *w > 0 && *h * *w * g->in_c <= PADDED_MAX_BYTES;
+}
+
+static void dwconv_padded(const er_qs8_dwconv_args *a, const epilogue *e, int64_t padded_h, int64_t padded_w,
+                          int64_t row_begin, int64_t row_end) {
+  const er_conv_geometry *g = &a->g;
+  const int64_t c = g->in_c;
+  int8_t image[PADDED_MAX_BYTES];
+  er_qs8_dwconv_args padded = *a;
+  padded.g.in_h = padded_h, padded.g.in_w = padded_w, padded.g.pad_h = padded.g.pad_w = 0;
+  padded.input = image;
+  pixel_window p;
+  p.in_step_y = g->dil_h * padded_w * c;
+  p.in_step_x = g->dil_w * c;
+  p.filter_step_y = g->filter_w * c;
+  p.filter_step_x = c;
+  for (int64_t row = row_begin; row < row_end;) {
+    const int64_t batch = row / g->out_h, rows_end = er_min_rows(row_end, (batch + 1) * g->out_h);
+    memset(image, (int8_t)-a->input_offset, (size_t)(padded_h * padded_w * c));
+    const int8_t *in = a->input + batch * g->in_h * g->in_w * c;
+    for (int64_t iy = 0; iy < g->in_h; iy++) {
+      const int64_t y = iy + g->pad_h, x0 = g->pad_w,
+                    cols = g->in_w < padded_w - x0 ? g->in_w : padded_w - x0;
+      if (y < padded_h && cols > 0)
+        memcpy(image + (y * padded_w + x0) * c, in + iy * g->in_w * c, (size_t)(cols * c));
+    }
+    padded.output = a->output + batch * g->out_h * g->out_w * c;
+    dwconv_blocks(&padded, e, p, row - batch * g->out_h, rows_end - batch * g->out_h);
+    row = rows_end;
+  }
+}
+
 void er_qs8_dwconv_nhwc__avx512(const er_qs8_dwconv_args *a, int64_t row_begin, int64_t row_end) {
   const er_conv_geometry *g = &a->g;
   const int64_t in_c = g->in_c, out_c = g->out_c;
@@ -249,11 +293,19 @@ void er_qs8_dwconv_nhwc__avx512(const er_qs8_dwconv_args *a, int64_t row_begin, 
   p.in_step_x = g->dil_w * in_c;
   p.filter_step_y = g->filter_w * out_c;
   p.filter_step_x = out_c;
-  /* maps under 8 wide are mostly border (their blocks' set-up and the border's per-block calls cost more
-   * than the pairs save: person_detect's 6x6x128 layers ran 15% slower that way) */
-  if (in_c == out_c && g->filter_h * g->filter_w <= MAX_TAPS && g->out_w >= 8) {
-    dwconv_blocks(a, &e, p, row_begin, row_end);
-    return;
+  /* maps under 8 wide are mostly border: in place, their blocks' set-up and the border's per-block calls
+   * cost more than the pairs save (person_detect's 6x6x128 layers ran 15% slower), so they take a padded
+   * copy where it fits */
+  int64_t padded_h, padded_w;
+  if (in_c == out_c && g->filter_h * g->filter_w <= MAX_TAPS) {
+    if (g->out_w >= 8) {
+      dwconv_blocks(a, &e, p, row_begin, row_end);
+      return;
+    }
+    if (fits_padded(g, &padded_h, &padded_w)) {
+      dwconv_padded(a, &e, padded_h, padded_w, row_begin, row_end);
+      return;
+    }
   }
   for (int64_t row = row_begin; row < row_end; row++) {
     const int64_t b = row / g->out_h, oy = row % g->out_h;
