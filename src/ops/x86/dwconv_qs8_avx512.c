@@ -199,38 +199,50 @@ static inline void full_window_pixel(const er_qs8_dwconv_args *a, const epilogue
   if (lanes_hi) store_16(a, e, _mm512_permutex2var_epi32(acc_lo, second, acc_hi), b->c + 16, lanes_hi, out);
 }
 
-/* Rows [row_begin, row_end), block by block of channels. */
+/* Output rows [row_begin, row_end), channels [c, c_end): a pixel whose window lies wholly in the image
+ * takes the paired taps of block b when there is one, the others the per-tap loop. */
+static void dwconv_rows(const er_qs8_dwconv_args *a, const epilogue *e, pixel_window p,
+                        const full_window_block *b, int64_t c, int64_t c_end, int64_t row_begin,
+                        int64_t row_end) {
+  const er_conv_geometry *g = &a->g;
+  const int64_t in_c = g->in_c, out_c = g->out_c;
+  for (int64_t row = row_begin; row < row_end; row++) {
+    const int64_t batch = row / g->out_h, oy = row % g->out_h;
+    const int64_t iy0 = oy * g->stride_h - g->pad_h;
+    int64_t fy0, fy1;
+    er_dwconv_tap_range(iy0, g->dil_h, g->filter_h, g->in_h, &fy0, &fy1);
+    const int8_t *image = a->input + batch * g->in_h * g->in_w * in_c;
+    int8_t *out = a->output + row * g->out_w * out_c;
+    p.taps_y = fy1 - fy0;
+    for (int64_t ox = 0; ox < g->out_w; ox++, out += out_c) {
+      const int64_t ix0 = ox * g->stride_w - g->pad_w;
+      int64_t fx0, fx1;
+      er_dwconv_tap_range(ix0, g->dil_w, g->filter_w, g->in_w, &fx0, &fx1);
+      p.taps_x = fx1 - fx0;
+      if (b && p.taps_y == g->filter_h && p.taps_x == g->filter_w) {
+        full_window_pixel(a, e, b, image + (iy0 * g->in_w + ix0) * in_c, out);
+        continue;
+      }
+      const bool empty = p.taps_x == 0 || p.taps_y == 0; /* a window wholly in the padding */
+      p.in = empty ? image : image + ((iy0 + fy0 * g->dil_h) * g->in_w + ix0 + fx0 * g->dil_w) * in_c;
+      p.filter = empty ? a->filter : a->filter + (fy0 * g->filter_w + fx0) * out_c;
+      if (in_c == out_c)
+        dwconv_pixel_channels(a, e, &p, out, false, c, c_end);
+      else
+        dwconv_pixel_one_input(a, e, &p, out);
+    }
+  }
+}
+
+/* Rows [row_begin, row_end), block by block of channels (depth multiplier 1). */
 static void dwconv_blocks(const er_qs8_dwconv_args *a, const epilogue *e, pixel_window p, int64_t row_begin,
                           int64_t row_end) {
-  const er_conv_geometry *g = &a->g;
-  const int64_t channels = g->out_c;
+  const int64_t channels = a->g.out_c;
   full_window_block b;
   for (int64_t c = 0; c < channels; c += 32) {
     const int64_t c_end = channels - c < 32 ? channels : c + 32;
     init_block(a, &p, c, c_end - c, &b);
-    for (int64_t row = row_begin; row < row_end; row++) {
-      const int64_t batch = row / g->out_h, oy = row % g->out_h;
-      const int64_t iy0 = oy * g->stride_h - g->pad_h;
-      int64_t fy0, fy1;
-      er_dwconv_tap_range(iy0, g->dil_h, g->filter_h, g->in_h, &fy0, &fy1);
-      const int8_t *image = a->input + batch * g->in_h * g->in_w * channels;
-      int8_t *out = a->output + row * g->out_w * channels;
-      p.taps_y = fy1 - fy0;
-      for (int64_t ox = 0; ox < g->out_w; ox++, out += channels) {
-        const int64_t ix0 = ox * g->stride_w - g->pad_w;
-        int64_t fx0, fx1;
-        er_dwconv_tap_range(ix0, g->dil_w, g->filter_w, g->in_w, &fx0, &fx1);
-        p.taps_x = fx1 - fx0;
-        if (p.taps_y == g->filter_h && p.taps_x == g->filter_w) {
-          full_window_pixel(a, e, &b, image + (iy0 * g->in_w + ix0) * channels, out);
-          continue;
-        }
-        const bool empty = p.taps_x == 0 || p.taps_y == 0; /* a window wholly in the padding */
-        p.in = empty ? image : image + ((iy0 + fy0 * g->dil_h) * g->in_w + ix0 + fx0 * g->dil_w) * channels;
-        p.filter = empty ? a->filter : a->filter + (fy0 * g->filter_w + fx0) * channels;
-        dwconv_pixel_channels(a, e, &p, out, false, c, c_end);
-      }
-    }
+    dwconv_rows(a, e, p, &b, c, c_end, row_begin, row_end);
   }
 }
 
@@ -307,26 +319,5 @@ void er_qs8_dwconv_nhwc__avx512(const er_qs8_dwconv_args *a, int64_t row_begin, 
       return;
     }
   }
-  for (int64_t row = row_begin; row < row_end; row++) {
-    const int64_t b = row / g->out_h, oy = row % g->out_h;
-    const int64_t iy0 = oy * g->stride_h - g->pad_h;
-    int64_t fy0, fy1;
-    er_dwconv_tap_range(iy0, g->dil_h, g->filter_h, g->in_h, &fy0, &fy1);
-    const int8_t *image = a->input + b * g->in_h * g->in_w * in_c;
-    int8_t *out = a->output + row * g->out_w * out_c;
-    p.taps_y = fy1 - fy0;
-    for (int64_t ox = 0; ox < g->out_w; ox++, out += out_c) {
-      const int64_t ix0 = ox * g->stride_w - g->pad_w;
-      int64_t fx0, fx1;
-      er_dwconv_tap_range(ix0, g->dil_w, g->filter_w, g->in_w, &fx0, &fx1);
-      p.taps_x = fx1 - fx0;
-      const bool empty = p.taps_x == 0 || p.taps_y == 0; /* a window wholly in the padding */
-      p.in = empty ? image : image + ((iy0 + fy0 * g->dil_h) * g->in_w + ix0 + fx0 * g->dil_w) * in_c;
-      p.filter = empty ? a->filter : a->filter + (fy0 * g->filter_w + fx0) * out_c;
-      if (in_c == out_c)
-        dwconv_pixel_channels(a, &e, &p, out, false, 0, out_c);
-      else
-        dwconv_pixel_one_input(a, &e, &p, out);
-    }
-  }
+  dwconv_rows(a, &e, p, NULL, 0, out_c, row_begin, row_end);
 }
