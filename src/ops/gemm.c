@@ -6,9 +6,9 @@
  * transposed (a classifier on one image: x [1, 1280] times B [1000, 1280]) runs as dot products with B's
  * rows where they lie (er_f32_gemm_ukernels.dot_row, where the CPU's variant has one): the product streams
  * B's bytes once either way, and packing them was a third of the fresh memory mobilenet_v2 touches at
- * load. Otherwise, and for float64, float16
- * (sums in double, rounded once), int32 and int64 (wrapping, alpha and beta applied in double and
- * truncated as ONNX's reference does for integers), the reference loops run. */
+ * load. Otherwise, and for float64, float16 (sums in double, rounded once), int32 and int64 (wrapping,
+ * alpha and beta applied in double and truncated as ONNX's reference does for integers), the reference
+ * loops run. */
 #include "core/kernel.h"
 #include "ops/gemm_f32.h"
 #include "ops/index_math.h"
@@ -183,8 +183,8 @@ static double act_f64(const er_fused_act *a, double v) {
   return v;
 }
 
-/* One row of A' times B' for a constant B given [N, K] (weights_left): dot products with B's rows where
- * they lie, a block of outputs per task. */
+/* One row of A' times B' for a constant B given [N, K] (gemm_fast.weights): dot products with B's rows
+ * where they lie, a block of outputs per task, then the bias and the activation. */
 typedef struct {
   const gemm_data *d;
   const float *x, *bias; /* bias: per column of C, or NULL */
