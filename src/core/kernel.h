@@ -93,6 +93,14 @@ edgert_status er_need_value(er_op_ctx *ctx, const er_tensor *t, const char *what
 typedef void (*er_task_fn)(void *arg, int32_t thread, int64_t begin, int64_t end);
 int32_t er_num_threads(const er_op_ctx *ctx);
 void er_parallel_for(er_op_ctx *ctx, int64_t n, int64_t grain, er_task_fn fn, void *arg);
+/* Work (multiply-adds, or floats a pass reads) below which a kernel keeps to the calling thread: waking a
+ * worker and waiting for it cost a few microseconds, more than such work takes (a tiny CNN ran 4x slower
+ * at 2 threads on a busy VM). er_parallel_for's grain for n items holding `work` in all: the whole of them
+ * under ER_MIN_SPLIT_WORK, else `grain`. */
+#define ER_MIN_SPLIT_WORK 131072.0
+static inline int64_t er_grain_for_work(int64_t n, int64_t grain, double work) {
+  return work < ER_MIN_SPLIT_WORK && n > grain ? n : grain;
+}
 /* The items [*begin, *end) that er_parallel_for(n, grain) on `threads` threads gives thread `thread` when
  * none is late (its home share; others steal from it only once it lags), for kernels that balance their
  * split at prepare. */

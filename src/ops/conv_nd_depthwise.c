@@ -202,7 +202,8 @@ void er_f32_dwconv_nchw_run(er_op_ctx *ctx, const er_f32_dwconv_nchw_plan *p, co
                             const float *bias, float *y, void *scratch) {
   uintptr_t at = ((uintptr_t)scratch + 63) & ~(uintptr_t)63;
   dw_task t = {p, x, w, bias, y, (unsigned char *)at};
-  er_parallel_for(ctx, p->planes * p->bands, 1, dw_items, &t);
+  const double macs = (double)p->planes * (double)(p->win.out_h * p->win.out_w) * (double)p->taps;
+  er_parallel_for(ctx, p->planes * p->bands, er_grain_for_work(p->planes * p->bands, 1, macs), dw_items, &t);
 }
 
 /* The portable micro-kernels. */

@@ -133,5 +133,7 @@ static void direct_items(void *arg, int32_t thread, int64_t begin, int64_t end) 
 void er_f32_conv_nchw_direct_run(er_op_ctx *ctx, const er_f32_conv_nchw_direct_plan *p, const float *x,
                                  const float *bias, float *y) {
   direct_task t = {p, x, bias, y};
-  er_parallel_for(ctx, p->batch * p->cout_blocks * p->bands, 1, direct_items, &t);
+  const int64_t items = p->batch * p->cout_blocks * p->bands;
+  const double macs = (double)(p->batch * p->cout * p->cin * 9) * (double)(p->win.out_h * p->win.out_w);
+  er_parallel_for(ctx, items, er_grain_for_work(items, 1, macs), direct_items, &t);
 }

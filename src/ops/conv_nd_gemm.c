@@ -396,5 +396,7 @@ void er_f32_conv_nchw_gemm_run(er_op_ctx *ctx, const er_f32_conv_nchw_gemm_plan 
     return;
   }
   gemm_conv_task t = {p, x, bias, y, scratch};
-  er_parallel_for(ctx, p->batch * p->groups * p->col_blocks * p->m_blocks, 1, im2col_items, &t);
+  const int64_t items = p->batch * p->groups * p->col_blocks * p->m_blocks;
+  const double macs = (double)(p->batch * p->groups) * (double)p->m * (double)p->n * (double)p->k;
+  er_parallel_for(ctx, items, er_grain_for_work(items, 1, macs), im2col_items, &t);
 }

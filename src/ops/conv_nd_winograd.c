@@ -405,5 +405,7 @@ static void winograd_items(void *arg, int32_t thread, int64_t begin, int64_t end
 void er_f32_conv_winograd_run(er_op_ctx *ctx, const er_f32_conv_winograd_plan *p, const float *x,
                               const float *bias, float *y, void *scratch) {
   winograd_task t = {p, x, bias, y, scratch};
-  er_parallel_for(ctx, p->batch * p->groups * p->blocks * p->cout_chunks, 1, winograd_items, &t);
+  const int64_t items = p->batch * p->groups * p->blocks * p->cout_chunks;
+  const double macs = (double)(p->batch * p->groups * p->cin * p->cout * 9) * (double)(p->out_h * p->out_w);
+  er_parallel_for(ctx, items, er_grain_for_work(items, 1, macs), winograd_items, &t);
 }

@@ -411,7 +411,9 @@ static void fast_eval(er_op_ctx *ctx, const pool_data *d) {
   if (d->fast == FAST_GLOBAL)
     er_parallel_for(ctx, d->planes, global_grain(d), global_items, &t);
   else
-    er_parallel_for(ctx, d->planes * d->bands, 1, row_items, &t);
+    er_parallel_for(ctx, d->planes * d->bands,
+                    er_grain_for_work(d->planes * d->bands, 1, (double)d->planes * (double)d->win.in_size),
+                    row_items, &t);
 }
 
 static edgert_status pool_eval(er_op_ctx *ctx) {
