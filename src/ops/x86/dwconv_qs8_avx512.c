@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ops/depthwise_conv_nhwc.h"
+#include "ops/index_math.h"
 
 static inline __m512i requantize_16(__m512i acc, __m512i multiplier, __m512i shift) {
   const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
@@ -55,6 +56,14 @@ typedef struct {
   int64_t taps_y, taps_x;
   int64_t in_step_y, in_step_x, filter_step_y, filter_step_x;
 } pixel_window;
+
+/* The steps of a pixel's window through the input and the filter (the window itself is set per pixel). */
+static inline pixel_window window_steps(const er_conv_geometry *g) {
+  return (pixel_window){.in_step_y = g->dil_h * g->in_w * g->in_c,
+                        .in_step_x = g->dil_w * g->in_c,
+                        .filter_step_y = g->filter_w * g->out_c,
+                        .filter_step_x = g->out_c};
+}
 
 /* Output channels [c, channels) of one pixel. one_input: the input has one channel, which every output
  * channel reads (broadcast); otherwise output channel c reads input channel c. */
@@ -129,7 +138,6 @@ static void dwconv_pixel_one_input(const er_qs8_dwconv_args *a, const epilogue *
  * in order before the requantization. Border pixels run the per-tap loop above. */
 #define MAX_TAPS 25
 
-static inline int64_t er_min_rows(int64_t a, int64_t b) { return a < b ? a : b; }
 #define MAX_PAIRS ((MAX_TAPS + 1) / 2)
 
 typedef struct {
@@ -266,18 +274,13 @@ static void dwconv_padded(const er_qs8_dwconv_args *a, const epilogue *e, int64_
   er_qs8_dwconv_args padded = *a;
   padded.g.in_h = padded_h, padded.g.in_w = padded_w, padded.g.pad_h = padded.g.pad_w = 0;
   padded.input = image;
-  pixel_window p;
-  p.in_step_y = g->dil_h * padded_w * c;
-  p.in_step_x = g->dil_w * c;
-  p.filter_step_y = g->filter_w * c;
-  p.filter_step_x = c;
+  const pixel_window p = window_steps(&padded.g);
   for (int64_t row = row_begin; row < row_end;) {
-    const int64_t batch = row / g->out_h, rows_end = er_min_rows(row_end, (batch + 1) * g->out_h);
+    const int64_t batch = row / g->out_h, rows_end = er_min_i64(row_end, (batch + 1) * g->out_h);
     memset(image, (int8_t)-a->input_offset, (size_t)(padded_h * padded_w * c));
     const int8_t *in = a->input + batch * g->in_h * g->in_w * c;
     for (int64_t iy = 0; iy < g->in_h; iy++) {
-      const int64_t y = iy + g->pad_h, x0 = g->pad_w,
-                    cols = g->in_w < padded_w - x0 ? g->in_w : padded_w - x0;
+      const int64_t y = iy + g->pad_h, x0 = g->pad_w, cols = er_min_i64(g->in_w, padded_w - x0);
       if (y < padded_h && cols > 0)
         memcpy(image + (y * padded_w + x0) * c, in + iy * g->in_w * c, (size_t)(cols * c));
     }
@@ -300,11 +303,7 @@ void er_qs8_dwconv_nhwc__avx512(const er_qs8_dwconv_args *a, int64_t row_begin, 
   }
   const epilogue e = {_mm512_set1_epi32(a->output_offset), _mm512_set1_epi32(a->act_min),
                       _mm512_set1_epi32(a->act_max)};
-  pixel_window p;
-  p.in_step_y = g->dil_h * g->in_w * in_c;
-  p.in_step_x = g->dil_w * in_c;
-  p.filter_step_y = g->filter_w * out_c;
-  p.filter_step_x = out_c;
+  const pixel_window p = window_steps(g);
   /* maps under 8 wide are mostly border: in place, their blocks' set-up and the border's per-block calls
    * cost more than the pairs save (person_detect's 6x6x128 layers ran 15% slower), so they take a padded
    * copy where it fits */
