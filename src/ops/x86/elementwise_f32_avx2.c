@@ -6,6 +6,7 @@
 
 #include "ops/elementwise_f32.h"
 #include "ops/vector_math.h"
+#include "ops/x86/sum8_avx2.h"
 
 /* Lanes below n set, for 0 < n < 8. */
 static inline __m256i tail_mask(size_t n) {
@@ -156,13 +157,6 @@ static inline float hmax8(__m256 m) {
   return _mm_cvtss_f32(v);
 }
 
-static inline float hsum8(__m256 s) {
-  __m128 v = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-  v = _mm_add_ps(v, _mm_movehl_ps(v, v));
-  v = _mm_add_ss(v, _mm_shuffle_ps(v, v, 1));
-  return _mm_cvtss_f32(v);
-}
-
 /* max(x, m) with x first keeps m where x is NaN, so NaN is skipped as in the reference. */
 static float er_f32_rmax__avx2(size_t n, const float *x) {
   __m256 m = _mm256_set1_ps(-FLT_MAX);
@@ -191,7 +185,7 @@ static float er_f32_raddstoreexpminusmax__avx2(size_t n, const float *x, float m
     _mm256_maskstore_ps(y, mask, e);
     sum = _mm256_add_ps(sum, _mm256_and_ps(e, _mm256_castsi256_ps(mask)));
   }
-  return hsum8(sum);
+  return er_sum8_avx2(sum);
 }
 
 const er_f32_elementwise_isa er_f32_elementwise__avx2 = {

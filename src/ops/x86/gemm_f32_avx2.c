@@ -4,6 +4,7 @@
 #include <immintrin.h>
 
 #include "ops/gemm_f32.h"
+#include "ops/x86/sum8_avx2.h"
 
 enum { AVX2_MR = 6, AVX2_NR = 16 };
 
@@ -179,14 +180,6 @@ void er_f32_gemm_6x16__avx2(size_t mr, size_t nr, size_t kc, const void *a, cons
   }
 }
 
-/* The sum of the 8 lanes, as a tree. */
-static inline float sum_lanes(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
-
 /* y[j] = x · row j of W, a row at a time so that W streams in order, in four chains over K (k = 0, 1,
  * 2, 3 mod 4 vectors), then a tree sum of the chains and of the 8 lanes (as the AVX-512 form). */
 void er_f32_gemm_dot_row__avx2(size_t n, size_t k, const float *x, const void *w, size_t ldw, float *y) {
@@ -209,6 +202,6 @@ void er_f32_gemm_dot_row__avx2(size_t n, size_t k, const float *x, const void *w
     if (k % 8)
       acc[3] = _mm256_fmadd_ps(_mm256_maskload_ps(x + whole, tail),
                                _mm256_maskload_ps((const float *)(wj + whole * sizeof(float)), tail), acc[3]);
-    y[j] = sum_lanes(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])));
+    y[j] = er_sum8_avx2(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])));
   }
 }
