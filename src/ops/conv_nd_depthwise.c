@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/cpu.h"
+#include "ops/index_math.h"
 
 /* A band's scratch aims at this many floats (128 KiB, well inside L2); a band is at least one output
  * row, and a row whose padded input rows would pass the hard limit (16 MiB) is left to the reference
@@ -83,38 +84,68 @@ static bool prepare_direct(er_op_ctx *ctx, er_f32_dwconv_nchw_plan *p) {
   return true;
 }
 
+/* Whether a stride-2 window on this map runs as phase planes (conv_nd_depthwise.h): AVX-512, no
+ * dilation, rows of at most 32 inputs, and every input column's phase column inside the output's width
+ * (ceil(in_w / 2) <= out_w, as with the nets' "same" padding). */
+static bool phases_fit(const er_window_2d *v) {
+  return v->stride_h == 2 && v->stride_w == 2 && v->dil_h == 1 && v->dil_w == 1 && v->in_w <= 32 &&
+         v->out_w <= 16 && (v->in_w + 1) / 2 <= v->out_w;
+}
+
 /* The whole-plane kernel for this window, or NULL: AVX-512, a plane of at most ER_DWCONV_PLANE_MAX
- * outputs, stride 1, input rows as wide as the output's. */
-static er_f32_dwconv_nchw_plane_fn choose_plane(const er_window_2d *v) {
+ * outputs, and stride 1 with input rows as wide as the output's, or stride 2 as phase planes (*phases set,
+ * else NULL). */
+static er_f32_dwconv_nchw_plane_fn choose_plane(const er_window_2d *v, er_f32_dwconv_nchw_phases_fn *phases) {
+  *phases = NULL;
+  const bool small = v->out_h * v->out_w <= ER_DWCONV_PLANE_MAX;
+  const bool stride1 = v->stride_h == 1 && v->stride_w == 1 && v->in_w == v->out_w, stride2 = phases_fit(v);
 #if defined(ER_SIMD_X86)
-  if (er_cpu_detect().avx512 && v->stride_h == 1 && v->stride_w == 1 && v->in_w == v->out_w &&
-      v->out_h * v->out_w <= ER_DWCONV_PLANE_MAX)
+  if (er_cpu_detect().avx512 && small && (stride1 || stride2)) {
+    if (!stride1) *phases = er_f32_dwconv_nchw_phases__avx512;
     return er_f32_dwconv_nchw_plane__avx512;
+  }
 #endif
-  (void)v;
+  (void)small, (void)stride1, (void)stride2;
   return NULL;
 }
 
-/* Tap offsets and lane masks of the whole-plane path (conv_nd_depthwise.h). */
+/* x mod 2 in {0, 1} for any sign. */
+static int64_t parity(int64_t x) { return x & 1; }
+
+/* Tap offsets and lane masks of the whole-plane path (conv_nd_depthwise.h): from the output's flat index
+ * into the input plane (stride 1) or into the phase planes (stride 2: tap row ky reads phase row parity
+ * py = (ky - pad_top) mod 2 at oy + (ky - pad_top - py) / 2, and likewise along x). */
 static bool prepare_plane(er_op_ctx *ctx, er_f32_dwconv_nchw_plan *p) {
   const er_window_2d *v = &p->win;
   p->plane_off = er_persist_alloc(ctx, (size_t)p->taps * sizeof *p->plane_off);
   p->plane_mask = er_persist_alloc(ctx, (size_t)p->taps * 4 * sizeof *p->plane_mask);
   if (!p->plane_off || !p->plane_mask) return false;
+  const int64_t stride = p->phases ? 2 : 1;
+  p->phase_rows = p->phases ? (v->in_h + 1) / 2 : 0;
   for (int64_t ky = 0; ky < v->kh; ky++)
     for (int64_t kx = 0; kx < v->kw; kx++) {
       const int64_t t = ky * v->kw + kx, dy = ky * v->dil_h - v->pad_top, dx = kx * v->dil_w - v->pad_left;
-      p->plane_off[t] = dy * v->in_w + dx;
+      if (p->phases) {
+        const int64_t py = parity(dy), px = parity(dx);
+        p->plane_off[t] = (2 * py + px) * er_dwconv_phase_floats(p->phase_rows, v->out_w) +
+                          (dy - py) / 2 * v->out_w + (dx - px) / 2;
+      } else {
+        p->plane_off[t] = dy * v->in_w + dx;
+      }
       for (int64_t vec = 0; vec < 4; vec++) {
         uint16_t m = 0;
         for (int64_t e = 0; e < 16; e++) {
-          const int64_t o = vec * 16 + e, iy = o / v->out_w + dy, ix = o % v->out_w + dx;
+          const int64_t o = vec * 16 + e;
+          const int64_t iy = o / v->out_w * stride + dy, ix = o % v->out_w * stride + dx;
           if (o < v->out_h * v->out_w && iy >= 0 && iy < v->in_h && ix >= 0 && ix < v->in_w)
             m |= (uint16_t)(1u << e);
         }
         p->plane_mask[t * 4 + vec] = m;
       }
     }
+  if (p->phases)
+    p->thread_bytes = (size_t)er_round_up_i64(
+        4 * er_dwconv_phase_floats(p->phase_rows, v->out_w) * (int64_t)sizeof(float), 64);
   return true;
 }
 
@@ -132,7 +163,7 @@ size_t er_f32_dwconv_nchw_prepare(er_op_ctx *ctx, const er_conv_nd_geometry *d, 
   p->act = *act;
   er_fused_act_vectorize(&p->act, er_cpu_detect());
   if (er_fused_act_as_clamp(act, &p->lo, &p->hi)) p->act.kind = ER_ACT_NONE;
-  p->plane = choose_plane(v);
+  p->plane = choose_plane(v, &p->phases);
   p->direct = p->plane ? NULL : choose_direct(v);
   if (p->plane) {
     p->band_rows = v->out_h, p->bands = 1;
@@ -186,6 +217,10 @@ static void dw_items(void *arg, int32_t thread, int64_t begin, int64_t end) {
     float bias = t->bias ? t->bias[c] : 0.0f;
     float *y = t->y + (plane * v->out_h + oy0) * v->out_w;
     if (p->plane) {
+      if (p->phases) {
+        p->phases(x, v->in_h, v->in_w, p->phase_rows, v->out_w, buf);
+        x = buf;
+      }
       p->plane(x, p->plane_off, p->plane_mask, p->taps, w, bias, p->lo, p->hi, y, v->out_h * v->out_w);
     } else if (p->direct) {
       direct_band(t, x, oy0, rows, w, bias, y, buf);

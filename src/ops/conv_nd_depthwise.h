@@ -113,6 +113,21 @@ void er_f32_dwconv_nchw_plane__avx512(const float *in, const int64_t *tap_off, c
                                       float *out, int64_t size);
 #endif
 
+/* The stride-2 form of the whole-plane path: the input plane (in_h x in_w) is first split by row and column
+ * parity into four phase planes of `rows` x `width` floats, phase (py, px) at dst + (2 * py + px) *
+ * er_dwconv_phase_floats(rows, width) holding in[2r + py][2c + px] at [r][c]. There each tap of a stride-2
+ * window reads at a fixed offset from the output's flat index, as a stride-1 tap does in the input (width is
+ * the output's), so the plane kernel runs on it unchanged. Floats past the input are left unwritten (no mask
+ * lets a tap read them). AVX-512: in_w at most 32, width at most 16. */
+/* Floats between phase planes: rows * width and 16 of slack (the split writes whole vectors). */
+static inline int64_t er_dwconv_phase_floats(int64_t rows, int64_t width) { return rows * width + 16; }
+typedef void (*er_f32_dwconv_nchw_phases_fn)(const float *in, int64_t in_h, int64_t in_w, int64_t rows,
+                                             int64_t width, float *dst);
+#if defined(ER_SIMD_X86)
+void er_f32_dwconv_nchw_phases__avx512(const float *in, int64_t in_h, int64_t in_w, int64_t rows,
+                                       int64_t width, float *dst);
+#endif
+
 /* Everything eval needs, computed at prepare. */
 typedef struct {
   er_window_2d win;
@@ -133,6 +148,9 @@ typedef struct {
   er_f32_dwconv_nchw_plane_fn plane;
   int64_t *plane_off;   /* taps entries */
   uint16_t *plane_mask; /* taps * 4 entries */
+  /* Stride 2: the phase split run first (else NULL), into phase planes of phase_rows rows (scratch). */
+  er_f32_dwconv_nchw_phases_fn phases;
+  int64_t phase_rows;
   size_t thread_bytes; /* scratch bytes per thread (a multiple of 64) */
 } er_f32_dwconv_nchw_plan;
 

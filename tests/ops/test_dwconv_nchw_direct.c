@@ -1,7 +1,8 @@
 /* The NCHW float32 depthwise convolution (conv_nd_depthwise.h) called directly: the direct kernels (input
  * rows read in place, padding by column masks and a row of zeros) and the padded-copy kernels agree with
  * a float64 loop over the ONNX definition on odd shapes (widths across every vector tail, heights 1..9,
- * kernels 3 and 5, strides 1 and 2 on each axis, dilations, asymmetric pads, batch 2); and the output is
+ * kernels 3 and 5, strides 1 and 2 on each axis, dilations, asymmetric pads, batch 2; small stride-2 maps,
+ * which AVX-512 runs as phase planes); and the output is
  * bit-identical on 1, 2 and 3 threads of a real pool (the bands change with the thread count). Each case
  * runs under EDGERT_ISA=scalar, avx2 and the CPU's best. Tolerance: 1e-5 * (1 + sum |x * w| + |b|). */
 #include <math.h>
@@ -199,6 +200,14 @@ static void test_pads_dilations_activations(void) {
       {2, 17, 14, 14, 5, 5, 1, 1, 1, 1, {2, 2, 2, 2}, ER_ACT_RELU},
       {1, 16, 57, 57, 3, 3, 2, 2, 1, 1, {1, 1, 1, 1}, ER_ACT_TANH},
       {1, 8, 7, 7, 5, 5, 2, 2, 1, 1, {2, 2, 2, 2}, ER_ACT_RELU_N1_TO_1},
+      /* stride-2 small maps (the phase-plane path on AVX-512): the nets' 14 -> 7 layers, TensorFlow's
+       * "same" pads (bottom and right only), odd sizes, a pad past the kernel's reach, a 1-row map */
+      {2, 5, 14, 14, 3, 3, 2, 2, 1, 1, {1, 1, 1, 1}, ER_ACT_RELU6},
+      {1, 6, 14, 14, 5, 5, 2, 2, 1, 1, {2, 2, 2, 2}, ER_ACT_SILU},
+      {1, 4, 14, 14, 3, 3, 2, 2, 1, 1, {0, 0, 1, 1}, ER_ACT_NONE},
+      {1, 4, 13, 15, 5, 5, 2, 2, 1, 1, {1, 2, 3, 2}, ER_ACT_NONE},
+      {1, 3, 9, 31, 3, 3, 2, 2, 1, 1, {3, 1, 3, 1}, ER_ACT_NONE},
+      {1, 3, 2, 32, 3, 3, 2, 2, 1, 1, {1, 1, 1, 1}, ER_ACT_NONE},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
     if (!check_case(&cases[i])) return;

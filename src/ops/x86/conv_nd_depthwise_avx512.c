@@ -227,3 +227,21 @@ void er_f32_dwconv_nchw_plane__avx512(const float *in, const int64_t *tap_off, c
   if (size > 32) _mm512_mask_storeu_ps(out + 32, mask16(size - 32), clamp16(a2, vlo, vhi));
   if (size > 48) _mm512_mask_storeu_ps(out + 48, mask16(size - 48), clamp16(a3, vlo, vhi));
 }
+
+void er_f32_dwconv_nchw_phases__avx512(const float *in, int64_t in_h, int64_t in_w, int64_t rows,
+                                       int64_t width, float *dst) {
+  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+  const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+  const __mmask16 lo_mask = mask16(in_w), hi_mask = in_w > 16 ? mask16(in_w - 16) : 0;
+  const int64_t phase = er_dwconv_phase_floats(rows, width), end = in_h < 2 * rows ? in_h : 2 * rows;
+  for (int64_t iy = 0; iy < end; iy++) {
+    const float *row = in + iy * in_w;
+    const __m512 lo = _mm512_maskz_loadu_ps(lo_mask, row);
+    const __m512 hi = in_w > 16 ? _mm512_maskz_loadu_ps(hi_mask, row + 16) : _mm512_setzero_ps();
+    float *d = dst + 2 * (iy & 1) * phase + (iy >> 1) * width;
+    /* Whole vectors (a masked store costs several times more on AMD): the lanes past `width` land on the
+     * phase's next row, written after this one, or on the slack after its last. */
+    _mm512_storeu_ps(d, _mm512_permutex2var_ps(lo, even, hi));
+    _mm512_storeu_ps(d + phase, _mm512_permutex2var_ps(lo, odd, hi));
+  }
+}

@@ -180,8 +180,9 @@ void er_f32_gemm_6x16__avx2(size_t mr, size_t nr, size_t kc, const void *a, cons
   }
 }
 
-/* y[j] = x · row j of W, a row at a time so that W streams in order, in four chains over K (k = 0, 1,
- * 2, 3 mod 4 vectors), then a tree sum of the chains and of the 8 lanes (as the AVX-512 form). */
+/* y[j] = x · row j of W, a row at a time so that W streams in order (prefetched as the AVX-512 form),
+ * in four chains over K (k = 0, 1, 2, 3 mod 4 vectors), then a tree sum of the chains and of the 8 lanes
+ * (as the AVX-512 form). */
 void er_f32_gemm_dot_row__avx2(size_t n, size_t k, const float *x, const void *w, size_t ldw, float *y) {
   const size_t row_bytes = ldw * sizeof(float);
   const __m256i tail = lanes_below((int)(k % 8));
@@ -192,9 +193,13 @@ void er_f32_gemm_dot_row__avx2(size_t n, size_t k, const float *x, const void *w
     size_t p = 0;
     for (; p < quads; p += 32) {
 #pragma GCC unroll 4
-      for (size_t q = 0; q < 4; q++)
+      for (size_t q = 0; q < 4; q++) {
+        if (q % 2 == 0) /* a cache line is two vectors */
+          _mm_prefetch((const char *)(wj + (p + 8 * q) * sizeof(float) + ER_F32_DOT_PREFETCH_BYTES),
+                       _MM_HINT_T0);
         acc[q] = _mm256_fmadd_ps(_mm256_loadu_ps(x + p + 8 * q),
                                  _mm256_loadu_ps((const float *)(wj + (p + 8 * q) * sizeof(float))), acc[q]);
+      }
     }
     for (size_t q = 0; p < whole; p += 8, q++)
       acc[q] = _mm256_fmadd_ps(_mm256_loadu_ps(x + p),

@@ -283,8 +283,8 @@ void er_f32_gemm_12x32__avx512(size_t mr, size_t nr, size_t kc, const void *a, c
 }
 
 /* y[j] = x · row j of W, a row at a time so that W streams in order (as many rows at once ran slower:
- * each is its own stream, restarting at every page), in four chains over K (k = 0, 1, 2, 3 mod 4
- * vectors), then a tree sum of the chains and of the 16 lanes. */
+ * each is its own stream, restarting at every page), prefetched ER_F32_DOT_PREFETCH_BYTES ahead, in four
+ * chains over K (k = 0, 1, 2, 3 mod 4 vectors), then a tree sum of the chains and of the 16 lanes. */
 void er_f32_gemm_dot_row__avx512(size_t n, size_t k, const float *x, const void *w, size_t ldw, float *y) {
   const size_t row_bytes = ldw * sizeof(float);
   const __mmask16 tail = lanes_below(k % 16);
@@ -295,9 +295,12 @@ void er_f32_gemm_dot_row__avx512(size_t n, size_t k, const float *x, const void 
     size_t p = 0;
     for (; p < quads; p += 64) {
 #pragma GCC unroll 4
-      for (size_t q = 0; q < 4; q++)
+      for (size_t q = 0; q < 4; q++) {
+        _mm_prefetch((const char *)(wj + (p + 16 * q) * sizeof(float) + ER_F32_DOT_PREFETCH_BYTES),
+                     _MM_HINT_T0);
         acc[q] = _mm512_fmadd_ps(_mm512_loadu_ps(x + p + 16 * q),
                                  _mm512_loadu_ps(wj + (p + 16 * q) * sizeof(float)), acc[q]);
+      }
     }
     for (size_t q = 0; p < whole; p += 16, q++)
       acc[q] = _mm512_fmadd_ps(_mm512_loadu_ps(x + p), _mm512_loadu_ps(wj + p * sizeof(float)), acc[q]);
