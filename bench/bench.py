@@ -154,16 +154,17 @@ def edgert_bench_once(edgert, model, x_path, threads, runs, warmup):
             "runs": runs}
 
 
-def edgert_bench(edgert, model, x_path, threads, est_s, args):
+def edgert_bench(edgert, model, x_path, threads, est_s, args, budget=None):
     """Times model at threads; est_s (seconds a run, None: unknown, measured by one probe run first)
-    sizes the runs to the budget."""
+    sizes the runs to the budget (seconds; default args.budget)."""
     if est_s is None:
         probe = edgert_bench_once(edgert, model, x_path, threads, 1, 0)
         if "error" in probe:
             return probe
         est_s = probe["p50"] / 1e3
     warmup = 1 if est_s > 0.2 else 5
-    return edgert_bench_once(edgert, model, x_path, threads, runs_for(est_s, args.budget, args.max_runs), warmup)
+    runs = runs_for(est_s, args.budget if budget is None else budget, args.max_runs)
+    return edgert_bench_once(edgert, model, x_path, threads, runs, warmup)
 
 
 def combine_rounds(results):
@@ -173,7 +174,8 @@ def combine_rounds(results):
         if "error" in d:
             return d
     out = dict(results[0])
-    out["p50"] = float(np.median([d["p50"] for d in results]))
+    out["p50s"] = [d["p50"] for d in results]
+    out["p50"] = float(np.median(out["p50s"]))
     out["rss_mb"] = max(d["rss_mb"] for d in results)
     out["runs"] = sum(d["runs"] for d in results)
     out["loads"] = [d["load_ms"] for d in results]
@@ -251,6 +253,16 @@ def ratio(a, b):
         return "—"
     r = a / b
     return f"{r:.2f}" if r >= 0.1 else f"{r:.3f}"
+
+
+def paired_ratio(a, b):
+    """a's p50 over b's, as the median over rounds of each round's ratio when both were measured in the
+    same rounds (a round's two figures come seconds apart, so a slow spell of the shared machine that spans
+    a round moves both), else of the two p50s."""
+    ra, rb = get(a, "p50s"), get(b, "p50s")
+    if ra and rb and len(ra) == len(rb) and all(rb):
+        return ratio(float(np.median([x / y for x, y in zip(ra, rb)])), 1.0)
+    return ratio(get(a, "p50"), get(b, "p50"))
 
 
 def brief(d):
@@ -431,13 +443,23 @@ def bench_int8_models(args, pairs, threads):
                 row["scale"] = float(np.max(np.abs(f_out)))
             row["float_error"] = f_err
         q_est = f_est = None
+        rounds = {t: ([], []) for t in threads}
+        # As the float models: rounds, the two models in turn, so that a slow spell of the shared machine
+        # lands on both; each round gets twice the budget's share (these models run in milliseconds).
+        budget = 2 * args.budget / max(1, args.rounds)
+        for _ in range(args.rounds):
+            for t in threads:
+                # Random input of the model's own dtype (edgert bench's default): latency is data-independent.
+                q = edgert_bench(args.edgert, path, None, t, q_est, args, budget)
+                f = edgert_bench(args.edgert, f_path, None, t, f_est, args, budget) if f_path else None
+                q_est = get(q, "p50") / 1e3 if get(q, "p50") else q_est
+                f_est = get(f, "p50") / 1e3 if get(f, "p50") else f_est
+                rounds[t][0].append(q)
+                if f is not None:
+                    rounds[t][1].append(f)
         for t in threads:
-            # Random input of the model's own dtype (edgert bench's default): latency is data-independent.
-            q = edgert_bench(args.edgert, path, None, t, q_est, args)
-            f = edgert_bench(args.edgert, f_path, None, t, f_est, args) if f_path else None
-            q_est = get(q, "p50") / 1e3 if get(q, "p50") else q_est
-            f_est = get(f, "p50") / 1e3 if get(f, "p50") else f_est
-            row["t"][t] = (q, f)
+            q = combine_rounds(rounds[t][0])
+            row["t"][t] = (median_load(q, []), median_load(combine_rounds(rounds[t][1]), []) if f_path else None)
         rows.append(row)
     return rows
 
@@ -461,7 +483,9 @@ def float_section(args, rows, threads, baseline_rss):
     out = ["## Float models: latency, memory, load", "",
            "Ratios are edgert / ONNX Runtime (below 1: edgert is faster or smaller). Each model is measured "
            f"{args.rounds} times at each thread count, the two runtimes in turn; p50 is the median over the "
-           "rounds of the median over each round's timed runs (runs counts them all). edgert's RSS is the "
+           "rounds of the median over each round's timed runs (runs counts them all); a latency ratio (here and "
+           "in the speedups) is the median over the rounds of the ratio within each round, whose two figures "
+           "come seconds apart, so that a slow spell of the shared machine moves both. edgert's RSS is the "
            "peak of the whole `edgert bench` process; ONNX Runtime's is the RSS of its node process after the "
            "runs"
            + (f", of which ~{baseline_rss:.0f} MB is node with onnxruntime-node loaded and no session"
@@ -485,7 +509,7 @@ def float_section(args, rows, threads, baseline_rss):
             ok = "—"
             if err is not None and scale is not None:
                 ok = "ok" if outputs_agree(err, scale) else "**MISMATCH**"
-            trows.append([name, t, fmt(get(e, "p50")), fmt(get(o, "p50")), ratio(get(e, "p50"), get(o, "p50")),
+            trows.append([name, t, fmt(get(e, "p50")), fmt(get(o, "p50")), paired_ratio(e, o),
                           fmt(get(e, "rss_mb"), 2), fmt(get(o, "rss_mb"), 2),
                           ratio(get(e, "rss_mb"), get(o, "rss_mb")),
                           fmt(get(e, "load_ms"), 2), fmt(get(o, "load_ms"), 2),
@@ -499,11 +523,11 @@ def float_section(args, rows, threads, baseline_rss):
 
     if len(threads) > 1:
         t1, tn = threads[0], threads[-1]
-        out += ["", f"## Speedup from {t1} to {tn} threads (p50 at {t1} / p50 at {tn})", ""]
+        out += ["", f"## Speedup from {t1} to {tn} threads (p50 at {t1} / p50 at {tn}, paired by round)", ""]
         srows = []
         for name, per_threads, _, _, _ in rows:
             (e1, o1), (en, on) = per_threads[t1], per_threads[tn]
-            srows.append([name, ratio(get(e1, "p50"), get(en, "p50")), ratio(get(o1, "p50"), get(on, "p50"))])
+            srows.append([name, paired_ratio(e1, en), paired_ratio(o1, on)])
         out.append(table(["model", "edgert", "ONNX Runtime"], srows))
     return out
 
@@ -516,7 +540,10 @@ def int8_section(int8_rows, threads):
            "(bench/make_float_counterpart.py); mobilenet_v1 (width 1.0, 224x224, 569 M multiply-adds) is "
            "built twice from the same seeded random weights, float32 and int8 quantized as the TFLite "
            "converter does, activation ranges calibrated on the float model (bench/make_mobilenet.py); "
-           "micro_speech has none. Random inputs of each model's own dtype for timing; the output diff "
+           "micro_speech has none. Each pair is measured in rounds as the float models are, the int8 model "
+           "and its counterpart in turn; p50 and load are medians over the rounds, int8 / float the median of "
+           "the rounds' ratios. Random inputs of each "
+           "model's own dtype for timing; the output diff "
            "is max |int8 output dequantized - float output| on the same float input (quantization "
            "error, not a bug) against max |float output|.", ""]
     irows = []
@@ -526,7 +553,7 @@ def int8_section(int8_rows, threads):
             diff, scale = row.get("diff"), row.get("scale")
             irows.append([row["name"], t, fmt(get(q, "p50")), fmt(get(q, "rss_mb"), 2),
                           fmt(get(q, "load_ms"), 2), row["float"] or "none",
-                          fmt(get(f, "p50")), ratio(get(q, "p50"), get(f, "p50")),
+                          fmt(get(f, "p50")), paired_ratio(q, f),
                           f"{diff:.3g} / {scale:.2g}" if diff is not None else "—"])
     out.append(table(["model", "threads", "edgert p50 ms", "peak RSS MB", "load ms", "float counterpart",
                       "float p50 ms", "int8 / float", "max \\|int8 - float\\| / max \\|float\\|"], irows))
