@@ -56,13 +56,13 @@ static bool random_geometry(rng *r, er_conv_geometry *g) {
   g->batches = rng_int(r, 1, 2);
   g->in_h = rng_int(r, 1, 17);
   g->in_w = rng_int(r, 1, 17);
-  /* mostly multiplier 1; then one input channel (broadcast), a multiplier of 2 or 3, or exactly 8
-   * channels (the AVX2 kernel's two-pixel path) */
+  /* mostly multiplier 1; then one input channel (broadcast), a multiplier of 2 or 3, or exactly 8 or 16
+   * channels (the AVX2 kernel's two-pixel path, the AVX-512 kernel's pixel groups) */
   const int shape = rng_int(r, 0, 7);
-  g->in_c = shape == 4 || shape == 7 ? 1 : shape == 6 ? 8 : rng_int(r, 1, 35);
+  g->in_c = shape == 4 || shape == 7 ? 1 : shape == 6 ? 8 * rng_int(r, 1, 2) : rng_int(r, 1, 35);
   g->out_c = shape == 4   ? rng_int(r, 1, 35)
              : shape == 5 ? g->in_c * rng_int(r, 2, 3)
-             : shape >= 6 ? 8
+             : shape == 7 ? 8
                           : g->in_c;
   g->filter_h = rng_int(r, 1, 4);
   g->filter_w = rng_int(r, 1, 4);
@@ -158,8 +158,35 @@ static void fill_qs8_case(rng *r, er_qs8_dwconv_args *a, int8_t *input, int8_t *
 
 enum { MAX_IN = 2 * 17 * 17 * 35, MAX_OUT = 2 * 25 * 25 * 105, MAX_FILTER = 4 * 4 * 105 };
 
+/* Runs every variant on case a (rows split at a random row) against the reference; false on a mismatch. */
+static bool check_qs8_case(const variant *v, int n_variants, rng *r, er_qs8_dwconv_args *a, int id) {
+  static int8_t want[MAX_OUT], got[MAX_OUT];
+  const int64_t n = elements_out(&a->g), rows = a->g.batches * a->g.out_h;
+  qs8_reference(a, want);
+  for (int k = 0; k < n_variants; k++) {
+    memset(got, 0x5A, (size_t)n);
+    a->output = got;
+    const int64_t split = rng_int(r, 0, (int32_t)rows);
+    v[k].qs8(a, 0, split);
+    v[k].qs8(a, split, rows);
+    int64_t bad = -1;
+    for (int64_t i = 0; i < n && bad < 0; i++)
+      if (got[i] != want[i]) bad = i;
+    CHECK_MSG(bad < 0,
+              "%s case %d: n=%lld h=%lld w=%lld c=%lld filter %lldx%lld stride %lldx%lld dil %lldx%lld "
+              "pad %lldx%lld: output %lld is %d, expected %d",
+              v[k].name, id, (long long)a->g.batches, (long long)a->g.in_h, (long long)a->g.in_w,
+              (long long)a->g.in_c, (long long)a->g.filter_h, (long long)a->g.filter_w,
+              (long long)a->g.stride_h, (long long)a->g.stride_w, (long long)a->g.dil_h,
+              (long long)a->g.dil_w, (long long)a->g.pad_h, (long long)a->g.pad_w, (long long)bad,
+              bad >= 0 ? got[bad] : 0, bad >= 0 ? want[bad] : 0);
+    if (bad >= 0) return false;
+  }
+  return true;
+}
+
 static void qs8_micro_kernels_match_reference(void) {
-  static int8_t input[MAX_IN], filter[MAX_FILTER], want[MAX_OUT], got[MAX_OUT];
+  static int8_t input[MAX_IN], filter[MAX_FILTER];
   static int32_t bias[105], multipliers[105], shifts[105];
   variant v[4];
   const int n_variants = variants_of_this_cpu(v);
@@ -171,27 +198,36 @@ static void qs8_micro_kernels_match_reference(void) {
     if (!random_geometry(&r, &a.g)) continue;
     cases++;
     fill_qs8_case(&r, &a, input, filter, bias, multipliers, shifts);
-    const int64_t n = elements_out(&a.g), rows = a.g.batches * a.g.out_h;
-    qs8_reference(&a, want);
-    for (int k = 0; k < n_variants; k++) {
-      memset(got, 0x5A, (size_t)n);
-      a.output = got;
-      const int64_t split = rng_int(&r, 0, (int32_t)rows);
-      v[k].qs8(&a, 0, split);
-      v[k].qs8(&a, split, rows);
-      int64_t bad = -1;
-      for (int64_t i = 0; i < n && bad < 0; i++)
-        if (got[i] != want[i]) bad = i;
-      CHECK_MSG(bad < 0,
-                "%s case %d: n=%lld h=%lld w=%lld c=%lld filter %lldx%lld stride %lldx%lld dil %lldx%lld "
-                "pad %lldx%lld: output %lld is %d, expected %d",
-                v[k].name, cases, (long long)a.g.batches, (long long)a.g.in_h, (long long)a.g.in_w,
-                (long long)a.g.in_c, (long long)a.g.filter_h, (long long)a.g.filter_w,
-                (long long)a.g.stride_h, (long long)a.g.stride_w, (long long)a.g.dil_h, (long long)a.g.dil_w,
-                (long long)a.g.pad_h, (long long)a.g.pad_w, (long long)bad, bad >= 0 ? got[bad] : 0,
-                bad >= 0 ? want[bad] : 0);
-    }
+    if (!check_qs8_case(v, n_variants, &r, &a, cases)) return;
   }
+}
+
+/* 8 and 16 output channels, of 8 or 16 inputs at stride 1 across or of one input at strides 1 to 3 (the
+ * AVX-512 kernel's groups of 4 or 2 pixels): every width from 1 to 40, so that groups meet the right
+ * border at each offset, 3x3 and 5x5 windows, pads 0 to 2, both vertical strides. */
+static void qs8_pixel_groups_match_reference(void) {
+  static int8_t input[MAX_IN], filter[MAX_FILTER];
+  static int32_t bias[105], multipliers[105], shifts[105];
+  variant v[4];
+  const int n_variants = variants_of_this_cpu(v);
+  rng r = {0x2545F4914F6CDD1Dull};
+  int cases = 0;
+  for (int64_t ch = 8; ch <= 16; ch += 8)
+    for (int64_t stride = 0; stride <= 3; stride++) /* 0: ch inputs, at stride 1; else one input */
+      for (int64_t k = 3; k <= 5; k += 2)
+        for (int64_t w = 1; w <= 40; w++) {
+          er_qs8_dwconv_args a;
+          memset(&a, 0, sizeof a);
+          er_conv_geometry *g = &a.g;
+          g->batches = 1 + w % 2, g->in_h = 1 + w % 6, g->in_w = w, g->in_c = stride ? 1 : ch, g->out_c = ch;
+          g->filter_h = g->filter_w = k, g->stride_h = 1 + w % 2, g->stride_w = stride ? stride : 1;
+          g->dil_h = g->dil_w = 1, g->pad_h = w % 3, g->pad_w = (w / 3) % 3;
+          const int64_t h = g->in_h + 2 * g->pad_h - k, wide = g->in_w + 2 * g->pad_w - k;
+          if (h < 0 || wide < 0) continue;
+          g->out_h = h / g->stride_h + 1, g->out_w = wide / g->stride_w + 1;
+          fill_qs8_case(&r, &a, input, filter, bias, multipliers, shifts);
+          if (!check_qs8_case(v, n_variants, &r, &a, ++cases)) return;
+        }
 }
 
 static float random_f32(rng *r) { return (float)rng_int(r, -100000, 100000) / 25000.0f; }
@@ -346,6 +382,7 @@ static void int8_op_scalar_matches_default_isa(void) {
 void run_tests(void) {
   RUN(tap_range_matches_bounds_checks);
   RUN(qs8_micro_kernels_match_reference);
+  RUN(qs8_pixel_groups_match_reference);
   RUN(f32_micro_kernels_match_reference);
   RUN(int8_op_scalar_matches_default_isa);
 }

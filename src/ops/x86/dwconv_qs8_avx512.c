@@ -1,8 +1,9 @@
 /* qs8 NHWC depthwise convolution, AVX-512 (F, BW, VL, DQ), for depth multiplier 1 or one input channel
  * (others run the scalar kernel): 32 channels at a time (16 for the last 16 or fewer), each
  * tap's (x + input_offset) * w formed exactly in int16 lanes and widened into two int32 accumulators;
- * the last channels under a lane mask, so there is no scalar tail. The requantization is TFLite's, with
- * the same bits as er_requantize_i32 (see dwconv_qs8_avx2.c for the reasoning). */
+ * the last channels under a lane mask, so there is no scalar tail; 8 or 16 channels as groups of pixels
+ * (below). The requantization is TFLite's, with the same bits as er_requantize_i32 (see dwconv_qs8_avx2.c
+ * for the reasoning). */
 #include <immintrin.h>
 #include <stdbool.h>
 #include <string.h>
@@ -146,13 +147,18 @@ typedef struct {
   int64_t tap_offset[MAX_TAPS];             /* input bytes from the window's first tap */
   int64_t taps, c, n;                       /* c: the block's first channel, n its channels (1..32) */
   __mmask32 lanes;
+  /* One input channel (pixel groups below): a tap's inputs are the first `span` bytes at its offset, lane
+   * v taking byte pick[v]; else 32 contiguous bytes (n of them under `lanes`). */
+  bool one_input;
+  __mmask16 span;
+  __m512i pick;
 } full_window_block;
 
 /* The block of channels [c, c + n) of a full window. */
 static void init_block(const er_qs8_dwconv_args *a, const pixel_window *p, int64_t c, int64_t n,
                        full_window_block *b) {
   const er_conv_geometry *g = &a->g;
-  b->taps = g->filter_h * g->filter_w, b->c = c, b->n = n;
+  b->taps = g->filter_h * g->filter_w, b->c = c, b->n = n, b->one_input = false;
   b->lanes = n >= 32 ? 0xFFFFFFFFu : (__mmask32)((1u << n) - 1u);
   for (int64_t t = 0; t < b->taps; t++)
     b->tap_offset[t] = (t / g->filter_w) * p->in_step_y + (t % g->filter_w) * p->in_step_x;
@@ -180,22 +186,24 @@ static void init_block(const er_qs8_dwconv_args *a, const pixel_window *p, int64
 }
 
 /* The block's channels of a pixel whose window starts at `in` and lies wholly in the image. */
+/* The block's 32 int16 inputs of the tap at x. */
+static inline __m512i block_inputs(const full_window_block *b, const int8_t *x) {
+  if (b->one_input)
+    return _mm512_permutexvar_epi16(
+        b->pick, _mm512_cvtepi8_epi16(_mm256_castsi128_si256(_mm_maskz_loadu_epi8(b->span, x))));
+  /* a full block's loads stay inside the pixel's channels */
+  return _mm512_cvtepi8_epi16(b->n == 32 ? _mm256_loadu_si256((const __m256i *)x)
+                                         : _mm256_maskz_loadu_epi8(b->lanes, x));
+}
+
 static inline void full_window_pixel(const er_qs8_dwconv_args *a, const epilogue *e,
                                      const full_window_block *b, const int8_t *in, int8_t *out) {
-  const bool full = b->n == 32; /* a full block's loads stay inside the pixel's channels */
   const __m512i zero = _mm512_setzero_si512();
   __m512i acc_lo = b->bias_lo, acc_hi = b->bias_hi;
   in += b->c;
   for (int64_t t = 0; t < b->taps; t += 2) {
-    const int8_t *x0p = in + b->tap_offset[t];
-    const __m512i x0 = _mm512_cvtepi8_epi16(full ? _mm256_loadu_si256((const __m256i *)x0p)
-                                                 : _mm256_maskz_loadu_epi8(b->lanes, x0p));
-    __m512i x1 = zero;
-    if (t + 1 < b->taps) {
-      const int8_t *x1p = in + b->tap_offset[t + 1];
-      x1 = _mm512_cvtepi8_epi16(full ? _mm256_loadu_si256((const __m256i *)x1p)
-                                     : _mm256_maskz_loadu_epi8(b->lanes, x1p));
-    }
+    const __m512i x0 = block_inputs(b, in + b->tap_offset[t]);
+    const __m512i x1 = t + 1 < b->taps ? block_inputs(b, in + b->tap_offset[t + 1]) : zero;
     acc_lo = _mm512_add_epi32(acc_lo, _mm512_madd_epi16(_mm512_unpacklo_epi16(x0, x1), b->w_lo[t / 2]));
     acc_hi = _mm512_add_epi32(acc_hi, _mm512_madd_epi16(_mm512_unpackhi_epi16(x0, x1), b->w_hi[t / 2]));
   }
@@ -207,6 +215,33 @@ static inline void full_window_pixel(const er_qs8_dwconv_args *a, const epilogue
   if (lanes_hi) store_16(a, e, _mm512_permutex2var_epi32(acc_lo, second, acc_hi), b->c + 16, lanes_hi, out);
 }
 
+/* Channels [c, c_end) of output pixel ox of a row whose window rows are [fy0, fy0 + p.taps_y) from input
+ * row iy0, by the per-tap loop (any window, clipped to the image). */
+static void clipped_pixel(const er_qs8_dwconv_args *a, const epilogue *e, pixel_window p, const int8_t *image,
+                          int64_t iy0, int64_t fy0, int64_t ox, int64_t c, int64_t c_end, int8_t *out) {
+  const er_conv_geometry *g = &a->g;
+  const int64_t ix0 = ox * g->stride_w - g->pad_w;
+  int64_t fx0, fx1;
+  er_dwconv_tap_range(ix0, g->dil_w, g->filter_w, g->in_w, &fx0, &fx1);
+  p.taps_x = fx1 - fx0;
+  const bool empty = p.taps_x == 0 || p.taps_y == 0; /* a window wholly in the padding */
+  p.in = empty ? image : image + ((iy0 + fy0 * g->dil_h) * g->in_w + ix0 + fx0 * g->dil_w) * g->in_c;
+  p.filter = empty ? a->filter : a->filter + (fy0 * g->filter_w + fx0) * g->out_c;
+  if (g->in_c == g->out_c)
+    dwconv_pixel_channels(a, e, &p, out, false, c, c_end);
+  else
+    dwconv_pixel_one_input(a, e, &p, out);
+}
+
+/* The output columns [*lo, *hi) whose window lies wholly inside the image across. */
+static void full_columns(const er_conv_geometry *g, int64_t *lo, int64_t *hi) {
+  const int64_t reach = (g->filter_w - 1) * g->dil_w; /* from a window's first tap to its last */
+  *lo = er_min_i64(g->out_w, (g->pad_w + g->stride_w - 1) / g->stride_w);
+  const int64_t last = g->in_w - 1 - reach + g->pad_w; /* ox * stride_w may be at most this */
+  *hi = last < 0 ? *lo : er_min_i64(g->out_w, last / g->stride_w + 1);
+  if (*hi < *lo) *hi = *lo;
+}
+
 /* Output rows [row_begin, row_end), channels [c, c_end): a pixel whose window lies wholly in the image
  * takes the paired taps of block b when there is one, the others the per-tap loop. */
 static void dwconv_rows(const er_qs8_dwconv_args *a, const epilogue *e, pixel_window p,
@@ -214,6 +249,8 @@ static void dwconv_rows(const er_qs8_dwconv_args *a, const epilogue *e, pixel_wi
                         int64_t row_end) {
   const er_conv_geometry *g = &a->g;
   const int64_t in_c = g->in_c, out_c = g->out_c;
+  int64_t full_lo, full_hi;
+  full_columns(g, &full_lo, &full_hi);
   for (int64_t row = row_begin; row < row_end; row++) {
     const int64_t batch = row / g->out_h, oy = row % g->out_h;
     const int64_t iy0 = oy * g->stride_h - g->pad_h;
@@ -223,21 +260,72 @@ static void dwconv_rows(const er_qs8_dwconv_args *a, const epilogue *e, pixel_wi
     int8_t *out = a->output + row * g->out_w * out_c;
     p.taps_y = fy1 - fy0;
     for (int64_t ox = 0; ox < g->out_w; ox++, out += out_c) {
-      const int64_t ix0 = ox * g->stride_w - g->pad_w;
-      int64_t fx0, fx1;
-      er_dwconv_tap_range(ix0, g->dil_w, g->filter_w, g->in_w, &fx0, &fx1);
-      p.taps_x = fx1 - fx0;
-      if (b && p.taps_y == g->filter_h && p.taps_x == g->filter_w) {
-        full_window_pixel(a, e, b, image + (iy0 * g->in_w + ix0) * in_c, out);
-        continue;
-      }
-      const bool empty = p.taps_x == 0 || p.taps_y == 0; /* a window wholly in the padding */
-      p.in = empty ? image : image + ((iy0 + fy0 * g->dil_h) * g->in_w + ix0 + fx0 * g->dil_w) * in_c;
-      p.filter = empty ? a->filter : a->filter + (fy0 * g->filter_w + fx0) * out_c;
-      if (in_c == out_c)
-        dwconv_pixel_channels(a, e, &p, out, false, c, c_end);
+      if (b && p.taps_y == g->filter_h && ox >= full_lo && ox < full_hi)
+        full_window_pixel(a, e, b, image + (iy0 * g->in_w + ox * g->stride_w - g->pad_w) * in_c, out);
       else
-        dwconv_pixel_one_input(a, e, &p, out);
+        clipped_pixel(a, e, p, image, iy0, fy0, ox, c, c_end, out);
+    }
+  }
+}
+
+/* ---- 8 or 16 output channels (depth multiplier 1 at stride 1 across, or one input channel): several
+ * pixels a block ----
+ * A block's 32 lanes are then 32 / C consecutive output pixels of C channels: with multiplier 1 at stride
+ * 1 their taps' inputs are 32 contiguous bytes (NHWC); with one input channel, the group's bytes of a tap
+ * (stride apart) spread over their pixels' lanes by one permute. So the paired-tap kernel above runs on
+ * them as on 32 channels, with each channel's weights, bias and requantization repeated per pixel, and
+ * writes their 32 contiguous output bytes. A group whose windows do not all lie in the image takes the
+ * per-tap loop pixel by pixel. */
+typedef struct {
+  int8_t filter[MAX_TAPS * 32];
+  int32_t bias[32], multipliers[32], shifts[32];
+} repeated_channels;
+
+static void dwconv_pixel_groups(const er_qs8_dwconv_args *a, const epilogue *e, pixel_window p,
+                                int64_t row_begin, int64_t row_end) {
+  const er_conv_geometry *g = &a->g;
+  const int64_t ch = g->out_c, group = 32 / ch, taps = g->filter_h * g->filter_w;
+  repeated_channels r;
+  for (int64_t v = 0; v < 32; v++) {
+    for (int64_t t = 0; t < taps; t++)
+      r.filter[t * 32 + v] = a->filter[t * ch + v % ch];
+    r.bias[v] = a->bias ? a->bias[v % ch] : 0;
+    r.multipliers[v] = a->multipliers[v % ch];
+    r.shifts[v] = a->shifts[v % ch];
+  }
+  er_qs8_dwconv_args lanes = *a; /* the block's view: 32 "channels" */
+  lanes.g.out_c = 32;
+  lanes.filter = r.filter, lanes.bias = r.bias, lanes.multipliers = r.multipliers, lanes.shifts = r.shifts;
+  full_window_block b;
+  init_block(&lanes, &p, 0, 32, &b);
+  const int64_t in_c = g->in_c;
+  if (in_c == 1) {
+    int16_t pick[32];
+    for (int64_t v = 0; v < 32; v++)
+      pick[v] = (int16_t)(v / ch * g->stride_w);
+    b.one_input = true;
+    b.span = (__mmask16)((1u << ((group - 1) * g->stride_w + 1)) - 1u);
+    b.pick = _mm512_loadu_si512(pick);
+  }
+  int64_t full_lo, full_hi;
+  full_columns(g, &full_lo, &full_hi);
+  for (int64_t row = row_begin; row < row_end; row++) {
+    const int64_t batch = row / g->out_h, oy = row % g->out_h;
+    const int64_t iy0 = oy * g->stride_h - g->pad_h;
+    int64_t fy0, fy1;
+    er_dwconv_tap_range(iy0, g->dil_h, g->filter_h, g->in_h, &fy0, &fy1);
+    const int8_t *image = a->input + batch * g->in_h * g->in_w * in_c;
+    int8_t *out = a->output + row * g->out_w * ch;
+    p.taps_y = fy1 - fy0;
+    for (int64_t ox = 0; ox < g->out_w;) {
+      if (p.taps_y == g->filter_h && ox >= full_lo && ox + group <= full_hi) {
+        const int8_t *in = image + (iy0 * g->in_w + ox * g->stride_w - g->pad_w) * in_c;
+        full_window_pixel(&lanes, e, &b, in, out + ox * ch);
+        ox += group;
+      } else {
+        clipped_pixel(a, e, p, image, iy0, fy0, ox, 0, ch, out + ox * ch);
+        ox++;
+      }
     }
   }
 }
@@ -297,13 +385,18 @@ void er_qs8_dwconv_nhwc__avx512(const er_qs8_dwconv_args *a, int64_t row_begin, 
     er_qs8_dwconv_nhwc__scalar(a, row_begin, row_end);
     return;
   }
+  const pixel_window p = window_steps(g);
+  const epilogue e = {_mm512_set1_epi32(a->output_offset), _mm512_set1_epi32(a->act_min),
+                      _mm512_set1_epi32(a->act_max)};
+  const bool groups = in_c == out_c ? g->stride_w == 1 && g->dil_w == 1 : in_c == 1 && g->stride_w <= 5;
+  if ((out_c == 8 || out_c == 16) && groups && g->filter_h * g->filter_w <= MAX_TAPS) {
+    dwconv_pixel_groups(a, &e, p, row_begin, row_end);
+    return;
+  }
   if (out_c <= 16) { /* measured: AVX2's 128/256-bit path is faster than half-empty 512-bit vectors */
     er_qs8_dwconv_nhwc__avx2(a, row_begin, row_end);
     return;
   }
-  const epilogue e = {_mm512_set1_epi32(a->output_offset), _mm512_set1_epi32(a->act_min),
-                      _mm512_set1_epi32(a->act_max)};
-  const pixel_window p = window_steps(g);
   /* maps under 8 wide are mostly border: in place, their blocks' set-up and the border's per-block calls
    * cost more than the pairs save (person_detect's 6x6x128 layers ran 15% slower), so they take a padded
    * copy where it fits */
