@@ -202,9 +202,9 @@ static void qs8_micro_kernels_match_reference(void) {
   }
 }
 
-/* 8 and 16 output channels, of 8 or 16 inputs at stride 1 across or of one input at strides 1 to 3 (the
- * AVX-512 kernel's groups of 4 or 2 pixels): every width from 1 to 40, so that groups meet the right
- * border at each offset, 3x3 and 5x5 windows, pads 0 to 2, both vertical strides. */
+/* 8 and 16 output channels, of as many inputs or of one, at strides 1 to 3 across (the AVX-512 kernel's
+ * groups of 4 or 2 pixels): every width from 1 to 40, so that groups meet the right border at each offset,
+ * 3x3 and 5x5 windows, pads 0 to 2, both vertical strides. */
 static void qs8_pixel_groups_match_reference(void) {
   static int8_t input[MAX_IN], filter[MAX_FILTER];
   static int32_t bias[105], multipliers[105], shifts[105];
@@ -213,14 +213,15 @@ static void qs8_pixel_groups_match_reference(void) {
   rng r = {0x2545F4914F6CDD1Dull};
   int cases = 0;
   for (int64_t ch = 8; ch <= 16; ch += 8)
-    for (int64_t stride = 0; stride <= 3; stride++) /* 0: ch inputs, at stride 1; else one input */
+    for (int64_t mode = 0; mode < 6; mode++) /* 0-2: ch inputs, 3-5: one; stride 1 + mode % 3 */
       for (int64_t k = 3; k <= 5; k += 2)
         for (int64_t w = 1; w <= 40; w++) {
           er_qs8_dwconv_args a;
           memset(&a, 0, sizeof a);
           er_conv_geometry *g = &a.g;
-          g->batches = 1 + w % 2, g->in_h = 1 + w % 6, g->in_w = w, g->in_c = stride ? 1 : ch, g->out_c = ch;
-          g->filter_h = g->filter_w = k, g->stride_h = 1 + w % 2, g->stride_w = stride ? stride : 1;
+          g->batches = 1 + w % 2, g->in_h = 1 + w % 6, g->in_w = w, g->in_c = mode < 3 ? ch : 1,
+          g->out_c = ch;
+          g->filter_h = g->filter_w = k, g->stride_h = 1 + w % 2, g->stride_w = 1 + mode % 3;
           g->dil_h = g->dil_w = 1, g->pad_h = w % 3, g->pad_w = (w / 3) % 3;
           const int64_t h = g->in_h + 2 * g->pad_h - k, wide = g->in_w + 2 * g->pad_w - k;
           if (h < 0 || wide < 0) continue;

@@ -141,16 +141,19 @@ static void dwconv_pixel_one_input(const er_qs8_dwconv_args *a, const epilogue *
 
 #define MAX_PAIRS ((MAX_TAPS + 1) / 2)
 
+typedef enum { PICK_NONE, PICK_BYTES, PICK_QWORDS } pick_mode;
+
 typedef struct {
   __m512i w_lo[MAX_PAIRS], w_hi[MAX_PAIRS]; /* interleaved weights of taps 2p and 2p + 1 */
   __m512i bias_lo, bias_hi;                 /* bias + input_offset * sum of weights, in pair order */
   int64_t tap_offset[MAX_TAPS];             /* input bytes from the window's first tap */
   int64_t taps, c, n;                       /* c: the block's first channel, n its channels (1..32) */
   __mmask32 lanes;
-  /* One input channel (pixel groups below): a tap's inputs are the first `span` bytes at its offset, lane
-   * v taking byte pick[v]; else 32 contiguous bytes (n of them under `lanes`). */
-  bool one_input;
-  __mmask16 span;
+  /* How a tap's 32 inputs are read: 32 contiguous bytes (n of them under `lanes`), or for pixel groups
+   * (below) the first `span` bytes at its offset, lane v taking byte pick[v] (PICK_BYTES) or the 8-byte
+   * groups qword_pick gathers (PICK_QWORDS). */
+  pick_mode pick_mode;
+  __mmask64 span;
   __m512i pick;
 } full_window_block;
 
@@ -158,7 +161,7 @@ typedef struct {
 static void init_block(const er_qs8_dwconv_args *a, const pixel_window *p, int64_t c, int64_t n,
                        full_window_block *b) {
   const er_conv_geometry *g = &a->g;
-  b->taps = g->filter_h * g->filter_w, b->c = c, b->n = n, b->one_input = false;
+  b->taps = g->filter_h * g->filter_w, b->c = c, b->n = n, b->pick_mode = PICK_NONE;
   b->lanes = n >= 32 ? 0xFFFFFFFFu : (__mmask32)((1u << n) - 1u);
   for (int64_t t = 0; t < b->taps; t++)
     b->tap_offset[t] = (t / g->filter_w) * p->in_step_y + (t % g->filter_w) * p->in_step_x;
@@ -185,25 +188,32 @@ static void init_block(const er_qs8_dwconv_args *a, const pixel_window *p, int64
   }
 }
 
-/* The block's channels of a pixel whose window starts at `in` and lies wholly in the image. */
-/* The block's 32 int16 inputs of the tap at x. */
-static inline __m512i block_inputs(const full_window_block *b, const int8_t *x) {
-  if (b->one_input)
+/* The block's 32 int16 inputs of the tap at x; mode is b->pick_mode, a constant at each call (inlined), so
+ * that the branches cost nothing in the tap loop. */
+static inline __attribute__((always_inline)) __m512i block_inputs(const full_window_block *b, const int8_t *x,
+                                                                  pick_mode mode) {
+  if (mode == PICK_BYTES)
     return _mm512_permutexvar_epi16(
-        b->pick, _mm512_cvtepi8_epi16(_mm256_castsi128_si256(_mm_maskz_loadu_epi8(b->span, x))));
+        b->pick, _mm512_cvtepi8_epi16(_mm256_castsi128_si256(_mm_maskz_loadu_epi8((__mmask16)b->span, x))));
+  if (mode == PICK_QWORDS)
+    return _mm512_cvtepi8_epi16(
+        _mm512_castsi512_si256(_mm512_permutexvar_epi64(b->pick, _mm512_maskz_loadu_epi8(b->span, x))));
   /* a full block's loads stay inside the pixel's channels */
   return _mm512_cvtepi8_epi16(b->n == 32 ? _mm256_loadu_si256((const __m256i *)x)
                                          : _mm256_maskz_loadu_epi8(b->lanes, x));
 }
 
-static inline void full_window_pixel(const er_qs8_dwconv_args *a, const epilogue *e,
-                                     const full_window_block *b, const int8_t *in, int8_t *out) {
+/* The block's channels of a pixel whose window starts at `in` and lies wholly in the image (mode: as
+ * block_inputs). */
+static inline __attribute__((always_inline)) void
+full_window_pixel(const er_qs8_dwconv_args *a, const epilogue *e, const full_window_block *b,
+                  const int8_t *in, int8_t *out, pick_mode mode) {
   const __m512i zero = _mm512_setzero_si512();
   __m512i acc_lo = b->bias_lo, acc_hi = b->bias_hi;
   in += b->c;
   for (int64_t t = 0; t < b->taps; t += 2) {
-    const __m512i x0 = block_inputs(b, in + b->tap_offset[t]);
-    const __m512i x1 = t + 1 < b->taps ? block_inputs(b, in + b->tap_offset[t + 1]) : zero;
+    const __m512i x0 = block_inputs(b, in + b->tap_offset[t], mode);
+    const __m512i x1 = t + 1 < b->taps ? block_inputs(b, in + b->tap_offset[t + 1], mode) : zero;
     acc_lo = _mm512_add_epi32(acc_lo, _mm512_madd_epi16(_mm512_unpacklo_epi16(x0, x1), b->w_lo[t / 2]));
     acc_hi = _mm512_add_epi32(acc_hi, _mm512_madd_epi16(_mm512_unpackhi_epi16(x0, x1), b->w_hi[t / 2]));
   }
@@ -261,18 +271,19 @@ static void dwconv_rows(const er_qs8_dwconv_args *a, const epilogue *e, pixel_wi
     p.taps_y = fy1 - fy0;
     for (int64_t ox = 0; ox < g->out_w; ox++, out += out_c) {
       if (b && p.taps_y == g->filter_h && ox >= full_lo && ox < full_hi)
-        full_window_pixel(a, e, b, image + (iy0 * g->in_w + ox * g->stride_w - g->pad_w) * in_c, out);
+        full_window_pixel(a, e, b, image + (iy0 * g->in_w + ox * g->stride_w - g->pad_w) * in_c, out,
+                          PICK_NONE);
       else
         clipped_pixel(a, e, p, image, iy0, fy0, ox, c, c_end, out);
     }
   }
 }
 
-/* ---- 8 or 16 output channels (depth multiplier 1 at stride 1 across, or one input channel): several
- * pixels a block ----
+/* ---- 8 or 16 output channels (depth multiplier 1, or one input channel): several pixels a block ----
  * A block's 32 lanes are then 32 / C consecutive output pixels of C channels: with multiplier 1 at stride
- * 1 their taps' inputs are 32 contiguous bytes (NHWC); with one input channel, the group's bytes of a tap
- * (stride apart) spread over their pixels' lanes by one permute. So the paired-tap kernel above runs on
+ * 1 their taps' inputs are 32 contiguous bytes (NHWC), at a larger stride the pixels' C-byte groups of
+ * one 64-byte load, gathered by one permute; with one input channel, the group's bytes of a tap (stride
+ * apart) spread over their pixels' lanes by one permute. So the paired-tap kernel above runs on
  * them as on 32 channels, with each channel's weights, bias and requantization repeated per pixel, and
  * writes their 32 contiguous output bytes. A group whose windows do not all lie in the image takes the
  * per-tap loop pixel by pixel. */
@@ -299,12 +310,19 @@ static void dwconv_pixel_groups(const er_qs8_dwconv_args *a, const epilogue *e, 
   full_window_block b;
   init_block(&lanes, &p, 0, 32, &b);
   const int64_t in_c = g->in_c;
+  const int64_t span = ((group - 1) * g->stride_w + 1) * in_c; /* bytes of a tap's group */
+  b.span = span >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << span) - 1u);
   if (in_c == 1) {
     int16_t pick[32];
     for (int64_t v = 0; v < 32; v++)
       pick[v] = (int16_t)(v / ch * g->stride_w);
-    b.one_input = true;
-    b.span = (__mmask16)((1u << ((group - 1) * g->stride_w + 1)) - 1u);
+    b.pick_mode = PICK_BYTES;
+    b.pick = _mm512_loadu_si512(pick);
+  } else if (g->stride_w > 1) {
+    int64_t pick[8] = {0};
+    for (int64_t q = 0; q < 4; q++) /* qword q of the block: pixel q * 8 / C, its qword q % (C / 8) */
+      pick[q] = q * 8 / ch * g->stride_w * ch / 8 + q % (ch / 8);
+    b.pick_mode = PICK_QWORDS;
     b.pick = _mm512_loadu_si512(pick);
   }
   int64_t full_lo, full_hi;
@@ -320,7 +338,12 @@ static void dwconv_pixel_groups(const er_qs8_dwconv_args *a, const epilogue *e, 
     for (int64_t ox = 0; ox < g->out_w;) {
       if (p.taps_y == g->filter_h && ox >= full_lo && ox + group <= full_hi) {
         const int8_t *in = image + (iy0 * g->in_w + ox * g->stride_w - g->pad_w) * in_c;
-        full_window_pixel(&lanes, e, &b, in, out + ox * ch);
+        if (b.pick_mode == PICK_BYTES)
+          full_window_pixel(&lanes, e, &b, in, out + ox * ch, PICK_BYTES);
+        else if (b.pick_mode == PICK_QWORDS)
+          full_window_pixel(&lanes, e, &b, in, out + ox * ch, PICK_QWORDS);
+        else
+          full_window_pixel(&lanes, e, &b, in, out + ox * ch, PICK_NONE);
         ox += group;
       } else {
         clipped_pixel(a, e, p, image, iy0, fy0, ox, 0, ch, out + ox * ch);
@@ -388,7 +411,10 @@ void er_qs8_dwconv_nhwc__avx512(const er_qs8_dwconv_args *a, int64_t row_begin, 
   const pixel_window p = window_steps(g);
   const epilogue e = {_mm512_set1_epi32(a->output_offset), _mm512_set1_epi32(a->act_min),
                       _mm512_set1_epi32(a->act_max)};
-  const bool groups = in_c == out_c ? g->stride_w == 1 && g->dil_w == 1 : in_c == 1 && g->stride_w <= 5;
+  /* a group's inputs of a tap span at most 64 bytes (multiplier 1; stride 1: 32) or 16 (one input) */
+  const int64_t group = out_c ? 32 / out_c : 0;
+  const bool groups = in_c == out_c ? g->dil_w == 1 && ((group - 1) * g->stride_w + 1) * in_c <= 64
+                                    : in_c == 1 && (group - 1) * g->stride_w + 1 <= 16;
   if ((out_c == 8 || out_c == 16) && groups && g->filter_h * g->filter_w <= MAX_TAPS) {
     dwconv_pixel_groups(a, &e, p, row_begin, row_end);
     return;
