@@ -150,8 +150,8 @@ typedef struct {
   int64_t taps, c, n;                       /* c: the block's first channel, n its channels (1..32) */
   __mmask32 lanes;
   /* How a tap's 32 inputs are read: 32 contiguous bytes (n of them under `lanes`), or for pixel groups
-   * (below) the first `span` bytes at its offset, lane v taking byte pick[v] (PICK_BYTES) or the 8-byte
-   * groups qword_pick gathers (PICK_QWORDS). */
+   * (below) the first `span` bytes at its offset, lane v taking byte pick[v] (PICK_BYTES), or the 8-byte
+   * groups whose indices the low four qwords of pick hold (PICK_QWORDS). */
   pick_mode pick_mode;
   __mmask64 span;
   __m512i pick;
