@@ -243,6 +243,26 @@ static void clipped_pixel(const er_qs8_dwconv_args *a, const epilogue *e, pixel_
     dwconv_pixel_one_input(a, e, &p, out);
 }
 
+/* Where output row `row` (batch * out_h + y) reads and writes: its window's first input row iy0 and first
+ * tap row inside the image fy0, its image and its output; p->taps_y is set to its tap rows inside. */
+typedef struct {
+  int64_t iy0, fy0;
+  const int8_t *image;
+  int8_t *out;
+} output_row;
+
+static output_row start_row(const er_qs8_dwconv_args *a, int64_t row, pixel_window *p) {
+  const er_conv_geometry *g = &a->g;
+  const int64_t batch = row / g->out_h, oy = row % g->out_h;
+  output_row o = {.iy0 = oy * g->stride_h - g->pad_h};
+  int64_t fy1;
+  er_dwconv_tap_range(o.iy0, g->dil_h, g->filter_h, g->in_h, &o.fy0, &fy1);
+  p->taps_y = fy1 - o.fy0;
+  o.image = a->input + batch * g->in_h * g->in_w * g->in_c;
+  o.out = a->output + row * g->out_w * g->out_c;
+  return o;
+}
+
 /* The output columns [*lo, *hi) whose window lies wholly inside the image across. */
 static void full_columns(const er_conv_geometry *g, int64_t *lo, int64_t *hi) {
   const int64_t reach = (g->filter_w - 1) * g->dil_w; /* from a window's first tap to its last */
@@ -262,19 +282,14 @@ static void dwconv_rows(const er_qs8_dwconv_args *a, const epilogue *e, pixel_wi
   int64_t full_lo, full_hi;
   full_columns(g, &full_lo, &full_hi);
   for (int64_t row = row_begin; row < row_end; row++) {
-    const int64_t batch = row / g->out_h, oy = row % g->out_h;
-    const int64_t iy0 = oy * g->stride_h - g->pad_h;
-    int64_t fy0, fy1;
-    er_dwconv_tap_range(iy0, g->dil_h, g->filter_h, g->in_h, &fy0, &fy1);
-    const int8_t *image = a->input + batch * g->in_h * g->in_w * in_c;
-    int8_t *out = a->output + row * g->out_w * out_c;
-    p.taps_y = fy1 - fy0;
+    const output_row o = start_row(a, row, &p);
+    int8_t *out = o.out;
     for (int64_t ox = 0; ox < g->out_w; ox++, out += out_c) {
       if (b && p.taps_y == g->filter_h && ox >= full_lo && ox < full_hi)
-        full_window_pixel(a, e, b, image + (iy0 * g->in_w + ox * g->stride_w - g->pad_w) * in_c, out,
+        full_window_pixel(a, e, b, o.image + (o.iy0 * g->in_w + ox * g->stride_w - g->pad_w) * in_c, out,
                           PICK_NONE);
       else
-        clipped_pixel(a, e, p, image, iy0, fy0, ox, c, c_end, out);
+        clipped_pixel(a, e, p, o.image, o.iy0, o.fy0, ox, c, c_end, out);
     }
   }
 }
@@ -328,16 +343,11 @@ static void dwconv_pixel_groups(const er_qs8_dwconv_args *a, const epilogue *e, 
   int64_t full_lo, full_hi;
   full_columns(g, &full_lo, &full_hi);
   for (int64_t row = row_begin; row < row_end; row++) {
-    const int64_t batch = row / g->out_h, oy = row % g->out_h;
-    const int64_t iy0 = oy * g->stride_h - g->pad_h;
-    int64_t fy0, fy1;
-    er_dwconv_tap_range(iy0, g->dil_h, g->filter_h, g->in_h, &fy0, &fy1);
-    const int8_t *image = a->input + batch * g->in_h * g->in_w * in_c;
-    int8_t *out = a->output + row * g->out_w * ch;
-    p.taps_y = fy1 - fy0;
+    const output_row o = start_row(a, row, &p);
+    int8_t *out = o.out;
     for (int64_t ox = 0; ox < g->out_w;) {
       if (p.taps_y == g->filter_h && ox >= full_lo && ox + group <= full_hi) {
-        const int8_t *in = image + (iy0 * g->in_w + ox * g->stride_w - g->pad_w) * in_c;
+        const int8_t *in = o.image + (o.iy0 * g->in_w + ox * g->stride_w - g->pad_w) * in_c;
         if (b.pick_mode == PICK_BYTES)
           full_window_pixel(&lanes, e, &b, in, out + ox * ch, PICK_BYTES);
         else if (b.pick_mode == PICK_QWORDS)
@@ -346,7 +356,7 @@ static void dwconv_pixel_groups(const er_qs8_dwconv_args *a, const epilogue *e, 
           full_window_pixel(&lanes, e, &b, in, out + ox * ch, PICK_NONE);
         ox += group;
       } else {
-        clipped_pixel(a, e, p, image, iy0, fy0, ox, 0, ch, out + ox * ch);
+        clipped_pixel(a, e, p, o.image, o.iy0, o.fy0, ox, 0, ch, out + ox * ch);
         ox++;
       }
     }
