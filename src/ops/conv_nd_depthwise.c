@@ -84,9 +84,9 @@ static bool prepare_direct(er_op_ctx *ctx, er_f32_dwconv_nchw_plan *p) {
   return true;
 }
 
-/* Whether a stride-2 window on this map runs as phase planes (conv_nd_depthwise.h): AVX-512, no
- * dilation, rows of at most 32 inputs, and every input column's phase column inside the output's width
- * (ceil(in_w / 2) <= out_w, as with the nets' "same" padding). */
+/* Whether a stride-2 window on this map fits the phase planes (conv_nd_depthwise.h; AVX-512 only, see
+ * choose_plane): no dilation, rows of at most 32 inputs, and every input column's phase column inside the
+ * output's width (ceil(in_w / 2) <= out_w, as with the nets' "same" padding). */
 static bool phases_fit(const er_window_2d *v) {
   return v->stride_h == 2 && v->stride_w == 2 && v->dil_h == 1 && v->dil_w == 1 && v->in_w <= 32 &&
          v->out_w <= 16 && (v->in_w + 1) / 2 <= v->out_w;

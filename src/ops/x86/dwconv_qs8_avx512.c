@@ -307,6 +307,20 @@ typedef struct {
   int32_t bias[32], multipliers[32], shifts[32];
 } repeated_channels;
 
+/* Bytes that a group's inputs of one tap span: from its first pixel's first channel to its last's last. */
+static int64_t group_span(const er_conv_geometry *g) {
+  return ((32 / g->out_c - 1) * g->stride_w + 1) * g->in_c;
+}
+
+/* Whether the pixel groups run this convolution: 8 or 16 output channels, a window of at most MAX_TAPS,
+ * and a group's inputs of a tap within one 64-byte load (multiplier 1, stride 1: 32 contiguous bytes) or,
+ * with one input channel, within 16 bytes. */
+static bool takes_pixel_groups(const er_conv_geometry *g) {
+  if ((g->out_c != 8 && g->out_c != 16) || g->filter_h * g->filter_w > MAX_TAPS) return false;
+  if (g->in_c == g->out_c) return g->dil_w == 1 && group_span(g) <= 64;
+  return g->in_c == 1 && group_span(g) <= 16;
+}
+
 static void dwconv_pixel_groups(const er_qs8_dwconv_args *a, const epilogue *e, pixel_window p,
                                 int64_t row_begin, int64_t row_end) {
   const er_conv_geometry *g = &a->g;
@@ -325,7 +339,7 @@ static void dwconv_pixel_groups(const er_qs8_dwconv_args *a, const epilogue *e, 
   full_window_block b;
   init_block(&lanes, &p, 0, 32, &b);
   const int64_t in_c = g->in_c;
-  const int64_t span = ((group - 1) * g->stride_w + 1) * in_c; /* bytes of a tap's group */
+  const int64_t span = group_span(g);
   b.span = span >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << span) - 1u);
   if (in_c == 1) {
     int16_t pick[32];
@@ -421,11 +435,7 @@ void er_qs8_dwconv_nhwc__avx512(const er_qs8_dwconv_args *a, int64_t row_begin, 
   const pixel_window p = window_steps(g);
   const epilogue e = {_mm512_set1_epi32(a->output_offset), _mm512_set1_epi32(a->act_min),
                       _mm512_set1_epi32(a->act_max)};
-  /* a group's inputs of a tap span at most 64 bytes (multiplier 1; stride 1: 32) or 16 (one input) */
-  const int64_t group = out_c ? 32 / out_c : 0;
-  const bool groups = in_c == out_c ? g->dil_w == 1 && ((group - 1) * g->stride_w + 1) * in_c <= 64
-                                    : in_c == 1 && (group - 1) * g->stride_w + 1 <= 16;
-  if ((out_c == 8 || out_c == 16) && groups && g->filter_h * g->filter_w <= MAX_TAPS) {
+  if (takes_pixel_groups(g)) {
     dwconv_pixel_groups(a, &e, p, row_begin, row_end);
     return;
   }
