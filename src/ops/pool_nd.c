@@ -13,7 +13,7 @@
  * pass; 1-D and 2-D windows copy bands of padded rows into scratch (er_window_2d, window_nd.h; max pads
  * with -inf, average with 0) and run a row micro-kernel per output row, vectorized over the output width;
  * where the CPU has one (AVX-512, horizontal stride 1 or 2), a direct max kernel reads the input rows in
- * place instead, its masked loads standing for the padding (er_window_2d_col_masks), which saves the copy.
+ * place instead, taking the max down the window rows first and along the columns second.
  * The average's divisor is separable (the real or padded pixels of the window along each dim), so it is
  * two tables of reciprocals. Max pools with the indices output, windows that can hold no real pixel, Lp
  * pools and other dtypes run the reference. tests/ops/test_pool_nd_fast.c checks one against the other. */
@@ -50,11 +50,9 @@ typedef struct {
   size_t thread_floats;
   er_f32_pool_nchw_row_fn row;
   er_f32_plane_sum_fn plane_sum;
-  /* The direct max pool, when the CPU has one for this stride (else NULL; thread_floats then counts row
-   * pointers' worth of floats): */
+  /* The direct max pool, when the CPU has one for this stride (else NULL; thread_floats then counts its
+   * padded row): */
   er_f32_maxpool_nchw_direct_fn direct;
-  int64_t *col_off;
-  uint32_t *col_mask;
 } pool_data;
 
 static bool dtype_supported(pool_kind kind, edgert_dtype t) {
@@ -169,18 +167,8 @@ static edgert_status fast_prepare(er_op_ctx *ctx, const er_conv_nd_attrs *a, poo
   d->thread_floats = (size_t)((band_floats + POOL_VECTOR - 1) / POOL_VECTOR * POOL_VECTOR);
   d->row = choose_row(d->kind);
   d->fast = FAST_ROWS;
-  if (d->kind == POOL_MAX && (d->direct = choose_direct(v))) {
-    int64_t vectors = (v->out_w + POOL_VECTOR - 1) / POOL_VECTOR;
-    d->col_off = er_persist_alloc(ctx, (size_t)v->kw * sizeof *d->col_off);
-    d->col_mask = er_persist_alloc(ctx, (size_t)(vectors * v->kw) * sizeof *d->col_mask);
-    if (!d->col_off || !d->col_mask) return EDGERT_ERR_NO_MEMORY;
-    for (int64_t kx = 0; kx < v->kw; kx++)
-      d->col_off[kx] = kx * v->dil_w - v->pad_left;
-    er_window_2d_col_masks(v, d->col_off, d->col_mask);
-    /* the band's input row pointers instead of its padded rows */
-    size_t pointers = (size_t)er_window_2d_band_in_rows(v, d->band_rows);
-    d->thread_floats = (pointers * sizeof(const float *) + 63) / 64 * 64 / sizeof(float);
-  }
+  if (d->kind == POOL_MAX && (d->direct = choose_direct(v)))
+    d->thread_floats = (size_t)er_window_2d_col_max_floats(v);
   /* one extra vector to align each thread's slice to 64 bytes */
   ctx->scratch_bytes = ((size_t)threads * d->thread_floats + POOL_VECTOR) * sizeof(float);
   return EDGERT_OK;
@@ -361,18 +349,6 @@ static void global_items(void *arg, int32_t thread, int64_t begin, int64_t end) 
   }
 }
 
-/* A band of the direct max pool: its input rows in place, NULL outside the input. */
-static void direct_band(const pool_data *d, const float *plane, int64_t oy0, int64_t rows,
-                        const float **in_rows, float *y) {
-  const er_window_2d *v = &d->rows;
-  int64_t first = oy0 * v->stride_h - v->pad_top, count = er_window_2d_band_in_rows(v, rows);
-  for (int64_t i = 0; i < count; i++) {
-    int64_t iy = first + i;
-    in_rows[i] = iy >= 0 && iy < v->in_h ? plane + iy * v->in_w : NULL;
-  }
-  d->direct(in_rows, v->stride_h, v->dil_h, v->kh, v->kw, d->col_off, d->col_mask, y, v->out_w, rows);
-}
-
 static void row_items(void *arg, int32_t thread, int64_t begin, int64_t end) {
   const fast_task *t = arg;
   const pool_data *d = t->d;
@@ -384,8 +360,8 @@ static void row_items(void *arg, int32_t thread, int64_t begin, int64_t end) {
     int64_t plane = item / d->bands, oy0 = item % d->bands * d->band_rows;
     int64_t rows = v->out_h - oy0 < d->band_rows ? v->out_h - oy0 : d->band_rows;
     if (d->direct) {
-      direct_band(d, t->x + plane * v->in_h * v->in_w, oy0, rows, (const float **)(void *)buf,
-                  t->y + (plane * v->out_h + oy0) * v->out_w);
+      d->direct(v, t->x + plane * v->in_h * v->in_w, oy0, rows, buf,
+                t->y + (plane * v->out_h + oy0) * v->out_w);
       continue;
     }
     er_window_2d_fill_rows(v, t->x + plane * v->in_h * v->in_w, oy0 * v->stride_h - v->pad_top,

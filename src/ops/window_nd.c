@@ -297,3 +297,7 @@ void er_window_2d_col_masks(const er_window_2d *v, const int64_t *col_off, uint3
     }
   }
 }
+
+int64_t er_window_2d_col_max_floats(const er_window_2d *v) {
+  return er_round_up_i64(v->stride_w * er_round_up_i64(v->out_w, 16) + (v->kw - 1) * v->dil_w, 16);
+}

@@ -97,19 +97,19 @@ void er_f32_avgpool_nchw_row__scalar(const float *in, const int64_t *tap_off, in
 /* The sum of n floats in double (global average pool). */
 typedef double (*er_f32_plane_sum_fn)(const float *x, int64_t n);
 double er_f32_plane_sum__scalar(const float *x, int64_t n);
-/* Direct max pool of `rows` output rows (contiguous, ow floats each): output row r, tap (ky, kx), column j
- * reads in_rows[r * row_step + ky * dil_h][j * stride_w + col_off[kx]] under the column masks above; a
- * NULL row (above or below the input) and masked-off floats count as -inf, as the padded copy's. */
-typedef void (*er_f32_maxpool_nchw_direct_fn)(const float *const *in_rows, int64_t row_step, int64_t dil_h,
-                                              int64_t kh, int64_t kw, const int64_t *col_off,
-                                              const uint32_t *col_mask, float *out, int64_t ow, int64_t rows);
+/* Direct max pool of `rows` output rows from output row oy0 of one plane, in place (no padded copy;
+ * out_w floats per output row): each output row's max down its window rows goes into col_max, a row of
+ * er_window_2d_col_max_floats floats (64-byte aligned) with its padding at -inf, then the max along its
+ * window columns into out. Outside the input counts as -inf, as in the padded copy. */
+typedef void (*er_f32_maxpool_nchw_direct_fn)(const er_window_2d *v, const float *plane, int64_t oy0,
+                                              int64_t rows, float *col_max, float *out);
+/* Floats of the direct max pool's padded row: the columns its last vector of output columns reads. */
+int64_t er_window_2d_col_max_floats(const er_window_2d *v);
 #if defined(ER_SIMD_X86)
-void er_f32_maxpool_nchw_direct_s1__avx512(const float *const *in_rows, int64_t row_step, int64_t dil_h,
-                                           int64_t kh, int64_t kw, const int64_t *col_off,
-                                           const uint32_t *col_mask, float *out, int64_t ow, int64_t rows);
-void er_f32_maxpool_nchw_direct_s2__avx512(const float *const *in_rows, int64_t row_step, int64_t dil_h,
-                                           int64_t kh, int64_t kw, const int64_t *col_off,
-                                           const uint32_t *col_mask, float *out, int64_t ow, int64_t rows);
+void er_f32_maxpool_nchw_direct_s1__avx512(const er_window_2d *v, const float *plane, int64_t oy0,
+                                           int64_t rows, float *col_max, float *out);
+void er_f32_maxpool_nchw_direct_s2__avx512(const er_window_2d *v, const float *plane, int64_t oy0,
+                                           int64_t rows, float *col_max, float *out);
 #endif
 #if defined(ER_SIMD_X86)
 double er_f32_plane_sum__avx2(const float *x, int64_t n);

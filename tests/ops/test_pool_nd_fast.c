@@ -1,8 +1,8 @@
 /* The float32 fast paths of MAX_POOL_ND and AVERAGE_POOL_ND (pool_nd.c: global pools, and padded row
  * bands for 1-D and 2-D windows) agree with the reference kernel on odd shapes: channels 1..19, sizes
  * 1..17 and rows wide enough to cross every vector tail, kernels 1..7, strides 1..3, dilations,
- * asymmetric and automatic pads, ceil_mode, count_include_pad, batch 2. Each case runs under
- * EDGERT_ISA=scalar, avx2 and the CPU's best.
+ * asymmetric and automatic pads, ceil_mode, count_include_pad, batch 2; max windows up to 17 rows tall. Each
+ * case runs under EDGERT_ISA=scalar, avx2 and the CPU's best.
  *
  * The truth is the reference kernel in float64 (every float64 pool runs it). Max pools must match
  * exactly; averages within 1e-6 * (1 + max |x|) (float sums against double ones). */
@@ -187,7 +187,22 @@ static void test_wide_rows_match_reference(void) {
   }
 }
 
+/* Windows taller than the direct max pool's 8 rows per pass, padded and dilated, at both strides. */
+static void test_tall_max_windows_match_reference(void) {
+  for (int64_t stride = 1; stride <= 2; stride++) {
+    pool_case tall = {
+        ER_OP_MAX_POOL_ND, 2,     1,     3,    {23, 37}, {11, 3}, {2, stride}, {1, 1}, {4, 1, 5, 1},
+        ER_PAD_EXPLICIT,   false, false, false};
+    pool_case dilated = tall;
+    dilated.kernel[0] = 9;
+    dilated.dilation[0] = 2;
+    dilated.pads[0] = dilated.pads[2] = 0;
+    if (!check_case(&tall) || !check_case(&dilated)) return;
+  }
+}
+
 void run_tests(void) {
   RUN(test_random_shapes_match_reference);
   RUN(test_wide_rows_match_reference);
+  RUN(test_tall_max_windows_match_reference);
 }
