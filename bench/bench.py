@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -139,14 +140,30 @@ def runs_for(seconds_per_run, budget, max_runs):
     return int(max(3, min(max_runs, budget / max(seconds_per_run, 1e-6))))
 
 
-def edgert_bench_once(edgert, model, x_path, threads, runs, warmup):
+# The CPUs 1-thread runs are pinned to, a round at a time: on a VM one vCPU can run a third slower than
+# the other for hours (its host core shared), and the scheduler's pick of CPU per process then outweighed
+# every difference between the runtimes. Both runtimes' runs of a round get the same CPU, and the rounds
+# take the CPUs in turn.
+PIN_CPUS = sorted(os.sched_getaffinity(0)) if shutil.which("taskset") and hasattr(os, "sched_getaffinity") else []
+
+
+def round_cpu(threads, round_index):
+    """The CPU a round's runs at this thread count are pinned to, or None (more than one thread)."""
+    return PIN_CPUS[round_index % len(PIN_CPUS)] if str(threads) == "1" and PIN_CPUS else None
+
+
+def pinned(cmd, cpu):
+    return ["taskset", "-c", str(cpu)] + cmd if cpu is not None else cmd
+
+
+def edgert_bench_once(edgert, model, x_path, threads, runs, warmup, cpu=None):
     # Through sh, which forks edgert: on Linux a child starts with its parent's peak RSS (kept across
     # exec), and edgert reports its own peak, so its parent must be small, not this Python process.
     cmd = ["sh", "-c", '"$@"; exit $?', "sh", edgert, "bench", model, "--json", "--threads", threads,
            "--runs", runs, "--warmup", warmup]
     if x_path:
         cmd += ["--input", x_path]
-    r = sh(cmd)
+    r = sh(pinned(cmd, cpu))
     if r.returncode != 0:
         return {"error": error_line(r.stderr)}
     d = json.loads(r.stdout)
@@ -154,17 +171,17 @@ def edgert_bench_once(edgert, model, x_path, threads, runs, warmup):
             "runs": runs}
 
 
-def edgert_bench(edgert, model, x_path, threads, est_s, args, budget=None):
-    """Times model at threads; est_s (seconds a run, None: unknown, measured by one probe run first)
-    sizes the runs to the budget (seconds; default args.budget)."""
+def edgert_bench(edgert, model, x_path, threads, est_s, args, budget=None, cpu=None):
+    """Times model at threads (on one CPU when cpu is not None); est_s (seconds a run, None: unknown,
+    measured by one probe run first) sizes the runs to the budget (seconds; default args.budget)."""
     if est_s is None:
-        probe = edgert_bench_once(edgert, model, x_path, threads, 1, 0)
+        probe = edgert_bench_once(edgert, model, x_path, threads, 1, 0, cpu)
         if "error" in probe:
             return probe
         est_s = probe["p50"] / 1e3
     warmup = 1 if est_s > 0.2 else 5
     runs = runs_for(est_s, args.budget if budget is None else budget, args.max_runs)
-    return edgert_bench_once(edgert, model, x_path, threads, runs, warmup)
+    return edgert_bench_once(edgert, model, x_path, threads, runs, warmup, cpu)
 
 
 def combine_rounds(results):
@@ -210,13 +227,13 @@ def ort_loads(args, model, x_path, threads, count):
     return [ort_bench_once(args, model, x_path, None, threads, 1).get("load_ms") for _ in range(count)]
 
 
-def ort_bench_once(args, model, x_path, ref_path, threads, runs):
+def ort_bench_once(args, model, x_path, ref_path, threads, runs, cpu=None):
     # ort_bench.js adds 6 untimed runs of its own.
     env = dict(os.environ, NODE_PATH=args.node_path)
     cmd = ["node", args.ort_tool, model, x_path]
     if ref_path:
         cmd.append(ref_path)
-    r = sh(cmd + ["--threads", threads, "--runs", runs], env=env)
+    r = sh(pinned(cmd + ["--threads", threads, "--runs", runs], cpu), env=env)
     if r.returncode != 0:
         return {"error": error_line(r.stderr)}
     d = json.loads(r.stdout.strip().splitlines()[-1])
@@ -224,8 +241,9 @@ def ort_bench_once(args, model, x_path, ref_path, threads, runs):
             "max_abs_err": d["max_abs_err_vs_ref"]}
 
 
-def ort_bench(args, model, x_path, ref_path, threads, est_s):
-    return ort_bench_once(args, model, x_path, ref_path, threads, runs_for(est_s, args.budget, args.max_runs))
+def ort_bench(args, model, x_path, ref_path, threads, est_s, cpu=None):
+    return ort_bench_once(args, model, x_path, ref_path, threads, runs_for(est_s, args.budget, args.max_runs),
+                          cpu)
 
 
 def node_baseline_rss(args):
@@ -364,8 +382,9 @@ def bench_float_models(args, models, threads):
         edgert_est, ort_est = None, ORT_GUESS_MS.get(name, 1) / 1e3
         for r in range(args.rounds):
             for t in threads:
-                e = edgert_bench(args.edgert, path, x_path, t, edgert_est, args)
-                o = ort_bench(args, path, x_path, ref_path, t, ort_est)
+                cpu = round_cpu(t, r)
+                e = edgert_bench(args.edgert, path, x_path, t, edgert_est, args, cpu=cpu)
+                o = ort_bench(args, path, x_path, ref_path, t, ort_est, cpu)
                 edgert_est = get(e, "p50") / 1e3 if get(e, "p50") else edgert_est
                 ort_est = get(o, "p50") / 1e3 if get(o, "p50") else ort_est
                 rounds[t][0].append(e)
@@ -447,11 +466,12 @@ def bench_int8_models(args, pairs, threads):
         # As the float models: rounds, the two models in turn, so that a slow spell of the shared machine
         # lands on both; each round gets twice the budget's share (these models run in milliseconds).
         budget = 2 * args.budget / max(1, args.rounds)
-        for _ in range(args.rounds):
+        for r in range(args.rounds):
             for t in threads:
                 # Random input of the model's own dtype (edgert bench's default): latency is data-independent.
-                q = edgert_bench(args.edgert, path, None, t, q_est, args, budget)
-                f = edgert_bench(args.edgert, f_path, None, t, f_est, args, budget) if f_path else None
+                cpu = round_cpu(t, r)
+                q = edgert_bench(args.edgert, path, None, t, q_est, args, budget, cpu)
+                f = edgert_bench(args.edgert, f_path, None, t, f_est, args, budget, cpu) if f_path else None
                 q_est = get(q, "p50") / 1e3 if get(q, "p50") else q_est
                 f_est = get(f, "p50") / 1e3 if get(f, "p50") else f_est
                 rounds[t][0].append(q)
@@ -485,7 +505,11 @@ def float_section(args, rows, threads, baseline_rss):
            f"{args.rounds} times at each thread count, the two runtimes in turn; p50 is the median over the "
            "rounds of the median over each round's timed runs (runs counts them all); a latency ratio (here and "
            "in the speedups) is the median over the rounds of the ratio within each round, whose two figures "
-           "come seconds apart, so that a slow spell of the shared machine moves both. edgert's RSS is the "
+           "come seconds apart, so that a slow spell of the shared machine moves both"
+           + (f"; at 1 thread both runtimes' runs of a round are pinned to one CPU (taskset), round r to "
+              f"CPU {PIN_CPUS} [r mod {len(PIN_CPUS)}], as this VM's vCPUs need not run at one speed"
+              if PIN_CPUS else "")
+           + ". edgert's RSS is the "
            "peak of the whole `edgert bench` process; ONNX Runtime's is the RSS of its node process after the "
            "runs"
            + (f", of which ~{baseline_rss:.0f} MB is node with onnxruntime-node loaded and no session"
