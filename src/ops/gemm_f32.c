@@ -442,15 +442,25 @@ static inline void run_tile(const gemm_run *r, const k_block *kb, er_f32_gemm_ti
 }
 
 /* Rows [ms, ms + sub_rows) of a K block, panel by panel, each panel of B reused by every row tile from L1;
- * a transposed C takes a non-clamp activation per finished panel. */
+ * a transposed C takes a non-clamp activation per finished panel. A panel's row tiles prefetch the next
+ * panel between them, a share each: packed weights come from memory when the model's do not fit the
+ * cache (mobilenet_v2's 7x7 convs and its classifier, 10-12% faster), and one stream per panel, restarting
+ * at every panel, is more than the hardware prefetchers run ahead of. */
 static void run_panels_first(const gemm_run *r, const k_block *kb, er_f32_gemm_tile *tile, int64_t ms,
                              int64_t sub_rows) {
   const er_f32_gemm_args *g = r->g;
-  for (int64_t j = 0; j < kb->cols; j += r->uk->nr) {
-    for (int64_t i = ms; i < ms + sub_rows; i += kb->row_step)
+  const int64_t nr = r->uk->nr, tiles = (sub_rows + kb->row_step - 1) / kb->row_step;
+  const int64_t panel_lines = nr * kb->kc * (int64_t)sizeof(float) / ER_CACHE_LINE_BYTES;
+  for (int64_t j = 0; j < kb->cols; j += nr) {
+    const bool prefetch = tile->b_k_stride == 0 && j + nr < kb->cols; /* packed panels only */
+    const char *next = (const char *)(kb->b_base + (j / nr + 1) * kb->b_panel_stride + kb->b_k_off);
+    for (int64_t i = ms, t = 0; i < ms + sub_rows; i += kb->row_step, t++) {
+      for (int64_t l = t * panel_lines / tiles; prefetch && l < (t + 1) * panel_lines / tiles; l++)
+        er_prefetch(next + l * ER_CACHE_LINE_BYTES);
       run_tile(r, kb, tile, i, j);
+    }
     if (g->c_transposed && kb->last && r->act_pass)
-      act_pass_transposed(g, kb->n0 + j, er_min_i64((int64_t)r->uk->nr, kb->cols - j), kb->m0 + ms, sub_rows);
+      act_pass_transposed(g, kb->n0 + j, er_min_i64(nr, kb->cols - j), kb->m0 + ms, sub_rows);
   }
 }
 
