@@ -154,7 +154,7 @@ edgert_status edgert_interpreter_output_info(const edgert_interpreter *interp, i
 edgert_status edgert_interpreter_set_input(edgert_interpreter *interp, int index, const void *data,
                                            size_t bytes);
 /* Direct pointers into the arena (valid until the interpreter is freed). Inputs may be written before
- * invoke; outputs hold results after invoke. */
+ * invoke and keep their values through any number of invokes; outputs hold results after invoke. */
 void *edgert_interpreter_input_data(edgert_interpreter *interp, int index);
 const void *edgert_interpreter_output_data(const edgert_interpreter *interp, int index);
 edgert_status edgert_interpreter_invoke(edgert_interpreter *interp);

@@ -398,7 +398,8 @@ static int32_t buffer_to_overwrite(const er_interp *it, const arena_plan *p, int
   return -1;
 }
 
-/* Buffers: one per activation/variable tensor that is used (an input placed in a concatenation's output
+/* Buffers: one per activation/variable tensor that is used (graph inputs and outputs for the whole
+ * invoke; an input placed in a concatenation's output
  * shares that output's, which lives from the first such input's node on; an output that may overwrite an
  * input that dies at its node takes that input's), then one per node with scratch. Fills offsets[t] for
  * each planned tensor (SIZE_MAX for the rest) and it->scratch_offsets. */
@@ -430,12 +431,16 @@ static edgert_status plan_arena(er_interp *it, size_t *offsets) {
       bufs[nb++] = (er_plan_buffer){it->tensors[t].bytes, 0, last_node, 0};
     }
   }
+  /* A graph input lives through the whole invoke, as an output does: its values are the caller's, set once
+   * for any number of invokes. (Reused after its last reader, its buffer held a later layer's activations
+   * at the next invoke, which then computed on those; and at 2 threads the stem of mobilenet_v2 read lines
+   * that both cores had written, 3x slower per chunk.) */
   for (int32_t i = 0; i < g->n_inputs; i++) {
     int32_t t = g->inputs[i];
     if (buffer_of[t] >= 0) continue;
-    p.buffer_end[nb] = p.last_read[t];
+    p.buffer_end[nb] = last_node;
     buffer_of[t] = nb;
-    bufs[nb++] = (er_plan_buffer){it->tensors[t].bytes, 0, 0, 0};
+    bufs[nb++] = (er_plan_buffer){it->tensors[t].bytes, 0, last_node, 0};
   }
   for (int32_t n = 0; n < g->n_nodes; n++) {
     const er_node *node = &g->nodes[n];

@@ -1,6 +1,7 @@
 /* Interpreter contract on real models: zero heap allocations during invoke (counted by wrapping
  * malloc), a caller-supplied arena of exactly the reported size works and a smaller one is refused with
- * the size needed, loading from a buffer equals loading from a file, and state reset is repeatable. */
+ * the size needed, loading from a buffer equals loading from a file, state reset is repeatable, and an
+ * input set once serves every later invoke. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,6 +158,42 @@ static void reset_state_repeats_results(void) {
   edgert_model_free(m);
 }
 
+/* An input set once holds its values through any number of invokes, and so each invoke gives the same
+ * output (its buffer was once reused by later layers, so the second invoke computed on their
+ * activations). */
+static void input_set_once_serves_every_invoke(const char *name) {
+  edgert_model *m = load(name);
+  CHECK(m != NULL);
+  if (!m) return;
+  edgert_interpreter *it = NULL;
+  CHECK_OK(edgert_interpreter_create(m, NULL, &it));
+  edgert_tensor_info in, out;
+  CHECK_OK(edgert_interpreter_input_info(it, 0, &in));
+  CHECK_OK(edgert_interpreter_output_info(it, 0, &out));
+  unsigned char *x = malloc(in.bytes), *first = malloc(out.bytes);
+  for (size_t i = 0; i < in.bytes; i++)
+    x[i] = (unsigned char)(i * 37u + 11u);
+  CHECK_OK(edgert_interpreter_set_input(it, 0, x, in.bytes));
+  CHECK_OK(edgert_interpreter_invoke(it));
+  memcpy(first, edgert_interpreter_output_data(it, 0), out.bytes);
+  for (int i = 0; i < 2; i++) {
+    CHECK_OK(edgert_interpreter_invoke(it));
+    CHECK_MSG(memcmp(edgert_interpreter_input_data(it, 0), x, in.bytes) == 0,
+              "%s: invoke %d changed the input", name, i + 2);
+    CHECK_MSG(memcmp(edgert_interpreter_output_data(it, 0), first, out.bytes) == 0,
+              "%s: invoke %d gave another output", name, i + 2);
+  }
+  free(x);
+  free(first);
+  edgert_interpreter_free(it);
+  edgert_model_free(m);
+}
+
+static void inputs_survive_invokes(void) {
+  input_set_once_serves_every_invoke("models/person_detect.tflite");
+  input_set_once_serves_every_invoke("models/keyword_scrambled.tflite");
+}
+
 /* hello_world leaves its batch dim open: a resized interpreter computes each row as a batch of one does;
  * a resize that breaks a fixed shape fails clearly and a later good resize recovers. */
 static void resize_input_replans(void) {
@@ -209,4 +246,5 @@ void run_tests(void) {
   RUN(caller_arena_exact_and_too_small);
   RUN(buffer_load_matches_file_load);
   RUN(reset_state_repeats_results);
+  RUN(inputs_survive_invokes);
 }
