@@ -71,9 +71,9 @@ double er_f32_plane_sum__avx512(const float *x, int64_t n) {
 }
 
 /* Direct max pool (window_nd.h), separable: the max down each window's rows, read in place, into a row
- * padded with -inf, then the max along that row's window columns: 3 + 3 loads per output vector of a
- * 3x3 window rather than 9 taps of two loads each, and plain loads, where merge-masked ones (the
- * padding's -inf) cost Zen 5 two to three times as much. */
+ * padded with -inf, then the max along that row's window columns. A 3x3 stride-2 output vector takes 10
+ * plain loads this way, where a load pair per tap took 18 masked ones, and merge-masked loads (the
+ * padding's -inf) cost Zen 5 two to three times a plain load. */
 
 /* out[x] = the max of rows[k][x] over the n rows, and of out[x] itself when accumulate. */
 static void column_max(const float *const *rows, int64_t n, int64_t cols, bool accumulate, float *out) {
