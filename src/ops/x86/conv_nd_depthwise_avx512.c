@@ -115,15 +115,16 @@ void er_f32_dwconv_nchw_any__avx512(const float *in, int64_t in_step, const int6
  * floats, the odd ones, or those shifted on by a lane or two. Loads are what limits these kernels (most
  * cross a cache line): a row of a 5x5 window takes 3 loads this way where loading each tap's 31 floats
  * took 10 (mobilenet_v2's 112 -> 56 layer 21% faster). With dilation each stride-2 tap still loads its
- * own 31 floats and keeps the even ones. The
- * rows' FMA chains are independent, so the out-of-order core overlaps consecutive vectors and rows. */
+ * own 31 floats and keeps the even ones. The rows' FMA chains are independent, so the out-of-order core
+ * overlaps consecutive vectors and rows. */
 typedef struct {
   __mmask16 lo, hi, next; /* floats 0-15, 16-31 and 32-47 from the first tap's first float */
 } span_masks;
 
 /* The floats a vector's adjacent stride-2 taps read, from its column masks: tap kx's bit 2l is float
- * 2l + kx of the span. */
-static inline span_masks span_of(const uint32_t *mask, int kw) {
+ * 2l + kx of the span. None where the taps load on their own (stride 1, dilation). */
+static inline span_masks span_of(const uint32_t *mask, int kw, int stride, bool adjacent) {
+  if (stride != 2 || !adjacent) return (span_masks){0, 0, 0};
   uint64_t span = 0;
 #pragma GCC unroll 5
   for (int kx = 0; kx < kw; kx++)
@@ -189,7 +190,7 @@ static inline __attribute__((always_inline)) void row_taps(const float *row, con
       acc[i][0] = vb;                                                                                        \
       acc[i][1] = _mm512_setzero_ps();                                                                       \
     }                                                                                                        \
-    const span_masks span = STRIDE == 2 && adjacent ? span_of(mask, KW) : (span_masks){0, 0, 0};             \
+    const span_masks span = span_of(mask, KW, STRIDE, adjacent);                                             \
     _Pragma("GCC unroll 16") for (int d = 0; d < STRIDE * (GROUP - 1) + KH; d++) {                           \
       __m512 x[KW];                                                                                          \
       row_taps(in_rows[d] + j * STRIDE, coff, mask, KW, STRIDE, adjacent, span, &pick, x);                   \
@@ -238,7 +239,7 @@ static inline __attribute__((always_inline)) void row_taps(const float *row, con
       const uint32_t *mask = col_mask;                                                                       \
       for (int64_t j = 0; j < ow; j += 16, mask += KW) {                                                     \
         __m512 a0 = vb, a1 = _mm512_setzero_ps();                                                            \
-        const span_masks span = STRIDE == 2 && adjacent ? span_of(mask, KW) : (span_masks){0, 0, 0};         \
+        const span_masks span = span_of(mask, KW, STRIDE, adjacent);                                         \
         _Pragma("GCC unroll 5") for (int ky = 0; ky < KH; ky++) {                                            \
           __m512 x[KW];                                                                                      \
           row_taps(in_rows[ky * dil_h] + j * STRIDE, coff, mask, KW, STRIDE, adjacent, span, &pick, x);      \
@@ -285,8 +286,7 @@ void er_f32_dwconv_nchw_plane__avx512(const float *in, const int64_t *tap_off, c
 
 void er_f32_dwconv_nchw_phases__avx512(const float *in, int64_t in_h, int64_t in_w, int64_t rows,
                                        int64_t width, float *dst) {
-  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
-  const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+  const s2_picks pick = s2_picks_make();
   const __mmask16 lo_mask = mask16(in_w), hi_mask = in_w > 16 ? mask16(in_w - 16) : 0;
   const int64_t phase = er_dwconv_phase_floats(rows, width), end = in_h < 2 * rows ? in_h : 2 * rows;
   for (int64_t iy = 0; iy < end; iy++) {
@@ -296,7 +296,7 @@ void er_f32_dwconv_nchw_phases__avx512(const float *in, int64_t in_h, int64_t in
     float *d = dst + 2 * (iy & 1) * phase + (iy >> 1) * width;
     /* Whole vectors (a masked store costs several times more on AMD): the lanes past `width` land on the
      * phase's next row, written after this one, or on the slack after its last. */
-    _mm512_storeu_ps(d, _mm512_permutex2var_ps(lo, even, hi));
-    _mm512_storeu_ps(d + phase, _mm512_permutex2var_ps(lo, odd, hi));
+    _mm512_storeu_ps(d, _mm512_permutex2var_ps(lo, pick.even, hi));
+    _mm512_storeu_ps(d + phase, _mm512_permutex2var_ps(lo, pick.odd, hi));
   }
 }
